@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { GraphRecord } from '../model/types.js';
+
+export interface Logger {
+  /** shown with --verbose only, on stderr */
+  debug(msg: string): void;
+  /** shown unless --quiet, on stderr */
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** Counts platform API calls (one per HTTP request, retries included) for `--verbose` and the benchmark. */
+export interface CallCounter {
+  count(operation: string): void;
+  readonly total: number;
+  byOperation(): Record<string, number>;
+}
+
+export type ProgressEvent =
+  | { type: 'start'; connector: string; title: string }
+  | { type: 'step'; connector: string; message: string }
+  | { type: 'done'; connector: string; records: number; calls: number; incomplete: boolean }
+  | { type: 'failed'; connector: string; message: string };
+
+export interface ScanContext {
+  /** the connector's options, already validated by `describe().options` */
+  options: Record<string, unknown>;
+  /** evaluation / observation time */
+  now: Date;
+  log: Logger;
+  calls: CallCounter;
+  progress(message: string): void;
+  /** bound for the connector's own parallel API calls */
+  concurrency: number;
+  signal?: AbortSignal;
+}
+
+export interface ConnectorDescription {
+  title: string;
+  /** one line per permission / API the live scan needs (`iam:GetAccountAuthorizationDetails`) */
+  requiredPermissions: string[];
+  /** optional permissions that unlock more data, with what they unlock */
+  optionalPermissions?: Array<{ permission: string; unlocks: string }>;
+  /** a ready-to-use least-privilege policy document for `nhi permissions <id>` (platform format) */
+  permissionsDocument?: unknown;
+  /** zod schema of the connector's options (validated before validate()/scan()) */
+  options: z.ZodType;
+}
+
+/**
+ * A connector reads one platform and yields records. It holds no global state, never imports rules or reports,
+ * and turns what it cannot read into coverage records instead of throwing (throwing = the whole source failed).
+ */
+export interface Connector {
+  id: string;
+  describe(): ConnectorDescription;
+  /** Are the credentials / inputs usable? Throws NhiError with a suggestion if not. */
+  validate(ctx: ScanContext): Promise<void>;
+  scan(ctx: ScanContext): AsyncIterable<GraphRecord>;
+}

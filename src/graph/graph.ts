@@ -1,0 +1,221 @@
+import type {
+  CoverageNote,
+  CredentialNode,
+  EdgeType,
+  EntitlementNode,
+  GraphRecord,
+  IdentityEdge,
+  IdentityNode,
+  PrincipalNode,
+  Provenance,
+  UsageFact,
+} from '../model/types.js';
+
+/** Stable key of an edge: the same relation reported twice merges. */
+export function edgeKey(e: Pick<IdentityEdge, 'type' | 'from' | 'to'>): string {
+  return `${e.type}|${e.from}|${e.to}`;
+}
+
+function mergeProvenance(a: Provenance[], b: Provenance[]): Provenance[] {
+  const seen = new Set(a.map((p) => `${p.connector}|${p.source}`));
+  const out = [...a];
+  for (const p of b) {
+    const k = `${p.connector}|${p.source}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Later defined values win; objects (tags, attributes) merge key by key. */
+function mergeNode(a: IdentityNode, b: IdentityNode): IdentityNode {
+  if (a.kind !== b.kind) {
+    throw new Error(`node ${a.id} reported as both ${a.kind} and ${b.kind}`);
+  }
+  const merged: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    if (v === undefined) continue;
+    if (k === 'provenance') continue;
+    if ((k === 'tags' || k === 'attributes') && v && typeof v === 'object') {
+      merged[k] = { ...((a as unknown as Record<string, object>)[k] ?? {}), ...(v as object) };
+      continue;
+    }
+    // an unknown account type never overrides a known one
+    if (k === 'accountType' && v === 'unknown' && merged[k] !== undefined) continue;
+    merged[k] = v;
+  }
+  merged.provenance = mergeProvenance(a.provenance, b.provenance);
+  return merged as unknown as IdentityNode;
+}
+
+/**
+ * The merged identity graph of one scan. Connectors' records go in through `add`; rules and reports read it.
+ * Reads are indexed (out/in edges by node, usage by node) so rules stay linear in the estate's size.
+ */
+export class IdentityGraph {
+  readonly nodes = new Map<string, IdentityNode>();
+  private readonly edgeMap = new Map<string, IdentityEdge>();
+  private readonly outIndex = new Map<string, IdentityEdge[]>();
+  private readonly inIndex = new Map<string, IdentityEdge[]>();
+  private readonly usageIndex = new Map<string, UsageFact[]>();
+  readonly usage: UsageFact[] = [];
+  readonly coverage: CoverageNote[] = [];
+
+  static from(records: Iterable<GraphRecord>): IdentityGraph {
+    const g = new IdentityGraph();
+    for (const r of records) g.add(r);
+    return g;
+  }
+
+  add(record: GraphRecord): void {
+    switch (record.type) {
+      case 'node':
+        this.addNode(record.node);
+        break;
+      case 'edge':
+        this.addEdge(record.edge);
+        break;
+      case 'usage':
+        this.addUsage(record.usage);
+        break;
+      case 'coverage':
+        this.coverage.push(record.coverage);
+        break;
+      default:
+        throw new Error(`unknown record type ${(record as { type: string }).type}`);
+    }
+  }
+
+  addNode(node: IdentityNode): void {
+    const existing = this.nodes.get(node.id);
+    this.nodes.set(node.id, existing ? mergeNode(existing, node) : node);
+  }
+
+  addEdge(edge: IdentityEdge): void {
+    const key = edgeKey(edge);
+    const existing = this.edgeMap.get(key);
+    if (existing) {
+      existing.attributes = { ...(existing.attributes ?? {}), ...(edge.attributes ?? {}) };
+      existing.provenance = mergeProvenance(existing.provenance, edge.provenance);
+      return;
+    }
+    const copy = { ...edge };
+    this.edgeMap.set(key, copy);
+    push(this.outIndex, edge.from, copy);
+    push(this.inIndex, edge.to, copy);
+  }
+
+  addUsage(u: UsageFact): void {
+    this.usage.push(u);
+    push(this.usageIndex, u.nodeId, u);
+  }
+
+  get edges(): IdentityEdge[] {
+    return [...this.edgeMap.values()];
+  }
+
+  node(id: string): IdentityNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  out(id: string, type?: EdgeType): IdentityEdge[] {
+    const all = this.outIndex.get(id) ?? [];
+    return type ? all.filter((e) => e.type === type) : all;
+  }
+
+  in(id: string, type?: EdgeType): IdentityEdge[] {
+    const all = this.inIndex.get(id) ?? [];
+    return type ? all.filter((e) => e.type === type) : all;
+  }
+
+  usageFor(id: string): UsageFact[] {
+    return this.usageIndex.get(id) ?? [];
+  }
+
+  *principals(): Iterable<PrincipalNode> {
+    for (const n of this.nodes.values()) if (n.kind === 'principal') yield n;
+  }
+
+  *credentials(): Iterable<CredentialNode> {
+    for (const n of this.nodes.values()) if (n.kind === 'credential') yield n;
+  }
+
+  *entitlements(): Iterable<EntitlementNode> {
+    for (const n of this.nodes.values()) if (n.kind === 'entitlement') yield n;
+  }
+
+  /** Credentials held directly by a principal. */
+  credentialsOf(principalId: string): CredentialNode[] {
+    return this.out(principalId, 'HAS_CREDENTIAL')
+      .map((e) => this.nodes.get(e.to))
+      .filter((n): n is CredentialNode => n?.kind === 'credential');
+  }
+
+  /** The principal that holds a credential, if known. */
+  holderOf(credentialId: string): PrincipalNode | undefined {
+    for (const e of this.in(credentialId, 'HAS_CREDENTIAL')) {
+      const n = this.nodes.get(e.from);
+      if (n?.kind === 'principal') return n;
+    }
+    return undefined;
+  }
+
+  /**
+   * Entitlements that apply to a principal: granted directly and through the groups it is a member of.
+   * Each comes with the route (`direct` or the group's id). Permission boundaries are returned with via `boundary`.
+   */
+  entitlementsOf(principalId: string): Array<{ entitlement: EntitlementNode; via: string; edge: IdentityEdge }> {
+    const out: Array<{ entitlement: EntitlementNode; via: string; edge: IdentityEdge }> = [];
+    const visit = (id: string, via: string, seen: Set<string>) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      for (const e of this.out(id, 'GRANTED')) {
+        const n = this.nodes.get(e.to);
+        if (n?.kind === 'entitlement') out.push({ entitlement: n, via, edge: e });
+      }
+      for (const e of this.out(id, 'MEMBER_OF')) visit(e.to, e.to, seen);
+    };
+    visit(principalId, 'direct', new Set());
+    return out;
+  }
+
+  /**
+   * The most recent activity known for a principal: its own `any` usage facts and the last use of its credentials.
+   * Returns `{ lastUsedAt: null }` when every source says "never", and `undefined` when nothing is known at all.
+   */
+  lastActivity(principalId: string): { lastUsedAt: string | null; sources: Array<UsageFact | CredentialNode> } | undefined {
+    const sources: Array<UsageFact | CredentialNode> = [];
+    let latest: string | null = null;
+    let known = false;
+    for (const u of this.usageFor(principalId)) {
+      if (u.scope.kind !== 'any') continue;
+      known = true;
+      sources.push(u);
+      if (u.lastUsedAt && (!latest || u.lastUsedAt > latest)) latest = u.lastUsedAt;
+    }
+    for (const c of this.credentialsOf(principalId)) {
+      if (c.lastUsedAt === undefined) continue;
+      known = true;
+      sources.push(c);
+      if (c.lastUsedAt && (!latest || c.lastUsedAt > latest)) latest = c.lastUsedAt;
+    }
+    return known ? { lastUsedAt: latest, sources } : undefined;
+  }
+
+  stats(): { nodes: number; edges: number; usage: number; coverage: number; byType: Record<string, number> } {
+    const byType: Record<string, number> = {};
+    for (const n of this.nodes.values()) {
+      const k = `${n.platform}:${n.type}`;
+      byType[k] = (byType[k] ?? 0) + 1;
+    }
+    return { nodes: this.nodes.size, edges: this.edgeMap.size, usage: this.usage.length, coverage: this.coverage.length, byType };
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const arr = m.get(k);
+  if (arr) arr.push(v);
+  else m.set(k, [v]);
+}
