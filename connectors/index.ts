@@ -1,0 +1,23 @@
+import type { Connector } from '../src/engine/types.js';
+
+/**
+ * The connector registry. Connectors are loaded on demand so `nhi --help` and offline commands never pay for
+ * SDK start-up.
+ */
+export interface ConnectorEntry {
+  id: string;
+  title: string;
+  load(): Promise<Connector>;
+}
+
+export const CONNECTORS: ConnectorEntry[] = [
+  { id: 'aws', title: 'AWS IAM', load: async () => (await import('./aws/index.js')).awsConnector },
+];
+
+export function connectorIds(): string[] {
+  return CONNECTORS.map((c) => c.id);
+}
+
+export function findConnector(id: string): ConnectorEntry | undefined {
+  return CONNECTORS.find((c) => c.id === id);
+}

@@ -1,0 +1,262 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import type { ConnectorJob } from '../../engine/engine.js';
+import type { ProgressEvent } from '../../engine/types.js';
+import type { ScanResult } from '../../model/result.js';
+import type { Finding, Severity } from '../../model/types.js';
+import { SEVERITY_RANK } from '../../model/types.js';
+import { EXIT, NhiError } from '../../util/errors.js';
+import { demoDir } from '../../util/paths.js';
+import { toIso } from '../../util/dates.js';
+import { DEFAULT_STORE, colorEnabled, interactive, writeOutput } from '../io.js';
+import { createLogger } from '../logger.js';
+
+export const FORMATS = ['terminal', 'json', 'sarif', 'markdown'] as const;
+export const GATES = ['critical', 'high', 'medium', 'low', 'none'] as const;
+
+export interface ScanFlags {
+  connector?: string;
+  demo?: boolean;
+  profile?: string;
+  roleArn?: string;
+  externalId?: string;
+  region?: string;
+  awsEndpoint?: string;
+  fromFile?: string;
+  credentialReport?: string;
+  lastAccessed?: string | boolean;
+  format: (typeof FORMATS)[number];
+  output?: string;
+  failOn?: (typeof GATES)[number];
+  sarifCategory?: string;
+  config?: string;
+  store?: string | boolean;
+  asOf?: string;
+  concurrency?: string;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('scan one or more sources, store a snapshot and report findings')
+    .option('-c, --connector <ids>', 'connectors to run, comma-separated (aws)', 'aws')
+    .option('--demo', 'scan the bundled demo AWS estate (no credentials needed)')
+    .option('--profile <name>', 'AWS: named profile from ~/.aws/config')
+    .option('--role-arn <arn>', 'AWS: assume this (read-only audit) role first')
+    .option('--external-id <id>', 'AWS: external id for --role-arn')
+    .option('--region <region>', 'AWS: region for API calls (IAM is global)', undefined)
+    .option('--aws-endpoint <url>', 'AWS: IAM endpoint override (LocalStack, proxies)')
+    .option('--from-file <file>', 'AWS offline: output of `aws iam get-account-authorization-details`')
+    .option('--credential-report <file>', 'AWS offline: the IAM credential report CSV (decoded)')
+    .option('--last-accessed <file>', 'AWS offline: service last-accessed JSON (see docs/offline.md)')
+    .option('--no-last-accessed', 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)')
+    .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('terminal'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
+    .option('--sarif-category <category>', 'SARIF runAutomationDetails category (one upload per category)')
+    .option('--config <file>', 'configuration file (default ./nhi.config.yaml when present)')
+    .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
+    .option('--no-store', 'do not store a snapshot')
+    .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
+    .option('--concurrency <n>', 'API calls in flight per connector', '5')
+    .option('-v, --verbose', 'more detail on stderr: API calls per operation, timings')
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (flags: ScanFlags) => {
+      process.exitCode = await scanCommand(flags);
+    });
+}
+
+function parseAsOf(value: string): Date {
+  const iso = toIso(value);
+  if (!iso) throw new NhiError('USAGE', `--as-of: '${value}' is not a date`, { suggestion: 'use e.g. 2026-11-01 or 2026-11-01T06:00:00Z' });
+  return new Date(iso);
+}
+
+function parseConcurrency(value: string | undefined): number {
+  const n = Number(value ?? '5');
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new NhiError('USAGE', `--concurrency: expected a whole number from 1 to 64, got '${value}'`);
+  return n;
+}
+
+interface DemoManifest {
+  capturedAt: string;
+  name?: string;
+}
+
+function readDemoManifest(dir: string): DemoManifest {
+  const file = path.join(dir, 'manifest.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as DemoManifest;
+  } catch {
+    throw new NhiError('INTERNAL', 'the bundled demo estate is missing or damaged', { suggestion: 'reinstall nhi-drift' });
+  }
+}
+
+/** Turn flags into connector jobs. */
+export async function buildJobs(flags: ScanFlags): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
+  const { findConnector, connectorIds } = await import('../../../connectors/index.js');
+  if (flags.demo) {
+    const dir = demoDir();
+    const manifest = readDemoManifest(dir);
+    const connector = await findConnector('aws')!.load();
+    return {
+      jobs: [
+        {
+          connector,
+          target: `demo estate (${manifest.name ?? 'acme-prod'})`,
+          options: {
+            fromFile: path.join(dir, 'authz.json'),
+            credentialReport: path.join(dir, 'credential-report.csv'),
+            lastAccessed: path.join(dir, 'last-accessed.json'),
+          },
+        },
+      ],
+      asOf: new Date(manifest.capturedAt),
+    };
+  }
+  const ids = (flags.connector ?? 'aws')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new NhiError('USAGE', '--connector: name at least one connector', { suggestion: `one of ${connectorIds().join(', ')}` });
+  const jobs: ConnectorJob[] = [];
+  for (const id of [...new Set(ids)]) {
+    const entry = findConnector(id);
+    if (!entry) {
+      throw new NhiError('USAGE', `--connector: unknown connector '${id}'`, { suggestion: `available: ${connectorIds().join(', ')}` });
+    }
+    const connector = await entry.load();
+    if (id === 'aws') {
+      const offline = Boolean(flags.fromFile || flags.credentialReport);
+      const lastAccessedFile = typeof flags.lastAccessed === 'string' ? flags.lastAccessed : undefined;
+      if (!offline && lastAccessedFile) {
+        throw new NhiError('USAGE', '--last-accessed FILE is for offline scans', { suggestion: 'add --from-file, or drop --last-accessed for a live scan' });
+      }
+      if (offline && (flags.profile || flags.roleArn || flags.awsEndpoint)) {
+        throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
+      }
+      if (flags.externalId && !flags.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
+      const options: Record<string, unknown> = offline
+        ? { fromFile: flags.fromFile, credentialReport: flags.credentialReport, lastAccessed: lastAccessedFile }
+        : {
+            profile: flags.profile,
+            roleArn: flags.roleArn,
+            externalId: flags.externalId,
+            region: flags.region,
+            endpoint: flags.awsEndpoint,
+            serviceLastAccessed: flags.lastAccessed !== false,
+            lastAccessedConcurrency: parseConcurrency(flags.concurrency),
+          };
+      for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+      const target = offline
+        ? [flags.fromFile, flags.credentialReport, lastAccessedFile].filter(Boolean).map((f) => path.basename(f!)).join(', ')
+        : flags.roleArn ?? (flags.profile ? `profile ${flags.profile}` : 'default credentials');
+      jobs.push({ connector, options, target });
+    }
+  }
+  return { jobs, asOf: undefined };
+}
+
+export function gateTripped(findings: Finding[], failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  const min = SEVERITY_RANK[failOn];
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= min);
+}
+
+/** Exit code: 1 when the gate trips (wins, so a CI that tolerates 3 still blocks on findings), else 3 when incomplete. */
+export function exitCodeFor(result: Pick<ScanResult, 'findings' | 'incomplete'>, failOn: Severity | 'none'): number {
+  if (gateTripped(result.findings, failOn)) return EXIT.FINDINGS;
+  if (result.incomplete) return EXIT.INCOMPLETE;
+  return EXIT.OK;
+}
+
+async function progressSink(flags: ScanFlags): Promise<{ onProgress?: (e: ProgressEvent) => void; stop: () => void }> {
+  if (flags.quiet) return { stop: () => {} };
+  if (interactive(process.stderr)) {
+    const { startInkProgress } = await import('../progress.js');
+    return startInkProgress();
+  }
+  const { createLineProgress } = await import('../../../reports/terminal/index.js');
+  const onProgress = createLineProgress((s: string) => process.stderr.write(s));
+  return { onProgress, stop: () => {} };
+}
+
+export async function scanCommand(flags: ScanFlags): Promise<number> {
+  const log = createLogger({ verbose: flags.verbose, quiet: flags.quiet });
+  const { RULES } = await import('../../rules/index.js');
+  const { loadConfig } = await import('../../config/config.js');
+  const config = loadConfig(flags.config, RULES);
+  const failOn = flags.failOn ?? config.failOn ?? 'none';
+  const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
+  const concurrency = parseConcurrency(flags.concurrency);
+  const { jobs, asOf: demoAsOf } = await buildJobs(flags);
+  const now = asOfFlag ?? demoAsOf ?? new Date();
+
+  // open the store before scanning: a store that cannot be written is a usage error, found before any API call
+  const storePath = flags.store === false ? undefined : typeof flags.store === 'string' ? flags.store : config.store ?? DEFAULT_STORE;
+  const { openStore } = storePath ? await import('../../store/index.js') : { openStore: undefined };
+  const store = storePath && openStore ? openStore(storePath) : undefined;
+
+  const { runScan } = await import('../../engine/engine.js');
+  const { getRule } = await import('../../rules/index.js');
+  const unowned = getRule('identity-unowned');
+  const ownerTagKeys = unowned
+    ? ((config.rules['identity-unowned']?.options ?? unowned.meta.options.parse({})) as { ownerTagKeys?: string[] }).ownerTagKeys
+    : undefined;
+
+  const progress = await progressSink(flags);
+  let result;
+  try {
+    result = await runScan({
+      jobs,
+      now,
+      rules: RULES,
+      ruleSettings: config.rules,
+      suppressions: config.ignore,
+      ownerTagKeys,
+      connectorConcurrency: concurrency,
+      log,
+      onProgress: progress.onProgress,
+    });
+  } finally {
+    progress.stop();
+  }
+
+  try {
+    if (store) {
+      result.snapshotId = store.saveSnapshot(result);
+      log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
+    }
+  } finally {
+    store?.close();
+  }
+
+  const tRender = performance.now();
+  if (flags.format === 'terminal' && !flags.output && interactive(process.stdout)) {
+    const { renderInk } = await import('../../../reports/terminal/index.js');
+    await renderInk(result, { verbose: flags.verbose });
+  } else {
+    const { render } = await import('../../../reports/index.js');
+    const color = !flags.output && colorEnabled(process.stdout);
+    const text = render(flags.format, result, { color, verbose: flags.verbose, category: flags.sarifCategory });
+    writeOutput(text, flags.output);
+  }
+  if (result.timings) result.timings.renderMs = Math.round(performance.now() - tRender);
+
+  if (flags.verbose) {
+    for (const run of result.connectors) {
+      log.debug(`${run.id}: ${run.status}, ${run.records} records, ${run.apiCalls} API calls in ${run.durationMs} ms`);
+      for (const [op, n] of Object.entries(run.callsByOperation)) log.debug(`  ${op}: ${n}`);
+    }
+    const t = result.timings!;
+    log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
+    if (result.suppressed.length) log.debug(`${result.suppressed.length} finding(s) suppressed by ${config.file}`);
+  }
+  if (flags.output && !flags.quiet) log.info(`report written to ${flags.output}`);
+  if (result.incomplete && !flags.quiet) log.warn('scan incomplete: some sources could not be read (see Coverage in the report)');
+  return exitCodeFor(result, failOn);
+}
+

@@ -1,0 +1,39 @@
+import type { Suppression } from '../config/config.js';
+import type { IdentityGraph } from '../graph/graph.js';
+import type { Finding } from '../model/types.js';
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`, 'i');
+}
+
+/**
+ * Drop findings matched by `ignore:` entries of the config. An entry matches when every field it sets matches:
+ * rule id, identity glob (against node id, external id / ARN, or name), fingerprint. Expired entries (`until` in the
+ * past) no longer apply.
+ */
+export function applySuppressions(
+  findings: Finding[],
+  graph: IdentityGraph,
+  suppressions: Suppression[],
+  now: Date,
+): { kept: Finding[]; suppressed: Finding[] } {
+  const active = suppressions
+    .filter((s) => !s.until || Date.parse(s.until) >= now.getTime())
+    .map((s) => ({ ...s, re: s.identity ? globToRegExp(s.identity) : undefined }));
+  if (active.length === 0) return { kept: findings, suppressed: [] };
+  const kept: Finding[] = [];
+  const suppressed: Finding[] = [];
+  for (const f of findings) {
+    const node = graph.node(f.nodeId);
+    const names = [f.nodeId, node?.externalId, node?.name].filter((x): x is string => !!x);
+    const hit = active.some(
+      (s) =>
+        (!s.rule || s.rule === f.ruleId) &&
+        (!s.fingerprint || s.fingerprint === f.fingerprint) &&
+        (!s.re || names.some((n) => s.re!.test(n))),
+    );
+    (hit ? suppressed : kept).push(f);
+  }
+  return { kept, suppressed };
+}
