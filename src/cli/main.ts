@@ -7,6 +7,7 @@ import { registerRules } from './commands/rules.js';
 import { registerPermissions } from './commands/permissions.js';
 import { registerSnapshots } from './commands/snapshots.js';
 import { registerConnectors } from './commands/connectors.js';
+import { registerDiff } from './commands/diff.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,6 +35,7 @@ Try:  nhi scan --demo`,
   registerRules(program);
   registerPermissions(program);
   registerSnapshots(program);
+  registerDiff(program);
   registerConnectors(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { RuleMeta } from '../rules/types.js';
 import type { CoverageNote, Finding } from './types.js';
+import type { Drift } from '../drift/diff.js';
 
 export interface ConnectorRun {
   id: string;
@@ -34,6 +35,10 @@ export interface ScanResult {
   coverage: CoverageNote[];
   /** metadata of the rules that ran (for SARIF rules[] and docs links) */
   rules: RuleMeta[];
+  /** what changed since the previous stored snapshot of the same targets (absent on the first scan or with --no-store) */
+  drift?: Drift;
+  /** with --baseline: fingerprints of findings already known; the gate only counts findings not in it */
+  baseline?: { file: string; fingerprints: string[] };
   /** time spent per phase, for --verbose and the benchmark */
   timings?: { connectorsMs: number; graphMs: number; rulesMs: number; renderMs?: number };
 }

@@ -33,6 +33,7 @@ export interface ScanFlags {
   config?: string;
   store?: string | boolean;
   asOf?: string;
+  baseline?: string;
   concurrency?: string;
   verbose?: boolean;
   quiet?: boolean;
@@ -60,8 +61,9 @@ export function registerScan(program: Command): void {
     .option('--config <file>', 'configuration file (default ./nhi.config.yaml when present)')
     .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
     .option('--no-store', 'do not store a snapshot')
+    .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
     .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
-    .option('--concurrency <n>', 'API calls in flight per connector', '5')
+    .option('--concurrency <n>', 'API calls in flight per connector, 1-64 (default 5, or the config\'s concurrency)')
     .option('-v, --verbose', 'more detail on stderr: API calls per operation, timings')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (flags: ScanFlags) => {
@@ -75,8 +77,36 @@ function parseAsOf(value: string): Date {
   return new Date(iso);
 }
 
-function parseConcurrency(value: string | undefined): number {
-  const n = Number(value ?? '5');
+/** Fingerprints of the findings in a previous JSON report (--baseline). */
+export function readBaseline(file: string): { file: string; fingerprints: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new NhiError('INPUT', `--baseline ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new NhiError('INPUT', `--baseline ${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`, {
+      suggestion: 'pass a report written by nhi scan --format json',
+    });
+  }
+  const findings = (doc as { schemaVersion?: unknown; findings?: unknown }).findings;
+  if (typeof (doc as { schemaVersion?: unknown }).schemaVersion !== 'string' || !Array.isArray(findings)) {
+    throw new NhiError('INPUT', `--baseline ${file}: not an nhi JSON report (no schemaVersion / findings)`, {
+      suggestion: 'pass a report written by nhi scan --format json',
+    });
+  }
+  const fingerprints = findings
+    .map((f) => (f && typeof f === 'object' ? (f as { fingerprint?: unknown }).fingerprint : undefined))
+    .filter((x): x is string => typeof x === 'string');
+  return { file, fingerprints };
+}
+
+function parseConcurrency(value: string | number | undefined): number {
+  const n = Number(value ?? 5);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new NhiError('USAGE', `--concurrency: expected a whole number from 1 to 64, got '${value}'`);
   return n;
 }
@@ -96,7 +126,7 @@ function readDemoManifest(dir: string): DemoManifest {
 }
 
 /** Turn flags into connector jobs. */
-export async function buildJobs(flags: ScanFlags): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
+export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency(flags.concurrency)): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
   const { findConnector, connectorIds } = await import('../../../connectors/index.js');
   if (flags.demo) {
     const dir = demoDir();
@@ -148,7 +178,7 @@ export async function buildJobs(flags: ScanFlags): Promise<{ jobs: ConnectorJob[
             region: flags.region,
             endpoint: flags.awsEndpoint,
             serviceLastAccessed: flags.lastAccessed !== false,
-            lastAccessedConcurrency: parseConcurrency(flags.concurrency),
+            lastAccessedConcurrency: concurrency,
           };
       for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
       const target = offline
@@ -160,15 +190,19 @@ export async function buildJobs(flags: ScanFlags): Promise<{ jobs: ConnectorJob[
   return { jobs, asOf: undefined };
 }
 
-export function gateTripped(findings: Finding[], failOn: Severity | 'none'): boolean {
+export function gateTripped(findings: Finding[], failOn: Severity | 'none', known?: ReadonlySet<string>): boolean {
   if (failOn === 'none') return false;
   const min = SEVERITY_RANK[failOn];
-  return findings.some((f) => SEVERITY_RANK[f.severity] >= min);
+  return findings.some((f) => SEVERITY_RANK[f.severity] >= min && !known?.has(f.fingerprint));
 }
 
-/** Exit code: 1 when the gate trips (wins, so a CI that tolerates 3 still blocks on findings), else 3 when incomplete. */
-export function exitCodeFor(result: Pick<ScanResult, 'findings' | 'incomplete'>, failOn: Severity | 'none'): number {
-  if (gateTripped(result.findings, failOn)) return EXIT.FINDINGS;
+/**
+ * Exit code: 1 when the gate trips (wins, so a CI that tolerates 3 still blocks on findings), else 3 when incomplete.
+ * With a baseline, only findings whose fingerprint is not in it count for the gate.
+ */
+export function exitCodeFor(result: Pick<ScanResult, 'findings' | 'incomplete' | 'baseline'>, failOn: Severity | 'none'): number {
+  const known = result.baseline ? new Set(result.baseline.fingerprints) : undefined;
+  if (gateTripped(result.findings, failOn, known)) return EXIT.FINDINGS;
   if (result.incomplete) return EXIT.INCOMPLETE;
   return EXIT.OK;
 }
@@ -191,8 +225,9 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const config = loadConfig(flags.config, RULES);
   const failOn = flags.failOn ?? config.failOn ?? 'none';
   const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
-  const concurrency = parseConcurrency(flags.concurrency);
-  const { jobs, asOf: demoAsOf } = await buildJobs(flags);
+  const concurrency = parseConcurrency(flags.concurrency ?? config.concurrency);
+  const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined;
+  const { jobs, asOf: demoAsOf } = await buildJobs(flags, concurrency);
   const now = asOfFlag ?? demoAsOf ?? new Date();
 
   // open the store before scanning: a store that cannot be written is a usage error, found before any API call
@@ -225,8 +260,15 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     progress.stop();
   }
 
+  if (baseline) result.baseline = baseline;
   try {
     if (store) {
+      const previous = store.latestSnapshotOf(result.connectors);
+      if (previous !== undefined) {
+        const { diffScans } = await import('../../drift/diff.js');
+        const base = store.loadSnapshot(previous);
+        result.drift = diffScans({ graph: base.graph, findings: base.findings, snapshotId: previous, asOf: base.summary.asOf }, result);
+      }
       result.snapshotId = store.saveSnapshot(result);
       log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
     }
@@ -254,6 +296,11 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     const t = result.timings!;
     log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
     if (result.suppressed.length) log.debug(`${result.suppressed.length} finding(s) suppressed by ${config.file}`);
+  }
+  if (baseline && !flags.quiet) {
+    const known = new Set(baseline.fingerprints);
+    const fresh = result.findings.filter((f) => !known.has(f.fingerprint)).length;
+    log.info(`baseline ${baseline.file}: ${fresh} of ${result.findings.length} finding(s) are new; --fail-on counts only those`);
   }
   if (flags.output && !flags.quiet) log.info(`report written to ${flags.output}`);
   if (result.incomplete && !flags.quiet) log.warn('scan incomplete: some sources could not be read (see Coverage in the report)');

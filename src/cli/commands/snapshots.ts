@@ -23,7 +23,7 @@ export function registerSnapshots(program: Command): void {
         }
         const rows = list.map((s) => {
           const sev = s.findingsBySeverity ?? {};
-          const counts = ['critical', 'high', 'medium', 'low'].map((k) => `${k[0].toUpperCase()}${sev[k] ?? 0}`).join(' ');
+          const counts = (['critical', 'high', 'medium', 'low'] as const).map((k) => `${k[0].toUpperCase()}${sev[k] ?? 0}`).join(' ');
           return `${String(s.id).padStart(4)}  ${s.startedAt.slice(0, 19).replace('T', ' ')}  ${s.asOf.slice(0, 10)}  ${s.status.padEnd(8)}  ${String(s.identities ?? 0).padStart(6)}  ${counts}  ${(s.connectors ?? []).join(',')}`;
         });
         writeOutput(`  ID  STARTED (UTC)        AS OF       STATUS    IDENT.  FINDINGS         CONNECTORS\n${rows.join('\n')}`);

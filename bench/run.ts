@@ -1,0 +1,172 @@
+/**
+ * `npm run bench`: how fast and how lean is a live AWS scan?
+ *
+ * For each size, the parent process builds a seeded synthetic estate and serves it from the loopback fake IAM server
+ * (real AWS Query/XML protocol, per-call latency); a child process then scans it through the real @aws-sdk/client-iam
+ * with the normal engine, rules, renderers and store, and reports API calls, wall time, peak RSS and phase timings.
+ * Running the scan in its own process makes peak RSS the scan's own, not the fake's.
+ *
+ *   npm run bench                                   # 1,000 and 10,000 identities, 5 ms per call
+ *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface Measurement {
+  identities: number;
+  principals: number;
+  credentials: number;
+  findings: number;
+  apiCalls: number;
+  callsByOperation: Record<string, number>;
+  wallMs: number;
+  connectorMs: number;
+  graphMs: number;
+  rulesMs: number;
+  renderMs: Record<string, number>;
+  storeMs: number;
+  peakRssMb: number;
+  incomplete: boolean;
+}
+
+const FAKE_CREDS = { AWS_ACCESS_KEY_ID: 'AKIABENCHFAKE0000000', AWS_SECRET_ACCESS_KEY: 'bench-fake-secret-not-real', AWS_REGION: 'us-east-1' };
+
+async function child(url: string, concurrency: number): Promise<void> {
+  const { runScan } = await import('../src/engine/engine.js');
+  const { RULES } = await import('../src/rules/index.js');
+  const { awsConnector } = await import('../connectors/aws/index.js');
+  const { render } = await import('../reports/index.js');
+  const { openStore } = await import('../src/store/index.js');
+  const silent = { debug: () => {}, info: () => {}, warn: () => {} };
+  const t0 = performance.now();
+  const result = await runScan({
+    jobs: [{ connector: awsConnector, target: 'bench', options: { endpoint: url, region: 'us-east-1', pollIntervalMs: 20, lastAccessedConcurrency: concurrency } }],
+    now: new Date('2026-11-01T06:00:00Z'),
+    rules: RULES,
+    connectorConcurrency: concurrency,
+    log: silent,
+  });
+  const scanMs = performance.now() - t0;
+  const renderMs: Record<string, number> = {};
+  for (const format of ['terminal', 'json', 'sarif', 'markdown'] as const) {
+    const t = performance.now();
+    render(format, result, { color: false });
+    renderMs[format] = Math.round(performance.now() - t);
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-bench-'));
+  const ts = performance.now();
+  const store = openStore(path.join(dir, 'nhi.db'));
+  store.saveSnapshot(result);
+  store.close();
+  const storeMs = Math.round(performance.now() - ts);
+  rmSync(dir, { recursive: true, force: true });
+  const run = result.connectors[0];
+  const stats = result.graph.stats();
+  const m: Omit<Measurement, 'identities'> = {
+    principals: [...result.graph.principals()].length,
+    credentials: [...result.graph.credentials()].length,
+    findings: result.findings.length,
+    apiCalls: run.apiCalls,
+    callsByOperation: run.callsByOperation,
+    wallMs: Math.round(scanMs),
+    connectorMs: result.timings?.connectorsMs ?? 0,
+    graphMs: result.timings?.graphMs ?? 0,
+    rulesMs: result.timings?.rulesMs ?? 0,
+    renderMs,
+    storeMs,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    incomplete: result.incomplete || stats.nodes === 0,
+  };
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+}
+
+function runChild(url: string, concurrency: number): Promise<Omit<Measurement, 'identities'>> {
+  return new Promise((resolve, reject) => {
+    const self = fileURLToPath(import.meta.url);
+    const c = spawn(process.execPath, [self, '--child', url, '--concurrency', String(concurrency)], {
+      env: { ...process.env, ...FAKE_CREDS, AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    c.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    c.on('error', reject);
+    c.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench child exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as Omit<Measurement, 'identities'>);
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+function table(rows: Measurement[], latency: number, concurrency: number): string {
+  const lines = [
+    `nhi-drift benchmark: live AWS scan through the real SDK against the loopback fake (latency ${latency} ms/call, concurrency ${concurrency})`,
+    '',
+    'identities  principals  credentials  findings  API calls   wall s  connector s  graph ms  rules ms  render ms (term/json/sarif/md)  store ms  peak RSS MB',
+  ];
+  for (const r of rows) {
+    lines.push(
+      [
+        String(r.identities).padStart(10),
+        String(r.principals).padStart(10),
+        String(r.credentials).padStart(11),
+        String(r.findings).padStart(8),
+        String(r.apiCalls).padStart(9),
+        (r.wallMs / 1000).toFixed(1).padStart(8),
+        (r.connectorMs / 1000).toFixed(1).padStart(11),
+        String(r.graphMs).padStart(8),
+        String(r.rulesMs).padStart(8),
+        `${r.renderMs.terminal}/${r.renderMs.json}/${r.renderMs.sarif}/${r.renderMs.markdown}`.padStart(31),
+        String(r.storeMs).padStart(8),
+        String(r.peakRssMb).padStart(11),
+      ].join('  '),
+    );
+  }
+  lines.push('', 'API calls by operation:');
+  for (const r of rows) lines.push(`  ${r.identities}: ${Object.entries(r.callsByOperation).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (rows.some((r) => r.incomplete)) lines.push('', 'WARNING: a scan was incomplete; its numbers are not comparable.');
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      sizes: { type: 'string', default: '1000,10000' },
+      latency: { type: 'string', default: '5' },
+      concurrency: { type: 'string', default: '8' },
+      seed: { type: 'string', default: '42' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const concurrency = Number(values.concurrency);
+  if (values.child) return child(values.child, concurrency);
+
+  const { startFakeIam } = await import('../test/fakes/aws-iam/server.js');
+  const { makeSyntheticEstate } = await import('../test/fakes/aws-iam/synthetic.js');
+  const latency = Number(values.latency);
+  const rows: Measurement[] = [];
+  for (const size of values.sizes!.split(',').map(Number)) {
+    process.stderr.write(`bench: ${size} identities: building the estate and scanning…\n`);
+    const estate = makeSyntheticEstate({ identities: size, seed: Number(values.seed) });
+    const fake = await startFakeIam(estate, { latencyMs: latency });
+    try {
+      rows.push({ identities: size, ...(await runChild(fake.url, concurrency)) });
+    } finally {
+      await fake.close();
+    }
+  }
+  process.stdout.write(values.json ? `${JSON.stringify({ latencyMs: latency, concurrency, seed: Number(values.seed), rows }, null, 2)}\n` : `${table(rows, latency, concurrency)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order inside one transaction each. `PRAGMA user_version` records the last applied one.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; sql: string }> = [
+  {
+    version: 1,
+    description: 'snapshots with their graph records and findings',
+    sql: `
+      CREATE TABLE snapshots (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT NOT NULL,
+        as_of         TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('complete', 'incomplete')),
+        tool_version  TEXT NOT NULL,
+        connectors    TEXT NOT NULL,  -- JSON: ConnectorRun[]
+        summary       TEXT NOT NULL   -- JSON: counts for listing without loading the graph
+      );
+      CREATE TABLE nodes (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        platform    TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE edges (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        type        TEXT NOT NULL,
+        from_id     TEXT NOT NULL,
+        to_id       TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, type, from_id, to_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE usage (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        node_id     TEXT NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE coverage (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        seq         INTEGER NOT NULL,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE findings (
+        snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
+        fingerprint TEXT NOT NULL,
+        rule_id     TEXT NOT NULL,
+        severity    TEXT NOT NULL,
+        node_id     TEXT NOT NULL,
+        suppressed  INTEGER NOT NULL DEFAULT 0,
+        data        TEXT NOT NULL,
+        PRIMARY KEY (snapshot_id, fingerprint)
+      ) WITHOUT ROWID;
+      CREATE INDEX findings_rule ON findings (snapshot_id, rule_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Bring a database up to SCHEMA_VERSION. Returns the version found before migrating. */
+export function migrate(db: Database): number {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  for (const m of MIGRATIONS) {
+    if (m.version <= found) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return found;
+}
