@@ -1,0 +1,223 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { decodePolicyDocument } from '../../connectors/aws/arn.js';
+import { mapAws, matchKeysToSlots, type AuthzDetails, type CredentialReportRow, type LastAccessedData, type MapSources } from '../../connectors/aws/map.js';
+import { IdentityGraph } from '../../src/graph/graph.js';
+import type { CredentialNode, EntitlementNode, IdentityEdge, PrincipalNode } from '../../src/model/types.js';
+import { estateToAuthzJson, estateToCredentialReportCsv, estateToLastAccessedJson } from '../fakes/aws-iam/estate.js';
+import { ACCOUNT, ADMIN, APP_POLICY, BOUNDARY, FOREIGN_ROLE, OIDC, SAML, smallEstate } from './aws-estate.js';
+import { NOW } from './aws-helpers.js';
+
+const sources: MapSources = {
+  authz: 'file:authz.json',
+  credentialReport: 'file:report.csv',
+  accessKeys: 'file:report.csv',
+  accessKeyLastUsed: 'file:report.csv',
+  lastAccessed: 'file:last.json',
+};
+
+function graphOf(opts: { report?: boolean; lastAccessed?: boolean } = {}): IdentityGraph {
+  const e = smallEstate();
+  const records = mapAws(
+    {
+      authz: estateToAuthzJson(e) as AuthzDetails,
+      credentialReport: opts.report === false ? undefined : (parseCsv(estateToCredentialReportCsv(e), { columns: true }) as CredentialReportRow[]),
+      lastAccessed: opts.lastAccessed === false ? undefined : (estateToLastAccessedJson(e) as LastAccessedData),
+    },
+    { now: NOW, sources },
+  );
+  return IdentityGraph.from(records);
+}
+
+const role = (name: string, path = '/') => `aws:iam-role:arn:aws:iam::${ACCOUNT}:role${path}${name}`;
+const DEPLOYER = `arn:aws:iam::${ACCOUNT}:user/ci/deployer`;
+const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
+
+function assumers(g: IdentityGraph, roleId: string): IdentityEdge[] {
+  return g.in(roleId, 'CAN_ASSUME').sort((a, b) => a.from.localeCompare(b.from));
+}
+
+describe('aws mapping: trust policies', () => {
+  const g = graphOf();
+
+  it('GitHub OIDC federation keeps the provider, its issuer host and the statement conditions', () => {
+    const [edge] = assumers(g, role('gha-deploy'));
+    expect(edge.from).toBe(`aws:oidc-provider:${OIDC}`);
+    expect(edge.attributes).toMatchObject({ principalType: 'Federated', statementIndex: 0, sid: 'GitHub', actions: ['sts:AssumeRoleWithWebIdentity'] });
+    expect((edge.attributes!.conditions as Record<string, Record<string, string>>).StringLike['token.actions.githubusercontent.com:sub']).toBe('repo:acme/app:ref:refs/heads/main');
+    const provider = g.node(edge.from) as PrincipalNode;
+    expect(provider).toMatchObject({ kind: 'principal', type: 'oidc-provider', accountType: 'system', scope: ACCOUNT });
+    expect(provider.attributes?.url).toBe('token.actions.githubusercontent.com');
+  });
+
+  it('cross-account trust by bare account id and by :root ARN points at foreign account nodes (inScan false); own root at the scanned account', () => {
+    const edges = assumers(g, role('partner'));
+    expect(edges.map((e) => e.from)).toEqual([`aws:account:${ACCOUNT}`, 'aws:account:555566667777', 'aws:account:999988887777']);
+    for (const e of edges.filter((x) => x.from !== `aws:account:${ACCOUNT}`)) {
+      expect(e.attributes).toMatchObject({ principalType: 'AWS', statementIndex: 0, conditions: { StringEquals: { 'sts:ExternalId': 'x1' } } });
+      expect(g.node(e.from)).toMatchObject({ kind: 'resource', type: 'account', attributes: { inScan: false } });
+    }
+    expect(edges.find((e) => e.from === `aws:account:${ACCOUNT}`)!.attributes).toMatchObject({ statementIndex: 1, actions: ['sts:*'] });
+    expect(g.node(`aws:account:${ACCOUNT}`)!.attributes).toEqual({ inScan: true });
+  });
+
+  it('service principals, one per listed service', () => {
+    expect(assumers(g, role('lambda-exec', '/service/')).map((e) => [e.from, e.attributes?.principalType])).toEqual([
+      ['aws:service-principal:edgelambda.amazonaws.com', 'Service'],
+      ['aws:service-principal:lambda.amazonaws.com', 'Service'],
+    ]);
+  });
+
+  it('Principal "*" and {AWS: "*"} both become the anyone node', () => {
+    expect(assumers(g, role('public')).map((e) => [e.from, e.attributes?.principalType])).toEqual([['aws:anyone:*', '*']]);
+    expect(assumers(g, role('any-aws')).map((e) => [e.from, e.attributes?.principalType])).toEqual([['aws:anyone:*', 'AWS']]);
+    expect(g.node('aws:anyone:*')).toMatchObject({ kind: 'principal', type: 'anyone' });
+  });
+
+  it('user and role ARNs: a scanned user links to its node; an unknown foreign role gets a minimal external node in its own account', () => {
+    const from = assumers(g, role('internal')).map((e) => e.from);
+    expect(from).toEqual([`aws:iam-role:${FOREIGN_ROLE}`, `aws:iam-user:${DEPLOYER}`]);
+    const foreign = g.node(`aws:iam-role:${FOREIGN_ROLE}`) as PrincipalNode;
+    expect(foreign).toMatchObject({ type: 'iam-role', name: 'ci-runner', scope: '444455556666', attributes: { external: true } });
+    expect(g.out(foreign.id, 'IN_SCOPE').map((e) => e.to)).toEqual(['aws:account:444455556666']);
+    expect(g.node(`aws:iam-user:${DEPLOYER}`)!.attributes?.external).toBeUndefined();
+  });
+
+  it('SAML federation and statements that do not allow assuming (Deny, sts:TagSession only)', () => {
+    expect(assumers(g, role('saml-admin')).map((e) => e.from)).toEqual([`aws:saml-provider:${SAML}`]);
+    expect(g.node(`aws:saml-provider:${SAML}`)!.type).toBe('saml-provider');
+    expect(assumers(g, role('no-assume'))).toEqual([]);
+    expect(g.node('aws:account:777788889999')).toBeUndefined();
+  });
+
+  it('roles carry the decoded trust policy; service-linked roles are system identities', () => {
+    const r = g.node(role('public')) as PrincipalNode;
+    expect(r.accountType).toBe('service');
+    expect((r.attributes?.trustPolicy as { Statement: unknown[] }).Statement).toHaveLength(1);
+    const linked = g.node(role('AWSServiceRoleForSupport', '/aws-service-role/support.amazonaws.com/')) as PrincipalNode;
+    expect(linked).toMatchObject({ accountType: 'system', attributes: { serviceLinked: true } });
+  });
+});
+
+describe('aws mapping: grants, groups, tags', () => {
+  const g = graphOf();
+
+  it('attached, inline and boundary policies become GRANTED edges with via', () => {
+    const grants = g.out(`aws:iam-user:${DEPLOYER}`, 'GRANTED').map((e) => [e.to, e.attributes?.via]).sort();
+    expect(grants).toEqual([
+      [`aws:inline-policy:${DEPLOYER}/queue`, 'inline'],
+      [`aws:managed-policy:${APP_POLICY}`, 'attached'],
+      [`aws:managed-policy:${BOUNDARY}`, 'boundary'],
+    ]);
+    const inline = g.node(`aws:inline-policy:${DEPLOYER}/queue`) as EntitlementNode;
+    expect(inline.document).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sqs:*', Resource: '*' }] });
+  });
+
+  it('managed policies: the default version document, decoded; platform vs customer', () => {
+    const app = g.node(`aws:managed-policy:${APP_POLICY}`) as EntitlementNode;
+    expect(app.managedBy).toBe('customer');
+    expect(app.attributes).toMatchObject({ defaultVersionId: 'v3', attachmentCount: 2, description: 'app data' });
+    expect(((app.document as { Statement: Array<{ Resource: string }> }).Statement[0]).Resource).toBe('arn:aws:s3:::app-data/* with spaces & symbols +%');
+    expect((g.node(`aws:managed-policy:${ADMIN}`) as EntitlementNode).managedBy).toBe('platform');
+  });
+
+  it('group membership resolves group names to ARNs and entitlementsOf follows it', () => {
+    expect(g.out(`aws:iam-user:${ALICE}`, 'MEMBER_OF').map((e) => e.to)).toEqual([`aws:iam-group:arn:aws:iam::${ACCOUNT}:group/admins`]);
+    expect(g.entitlementsOf(`aws:iam-user:${ALICE}`).map((x) => x.entitlement.name)).toEqual(['AdministratorAccess']);
+  });
+
+  it('every principal of the account is IN_SCOPE of it; tags are flattened', () => {
+    for (const p of g.principals()) {
+      if (p.scope === ACCOUNT) expect(g.out(p.id, 'IN_SCOPE').map((e) => e.to)).toEqual([`aws:account:${ACCOUNT}`]);
+    }
+    expect(g.node(`aws:iam-user:${DEPLOYER}`)!.tags).toEqual({ owner: 'platform' });
+    expect(g.node(role('lambda-exec', '/service/'))!.tags).toEqual({ team: 'edge' });
+  });
+});
+
+describe('aws mapping: credential report and usage', () => {
+  const g = graphOf();
+
+  it('keys by slot with report dates; never-used active key is null; inactive key keeps its last use', () => {
+    const keys = g.credentialsOf(`aws:iam-user:${DEPLOYER}`).sort((a, b) => a.id.localeCompare(b.id));
+    expect(keys.map((k) => k.id)).toEqual([`aws:access-key:${DEPLOYER}#1`, `aws:access-key:${DEPLOYER}#2`]);
+    const [k1, k2] = keys;
+    expect(k1).toMatchObject({ active: false, createdAt: '2023-01-10T10:00:00.000Z', lastRotatedAt: '2023-01-10T10:00:00.000Z', lastUsedAt: '2024-02-01T00:00:00.000Z' });
+    expect(k1.attributes).toMatchObject({ slot: 1, lastUsedService: 's3', lastUsedRegion: 'eu-west-1' });
+    expect(k2).toMatchObject({ active: true, createdAt: '2026-04-01T09:30:00.000Z', lastUsedAt: null });
+    expect(k2.attributes?.lastUsedService).toBeUndefined();
+  });
+
+  it('account types from password_enabled; console password, MFA, certificate, console-login usage', () => {
+    expect((g.node(`aws:iam-user:${ALICE}`) as PrincipalNode).accountType).toBe('human');
+    expect((g.node(`aws:iam-user:${DEPLOYER}`) as PrincipalNode).accountType).toBe('service');
+    expect(g.node(`aws:iam-user:${ALICE}`)!.attributes).toMatchObject({ mfaActive: true, passwordEnabled: true });
+    const creds = g.credentialsOf(`aws:iam-user:${ALICE}`);
+    const pw = creds.find((c) => c.type === 'password') as CredentialNode;
+    expect(pw).toMatchObject({ id: `aws:password:${ALICE}`, lastUsedAt: '2026-05-30T08:00:00.000Z', lastRotatedAt: '2026-01-01T00:00:00.000Z', active: true });
+    expect(creds.find((c) => c.type === 'certificate')).toMatchObject({ id: `aws:certificate:${ALICE}#1`, active: true });
+    expect(g.usageFor(`aws:iam-user:${ALICE}`).filter((u) => u.scope.kind === 'any').map((u) => u.lastUsedAt)).toEqual(['2026-05-30T08:00:00.000Z']);
+  });
+
+  it('without a report users are unknown and have no credentials', () => {
+    const bare = graphOf({ report: false });
+    expect((bare.node(`aws:iam-user:${ALICE}`) as PrincipalNode).accountType).toBe('unknown');
+    expect([...bare.credentials()]).toEqual([]);
+  });
+
+  it('root: system principal with its keys by slot', () => {
+    const root = g.node(`aws:root:${ACCOUNT}`) as PrincipalNode;
+    expect(root).toMatchObject({ type: 'root', accountType: 'system', externalId: `arn:aws:iam::${ACCOUNT}:root` });
+    expect(g.credentialsOf(root.id).map((c) => c.id)).toEqual([`aws:access-key:arn:aws:iam::${ACCOUNT}:root#1`]);
+  });
+
+  it('role last used: a date, or null with the 400-day window when never used', () => {
+    const used = g.usageFor(role('gha-deploy')).find((u) => u.scope.kind === 'any')!;
+    expect(used).toMatchObject({ lastUsedAt: '2026-05-20T00:00:00.000Z', window: { end: NOW.toISOString(), days: 400 }, attributes: { region: 'us-east-1' } });
+    expect(g.usageFor(role('partner')).find((u) => u.scope.kind === 'any')!.lastUsedAt).toBeNull();
+  });
+
+  it('service last accessed per service, null when not accessed', () => {
+    const facts = g.usageFor(`aws:iam-user:${DEPLOYER}`).filter((u) => u.scope.kind === 'service');
+    expect(facts.map((u) => [u.scope.name, u.lastUsedAt, u.attributes?.totalAuthenticatedEntities]).sort()).toEqual([
+      ['s3', '2026-05-30T00:00:00.000Z', 1],
+      ['sqs', null, 0],
+    ]);
+    expect(facts[0].window).toEqual({ end: NOW.toISOString(), days: 400 });
+    expect(facts[0].provenance.source).toBe('file:last.json');
+  });
+});
+
+describe('aws mapping helpers', () => {
+  it('decodes objects, JSON strings and URL-encoded JSON; rejects garbage', () => {
+    const doc = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::a b+c' }] };
+    expect(decodePolicyDocument(doc)).toBe(doc);
+    expect(decodePolicyDocument(JSON.stringify(doc))).toEqual(doc);
+    expect(decodePolicyDocument(encodeURIComponent(JSON.stringify(doc)))).toEqual(doc);
+    expect(decodePolicyDocument('%7Bnot json')).toBeUndefined();
+  });
+
+  it('matches live keys to report slots by creation date, falling back to creation order', () => {
+    const slots = [
+      { slot: 1, active: true, rotatedAt: '2024-01-01T00:00:00.000Z' },
+      { slot: 2, active: true, rotatedAt: '2025-01-01T00:00:00.000Z' },
+    ];
+    const byDate = matchKeysToSlots(
+      [
+        { AccessKeyId: 'AKIAB', CreateDate: '2025-01-01T00:00:00Z' },
+        { AccessKeyId: 'AKIAA', CreateDate: new Date('2024-01-01T00:00:00Z') },
+      ],
+      slots,
+    );
+    expect(byDate.map((m) => [m.key.AccessKeyId, m.slot?.slot])).toEqual([
+      ['AKIAA', 1],
+      ['AKIAB', 2],
+    ]);
+    // dates that do not line up (report older than a rotation): creation order decides
+    const byOrder = matchKeysToSlots([{ AccessKeyId: 'AKIAY', CreateDate: '2026-02-02T00:00:00Z' }, { AccessKeyId: 'AKIAX', CreateDate: '2026-01-01T00:00:00Z' }], slots);
+    expect(byOrder.map((m) => [m.key.AccessKeyId, m.slot?.slot])).toEqual([
+      ['AKIAX', 1],
+      ['AKIAY', 2],
+    ]);
+  });
+});
