@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { isAdminEquivalent } from '../policy/effective.js';
+import { globMatch, isExternal, isServiceLinked, label } from './helpers.js';
+import type { DraftFinding, Rule } from './types.js';
+
+const options = z.object({
+  /** principal names (or ARNs) to skip, as globs, e.g. `OrganizationAccountAccessRole`, `breakglass-*` */
+  ignore: z.array(z.string()).default([]),
+});
+export type Options = z.infer<typeof options>;
+
+const ROUTE_LABEL = {
+  'administrator-access': 'AdministratorAccess',
+  'action-wildcard': 'Action * on *',
+  'not-action': 'a NotAction allow that leaves IAM',
+  'iam-permissions-management': 'IAM policy management on *',
+} as const;
+
+export const rule: Rule<Options> = {
+  meta: {
+    id: 'admin-equivalent',
+    title: 'Admin-equivalent identity',
+    severity: 'high',
+    confidence: 'high',
+    category: 'privilege',
+    platforms: ['aws'],
+    description: 'A user or role holds full admin: AdministratorAccess, Action * on *, a NotAction allow that leaves IAM, or IAM policy-management actions on every resource.',
+    risk: 'Whoever controls the identity (a leaked key, a compromised workload, a trusted CI job) controls the whole account.',
+    remediation: {
+      text: 'Replace the admin policy with one scoped to what the identity uses (see unused-service-grants and IAM Access Analyzer policy generation), or add a permissions boundary. Keep real admin for a few human roles with MFA.',
+      cli: 'aws iam detach-role-policy --role-name <role> --policy-arn arn:aws:iam::aws:policy/AdministratorAccess   # users: aws iam detach-user-policy --user-name <user> --policy-arn <arn>',
+      terraform: 'Replace the AdministratorAccess aws_iam_role_policy_attachment with a scoped aws_iam_policy, or set permissions_boundary on the role.',
+    },
+    options,
+  },
+  check(graph, { options: o }) {
+    const out: DraftFinding[] = [];
+    for (const p of graph.principals()) {
+      if (p.type !== 'iam-user' && p.type !== 'iam-role') continue;
+      if (isServiceLinked(p) || isExternal(graph, p)) continue;
+      if (o.ignore.some((g) => globMatch(g, p.name) || (p.externalId !== undefined && globMatch(g, p.externalId)))) continue;
+      const routes = isAdminEquivalent(graph, p.id);
+      if (routes.length === 0) continue;
+      const conditionalOnly = routes.every((r) => r.conditional);
+      const first = routes.find((r) => !r.conditional) ?? routes[0];
+      const viaGroup = first.via !== 'direct' ? ` through group ${graph.node(first.via)?.name ?? first.via}` : '';
+      out.push({
+        nodeId: p.id,
+        message: `${label(p)} is admin-equivalent via ${ROUTE_LABEL[first.kind]} (policy ${first.policyName}${viaGroup})${routes.length > 1 ? ` and ${routes.length - 1} more route${routes.length > 2 ? 's' : ''}` : ''}`,
+        confidence: conditionalOnly ? 'medium' : undefined,
+        path: [p.id, ...(first.via !== 'direct' ? [first.via] : []), first.policyId],
+        evidence: routes.map((r) => ({
+          description: r.via !== 'direct' ? `${r.description} It reaches ${p.name} through group ${graph.node(r.via)?.name ?? r.via}.` : r.description,
+          source: graph.node(r.policyId)?.provenance[0],
+          data: {
+            route: r.kind,
+            policyId: r.policyId,
+            policyName: r.policyName,
+            statementIndex: r.statementIndex,
+            sid: r.sid ?? null,
+            via: r.via,
+            conditional: r.conditional,
+            escalationActions: r.escalationActions,
+          },
+        })),
+      });
+    }
+    return out;
+  },
+};

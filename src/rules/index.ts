@@ -1,0 +1,35 @@
+import { rule as adminEquivalent } from './admin-equivalent.js';
+import { rule as credentialNotRotated } from './credential-not-rotated.js';
+import { rule as credentialUnused } from './credential-unused.js';
+import { rule as humanWithAccessKey } from './human-with-access-key.js';
+import { rule as identityUnowned } from './identity-unowned.js';
+import { rule as identityUnused } from './identity-unused.js';
+import { rule as multipleActiveKeys } from './multiple-active-keys.js';
+import { rule as oidcTrustUnscoped } from './oidc-trust-unscoped.js';
+import { rule as rootAccessKey } from './root-access-key.js';
+import { rule as trustAnyPrincipal } from './trust-any-principal.js';
+import { rule as trustUnknownAccount } from './trust-unknown-account.js';
+import { rule as unusedServiceGrants } from './unused-service-grants.js';
+import type { Rule } from './types.js';
+
+/** Every rule, sorted by id. */
+export const RULES: readonly Rule<any>[] = [
+  adminEquivalent,
+  credentialNotRotated,
+  credentialUnused,
+  humanWithAccessKey,
+  identityUnowned,
+  identityUnused,
+  multipleActiveKeys,
+  oidcTrustUnscoped,
+  rootAccessKey,
+  trustAnyPrincipal,
+  trustUnknownAccount,
+  unusedServiceGrants,
+].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+
+const byId = new Map(RULES.map((r) => [r.meta.id, r]));
+
+export function getRule(id: string): Rule<any> | undefined {
+  return byId.get(id);
+}
