@@ -1,0 +1,38 @@
+/**
+ * Entry point the CLI calls: one ScanResult in, one report string out. Renderers are pure: they never decide
+ * severity, never read the clock and never print secret values or policy documents.
+ */
+import { renderJson } from './json/index.js';
+import { renderMarkdown } from './markdown/index.js';
+import { renderSarif } from './sarif/index.js';
+import type { ReportInput } from './shared.js';
+import { renderText } from './terminal/text.js';
+
+export type ReportFormat = 'terminal' | 'json' | 'sarif' | 'markdown';
+
+export interface RenderOptions {
+  /** terminal: ANSI colours */
+  color?: boolean;
+  /** terminal: every finding and all evidence */
+  verbose?: boolean;
+  /** sarif: runAutomationDetails category */
+  category?: string;
+}
+
+export function render(format: ReportFormat, result: ReportInput, opts: RenderOptions = {}): string {
+  switch (format) {
+    case 'terminal':
+      return renderText(result, { color: opts.color ?? false, verbose: opts.verbose ?? false });
+    case 'json':
+      return renderJson(result);
+    case 'sarif':
+      return renderSarif(result, { category: opts.category });
+    case 'markdown':
+      return renderMarkdown(result);
+    default:
+      throw new Error(`unknown report format '${String(format)}'`);
+  }
+}
+
+export type { ReportInput } from './shared.js';
+export { renderJson, renderMarkdown, renderSarif, renderText };

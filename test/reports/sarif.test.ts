@@ -1,0 +1,287 @@
+import { readFileSync } from 'node:fs';
+import AjvDraft04 from 'ajv-draft-04';
+import { describe, expect, it } from 'vitest';
+import type { Finding, Severity } from '../../src/model/types.js';
+import { SEVERITIES } from '../../src/model/types.js';
+import { fingerprint } from '../../src/rules/runner.js';
+import { INFORMATION_URI } from '../../src/version.js';
+import { renderSarif, SEVERITY_TO_LEVEL, SEVERITY_TO_SECURITY_SEVERITY, pseudoPath } from '../../reports/sarif/index.js';
+import { ACCT, CANARY, DOC_CANARY, IDS, RULES, cleanResult, sampleFindings, sampleResult } from './sample.js';
+
+const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as object;
+// ajv-draft-04 is CommonJS: its class is the module and also its `default` export
+const ajv = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false });
+const validateSarif = ajv.compile(schema);
+
+interface Region {
+  startLine: number;
+  startColumn?: number;
+}
+interface Result {
+  ruleId: string;
+  ruleIndex: number;
+  level: string;
+  message: { text: string };
+  locations: Array<{
+    physicalLocation: { artifactLocation: { uri: string }; region: Region };
+    logicalLocations: Array<{ name: string; fullyQualifiedName: string; kind: string }>;
+  }>;
+  partialFingerprints: Record<string, string>;
+  properties: Record<string, unknown>;
+  suppressions?: Array<{ kind: string }>;
+}
+interface Rule {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  fullDescription: { text: string };
+  help: { text: string; markdown: string };
+  helpUri: string;
+  defaultConfiguration: { level: string };
+  properties: { tags: string[]; precision: string; 'security-severity': string };
+}
+interface Notification {
+  level: string;
+  message: { text: string };
+  descriptor?: { id: string };
+}
+interface Run {
+  tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: Rule[] } };
+  automationDetails: { id: string };
+  invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Notification[] }>;
+  results: Result[];
+}
+interface Log {
+  $schema: string;
+  version: string;
+  runs: Run[];
+}
+
+function parse(text: string): Log {
+  return JSON.parse(text) as Log;
+}
+
+function expectValid(text: string): void {
+  const ok = validateSarif(JSON.parse(text));
+  expect(validateSarif.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+}
+
+/** GitHub's bands for security-severity. */
+function band(score: number): Severity {
+  if (score >= 9) return 'critical';
+  if (score >= 7) return 'high';
+  if (score >= 4) return 'medium';
+  if (score >= 0.1) return 'low';
+  return 'info';
+}
+
+describe('SARIF renderer', () => {
+  it('validates against the OASIS SARIF 2.1.0 schema (findings, clean scan, suppressed kept)', () => {
+    expectValid(renderSarif(sampleResult()));
+    expectValid(renderSarif(cleanResult()));
+    const withSuppressed = sampleResult();
+    withSuppressed.suppressed = [withSuppressed.findings.pop()!];
+    expectValid(renderSarif(withSuppressed, { includeSuppressed: true, category: 'nhi/aws-prod' }));
+  });
+
+  it('the schema check is real: a broken log is rejected', () => {
+    const log = parse(renderSarif(sampleResult()));
+    (log.runs[0].results[0] as { level: string }).level = 'fatal';
+    log.runs[0].results[1].locations[0].physicalLocation.region.startLine = 0;
+    expect(validateSarif(log)).toBe(false);
+  });
+
+  it('carries every field GitHub code scanning requires', () => {
+    const log = parse(renderSarif(sampleResult()));
+    expect(log.$schema).toMatch(/sarif-schema-2\.1\.0\.json$/);
+    expect(log.version).toBe('2.1.0');
+    expect(log.runs).toHaveLength(1);
+    const { driver } = log.runs[0].tool;
+    expect(driver.name).toBe('nhi-drift');
+    expect(driver.version).toBe('0.1.0');
+    expect(driver.semanticVersion).toBe('0.1.0');
+    expect(driver.informationUri).toBe(INFORMATION_URI);
+    expect(driver.rules.map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
+    for (const r of driver.rules) {
+      expect(r.name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
+      expect(r.shortDescription.text.length).toBeGreaterThan(0);
+      expect(r.fullDescription.text.length).toBeGreaterThan(0);
+      expect(r.help.text).toContain('Remediation');
+      expect(r.help.markdown).toContain('**Remediation.**');
+      expect(r.helpUri).toBe(`${INFORMATION_URI}/blob/main/docs/rules/${r.id}.md`);
+      expect(r.properties.tags).toContain('security');
+      expect(r.properties.tags).not.toContain('*');
+      expect(['high', 'medium', 'low']).toContain(r.properties.precision);
+      expect(typeof r.properties['security-severity']).toBe('string');
+    }
+    const results = log.runs[0].results;
+    expect(results).toHaveLength(sampleFindings().length);
+    for (const res of results) {
+      expect(driver.rules[res.ruleIndex].id).toBe(res.ruleId);
+      expect(['error', 'warning', 'note']).toContain(res.level);
+      expect(res.message.text.length).toBeGreaterThan(0);
+      const loc = res.locations[0];
+      expect(loc.physicalLocation.artifactLocation.uri.length).toBeGreaterThan(0);
+      expect(loc.physicalLocation.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(loc.logicalLocations[0].kind).toBe('resource');
+      expect(res.partialFingerprints.primaryLocationLineHash).toMatch(/^[0-9a-f]+:1$/);
+    }
+  });
+
+  it('builds the help markdown from risk and remediation, including CLI and Terraform snippets', () => {
+    const rule = parse(renderSarif(sampleResult())).runs[0].tool.driver.rules.find((r) => r.id === 'oidc-trust-without-sub')!;
+    expect(rule.help.markdown).toContain('Why oidc-trust-without-sub matters.');
+    expect(rule.help.markdown).toContain('```hcl');
+    expect(rule.help.markdown).toContain('token.actions.githubusercontent.com:sub');
+    expect(rule.help.text).toContain('Terraform:');
+    expect(rule.properties.tags).toEqual(expect.arrayContaining(['security', 'trust', 'aws']));
+    expect(rule.properties.precision).toBe('medium');
+  });
+
+  it('maps severities with explicit tables that agree with GitHub security-severity bands', () => {
+    for (const s of SEVERITIES) {
+      const score = Number(SEVERITY_TO_SECURITY_SEVERITY[s]);
+      expect(score).toBeGreaterThanOrEqual(0);
+      expect(score).toBeLessThanOrEqual(10);
+      expect(band(score)).toBe(s);
+    }
+    expect(SEVERITY_TO_LEVEL).toEqual({ critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' });
+    const log = parse(renderSarif(sampleResult()));
+    const { rules } = log.runs[0].tool.driver;
+    for (const r of rules) {
+      const meta = RULES.find((m) => m.id === r.id)!;
+      expect(band(Number(r.properties['security-severity']))).toBe(meta.severity);
+      expect(r.defaultConfiguration.level).toBe(SEVERITY_TO_LEVEL[meta.severity]);
+    }
+    // a result's level follows the finding's own severity (config overrides), not only the rule default
+    const overridden = sampleResult();
+    overridden.findings = [{ ...overridden.findings.find((f) => f.ruleId === 'credential-unused')!, severity: 'critical' }];
+    expect(parse(renderSarif(overridden)).runs[0].results[0].level).toBe('error');
+  });
+
+  it('gives identity findings a stable pseudo-path and the cloud identifier as a logical location', () => {
+    const log = parse(renderSarif(sampleResult()));
+    const trust = log.runs[0].results.find((r) => r.ruleId === 'oidc-trust-without-sub')!;
+    expect(trust.locations[0].physicalLocation.artifactLocation.uri).toBe(`nhi/aws/${ACCT}/iam-role/gha-deploy`);
+    expect(trust.locations[0].physicalLocation.region).toEqual({ startLine: 1 });
+    expect(trust.locations[0].logicalLocations[0]).toEqual({ name: 'gha-deploy', fullyQualifiedName: `arn:aws:iam::${ACCT}:role/gha-deploy`, kind: 'resource' });
+    expect(trust.message.text).toContain('token.actions.githubusercontent.com → gha-deploy → admin-role');
+    expect(trust.properties.identity).toBe(IDS.gha);
+    expect(trust.properties.confidence).toBe('medium');
+  });
+
+  it('uses the real file location when a finding has one', () => {
+    const log = parse(renderSarif(sampleResult()));
+    const wf = log.runs[0].results.find((r) => r.ruleId === 'workflow-secret-reference')!;
+    expect(wf.locations[0].physicalLocation.artifactLocation.uri).toBe('.github/workflows/deploy.yml');
+    expect(wf.locations[0].physicalLocation.region).toEqual({ startLine: 12, startColumn: 9 });
+  });
+
+  it('sanitises pseudo-path segments: no extra slashes, no dot segments', () => {
+    const r = sampleResult();
+    const odd = 'aws:iam-role:arn:aws:iam::123456789012:role/x';
+    r.graph.addNode({ id: odd, kind: 'principal', platform: 'aws', type: 'iam-role', name: '../a b/..', scope: '..', accountType: 'service', provenance: [] });
+    const uri = pseudoPath(r.graph, odd);
+    const segments = uri.split('/');
+    expect(segments).toHaveLength(5);
+    expect(segments.every((s) => s !== '.' && s !== '..' && s.length > 0)).toBe(true);
+    expect(uri).not.toMatch(/\s/);
+    // distinct names stay distinct after encoding
+    const other = 'aws:iam-role:arn:aws:iam::123456789012:role/y';
+    r.graph.addNode({ id: other, kind: 'principal', platform: 'aws', type: 'iam-role', name: '.._a_b_..', scope: '..', accountType: 'service', provenance: [] });
+    expect(pseudoPath(r.graph, other)).not.toBe(uri);
+    // a node the graph does not know still gets a stable path
+    expect(pseudoPath(r.graph, 'gcp:service-account:ci@p.iam')).toBe(pseudoPath(r.graph, 'gcp:service-account:ci@p.iam'));
+  });
+
+  it('is byte-identical for equal input, whatever the order of findings', () => {
+    const a = renderSarif(sampleResult(), { category: 'nhi' });
+    const shuffled = sampleResult();
+    shuffled.findings = [...shuffled.findings].reverse();
+    const b = renderSarif(shuffled, { category: 'nhi' });
+    expect(b).toBe(a);
+    const fps = parse(a).runs[0].results.map((r) => r.partialFingerprints['nhiFingerprint/v1']);
+    expect(new Set(fps).size).toBe(fps.length);
+    expect(fps).toContain(fingerprint('oidc-trust-without-sub', IDS.gha, '0'));
+  });
+
+  it('drops suppressed findings unless asked, then marks them as externally suppressed', () => {
+    const r = sampleResult();
+    const hidden = r.findings.filter((f) => f.ruleId === 'identity-unowned');
+    r.findings = r.findings.filter((f) => f.ruleId !== 'identity-unowned');
+    r.suppressed = hidden;
+    const dropped = parse(renderSarif(r)).runs[0].results;
+    expect(dropped.some((x) => x.ruleId === 'identity-unowned')).toBe(false);
+    expect(dropped.every((x) => x.suppressions === undefined)).toBe(true);
+    const kept = parse(renderSarif(r, { includeSuppressed: true })).runs[0].results;
+    const sup = kept.filter((x) => x.ruleId === 'identity-unowned');
+    expect(sup).toHaveLength(hidden.length);
+    expect(sup.every((x) => x.suppressions?.[0]?.kind === 'external')).toBe(true);
+  });
+
+  it('reports coverage notes as tool execution notifications', () => {
+    const inv = parse(renderSarif(sampleResult())).runs[0].invocations[0];
+    expect(inv.executionSuccessful).toBe(true);
+    const notes = inv.toolExecutionNotifications;
+    const denied = notes.find((n) => n.descriptor?.id === 'coverage/permission-denied')!;
+    expect(denied.level).toBe('warning');
+    expect(denied.message.text).toContain('iam:GenerateCredentialReport');
+    expect(denied.message.text).toContain('password and access-key usage dates are missing');
+    expect(notes.find((n) => n.descriptor?.id === 'coverage/unavailable')!.level).toBe('note');
+    expect(parse(renderSarif(cleanResult())).runs[0].invocations[0].toolExecutionNotifications).toEqual([]);
+  });
+
+  it('marks the invocation unsuccessful when a connector failed', () => {
+    const r = sampleResult();
+    r.connectors = [{ ...r.connectors[0], status: 'failed', error: 'ExpiredToken' }];
+    const inv = parse(renderSarif(r)).runs[0].invocations[0];
+    expect(inv.executionSuccessful).toBe(false);
+    expect(inv.toolExecutionNotifications.some((n) => n.level === 'error' && n.message.text.includes('ExpiredToken'))).toBe(true);
+  });
+
+  it('sets a stable automation id per category', () => {
+    const a = parse(renderSarif(sampleResult(), { category: 'nhi/aws-prod' })).runs[0].automationDetails.id;
+    const b = parse(renderSarif(sampleResult(), { category: 'nhi/aws-prod/' })).runs[0].automationDetails.id;
+    expect(a).toBe(b);
+    expect(a.startsWith('nhi/aws-prod/')).toBe(true);
+    expect(a.slice('nhi/aws-prod/'.length)).not.toContain('/');
+    expect(parse(renderSarif(sampleResult())).runs[0].automationDetails.id.startsWith('nhi/')).toBe(true);
+  });
+
+  it('truncates to the result limit, keeping the most severe, and says so', () => {
+    const log = parse(renderSarif(sampleResult(), { maxResults: 2 }));
+    const run = log.runs[0];
+    expect(run.results.map((r) => r.level)).toEqual(['error', 'error']);
+    expect(run.results[0].ruleId).toBe('oidc-trust-without-sub');
+    const note = run.invocations[0].toolExecutionNotifications.find((n) => n.descriptor?.id === 'sarif/results-truncated')!;
+    expect(note.message.text).toContain(`${sampleFindings().length - 2} of ${sampleFindings().length}`);
+  });
+
+  it('never exceeds 25,000 results per run', () => {
+    const r = sampleResult();
+    const base = r.findings[0];
+    const many: Finding[] = [];
+    for (let i = 0; i < 25_003; i++) many.push({ ...base, discriminator: String(i), fingerprint: fingerprint(base.ruleId, base.nodeId, String(i)) });
+    r.findings = many;
+    const run = parse(renderSarif(r)).runs[0];
+    expect(run.results).toHaveLength(25_000);
+    expect(run.invocations[0].toolExecutionNotifications.some((n) => n.descriptor?.id === 'sarif/results-truncated')).toBe(true);
+  });
+
+  it('describes rules that only findings mention, so every ruleIndex resolves', () => {
+    const r = sampleResult();
+    r.rules = [];
+    const log = parse(renderSarif(r));
+    const { rules } = log.runs[0].tool.driver;
+    for (const res of log.runs[0].results) expect(rules[res.ruleIndex].id).toBe(res.ruleId);
+    expectValid(renderSarif(r));
+  });
+
+  it('never prints node attributes or policy documents', () => {
+    const text = renderSarif(sampleResult(), { includeSuppressed: true });
+    expect(text).not.toContain(CANARY);
+    expect(text).not.toContain(DOC_CANARY);
+    expect(text).not.toContain('trustPolicy');
+  });
+});
