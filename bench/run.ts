@@ -8,6 +8,7 @@
  *
  *   npm run bench                                   # 1,000 and 10,000 identities, 5 ms per call
  *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
+ *   npm run bench -- --sizes demo                   # the bundled demo estate, served live by the fake
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface Measurement {
-  identities: number;
+  identities: number | 'demo';
   principals: number;
   credentials: number;
   findings: number;
@@ -151,11 +152,19 @@ async function main(): Promise<void> {
 
   const { startFakeIam } = await import('../test/fakes/aws-iam/server.js');
   const { makeSyntheticEstate } = await import('../test/fakes/aws-iam/synthetic.js');
+  const { estateFromExports } = await import('../test/fakes/aws-iam/from-exports.js');
+  const { demoDir } = await import('../src/util/paths.js');
   const latency = Number(values.latency);
   const rows: Measurement[] = [];
-  for (const size of values.sizes!.split(',').map(Number)) {
-    process.stderr.write(`bench: ${size} identities: building the estate and scanning…\n`);
-    const estate = makeSyntheticEstate({ identities: size, seed: Number(values.seed) });
+  for (const raw of values.sizes!.split(',')) {
+    const size = raw.trim() === 'demo' ? ('demo' as const) : Number(raw);
+    if (size !== 'demo' && (!Number.isInteger(size) || size < 1)) throw new Error(`--sizes: '${raw}' is not a whole number or 'demo'`);
+    process.stderr.write(`bench: ${size === 'demo' ? 'demo estate' : `${size} identities`}: building the estate and scanning…\n`);
+    const dir = demoDir();
+    const estate =
+      size === 'demo'
+        ? estateFromExports({ authz: path.join(dir, 'authz.json'), credentialReport: path.join(dir, 'credential-report.csv'), lastAccessed: path.join(dir, 'last-accessed.json') })
+        : makeSyntheticEstate({ identities: size, seed: Number(values.seed) });
     const fake = await startFakeIam(estate, { latencyMs: latency });
     try {
       rows.push({ identities: size, ...(await runChild(fake.url, concurrency)) });

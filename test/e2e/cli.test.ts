@@ -108,7 +108,7 @@ describe('nhi (built CLI as a child process)', () => {
   it('rules, permissions and connectors answer without a store', async () => {
     const rules = await nhi(['rules', '-f', 'json']);
     expect(rules.code).toBe(0);
-    expect((JSON.parse(rules.stdout) as unknown[]).length).toBeGreaterThanOrEqual(12);
+    expect((JSON.parse(rules.stdout) as { rules: unknown[] }).rules.length).toBeGreaterThanOrEqual(12);
     const perms = await nhi(['permissions', 'aws', '-f', 'json']);
     expect(perms.code).toBe(0);
     const doc = JSON.parse(perms.stdout) as { Version: string; Statement: Array<{ Action: string[] }> };
