@@ -766,6 +766,13 @@ class Mapper {
 
   private trust(roleId: string, doc: unknown, unresolved: string[]): void {
     const statements = asArray((doc as { Statement?: unknown }).Statement) as Array<Record<string, unknown>>;
+    // several Allow statements may trust the same principal; the graph holds one edge per pair, so collect them
+    const byFrom = new Map<string, Array<Record<string, unknown>>>();
+    const add = (from: string, attributes: Record<string, unknown>) => {
+      const list = byFrom.get(from);
+      if (list) list.push(attributes);
+      else byFrom.set(from, [attributes]);
+    };
     statements.forEach((st, statementIndex) => {
       if (!st || typeof st !== 'object' || st.Effect !== 'Allow') return;
       const actions = asArray(st.Action as string | string[] | undefined).filter((a): a is string => typeof a === 'string');
@@ -778,7 +785,7 @@ class Mapper {
       });
       const principal = st.Principal;
       if (principal === '*') {
-        this.edge('CAN_ASSUME', this.anyone(), roleId, this.opts.sources.authz, { ...base, principalType: '*' });
+        add(this.anyone(), { ...base, principalType: '*' });
         return;
       }
       if (!principal || typeof principal !== 'object') return;
@@ -790,10 +797,20 @@ class Mapper {
             unresolved.push(`${ptype}:${v}`);
             continue;
           }
-          this.edge('CAN_ASSUME', from, roleId, this.opts.sources.authz, { ...base, principalType: ptype });
+          add(from, { ...base, principalType: ptype });
         }
       }
     });
+    for (const [from, list] of byFrom) {
+      if (list.length === 1) {
+        this.edge('CAN_ASSUME', from, roleId, this.opts.sources.authz, list[0]);
+        continue;
+      }
+      // Allow statements are OR-ed: the least restricted one decides what this principal can do. The edge carries
+      // its fields (what rules read) and every statement under `statements`.
+      const weakest = [...list].sort((a, b) => conditionKeyCount(a.conditions, RESTRICTING) - conditionKeyCount(b.conditions, RESTRICTING) || conditionKeyCount(a.conditions) - conditionKeyCount(b.conditions))[0];
+      this.edge('CAN_ASSUME', from, roleId, this.opts.sources.authz, { ...weakest, statements: list });
+    }
   }
 
   private anyone(): string {
@@ -913,4 +930,17 @@ class Mapper {
       }
     }
   }
+}
+
+/** Condition keys that pin down who the caller is (an OIDC subject, an organisation, an account, an external id). */
+const RESTRICTING = /(:sub$|PrincipalOrgID|PrincipalAccount|PrincipalArn|SourceAccount|SourceArn|ExternalId)/i;
+
+/** How many condition keys (matching `only`, if given) a statement's Condition block sets: fewer = less restricted. */
+function conditionKeyCount(conditions: unknown, only?: RegExp): number {
+  if (!conditions || typeof conditions !== 'object') return 0;
+  let n = 0;
+  for (const block of Object.values(conditions as Record<string, unknown>)) {
+    if (block && typeof block === 'object') n += Object.keys(block).filter((k) => !only || only.test(k)).length;
+  }
+  return n;
 }

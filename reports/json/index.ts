@@ -164,6 +164,35 @@ export function buildJsonReport(result: ReportInput): JsonReportV1 {
   };
 }
 
+const findingRef = (f: Finding) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, severity: f.severity, nodeId: f.nodeId, message: f.message });
+
+/** Drift and baseline sections (present only when the scan has them). */
+function extras(result: ReportInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const d = result.drift;
+  if (d) {
+    out.drift = {
+      baseSnapshotId: d.base.snapshotId ?? null,
+      baseAsOf: d.base.asOf ?? null,
+      newFindings: d.findings.new.map(findingRef),
+      resolvedFindings: d.findings.resolved.map(findingRef),
+      identitiesAdded: d.identities.added,
+      identitiesRemoved: d.identities.removed,
+      credentialsAdded: d.credentials.added,
+      credentialsRemoved: d.credentials.removed,
+      credentialsChanged: d.credentials.changed,
+      grantsAdded: d.grants.added,
+      grantsRemoved: d.grants.removed,
+      ownersGone: d.ownersGone,
+    };
+  }
+  if (result.baseline) {
+    const known = new Set(result.baseline.fingerprints);
+    out.baseline = { file: result.baseline.file, known: known.size, newFindings: result.findings.filter((f) => !known.has(f.fingerprint)).length };
+  }
+  return out;
+}
+
 export function renderJson(result: ReportInput): string {
-  return `${JSON.stringify(buildJsonReport(result), null, 2)}\n`;
+  return `${JSON.stringify({ ...buildJsonReport(result), ...extras(result) }, null, 2)}\n`;
 }

@@ -7,6 +7,7 @@ import type { Severity } from '../../src/model/types.js';
 import { SEVERITIES } from '../../src/model/types.js';
 import { INFORMATION_URI } from '../../src/version.js';
 import { countIdentities, identityLabel, identityRef, plural, ruleHelpUri, severityCounts, sortedFindings, type ReportInput } from '../shared.js';
+import { driftIsEmpty } from '../../src/drift/diff.js';
 
 export interface MarkdownOptions {
   /** findings listed in the table (default 25) */
@@ -64,6 +65,29 @@ export function renderMarkdown(result: ReportInput, opts: MarkdownOptions = {}):
       out.push('', `_and ${result.findings.length - max} more: run \`nhi scan --format json\` or \`--format sarif\` for the full list._`);
     }
     out.push('');
+  }
+
+  if (result.drift && !driftIsEmpty(result.drift)) {
+    const d = result.drift;
+    const base = d.base.snapshotId !== undefined ? `snapshot #${d.base.snapshotId}` : 'the previous scan';
+    out.push(`### Changes since ${base}`, '');
+    const row = (label: string, n: number) => (n > 0 ? [`| ${label} | ${n} |`] : []);
+    out.push(
+      '| Change | Count |',
+      '|---|---:|',
+      ...row('New findings', d.findings.new.length),
+      ...row('Resolved findings', d.findings.resolved.length),
+      ...row('New identities', d.identities.added.length),
+      ...row('Removed identities', d.identities.removed.length),
+      ...row('New credentials', d.credentials.added.length),
+      ...row('Rotated or re-activated credentials', d.credentials.changed.length),
+      ...row('New grants and trust', d.grants.added.length),
+      ...row('Removed grants and trust', d.grants.removed.length),
+      ...row('Owners gone', d.ownersGone.length),
+      '',
+    );
+    for (const f of d.findings.new.slice(0, 10)) out.push(`- new: **${SEVERITY_LABEL[f.severity]}** \`${f.ruleId}\` ${escapeText(f.message)}`);
+    if (d.findings.new.length) out.push('');
   }
 
   const suppressed = result.suppressed?.length ?? 0;

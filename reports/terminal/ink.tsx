@@ -143,6 +143,14 @@ export function ReportView({ model }: { model: ReportModel }) {
         ))}
       </Box>
 
+      {model.drift.length > 0 ? (
+        <Box marginTop={1} flexDirection="column">
+          <Text bold>{model.drift[0]}</Text>
+          {model.drift.slice(1).map((line, i) => (
+            <Text key={i}>{line}</Text>
+          ))}
+        </Box>
+      ) : null}
       {model.suppressed > 0 ? (
         <Box marginTop={1}>
           <Text dimColor>{plural(model.suppressed, 'finding')} suppressed by the configuration.</Text>

@@ -14,6 +14,7 @@ import {
   summaryLine,
   type ReportInput,
 } from '../shared.js';
+import { renderDriftText } from '../../src/drift/diff.js';
 
 export interface ModelOptions {
   verbose?: boolean;
@@ -65,6 +66,8 @@ export interface ReportModel {
   topRisks: ModelFinding[];
   groups: ModelSeverityGroup[];
   coverage: ModelCoverage[];
+  /** drift since the previous snapshot, as plain lines (first = heading); empty when there is none */
+  drift: string[];
   suppressed: number;
   hints: string[];
 }
@@ -167,6 +170,7 @@ export function buildModel(result: ReportInput, opts: ModelOptions = {}): Report
     topRisks: pickTopRisks(sorted, opts.topRisks ?? 5).map((f) => modelFinding(result, f, false)),
     groups,
     coverage,
+    drift: result.drift ? renderDriftText(result.drift, { max: opts.verbose ? 1000 : 5 }).split('\n') : [],
     suppressed: result.suppressed?.length ?? 0,
     hints,
   };

@@ -108,6 +108,11 @@ export function renderText(result: ReportInput, opts: TextOptions = {}): string 
     out.push(`      ${p.dim('impact:')} ${c.impact}`);
   }
 
+  if (m.drift.length > 0) {
+    out.push('', p.bold(m.drift[0]));
+    for (const l of m.drift.slice(1)) out.push(l);
+  }
+
   if (m.suppressed > 0) out.push('', p.dim(`${m.suppressed} finding${m.suppressed === 1 ? '' : 's'} suppressed by the configuration.`));
   out.push('', p.dim(`Next: ${m.hints.join(' · ')}`));
   return `${out.join('\n')}\n`;

@@ -99,6 +99,37 @@ describe('aws mapping: trust policies', () => {
   });
 });
 
+describe('aws mapping: several statements trusting the same principal', () => {
+  const OIDC_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'Scoped', Effect: 'Allow', Principal: { Federated: OIDC_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:acme/app:ref:refs/heads/main' } } },
+      { Sid: 'Forgotten', Effect: 'Allow', Principal: { Federated: OIDC_ARN }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } },
+    ],
+  };
+  const authz: AuthzDetails = {
+    UserDetailList: [],
+    GroupDetailList: [],
+    Policies: [],
+    RoleDetailList: [{ RoleName: 'two-statements', Path: '/', RoleId: 'AROATWO', Arn: `arn:aws:iam::${ACCOUNT}:role/two-statements`, CreateDate: '2026-01-01T00:00:00Z', AssumeRolePolicyDocument: trust as never, RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] }] as never,
+  };
+
+  it('one edge per principal, carrying the least restricted statement (Allows are OR-ed) and all of them', () => {
+    const g = IdentityGraph.from(mapAws({ authz }, { now: NOW, sources }));
+    const edges = assumers(g, role('two-statements'));
+    expect(edges).toHaveLength(1);
+    expect(edges[0].attributes).toMatchObject({ sid: 'Forgotten', statementIndex: 1 });
+    expect((edges[0].attributes!.statements as Array<{ sid: string }>).map((x) => x.sid)).toEqual(['Scoped', 'Forgotten']);
+  });
+
+  it('the statement order does not matter', () => {
+    const reversed = { ...authz, RoleDetailList: [{ ...(authz.RoleDetailList![0] as object), AssumeRolePolicyDocument: { ...trust, Statement: [...trust.Statement].reverse() } }] as never };
+    const g = IdentityGraph.from(mapAws({ authz: reversed }, { now: NOW, sources }));
+    expect(assumers(g, role('two-statements'))[0].attributes).toMatchObject({ sid: 'Forgotten', statementIndex: 0 });
+  });
+});
+
 describe('aws mapping: grants, groups, tags', () => {
   const g = graphOf();
 
