@@ -26,7 +26,7 @@ function readText(file: string, hint: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : code ?? 'cannot be read';
-    throw new NhiError('USAGE', `${file}: cannot read (${why})`, { suggestion: hint });
+    throw new NhiError('INPUT', `${file}: cannot read (${why})`, { suggestion: hint });
   }
 }
 
@@ -35,7 +35,7 @@ function readJson(file: string, hint: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new NhiError('USAGE', `${file}: not valid JSON (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: hint });
+    throw new NhiError('INPUT', `${file}: not valid JSON (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: hint });
   }
 }
 
@@ -48,15 +48,15 @@ const AUTHZ_LISTS = ['UserDetailList', 'GroupDetailList', 'RoleDetailList', 'Pol
 export function readAuthzFile(file: string): AuthzDetails {
   const data = readJson(file, AUTHZ_HINT);
   if (!isObject(data)) {
-    throw new NhiError('USAGE', `${file}: expected a JSON object with UserDetailList and RoleDetailList arrays (get-account-authorization-details output)`, { suggestion: AUTHZ_HINT });
+    throw new NhiError('INPUT', `${file}: expected a JSON object with UserDetailList and RoleDetailList arrays (get-account-authorization-details output)`, { suggestion: AUTHZ_HINT });
   }
   for (const k of AUTHZ_LISTS) {
     if (data[k] !== undefined && !Array.isArray(data[k])) {
-      throw new NhiError('USAGE', `${file}: ${k} should be an array, got ${typeof data[k]}`, { suggestion: AUTHZ_HINT });
+      throw new NhiError('INPUT', `${file}: ${k} should be an array, got ${typeof data[k]}`, { suggestion: AUTHZ_HINT });
     }
   }
   if (!Array.isArray(data.UserDetailList) && !Array.isArray(data.RoleDetailList)) {
-    throw new NhiError('USAGE', `${file}: no UserDetailList or RoleDetailList array: not get-account-authorization-details output`, { suggestion: AUTHZ_HINT });
+    throw new NhiError('INPUT', `${file}: no UserDetailList or RoleDetailList array: not get-account-authorization-details output`, { suggestion: AUTHZ_HINT });
   }
   return data as AuthzDetails;
 }
@@ -73,10 +73,10 @@ export function readCredentialReportFile(file: string): CredentialReportRow[] {
     try {
       parsed = JSON.parse(trimmed);
     } catch (err) {
-      throw new NhiError('USAGE', `${file}: not valid JSON (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: REPORT_HINT });
+      throw new NhiError('INPUT', `${file}: not valid JSON (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: REPORT_HINT });
     }
     const content = isObject(parsed) ? parsed.Content : undefined;
-    if (typeof content !== 'string') throw new NhiError('USAGE', `${file}: JSON without a Content field: not a credential report`, { suggestion: REPORT_HINT });
+    if (typeof content !== 'string') throw new NhiError('INPUT', `${file}: JSON without a Content field: not a credential report`, { suggestion: REPORT_HINT });
     text = Buffer.from(content, 'base64').toString('utf8');
   } else if (/^[A-Za-z0-9+/=\s]+$/.test(trimmed) && !trimmed.includes(',')) {
     text = Buffer.from(trimmed, 'base64').toString('utf8');
@@ -85,11 +85,11 @@ export function readCredentialReportFile(file: string): CredentialReportRow[] {
   try {
     rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true });
   } catch (err) {
-    throw new NhiError('USAGE', `${file}: not a valid CSV (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: REPORT_HINT });
+    throw new NhiError('INPUT', `${file}: not a valid CSV (${oneLine(err instanceof Error ? err.message : String(err))})`, { suggestion: REPORT_HINT });
   }
   const list = rows as CredentialReportRow[];
   if (!Array.isArray(list) || (list.length > 0 && (!('user' in list[0]) || !('arn' in list[0])))) {
-    throw new NhiError('USAGE', `${file}: expected the IAM credential report CSV (columns user, arn, password_enabled, access_key_1_active, ...)`, { suggestion: REPORT_HINT });
+    throw new NhiError('INPUT', `${file}: expected the IAM credential report CSV (columns user, arn, password_enabled, access_key_1_active, ...)`, { suggestion: REPORT_HINT });
   }
   return list;
 }
@@ -97,15 +97,15 @@ export function readCredentialReportFile(file: string): CredentialReportRow[] {
 export function readLastAccessedFile(file: string): LastAccessedData {
   const data = readJson(file, LAST_ACCESSED_HINT);
   if (!isObject(data) || !isObject(data.entities)) {
-    throw new NhiError('USAGE', `${file}: expected { "generatedAt": ISO date, "entities": { "<principal arn>": <get-service-last-accessed-details output> } }`, { suggestion: LAST_ACCESSED_HINT });
+    throw new NhiError('INPUT', `${file}: expected { "generatedAt": ISO date, "entities": { "<principal arn>": <get-service-last-accessed-details output> } }`, { suggestion: LAST_ACCESSED_HINT });
   }
   for (const [arn, v] of Object.entries(data.entities)) {
     if (!isObject(v) || (v.ServicesLastAccessed !== undefined && !Array.isArray(v.ServicesLastAccessed))) {
-      throw new NhiError('USAGE', `${file}: entities["${arn}"] should be an object with a ServicesLastAccessed array`, { suggestion: LAST_ACCESSED_HINT });
+      throw new NhiError('INPUT', `${file}: entities["${arn}"] should be an object with a ServicesLastAccessed array`, { suggestion: LAST_ACCESSED_HINT });
     }
   }
   if (data.generatedAt !== undefined && typeof data.generatedAt !== 'string') {
-    throw new NhiError('USAGE', `${file}: generatedAt should be an ISO date string`, { suggestion: LAST_ACCESSED_HINT });
+    throw new NhiError('INPUT', `${file}: generatedAt should be an ISO date string`, { suggestion: LAST_ACCESSED_HINT });
   }
   return data as unknown as LastAccessedData;
 }

@@ -264,6 +264,8 @@ export function startInkProgress(): { onProgress(e: ProgressEvent): void; stop()
     stop() {
       if (stopped) return;
       stopped = true;
+      // draw an empty last frame, so unmounting leaves nothing behind on the terminal
+      instance.rerender(<ProgressView connectors={[]} />);
       instance.clear();
       instance.unmount();
     },

@@ -27,6 +27,7 @@ Exit codes:
   1  findings at or above --fail-on
   2  usage or configuration error (bad flag, malformed file or config, no credentials)
   3  scan incomplete: some source could not be read (the report says what is missing)
+  4  internal error (a bug: rerun with NHI_DEBUG=1 and report it)
 
 Try:  nhi scan --demo`,
     );

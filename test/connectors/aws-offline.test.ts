@@ -85,7 +85,7 @@ describe('aws offline scan', () => {
   it('malformed JSON is a one-line USAGE error naming the file', async () => {
     const file = write('broken.json', '{"UserDetailList": [');
     const err = await validateError({ fromFile: file });
-    expect(err.code).toBe('USAGE');
+    expect(err.code).toBe('INPUT');
     expect(err.exitCode).toBe(2);
     expect(err.message.startsWith(`${file}: not valid JSON (`)).toBe(true);
     expect(err.message).not.toContain('\n');
@@ -99,7 +99,7 @@ describe('aws offline scan', () => {
     expect((await validateError({ fromFile: path.join(dir, 'missing.json') })).message).toMatch(/missing\.json: cannot read \(file not found\)/);
     expect((await validateError({ credentialReport: write('report.csv', 'name,age\nbob,3\n') })).message).toMatch(/expected the IAM credential report CSV/);
     expect((await validateError({ fromFile: write('ok.json', { UserDetailList: [], RoleDetailList: [] }), lastAccessed: write('la.json', { arn: [] }) })).message).toMatch(/expected \{ "generatedAt"/);
-    for (const e of [await validateError({ fromFile: write('list2.json', []) })]) expect(e.code).toBe('USAGE');
+    for (const e of [await validateError({ fromFile: write('list2.json', []) })]) expect(e.code).toBe('INPUT');
   });
 
   it('a credential report alone is enough: users, keys, root; informational notes for what is missing', async () => {
