@@ -31,7 +31,7 @@ export const LIVE_SOURCES: MapSources = {
 };
 
 export const CREDENTIALS_SUGGESTION =
-  'run `aws configure` (or `aws sso login`), pass --profile NAME or set AWS_PROFILE, or use --role-arn to assume an audit role';
+  'run `aws configure` (or `aws sso login`), pass --profile NAME or set AWS_PROFILE, or use --role-arn to assume an audit role; `nhi scan --demo` needs no credentials';
 
 /** One IAM client for the scan: region, endpoint, credentials, retries, and a call counter on every HTTP attempt. */
 export function createIamClient(o: AwsOptions, calls?: CallCounter): IAMClient {

@@ -6,6 +6,7 @@ import { rule as identityUnowned } from './identity-unowned.js';
 import { rule as identityUnused } from './identity-unused.js';
 import { rule as multipleActiveKeys } from './multiple-active-keys.js';
 import { rule as oidcTrustUnscoped } from './oidc-trust-unscoped.js';
+import { rule as pathToAdmin } from './path-to-admin.js';
 import { rule as rootAccessKey } from './root-access-key.js';
 import { rule as trustAnyPrincipal } from './trust-any-principal.js';
 import { rule as trustUnknownAccount } from './trust-unknown-account.js';
@@ -22,6 +23,7 @@ export const RULES: readonly Rule<any>[] = [
   identityUnused,
   multipleActiveKeys,
   oidcTrustUnscoped,
+  pathToAdmin,
   rootAccessKey,
   trustAnyPrincipal,
   trustUnknownAccount,

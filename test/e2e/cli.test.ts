@@ -1,11 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nhi, repoRoot, STACK_LINE } from './run.js';
 
 // The CLI under test is the built one (bin/nhi → dist/): `npm test` builds first.
 const built = existsSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js'));
+const sarifSchema = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
+const validateSarif = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false }).compile(sarifSchema);
+const jsonSchema = JSON.parse(readFileSync(path.join(repoRoot, 'reports', 'json', 'report-v1.schema.json'), 'utf8')) as object;
+const validateJson = new Ajv({ allErrors: true }).compile(jsonSchema);
 const sharedFixtures = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'aws');
 
 let dir: string;
@@ -45,12 +51,14 @@ describe('nhi (built CLI as a child process)', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { schemaVersion: string; findings: Array<{ ruleId: string; identity: { name: string } }> };
     expect(report.schemaVersion).toMatch(/^1\./);
+    expect(validateJson(report), JSON.stringify(validateJson.errors?.slice(0, 3))).toBe(true);
     const hits = (rule: string) => report.findings.filter((f) => f.ruleId === rule).map((f) => f.identity.name);
     expect(hits('root-access-key')).toHaveLength(1);
     expect(hits('oidc-trust-unscoped')).toContain('gha-deploy');
     expect(hits('admin-equivalent')).toEqual(expect.arrayContaining(['ci-deploy-legacy', 'gha-deploy', 'terraform-ci', 'ops-automation']));
     expect(hits('trust-any-principal')).toContain('public-assets-reader');
     expect(hits('human-with-access-key')).toContain('alice.admin');
+    expect(hits('path-to-admin')).toEqual(['jenkins-builder']);
     // healthy identities stay quiet
     const noisy = new Set(report.findings.map((f) => f.identity.name));
     expect(noisy.has('monitoring-exporter')).toBe(false);
@@ -83,6 +91,7 @@ describe('nhi (built CLI as a child process)', () => {
     expect(r.stdout).toBe('');
     const sarif = JSON.parse(readFileSync(out, 'utf8')) as { version: string; runs: Array<{ results: unknown[] }> };
     expect(sarif.version).toBe('2.1.0');
+    expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
     expect(sarif.runs[0].results.length).toBeGreaterThan(5);
   });
 
