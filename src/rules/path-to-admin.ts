@@ -87,6 +87,23 @@ export const rule: Rule<Options> = {
       if (list) list.push(e);
       else trustedBy.set(e.from, [e]);
     }
+    // Roles from which admin is reachable at all (backwards from the admin roles, ignoring conditions and identity
+    // permissions: a superset). Only these are worth following, which keeps large estates fast.
+    const targets = new Set<string>();
+    for (const list of trustedBy.values()) for (const e of list) if (graph.node(e.to)?.type === 'iam-role') targets.add(e.to);
+    const leads = new Set([...targets].filter((t) => isAdmin(t)));
+    if (leads.size === 0) return [];
+    for (let k = 1; k < o.maxHops; k++) {
+      const before = leads.size;
+      for (const [from, list] of trustedBy) {
+        if (!list.some((e) => leads.has(e.to))) continue;
+        if (targets.has(from)) leads.add(from);
+        const acct = /^aws:account:(\d{12})$/.exec(from)?.[1];
+        if (acct) for (const t of targets) if (graph.node(t)?.scope === acct) leads.add(t);
+      }
+      if (leads.size === before) break;
+    }
+
     const out: DraftFinding[] = [];
     for (const start of graph.principals()) {
       if (start.type !== 'iam-user' && start.type !== 'iam-role') continue;
@@ -102,7 +119,7 @@ export const rule: Rule<Options> = {
         for (const { node, hops } of frontier) {
           const edges = [...(trustedBy.get(node.id) ?? []), ...(node.scope ? trustedBy.get(`aws:account:${node.scope}`) ?? [] : [])];
           for (const e of edges) {
-            if (seen.has(e.to)) continue;
+            if (seen.has(e.to) || !leads.has(e.to)) continue;
             const target = graph.node(e.to);
             if (target?.kind !== 'principal' || target.type !== 'iam-role') continue;
             const hop = admits(graph, node, e, canCallAssume);
