@@ -26,6 +26,18 @@ export interface ScanFlags {
   fromFile?: string;
   credentialReport?: string;
   lastAccessed?: string | boolean;
+  path?: string;
+  repo?: string;
+  githubOrg?: string;
+  githubUrl?: string;
+  githubRepos?: string;
+  githubAppId?: string;
+  githubPrivateKey?: string;
+  githubInstallationId?: string;
+  githubWorkflows?: boolean;
+  gitlabUrl?: string;
+  gitlabGroup?: string;
+  gitlabProjects?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
@@ -43,7 +55,7 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('scan one or more sources, store a snapshot and report findings')
-    .option('-c, --connector <ids>', 'connectors to run, comma-separated (aws)', 'aws')
+    .option('-c, --connector <ids>', 'connectors to run, comma-separated: aws, github, gitlab, workflows (default: inferred from the flags, else aws)')
     .option('--demo', 'scan the bundled demo AWS estate (no credentials needed)')
     .option('--profile <name>', 'AWS: named profile from ~/.aws/config')
     .option('--role-arn <arn>', 'AWS: assume this (read-only audit) role first')
@@ -54,6 +66,18 @@ export function registerScan(program: Command): void {
     .option('--credential-report <file>', 'AWS offline: the IAM credential report CSV (decoded)')
     .option('--last-accessed <file>', 'AWS offline: service last-accessed JSON (see docs/offline.md)')
     .option('--no-last-accessed', 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)')
+    .option('--github-org <org>', 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN)')
+    .option('--github-url <url>', 'GitHub: API base URL (GitHub Enterprise Server: https://HOST/api/v3)')
+    .option('--github-repos <globs>', 'GitHub: only these repositories, comma-separated names or globs')
+    .option('--github-app-id <id>', 'GitHub: authenticate as this GitHub App (with --github-private-key)')
+    .option('--github-private-key <file>', 'GitHub: the App private key (PEM)')
+    .option('--github-installation-id <id>', 'GitHub: App installation id (default: discovered from the org)')
+    .option('--no-github-workflows', 'GitHub: do not fetch and analyse workflow files')
+    .option('--gitlab-url <url>', 'GitLab: instance URL (default https://gitlab.com; token from GITLAB_TOKEN)')
+    .option('--gitlab-group <path>', 'GitLab: group full path to scan (with subgroups)')
+    .option('--gitlab-projects <globs>', 'GitLab: only these projects, comma-separated paths or globs')
+    .option('--path <dir>', 'workflows: a local checkout (or its .github/workflows folder) to analyse, no token needed')
+    .option('--repo <owner/name>', 'workflows: the repository name (default: from .git/config origin)')
     .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('terminal'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
@@ -125,41 +149,60 @@ function readDemoManifest(dir: string): DemoManifest {
   }
 }
 
-/** Turn flags into connector jobs. */
-export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency(flags.concurrency)): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
-  const { findConnector, connectorIds } = await import('../../../connectors/index.js');
-  if (flags.demo) {
-    const dir = demoDir();
-    const manifest = readDemoManifest(dir);
-    const connector = await findConnector('aws')!.load();
-    return {
-      jobs: [
-        {
-          connector,
-          target: `demo estate (${manifest.name ?? 'acme-prod'})`,
-          options: {
-            fromFile: path.join(dir, 'authz.json'),
-            credentialReport: path.join(dir, 'credential-report.csv'),
-            lastAccessed: path.join(dir, 'last-accessed.json'),
-          },
-        },
-      ],
-      asOf: new Date(manifest.capturedAt),
-    };
-  }
-  const ids = (flags.connector ?? 'aws')
-    .split(',')
-    .map((s) => s.trim())
+const list = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((x) => x.trim())
     .filter(Boolean);
-  if (ids.length === 0) throw new NhiError('USAGE', '--connector: name at least one connector', { suggestion: `one of ${connectorIds().join(', ')}` });
-  const jobs: ConnectorJob[] = [];
-  for (const id of [...new Set(ids)]) {
-    const entry = findConnector(id);
-    if (!entry) {
-      throw new NhiError('USAGE', `--connector: unknown connector '${id}'`, { suggestion: `available: ${connectorIds().join(', ')}` });
-    }
-    const connector = await entry.load();
-    if (id === 'aws') {
+
+const AWS_FLAGS = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint', 'fromFile', 'credentialReport'] as const;
+const GITHUB_FLAGS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'] as const;
+const GITLAB_FLAGS = ['gitlabUrl', 'gitlabGroup', 'gitlabProjects'] as const;
+const WORKFLOW_FLAGS = ['path', 'repo'] as const;
+const FLAG_NAME: Record<string, string> = {
+  profile: '--profile', roleArn: '--role-arn', externalId: '--external-id', region: '--region', awsEndpoint: '--aws-endpoint',
+  fromFile: '--from-file', credentialReport: '--credential-report', githubOrg: '--github-org', githubUrl: '--github-url',
+  githubRepos: '--github-repos', githubAppId: '--github-app-id', githubPrivateKey: '--github-private-key',
+  githubInstallationId: '--github-installation-id', gitlabUrl: '--gitlab-url', gitlabGroup: '--gitlab-group',
+  gitlabProjects: '--gitlab-projects', path: '--path', repo: '--repo',
+};
+
+/** Without --connector: the connectors whose flags were given (aws when none were). */
+export function inferConnectors(flags: ScanFlags): string[] {
+  const ids: string[] = [];
+  if (AWS_FLAGS.some((k) => flags[k] !== undefined) || typeof flags.lastAccessed === 'string') ids.push('aws');
+  if (GITHUB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('github');
+  if (GITLAB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('gitlab');
+  if (WORKFLOW_FLAGS.some((k) => flags[k] !== undefined)) ids.push('workflows');
+  return ids.length > 0 ? ids : ['aws'];
+}
+
+/** A flag for a connector that is not running is a mistake worth one clear line. */
+function checkStrayFlags(flags: ScanFlags, ids: Set<string>): void {
+  const groups: Array<[string, readonly (keyof ScanFlags)[]]> = [
+    ['aws', AWS_FLAGS],
+    ['github', GITHUB_FLAGS],
+    ['gitlab', GITLAB_FLAGS],
+    ['workflows', WORKFLOW_FLAGS],
+  ];
+  for (const [id, keys] of groups) {
+    if (ids.has(id)) continue;
+    const stray = keys.find((k) => flags[k] !== undefined);
+    if (stray) throw new NhiError('USAGE', `${FLAG_NAME[stray]} is a ${id} option, but the ${id} connector is not selected`, { suggestion: `add ${id} to --connector, or drop ${FLAG_NAME[stray]}` });
+  }
+}
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new NhiError('USAGE', `${flag}: expected a positive whole number, got '${value}'`);
+  return n;
+}
+
+/** The options and report target of one connector, from the flags. */
+function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { options: Record<string, unknown>; target?: string } {
+  switch (id) {
+    case 'aws': {
       const offline = Boolean(flags.fromFile || flags.credentialReport);
       const lastAccessedFile = typeof flags.lastAccessed === 'string' ? flags.lastAccessed : undefined;
       if (!offline && lastAccessedFile) {
@@ -180,12 +223,82 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
             serviceLastAccessed: flags.lastAccessed !== false,
             lastAccessedConcurrency: concurrency,
           };
-      for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
       const target = offline
         ? [flags.fromFile, flags.credentialReport, lastAccessedFile].filter(Boolean).map((f) => path.basename(f!)).join(', ')
         : flags.roleArn ?? (flags.profile ? `profile ${flags.profile}` : 'default credentials');
-      jobs.push({ connector, options, target });
+      return { options, target };
     }
+    case 'github': {
+      if (!flags.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
+      if (Boolean(flags.githubAppId) !== Boolean(flags.githubPrivateKey)) {
+        throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
+      }
+      return {
+        options: {
+          org: flags.githubOrg,
+          url: flags.githubUrl,
+          repos: list(flags.githubRepos),
+          appId: flags.githubAppId,
+          privateKeyFile: flags.githubPrivateKey,
+          installationId: positiveInt('--github-installation-id', flags.githubInstallationId),
+          workflows: flags.githubWorkflows !== false,
+        },
+        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${flags.githubUrl}` : ''}`,
+      };
+    }
+    case 'gitlab': {
+      if (!flags.gitlabGroup) throw new NhiError('USAGE', 'the gitlab connector needs --gitlab-group PATH');
+      return {
+        options: { url: flags.gitlabUrl, group: flags.gitlabGroup, projects: list(flags.gitlabProjects) },
+        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${flags.gitlabUrl}` : ''}`,
+      };
+    }
+    case 'workflows':
+      return { options: { path: flags.path ?? '.', repo: flags.repo }, target: flags.repo ?? path.resolve(flags.path ?? '.') };
+    default:
+      return { options: {} };
+  }
+}
+
+/** Turn flags into connector jobs. */
+export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency(flags.concurrency)): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
+  const { findConnector, connectorIds } = await import('../../../connectors/index.js');
+  if (flags.demo) {
+    const dir = demoDir();
+    const manifest = readDemoManifest(dir);
+    const jobs: ConnectorJob[] = [
+      {
+        connector: await findConnector('aws')!.load(),
+        target: `demo estate (${manifest.name ?? 'acme-prod'})`,
+        options: {
+          fromFile: path.join(dir, 'authz.json'),
+          credentialReport: path.join(dir, 'credential-report.csv'),
+          lastAccessed: path.join(dir, 'last-accessed.json'),
+        },
+      },
+    ];
+    // the demo's GitHub repository: workflow files that federate into the demo AWS roles
+    const workflows = findConnector('workflows');
+    if (workflows) {
+      jobs.push({ connector: await workflows.load(), target: 'demo repository acme/app', options: { path: path.join(dir, '..', 'github', 'acme-app'), repo: 'acme/app' } });
+    }
+    return { jobs, asOf: new Date(manifest.capturedAt) };
+  }
+  const ids = (flags.connector ?? inferConnectors(flags).join(','))
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (ids.length === 0) throw new NhiError('USAGE', '--connector: name at least one connector', { suggestion: `one of ${connectorIds().join(', ')}` });
+  for (const id of ids) {
+    if (!findConnector(id)) throw new NhiError('USAGE', `--connector: unknown connector '${id}'`, { suggestion: `available: ${connectorIds().join(', ')}` });
+  }
+  checkStrayFlags(flags, new Set(ids));
+  const jobs: ConnectorJob[] = [];
+  for (const id of [...new Set(ids)]) {
+    const connector = await findConnector(id)!.load();
+    const { options, target } = connectorOptions(id, flags, concurrency);
+    for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+    jobs.push({ connector, options, target });
   }
   return { jobs, asOf: undefined };
 }
