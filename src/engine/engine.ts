@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { IdentityGraph } from '../graph/graph.js';
 import { deriveOwnership } from '../graph/derive.js';
+import { deriveCiLinks } from '../graph/derive-ci.js';
 import type { ConnectorRun, ScanResult } from '../model/result.js';
 import type { CoverageNote, Finding, GraphRecord } from '../model/types.js';
 import { runRules, type RuleSettings } from '../rules/runner.js';
@@ -161,6 +162,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult & { suppres
 
   const tDerive = performance.now();
   deriveOwnership(graph, opts.ownerTagKeys);
+  deriveCiLinks(graph);
   graphMs += performance.now() - tDerive;
 
   const tRules = performance.now();

@@ -11,6 +11,10 @@ import { rule as rootAccessKey } from './root-access-key.js';
 import { rule as trustAnyPrincipal } from './trust-any-principal.js';
 import { rule as trustUnknownAccount } from './trust-unknown-account.js';
 import { rule as unusedServiceGrants } from './unused-service-grants.js';
+import { rule as longLivedCloudCredentialInCi } from './long-lived-cloud-credential-in-ci.js';
+import { rule as secretsInherit } from './secrets-inherit.js';
+import { rule as workflowFederationToAdmin } from './workflow-federation-to-admin.js';
+import { rule as workflowTokenWriteAll } from './workflow-token-write-all.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -28,6 +32,10 @@ export const RULES: readonly Rule<any>[] = [
   trustAnyPrincipal,
   trustUnknownAccount,
   unusedServiceGrants,
+  longLivedCloudCredentialInCi,
+  secretsInherit,
+  workflowFederationToAdmin,
+  workflowTokenWriteAll,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -1,0 +1,373 @@
+/**
+ * Pure analysis of one GitHub Actions workflow file: the workflow as a workload node with its triggers, token
+ * permissions, jobs, secret references (names and positions only), and the cloud identities it authenticates as.
+ * Used by the `workflows` connector (local checkout) and the `github` connector (files fetched through the API).
+ * Never throws: a file that cannot be parsed becomes a node with `attributes.parseError`.
+ */
+import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { GraphRecord, IdentityEdge, Provenance, WorkloadNode } from '../model/types.js';
+
+export interface SecretRef {
+  /** upper-cased: GitHub secret names are case-insensitive */
+  name: string;
+  job?: string;
+  line: number;
+  column: number;
+}
+
+export type Permissions = 'read-all' | 'write-all' | Record<string, string>;
+
+export interface JobInfo {
+  id: string;
+  line: number;
+  permissions?: Permissions;
+  permissionsLine?: number;
+  environment?: string;
+  runsOn?: string[];
+  /** the job's token can request an OIDC token (id-token: write at job level, or inherited) */
+  usesIdToken: boolean;
+  /** reusable workflow reference (`owner/repo/.github/workflows/x.yml@ref` or `./.github/workflows/x.yml`) */
+  uses?: string;
+  secretsInherit: boolean;
+}
+
+export interface CloudAuth {
+  provider: 'aws' | 'gcp';
+  job: string;
+  line: number;
+  column: number;
+  /** a literal role ARN (not an expression) */
+  roleArn?: string;
+  /** the role input when it is an expression (`${{ secrets.ROLE }}`): no edge can be drawn */
+  roleExpression?: string;
+  serviceAccount?: string;
+  workloadIdentityProvider?: string;
+  /** names of secrets passed as static cloud credentials (access keys, service account key JSON) */
+  staticSecrets: string[];
+}
+
+export interface WorkflowAnalysis {
+  name?: string;
+  triggers: string[];
+  /** `on.push.branches` when given */
+  pushBranches?: string[];
+  pushTags: boolean;
+  permissions?: Permissions;
+  permissionsLine?: number;
+  jobs: JobInfo[];
+  secretRefs: SecretRef[];
+  cloudAuth: CloudAuth[];
+  parseError?: string;
+}
+
+const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
+const SECRET_IN_EXPR = /\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g;
+const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+const STATIC_ENV = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CREDENTIALS', 'GCP_SA_KEY', 'GCLOUD_SERVICE_KEY', 'GOOGLE_CLOUD_KEYFILE_JSON']);
+
+/** Secret names referenced inside `${{ }}` expressions of a string. */
+export function secretNamesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(EXPR)) {
+    for (const s of m[1].matchAll(SECRET_IN_EXPR)) {
+      const name = (s[1] ?? s[2]).toUpperCase();
+      if (name !== 'GITHUB_TOKEN') out.push(name);
+    }
+  }
+  return out;
+}
+
+function asPermissions(v: unknown): Permissions | undefined {
+  if (v === 'read-all' || v === 'write-all') return v;
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const out: Record<string, string> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (typeof x === 'string') out[k] = x;
+    return out;
+  }
+  return undefined;
+}
+
+function grantsIdToken(p: Permissions | undefined): boolean {
+  return p === 'write-all' || (typeof p === 'object' && p['id-token'] === 'write');
+}
+
+function strings(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+  return undefined;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+
+/** Analyse a workflow's text. Positions are 1-based lines and columns of the file. */
+export function analyzeWorkflow(text: string): WorkflowAnalysis {
+  const empty: WorkflowAnalysis = { triggers: [], pushTags: false, jobs: [], secretRefs: [], cloudAuth: [] };
+  const lc = new LineCounter();
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    return { ...empty, parseError: `cannot be parsed: ${String((err as Error).message).split('\n')[0]}` };
+  }
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const at = lc.linePos(e.pos[0]);
+    return { ...empty, parseError: `invalid YAML at line ${at.line}: ${e.message.split('\n')[0]}` };
+  }
+  let root: Obj | undefined;
+  try {
+    root = obj(doc.toJS({ maxAliasCount: 1000 }));
+  } catch (err) {
+    return { ...empty, parseError: `cannot be read: ${String((err as Error).message).split('\n')[0]}` };
+  }
+  if (!root) return { ...empty, parseError: 'not a workflow: the file is not a YAML mapping' };
+  const jobsJs = obj(root.jobs);
+  if (!jobsJs || root.on === undefined) return { ...empty, parseError: 'not a workflow: no `on:` or no `jobs:` mapping' };
+
+  const lineOf = (path: Array<string | number>): number => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lc.linePos(node.range[0]).line;
+    // keys: the pair's key position (the value may be an alias)
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[path.length - 1]);
+      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+      if (range) return lc.linePos(range[0]).line;
+    }
+    return 1;
+  };
+  const keyLineOf = (path: Array<string | number>): number => {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[path.length - 1]);
+      const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
+      if (range) return lc.linePos(range[0]).line;
+    }
+    return lineOf(path);
+  };
+
+  // triggers
+  const on = root.on;
+  let triggers: string[] = [];
+  let pushBranches: string[] | undefined;
+  let pushTags = false;
+  if (typeof on === 'string') triggers = [on];
+  else if (Array.isArray(on)) triggers = on.filter((x): x is string => typeof x === 'string');
+  else if (obj(on)) {
+    triggers = Object.keys(on as Obj);
+    const push = obj((on as Obj).push);
+    if (push) {
+      pushBranches = strings(push.branches);
+      pushTags = push.tags !== undefined;
+    }
+  }
+
+  const permissions = asPermissions(root.permissions);
+  const jobs: JobInfo[] = [];
+  const jobRanges: Array<{ id: string; start: number; end: number }> = [];
+  const jobsNode = doc.getIn(['jobs'], true);
+  if (isMap(jobsNode)) {
+    for (const pair of jobsNode.items) {
+      const id = String((pair.key as { value?: unknown } | null)?.value ?? '');
+      const keyRange = (pair.key as { range?: [number, number, number] } | null)?.range;
+      const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
+      if (keyRange) jobRanges.push({ id, start: lc.linePos(keyRange[0]).line, end: lc.linePos((valueRange ?? keyRange)[1]).line });
+    }
+  }
+  const cloudAuth: CloudAuth[] = [];
+  for (const [id, raw] of Object.entries(jobsJs)) {
+    const job = obj(raw) ?? {};
+    const jobPerms = asPermissions(job.permissions);
+    const env = typeof job.environment === 'string' ? job.environment : typeof obj(job.environment)?.name === 'string' ? (obj(job.environment)!.name as string) : undefined;
+    const info: JobInfo = {
+      id,
+      line: keyLineOf(['jobs', id]),
+      usesIdToken: jobPerms !== undefined ? grantsIdToken(jobPerms) : grantsIdToken(permissions),
+      secretsInherit: job.secrets === 'inherit',
+    };
+    if (jobPerms !== undefined) {
+      info.permissions = jobPerms;
+      info.permissionsLine = keyLineOf(['jobs', id, 'permissions']);
+    }
+    if (env) info.environment = env;
+    const runsOn = strings(job['runs-on']) ?? strings(obj(job['runs-on'])?.labels);
+    if (runsOn) info.runsOn = runsOn;
+    if (typeof job.uses === 'string') info.uses = job.uses;
+    jobs.push(info);
+
+    // cloud authentication in steps, and static keys in env blocks
+    const envStatic = (block: unknown): string[] => {
+      const o = obj(block);
+      if (!o) return [];
+      return Object.entries(o)
+        .filter(([k, v]) => STATIC_ENV.has(k.toUpperCase()) && typeof v === 'string')
+        .flatMap(([, v]) => secretNamesIn(v as string));
+    };
+    const jobLevelStatic = envStatic(job.env);
+    const steps = Array.isArray(job.steps) ? job.steps : [];
+    let sawAuthStep = false;
+    steps.forEach((rawStep, i) => {
+      const step = obj(rawStep);
+      if (!step) return;
+      const uses = typeof step.uses === 'string' ? step.uses.toLowerCase() : '';
+      const w = obj(step.with) ?? {};
+      const stepStatic = envStatic(step.env);
+      const line = lineOf(['jobs', id, 'steps', i]);
+      if (uses.startsWith('aws-actions/configure-aws-credentials')) {
+        sawAuthStep = true;
+        const role = typeof w['role-to-assume'] === 'string' ? (w['role-to-assume'] as string).trim() : undefined;
+        const keys = [w['aws-access-key-id'], w['aws-secret-access-key'], w['aws-session-token']].filter((x): x is string => typeof x === 'string').flatMap(secretNamesIn);
+        const a: CloudAuth = { provider: 'aws', job: id, line, column: 1, staticSecrets: [...new Set([...keys, ...stepStatic, ...jobLevelStatic])] };
+        if (role && AWS_ROLE_ARN.test(role)) a.roleArn = role;
+        else if (role) a.roleExpression = role;
+        cloudAuth.push(a);
+      } else if (uses.startsWith('google-github-actions/auth')) {
+        sawAuthStep = true;
+        const cred = typeof w.credentials_json === 'string' ? secretNamesIn(w.credentials_json) : [];
+        const a: CloudAuth = { provider: 'gcp', job: id, line, column: 1, staticSecrets: [...new Set([...cred, ...stepStatic])] };
+        if (typeof w.service_account === 'string' && /^[^$\s]+@[^$\s]+$/.test(w.service_account)) a.serviceAccount = w.service_account.trim().toLowerCase();
+        if (typeof w.workload_identity_provider === 'string') a.workloadIdentityProvider = w.workload_identity_provider.trim();
+        cloudAuth.push(a);
+      } else if (stepStatic.length > 0) {
+        const aws = Object.keys(obj(step.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
+        cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: id, line, column: 1, staticSecrets: [...new Set(stepStatic)] });
+      }
+    });
+    if (!sawAuthStep && jobLevelStatic.length > 0) {
+      const aws = Object.keys(obj(job.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
+      cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: id, line: keyLineOf(['jobs', id, 'env']), column: 1, staticSecrets: [...new Set(jobLevelStatic)] });
+    }
+  }
+  // static keys in the workflow-level env reach every job
+  const rootStatic = (() => {
+    const o = obj(root.env);
+    if (!o) return [] as string[];
+    return Object.entries(o)
+      .filter(([k, v]) => STATIC_ENV.has(k.toUpperCase()) && typeof v === 'string')
+      .flatMap(([, v]) => secretNamesIn(v as string));
+  })();
+  if (rootStatic.length > 0) {
+    const aws = Object.keys(obj(root.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
+    cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: '(all jobs)', line: keyLineOf(['env']), column: 1, staticSecrets: [...new Set(rootStatic)] });
+  }
+
+  // secret references with exact positions, from every string scalar of the document (an anchored value is counted
+  // once, where it is written; YAML comments are not values and never count)
+  const secretRefs: SecretRef[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('secrets') || !node.range) return;
+      const raw = text.slice(node.range[0], node.range[1]);
+      let from = 0;
+      for (const name of secretNamesIn(node.value)) {
+        // find the reference in the source to report its own line and column
+        const re = new RegExp(`secrets\\s*(?:\\.\\s*${name.replace(/[-]/g, '\\-')}\\b|\\[\\s*['"]${name.replace(/[-]/g, '\\-')}['"])`, 'i');
+        const m = re.exec(raw.slice(from));
+        const offset = node.range[0] + (m ? from + m.index : 0);
+        if (m) from += m.index + m[0].length;
+        const pos = lc.linePos(offset);
+        const job = jobRanges.find((r) => pos.line >= r.start && pos.line <= r.end)?.id;
+        secretRefs.push({ name, line: pos.line, column: pos.col, ...(job ? { job } : {}) });
+      }
+    },
+  });
+  secretRefs.sort((a, b) => a.line - b.line || a.column - b.column);
+
+  const out: WorkflowAnalysis = { triggers, pushTags, jobs, secretRefs, cloudAuth };
+  if (typeof root.name === 'string') out.name = root.name;
+  if (pushBranches) out.pushBranches = pushBranches;
+  if (permissions !== undefined) {
+    out.permissions = permissions;
+    out.permissionsLine = keyLineOf(['permissions']);
+  }
+  return out;
+}
+
+/**
+ * The OIDC `sub` claims (GitHub's default format) the given jobs of a workflow can present, as patterns (`*` = any).
+ * A job with an environment presents the environment form; otherwise the form follows the trigger.
+ */
+export function subjectsOf(a: Pick<WorkflowAnalysis, 'triggers' | 'pushBranches' | 'pushTags' | 'jobs'>, repo: string, jobIds?: string[]): string[] {
+  const jobs = jobIds ? a.jobs.filter((j) => jobIds.includes(j.id)) : a.jobs;
+  const out = new Set<string>();
+  const refForms = (): string[] => {
+    const forms: string[] = [];
+    for (const t of a.triggers) {
+      if (t === 'push') {
+        for (const b of a.pushBranches ?? ['*']) forms.push(`repo:${repo}:ref:refs/heads/${b}`);
+        if (a.pushTags) forms.push(`repo:${repo}:ref:refs/tags/*`);
+      } else if (t === 'pull_request' || t === 'pull_request_target') forms.push(`repo:${repo}:pull_request`);
+      else if (t === 'release') forms.push(`repo:${repo}:ref:refs/tags/*`);
+      else forms.push(`repo:${repo}:ref:refs/heads/*`);
+    }
+    return forms;
+  };
+  for (const j of jobs.length ? jobs : [{ environment: undefined } as Pick<JobInfo, 'environment'>]) {
+    if (j.environment) out.add(`repo:${repo}:environment:${j.environment}`);
+    else for (const f of refForms()) out.add(f);
+  }
+  return [...out].sort();
+}
+
+export interface WorkflowInput {
+  /** `owner/name` */
+  repo: string;
+  /** repository-relative path, e.g. `.github/workflows/deploy.yml` */
+  path: string;
+  text: string;
+  connector: string;
+  source: string;
+  observedAt: string;
+  /** read from a local checkout (findings can point at the file) */
+  local?: boolean;
+}
+
+export function workflowId(repo: string, path: string): string {
+  return `github:workflow:${repo}/${path}`;
+}
+
+/** The workflow's graph records: its workload node, IN_SCOPE to the repository, FEDERATES_TO the cloud identities. */
+export function workflowRecords(input: WorkflowInput): GraphRecord[] {
+  const a = analyzeWorkflow(input.text);
+  const prov: Provenance = { connector: input.connector, source: input.source, observedAt: input.observedAt };
+  const id = workflowId(input.repo, input.path);
+  const owner = input.repo.split('/')[0];
+  const attributes: Record<string, unknown> = {
+    repo: input.repo,
+    path: input.path,
+    triggers: a.triggers,
+    jobs: a.jobs,
+    secretRefs: a.secretRefs,
+    cloudAuth: a.cloudAuth,
+    pushTags: a.pushTags,
+  };
+  if (a.name) attributes.name = a.name;
+  if (a.pushBranches) attributes.pushBranches = a.pushBranches;
+  if (a.permissions !== undefined) attributes.permissions = a.permissions;
+  if (a.permissionsLine !== undefined) attributes.permissionsLine = a.permissionsLine;
+  if (a.parseError) attributes.parseError = a.parseError;
+  if (input.local) attributes.file = input.path;
+  const node: WorkloadNode = { id, kind: 'workload', platform: 'github', type: 'workflow', name: `${input.repo} ${input.path}`, scope: owner, attributes, provenance: [prov] };
+  const records: GraphRecord[] = [{ type: 'node', node }, { type: 'edge', edge: { type: 'IN_SCOPE', from: id, to: `github:repo:${input.repo}`, provenance: [prov] } }];
+  const federations = new Map<string, { jobs: string[]; lines: number[]; provider: 'aws' | 'gcp' }>();
+  for (const c of a.cloudAuth) {
+    const target = c.roleArn ? `aws:iam-role:${c.roleArn}` : c.serviceAccount ? `gcp:service-account:${c.serviceAccount}` : undefined;
+    if (!target) continue;
+    const f = federations.get(target) ?? { jobs: [], lines: [], provider: c.provider };
+    if (!f.jobs.includes(c.job)) f.jobs.push(c.job);
+    f.lines.push(c.line);
+    federations.set(target, f);
+  }
+  for (const [to, f] of federations) {
+    const edge: IdentityEdge = {
+      type: 'FEDERATES_TO',
+      from: id,
+      to,
+      attributes: { provider: f.provider, jobs: f.jobs, lines: f.lines, subjects: subjectsOf(a, input.repo, f.jobs) },
+      provenance: [prov],
+    };
+    records.push({ type: 'edge', edge });
+  }
+  return records;
+}

@@ -1,0 +1,57 @@
+/** Helpers for the rules that read CI definitions (workflow / pipeline workload nodes). Not a rule itself. */
+import type { IdentityGraph } from '../graph/graph.js';
+import type { Evidence, IdentityNode, SourceLocation } from '../model/types.js';
+import type { CloudAuth, JobInfo, Permissions } from '../ci/workflow.js';
+
+export interface WorkflowView {
+  node: IdentityNode;
+  repo: string;
+  path: string;
+  triggers: string[];
+  permissions?: Permissions;
+  permissionsLine?: number;
+  jobs: JobInfo[];
+  cloudAuth: CloudAuth[];
+  local: boolean;
+}
+
+/** Every analysed GitHub workflow (files that failed to parse are skipped: the coverage note says so). */
+export function* workflows(graph: IdentityGraph): Iterable<WorkflowView> {
+  for (const n of graph.nodes.values()) {
+    if (n.kind !== 'workload' || n.type !== 'workflow') continue;
+    const a = n.attributes ?? {};
+    if (typeof a.parseError === 'string' || typeof a.repo !== 'string' || typeof a.path !== 'string') continue;
+    yield {
+      node: n,
+      repo: a.repo,
+      path: a.path,
+      triggers: Array.isArray(a.triggers) ? (a.triggers as string[]) : [],
+      permissions: a.permissions as Permissions | undefined,
+      permissionsLine: typeof a.permissionsLine === 'number' ? a.permissionsLine : undefined,
+      jobs: Array.isArray(a.jobs) ? (a.jobs as JobInfo[]) : [],
+      cloudAuth: Array.isArray(a.cloudAuth) ? (a.cloudAuth as CloudAuth[]) : [],
+      local: typeof a.file === 'string',
+    };
+  }
+}
+
+/** A file location for findings on a workflow read from a local checkout (SARIF annotates the pull request). */
+export function locate(w: WorkflowView, line: number | undefined, column = 1): SourceLocation | undefined {
+  if (!w.local) return undefined;
+  return { uri: w.path, startLine: line ?? 1, startColumn: column };
+}
+
+/** `acme/app .github/workflows/deploy.yml` */
+export function workflowLabel(w: Pick<WorkflowView, 'repo' | 'path'>): string {
+  return `${w.repo} ${w.path}`;
+}
+
+export function workflowEvidence(w: WorkflowView, description: string, data?: Record<string, unknown>): Evidence {
+  const ev: Evidence = { description };
+  if (w.node.provenance[0]) ev.source = w.node.provenance[0];
+  if (data) ev.data = data;
+  return ev;
+}
+
+/** Triggers that run with the base repository's secrets and token on code or events from forks. */
+export const UNTRUSTED_TRIGGERS = new Set(['pull_request_target', 'workflow_run', 'issue_comment']);

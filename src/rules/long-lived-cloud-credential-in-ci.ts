@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import type { DraftFinding, Rule } from './types.js';
+import { locate, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+
+const options = z.object({});
+export type Options = z.infer<typeof options>;
+
+const PROVIDER = { aws: 'AWS access keys', gcp: 'a Google Cloud service account key' } as const;
+const FIX = {
+  aws: 'use aws-actions/configure-aws-credentials with role-to-assume and `permissions: id-token: write` (GitHub OIDC)',
+  gcp: 'use google-github-actions/auth with workload_identity_provider and service_account (workload identity federation)',
+} as const;
+
+export const rule: Rule<Options> = {
+  meta: {
+    id: 'long-lived-cloud-credential-in-ci',
+    title: 'Long-lived cloud credential in CI',
+    severity: 'high',
+    confidence: 'high',
+    category: 'ci',
+    platforms: ['github'],
+    description: 'A workflow authenticates to AWS or Google Cloud with static keys stored as CI secrets, where OIDC federation would give short-lived credentials.',
+    risk: 'Static cloud keys in CI never expire, are copied into every run, leak through logs and forks, and are rarely rotated; federation tokens last an hour and are bound to the repository.',
+    remediation: {
+      text: 'Switch to OIDC federation (AWS: an IAM role trusting token.actions.githubusercontent.com with a sub condition for this repository; GCP: a workload identity provider with an attribute condition), then delete the secrets and deactivate the keys.',
+      cli: 'aws iam update-access-key --user-name <ci user> --access-key-id <key id> --status Inactive',
+    },
+    options,
+  },
+  check(graph) {
+    const out: DraftFinding[] = [];
+    for (const w of workflows(graph)) {
+      for (const c of w.cloudAuth) {
+        if (c.staticSecrets.length === 0) continue;
+        out.push({
+          nodeId: w.node.id,
+          discriminator: `${c.provider}:${c.job}:${c.staticSecrets.join(',')}`,
+          message: `${workflowLabel(w)}: job ${c.job} authenticates to ${c.provider === 'aws' ? 'AWS' : 'Google Cloud'} with ${PROVIDER[c.provider]} from secrets ${c.staticSecrets.join(', ')}`,
+          location: locate(w, c.line, c.column),
+          evidence: [
+            workflowEvidence(w, `Line ${c.line}: job ${c.job} passes ${c.staticSecrets.join(', ')} as ${PROVIDER[c.provider]}; instead ${FIX[c.provider]}.`, {
+              provider: c.provider,
+              job: c.job,
+              secrets: c.staticSecrets,
+            }),
+          ],
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { isAdminEquivalent } from '../policy/effective.js';
+import { classifySub, conditionValues, edgeConditions, GITHUB_OIDC_HOST } from '../policy/trust.js';
+import type { DraftFinding, Rule } from './types.js';
+import { locate, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+
+const options = z.object({});
+export type Options = z.infer<typeof options>;
+
+export const rule: Rule<Options> = {
+  meta: {
+    id: 'workflow-federation-to-admin',
+    title: 'Workflow federates into an admin role',
+    severity: 'high',
+    confidence: 'high',
+    category: 'ci',
+    platforms: ['github', 'aws'],
+    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent; critical when the role trusts GitHub tokens of any repository.',
+    risk: 'Whoever can change the workflow (a pull request that gets merged, a compromised action, a maintainer token) holds full admin on the account; with an unscoped trust, any repository on GitHub does.',
+    remediation: {
+      text: "Give the deploy role only what the deployment needs, scope its trust to this repository and branch or environment (`token.actions.githubusercontent.com:sub`), and protect the environment with required reviewers.",
+      cli: 'aws iam detach-role-policy --role-name <role> --policy-arn arn:aws:iam::aws:policy/AdministratorAccess',
+    },
+    options,
+  },
+  check(graph) {
+    const out: DraftFinding[] = [];
+    for (const w of workflows(graph)) {
+      for (const e of graph.out(w.node.id, 'FEDERATES_TO')) {
+        if (!e.to.startsWith('aws:iam-role:')) continue;
+        const role = graph.node(e.to);
+        if (!role) continue;
+        if (e.attributes?.trustMatches === false) continue; // the role would refuse this workflow's tokens
+        const routes = isAdminEquivalent(graph, role.id);
+        if (routes.length === 0) continue;
+        const route = routes[0];
+        // is the role's GitHub trust unscoped (no sub condition, or one that admits any repository)?
+        const githubTrusts = graph.in(role.id, 'CAN_ASSUME').filter((t) => graph.node(t.from)?.attributes?.url === GITHUB_OIDC_HOST || t.from.endsWith(`/${GITHUB_OIDC_HOST}`));
+        const unscoped = githubTrusts.some((t) => {
+          const subs = conditionValues(edgeConditions(t), `${GITHUB_OIDC_HOST}:sub`);
+          return subs.length === 0 || subs.some((s) => classifySub(s) === 'any');
+        });
+        const lines = Array.isArray(e.attributes?.lines) ? (e.attributes!.lines as number[]) : [];
+        out.push({
+          nodeId: w.node.id,
+          discriminator: role.id,
+          severity: unscoped ? 'critical' : 'high',
+          message: `${workflowLabel(w)} → role ${role.name} → ${route.policyName}: the workflow holds admin on account ${role.scope ?? '?'}${unscoped ? ', and the role trusts GitHub tokens of any repository' : ''}`,
+          path: [w.node.id, role.id, route.policyId],
+          location: locate(w, lines[0]),
+          evidence: [
+            workflowEvidence(w, `Line ${lines[0] ?? '?'}: job ${(e.attributes?.jobs as string[] | undefined)?.join(', ') ?? '?'} assumes ${role.name} with GitHub OIDC.`, {
+              role: role.id,
+              subjects: e.attributes?.subjects,
+              trustMatches: e.attributes?.trustMatches,
+            }),
+            { description: `${route.description}`, source: graph.node(route.policyId)?.provenance[0], data: { policyId: route.policyId, route: route.kind } },
+          ],
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { DraftFinding, Rule } from './types.js';
+import { locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+import type { Permissions } from '../ci/workflow.js';
+
+const options = z.object({
+  /** token scopes whose write access is dangerous on untrusted triggers (`id-token: write` is needed for OIDC and never counts) */
+  sensitiveScopes: z.array(z.string()).default(['contents', 'actions', 'packages', 'deployments', 'pull-requests', 'security-events', 'statuses', 'checks']),
+});
+export type Options = z.infer<typeof options>;
+
+function writes(p: Permissions | undefined, sensitive: Set<string>): string[] {
+  if (p === 'write-all') return ['write-all'];
+  if (!p || typeof p !== 'object') return [];
+  return Object.entries(p)
+    .filter(([scope, level]) => level === 'write' && sensitive.has(scope))
+    .map(([scope]) => scope);
+}
+
+export const rule: Rule<Options> = {
+  meta: {
+    id: 'workflow-token-write-all',
+    title: 'Workflow token with write-all permissions',
+    severity: 'high',
+    confidence: 'high',
+    category: 'ci',
+    platforms: ['github'],
+    description: 'A workflow or job gives its GITHUB_TOKEN `permissions: write-all`, or write scopes on a trigger that runs with untrusted input (pull_request_target, workflow_run, issue_comment).',
+    risk: 'Every step, and every action it calls, can push code, publish packages and change releases with that token; on pull_request_target a fork can often steer what runs.',
+    remediation: {
+      text: 'Declare the least permissions the workflow needs: `permissions: { contents: read }` at the top, and add single write scopes only to the job that needs them. Never combine write scopes with pull_request_target on code from the pull request.',
+    },
+    options,
+  },
+  check(graph, { options: o }) {
+    const sensitive = new Set(o.sensitiveScopes);
+    const out: DraftFinding[] = [];
+    for (const w of workflows(graph)) {
+      const untrusted = w.triggers.filter((t) => UNTRUSTED_TRIGGERS.has(t));
+      const blocks: Array<{ where: string; key: string; perms: Permissions | undefined; line?: number }> = [
+        { where: 'workflow', key: 'workflow', perms: w.permissions, line: w.permissionsLine },
+        ...w.jobs.map((j) => ({ where: `job ${j.id}`, key: `job:${j.id}`, perms: j.permissions, line: j.permissionsLine })),
+      ];
+      for (const b of blocks) {
+        const granted = writes(b.perms, sensitive);
+        if (granted.length === 0) continue;
+        const all = granted[0] === 'write-all';
+        if (!all && untrusted.length === 0) continue; // explicit single write scopes on trusted triggers are the fix, not the problem
+        const severity = untrusted.length > 0 ? 'critical' : 'high';
+        const what = all ? 'permissions: write-all' : `write on ${granted.join(', ')}`;
+        out.push({
+          nodeId: w.node.id,
+          discriminator: b.key,
+          severity,
+          message: `${workflowLabel(w)}: ${b.where} grants the GITHUB_TOKEN ${what}${untrusted.length ? ` on ${untrusted.join(', ')}` : ''}`,
+          location: locate(w, b.line),
+          evidence: [
+            workflowEvidence(w, `The ${b.where === 'workflow' ? 'top-level' : b.where} permissions block${b.line ? ` (line ${b.line})` : ''} grants ${what}.`, {
+              block: b.where,
+              permissions: b.perms,
+              triggers: w.triggers,
+            }),
+          ],
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { deriveCiLinks } from '../../src/graph/derive-ci.js';
+import { rule } from '../../src/rules/workflow-federation-to-admin.js';
+import { ADMIN_DOC, arn, GraphBuilder, runRule } from './builders.js';
+import { WF_ID, workflow } from './workflow-helpers.js';
+
+const ROLE = arn.role('deploy');
+const DEPLOY = `on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n  d:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: ${ROLE}\n`;
+const READ_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
+
+function setup(opts: { admin: boolean; sub?: string; roleInGraph?: boolean }) {
+  const b = new GraphBuilder();
+  b.account();
+  for (const r of workflow(DEPLOY)) b.graph.add(r);
+  if (opts.roleInGraph !== false) {
+    const role = b.role('deploy');
+    b.attach(role, opts.admin ? b.managedPolicy('AdministratorAccess', ADMIN_DOC, { aws: true }) : b.managedPolicy('read', READ_ONLY));
+    b.canAssume(b.oidcProvider('token.actions.githubusercontent.com'), role, { principalType: 'Federated', conditions: opts.sub ? { StringLike: { 'token.actions.githubusercontent.com:sub': opts.sub } } : undefined });
+  }
+  deriveCiLinks(b.graph);
+  return b.graph;
+}
+
+describe('workflow-federation-to-admin', () => {
+  it.each([
+    ['the role is not admin', { admin: false }],
+    ['the role is not in the scan', { admin: true, roleInGraph: false }],
+    ["the role's trust would refuse this workflow", { admin: true, sub: 'repo:acme/other:ref:refs/heads/main' }],
+  ])('valid: %s', (_l, opts) => {
+    expect(runRule(rule, setup(opts))).toEqual([]);
+  });
+
+  it.each([
+    ['scoped trust', 'repo:acme/app:ref:refs/heads/main', 'high'],
+    ['trust without sub', undefined, 'critical'],
+    ['trust for any repository', 'repo:*', 'critical'],
+  ])('invalid: %s', (_l, sub, severity) => {
+    const [f] = runRule(rule, setup({ admin: true, sub }));
+    expect(f).toMatchObject({ nodeId: WF_ID, severity, location: { uri: '.github/workflows/w.yml', startLine: 10 } });
+    expect(f.path).toEqual([WF_ID, `aws:iam-role:${ROLE}`, 'aws:managed-policy:arn:aws:iam::aws:policy/AdministratorAccess']);
+    expect(f.message).toContain('→ role deploy → AdministratorAccess');
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { IdentityGraph } from '../../src/graph/graph.js';
+import { rule } from '../../src/rules/workflow-token-write-all.js';
+import { runRule } from './builders.js';
+import { WF_ID, workflow } from './workflow-helpers.js';
+
+const job = (perms = '') => `jobs:\n  build:\n    runs-on: x\n${perms}    steps:\n      - run: make\n`;
+
+describe('workflow-token-write-all', () => {
+  it.each([
+    ['read-only top-level permissions', `on: push\npermissions:\n  contents: read\n${job()}`],
+    ['no permissions block (the default-token rule judges that)', `on: push\n${job()}`],
+    ['single write scope on a trusted trigger (least privilege done right)', `on: push\npermissions:\n  contents: write\n${job()}`],
+    ['id-token: write on pull_request_target is needed for OIDC, not a finding', `on: pull_request_target\npermissions:\n  id-token: write\n  contents: read\n${job()}`],
+    ['read-all', `on: pull_request_target\npermissions: read-all\n${job()}`],
+  ])('valid: %s', (_l, text) => {
+    expect(runRule(rule, IdentityGraph.from(workflow(text)))).toEqual([]);
+  });
+
+  it.each([
+    ['top-level write-all on push', `on: push\npermissions: write-all\n${job()}`, 'high', 'workflow', 2],
+    ['job-level write-all', `on: push\n${job('    permissions: write-all\n')}`, 'high', 'job:build', 5],
+    ['write-all on pull_request_target', `on: pull_request_target\npermissions: write-all\n${job()}`, 'critical', 'workflow', 2],
+    ['contents: write on workflow_run', `on: workflow_run\npermissions:\n  contents: write\n${job()}`, 'critical', 'workflow', 2],
+  ])('invalid: %s', (_l, text, severity, discriminator, line) => {
+    const [f, ...rest] = runRule(rule, IdentityGraph.from(workflow(text)));
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ nodeId: WF_ID, severity, discriminator, location: { uri: '.github/workflows/w.yml', startLine: line } });
+    expect(f.message).toContain('acme/app .github/workflows/w.yml');
+  });
+
+  it('workflows from the API (not local) carry no file location', () => {
+    const [f] = runRule(rule, IdentityGraph.from(workflow(`on: push\npermissions: write-all\n${job()}`, { local: false })));
+    expect(f.location).toBeUndefined();
+  });
+});
