@@ -12,6 +12,7 @@ export interface ConnectorEntry {
 
 export const CONNECTORS: ConnectorEntry[] = [
   { id: 'aws', title: 'AWS IAM', load: async () => (await import('./aws/index.js')).awsConnector },
+  { id: 'github', title: 'GitHub (organisation)', load: async () => (await import('./github/index.js')).githubConnector },
   { id: 'workflows', title: 'GitHub Actions workflow files (local checkout)', load: async () => (await import('./workflows/index.js')).workflowsConnector },
 ];
 
