@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { daysSince } from '../util/dates.js';
-import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label } from './helpers.js';
+import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label, placeOf } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
   /** a credential older than this (days since last rotation, else creation) is reported */
   maxAgeDays: z.number().int().positive().default(90),
-  /** credential types checked */
-  types: z.array(z.string()).default(['access-key']),
+  /** credential types checked: AWS / GCP keys, deploy keys, tokens, CI secrets */
+  types: z.array(z.string()).default(['access-key', 'service-account-key', 'ssh-key', 'token', 'secret']),
+  /** per-type limits that replace maxAgeDays (CI secrets get a looser default: rotating them means touching every consumer) */
+  maxAgeDaysByType: z.record(z.string(), z.number().int().positive()).default({ secret: 180 }),
 });
 export type Options = z.infer<typeof options>;
 
@@ -35,14 +37,15 @@ export const rule: Rule<Options> = {
       if (!c.active || !types.has(c.credentialType)) continue;
       const base = credentialAgeBase(c);
       const age = daysSince(base, now);
-      if (age === undefined || age <= o.maxAgeDays) continue;
+      const max = o.maxAgeDaysByType[c.credentialType] ?? o.maxAgeDays;
+      if (age === undefined || age <= max) continue;
       const holder = graph.holderOf(c.id);
-      const who = holder ? ` of ${label(holder)}` : '';
+      const who = holder ? ` of ${label(holder)}` : placeOf(c);
       const since = c.lastRotatedAt ? 'last rotated' : 'created';
       out.push({
         nodeId: holder?.id ?? c.id,
         discriminator: c.id,
-        message: `${capitalise(credentialLabel(c))}${who} is ${age} days old (${since} ${day(base)}; limit ${o.maxAgeDays} days)`,
+        message: `${capitalise(credentialLabel(c))}${who} is ${age} days old (${since} ${day(base)}; limit ${max} days)`,
         evidence: [credentialEvidence(c, now, `${c.name} was ${since} on ${day(base)}, ${age} days before the evaluation date; it is still active.`)],
       });
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { daysSince } from '../util/dates.js';
-import { capitalise, credentialEvidence, credentialLabel, day, label } from './helpers.js';
+import { capitalise, credentialEvidence, credentialLabel, day, label, placeOf } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -38,7 +38,7 @@ export const rule: Rule<Options> = {
       // undefined = the platform does not tell: no claim
       if (c.lastUsedAt === undefined) continue;
       const holder = graph.holderOf(c.id);
-      const who = holder ? ` of ${label(holder)}` : '';
+      const who = holder ? ` of ${label(holder)}` : placeOf(c);
       const what = capitalise(credentialLabel(c));
       if (c.lastUsedAt === null) {
         const age = daysSince(c.createdAt, now);

@@ -26,6 +26,22 @@ export function kindLabel(node: IdentityNode): string {
       return 'root user of account';
     case 'access-key':
       return 'access key';
+    case 'actions-secret':
+      return 'GitHub Actions secret';
+    case 'dependabot-secret':
+      return 'Dependabot secret';
+    case 'fine-grained-pat':
+      return 'fine-grained PAT';
+    case 'saml-credential':
+      return 'SAML-authorised credential';
+    case 'app-installation':
+      return 'GitHub App installation';
+    case 'ci-variable':
+      return 'GitLab CI/CD variable';
+    case 'access-token':
+      return 'GitLab access token';
+    case 'self-hosted-runner':
+      return 'self-hosted runner';
     default:
       return node.type.replace(/-/g, ' ');
   }
@@ -122,6 +138,7 @@ export function awsAccountOf(nodeId: string, node?: IdentityNode): string | unde
  * keys) becomes `access key 1`, because messages name the holder separately.
  */
 export function credentialLabel(c: CredentialNode): string {
+  if (c.platform !== 'aws') return `${kindLabel(c)} ${c.name}`;
   const m = /\b((?:access key|password|certificate|token|secret|key)(?: \d+)?)$/i.exec(c.name);
   if (m) return m[1];
   const type = c.credentialType === 'access-key' ? 'access key' : c.credentialType.replace(/-/g, ' ');
@@ -130,4 +147,17 @@ export function credentialLabel(c: CredentialNode): string {
 
 export function capitalise(s: string): string {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** Where a credential without a holder lives, for messages: ` of acme/app`, ` of org acme`, or nothing. */
+export function placeOf(c: IdentityNode): string {
+  const repo = c.attributes?.repo;
+  if (typeof repo === 'string') {
+    const env = c.attributes?.environment;
+    return ` of ${repo}${typeof env === 'string' ? ` (environment ${env})` : ''}`;
+  }
+  const project = c.attributes?.project;
+  if (typeof project === 'string') return ` of ${project}`;
+  if (c.attributes?.level === 'org' && c.scope) return ` of org ${c.scope}`;
+  return '';
 }

@@ -15,6 +15,13 @@ import { rule as longLivedCloudCredentialInCi } from './long-lived-cloud-credent
 import { rule as secretsInherit } from './secrets-inherit.js';
 import { rule as workflowFederationToAdmin } from './workflow-federation-to-admin.js';
 import { rule as workflowTokenWriteAll } from './workflow-token-write-all.js';
+import { rule as appInstallationOverprivileged } from './app-installation-overprivileged.js';
+import { rule as ciSecretUnreferenced } from './ci-secret-unreferenced.js';
+import { rule as credentialNoExpiry } from './credential-no-expiry.js';
+import { rule as defaultWorkflowTokenWrite } from './default-workflow-token-write.js';
+import { rule as deployKeyWriteAccessUnused } from './deploy-key-write-access-unused.js';
+import { rule as selfHostedRunnerOnPublicRepo } from './self-hosted-runner-on-public-repo.js';
+import { rule as webhookWithoutSecret } from './webhook-without-secret.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -36,6 +43,13 @@ export const RULES: readonly Rule<any>[] = [
   secretsInherit,
   workflowFederationToAdmin,
   workflowTokenWriteAll,
+  appInstallationOverprivileged,
+  ciSecretUnreferenced,
+  credentialNoExpiry,
+  defaultWorkflowTokenWrite,
+  deployKeyWriteAccessUnused,
+  selfHostedRunnerOnPublicRepo,
+  webhookWithoutSecret,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));

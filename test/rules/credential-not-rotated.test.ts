@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rule } from '../../src/rules/credential-not-rotated.js';
-import { GraphBuilder, daysAgo, runRule } from './builders.js';
+import { GraphBuilder, PROV, daysAgo, runRule } from './builders.js';
 
 type KeyCase = { active: boolean; createdAt: string; lastRotatedAt?: string };
 
@@ -51,5 +51,49 @@ describe('credential-not-rotated', () => {
     expect(runRule(rule, b.graph, { maxAgeDays: 30, types: ['password'] }).map((f) => f.discriminator)).toEqual([
       'aws:password:arn:aws:iam::123456789012:user/ci-bot',
     ]);
+  });
+
+  describe('GitHub credentials', () => {
+    const secret = (updatedDaysAgo: number) => ({
+      id: 'github:actions-secret:repo:acme/app/NPM_TOKEN',
+      kind: 'credential' as const,
+      platform: 'github',
+      type: 'actions-secret',
+      name: 'NPM_TOKEN',
+      scope: 'acme',
+      credentialType: 'secret',
+      createdAt: daysAgo(900),
+      lastRotatedAt: daysAgo(updatedDaysAgo),
+      active: true,
+      attributes: { level: 'repo', repo: 'acme/app' },
+      provenance: [PROV],
+    });
+
+    it.each([
+      [150, 0],
+      [200, 1],
+    ])('an Actions secret last updated %i days ago → %i finding(s) (secrets default to 180 days)', (days, n) => {
+      const b = new GraphBuilder();
+      b.graph.addNode(secret(days));
+      const findings = runRule(rule, b.graph);
+      expect(findings).toHaveLength(n);
+      if (n) {
+        expect(findings[0]).toMatchObject({ nodeId: 'github:actions-secret:repo:acme/app/NPM_TOKEN', severity: 'medium' });
+        expect(findings[0].message).toBe(`GitHub Actions secret NPM_TOKEN of acme/app is ${days} days old (last rotated ${daysAgo(days).slice(0, 10)}; limit 180 days)`);
+      }
+    });
+
+    it('maxAgeDaysByType overrides the per-type default', () => {
+      const b = new GraphBuilder();
+      b.graph.addNode(secret(200));
+      expect(runRule(rule, b.graph, { maxAgeDaysByType: { secret: 365 } })).toEqual([]);
+    });
+
+    it('a deploy key is an ssh-key credential with the general limit', () => {
+      const b = new GraphBuilder();
+      b.graph.addNode({ id: 'github:deploy-key:acme/app:7', kind: 'credential', platform: 'github', type: 'deploy-key', name: 'ci deploy', scope: 'acme', credentialType: 'ssh-key', createdAt: daysAgo(100), active: true, attributes: { repo: 'acme/app', readOnly: false }, provenance: [PROV] });
+      const [f] = runRule(rule, b.graph);
+      expect(f.message).toContain('Deploy key ci deploy of acme/app is 100 days old');
+    });
   });
 });
