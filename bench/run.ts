@@ -9,6 +9,7 @@
  *   npm run bench                                   # 1,000 and 10,000 identities, 5 ms per call
  *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
  *   npm run bench -- --sizes demo                   # the bundled demo estate, served live by the fake
+ *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -145,8 +146,10 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
+      github: { type: 'string' },
     },
   });
+  if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
   if (values.child) return child(values.child, concurrency);
 
@@ -173,6 +176,37 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(values.json ? `${JSON.stringify({ latencyMs: latency, concurrency, seed: Number(values.seed), rows }, null, 2)}\n` : `${table(rows, latency, concurrency)}\n`);
+}
+
+async function benchGitHub(repos: number, latency: number, concurrency: number, seed: number, json: boolean): Promise<void> {
+  if (!Number.isInteger(repos) || repos < 1) throw new Error('--github: expected a number of repositories');
+  const { startFakeGitHub } = await import('../test/fakes/github/server.js');
+  const { makeSyntheticOrg } = await import('../test/fakes/github/synthetic.js');
+  const { runScan } = await import('../src/engine/engine.js');
+  const { RULES } = await import('../src/rules/index.js');
+  const { githubConnector } = await import('../connectors/github/index.js');
+  const fake = await startFakeGitHub(makeSyntheticOrg({ repos, seed }), { latencyMs: latency, pageSize: 100 });
+  process.env.GITHUB_TOKEN = 'ghp_BENCHFAKETOKEN00000000000000000000000';
+  try {
+    const t0 = performance.now();
+    const result = await runScan({
+      jobs: [{ connector: githubConnector, target: 'bench', options: { org: 'acme', url: fake.url } }],
+      now: new Date('2026-11-01T00:00:00Z'),
+      rules: RULES,
+      connectorConcurrency: concurrency,
+      log: { debug: () => {}, info: () => {}, warn: () => {} },
+    });
+    const run = result.connectors[0];
+    const row = { repos, latencyMs: latency, concurrency, apiCalls: run.apiCalls, wallMs: Math.round(performance.now() - t0), findings: result.findings.length, nodes: result.graph.stats().nodes, incomplete: result.incomplete, callsByOperation: run.callsByOperation };
+    if (json) process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+    else {
+      process.stdout.write(`nhi-drift benchmark: GitHub org of ${repos} repositories through the fake GitHub (latency ${latency} ms/call, concurrency ${concurrency})\n`);
+      process.stdout.write(`API calls ${row.apiCalls}, wall ${(row.wallMs / 1000).toFixed(1)} s, ${row.nodes} nodes, ${row.findings} findings${row.incomplete ? ' (INCOMPLETE)' : ''}\n`);
+      for (const [op, n] of Object.entries(row.callsByOperation)) process.stdout.write(`  ${op}: ${n}\n`);
+    }
+  } finally {
+    await fake.close();
+  }
 }
 
 main().catch((err: unknown) => {

@@ -67,7 +67,7 @@ export function makeSyntheticOrg(opts: { repos: number; seed: number; login?: st
     const pub = r() < 0.2;
     const workflows = [{ path: '.github/workflows/ci.yml', text: CI_WF }];
     if (r() < 0.5) workflows.push({ path: '.github/workflows/deploy.yml', text: DEPLOY_WF(`arn:aws:iam::123456789012:role/deploy-${name}`) });
-    if (r() < 0.15) workflows.push({ path: '.github/workflows/legacy.yml', text: LEGACY_WF });
+    if (i % 7 === 0 || r() < 0.15) workflows.push({ path: '.github/workflows/legacy.yml', text: LEGACY_WF });
     repos.push({
       name,
       visibility: pub ? 'public' : 'private',

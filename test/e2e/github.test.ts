@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeGitHub, type FakeGitHub } from '../fakes/github/server.js';
+import { makeSyntheticOrg } from '../fakes/github/synthetic.js';
+import { nhi, repoRoot, STACK_LINE } from './run.js';
+
+const sarifSchema = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
+const validateSarif = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false }).compile(sarifSchema);
+const token = { GITHUB_TOKEN: 'ghp_E2EFAKETOKEN000000000000000000000000', GH_TOKEN: undefined };
+type Report = { findings: Array<{ ruleId: string; identity: { id: string; name: string } }>; coverage: Array<{ source: string; incomplete: boolean }>; scan: { connectors: Array<{ id: string; apiCalls: number }> } };
+
+let fake: FakeGitHub;
+let dir: string;
+beforeAll(async () => {
+  fake = await startFakeGitHub(makeSyntheticOrg({ repos: 6, seed: 5 }), { pageSize: 3 });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-e2e-gh-'));
+});
+afterAll(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('nhi scan of a GitHub org (built CLI, real Octokit, fake GitHub)', () => {
+  it('reports the org in one run: --github-org alone selects the connector', async () => {
+    const r = await nhi(['scan', '--github-org', 'acme', '--github-url', fake.url, '--no-store', '-f', 'json', '--as-of', '2026-11-01'], { env: token });
+    expect(r.stderr).not.toMatch(STACK_LINE);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.scan.connectors.map((c) => c.id)).toEqual(['github']);
+    expect(report.scan.connectors[0].apiCalls).toBe(fake.requests.length);
+    const rules = new Set(report.findings.map((f) => f.ruleId));
+    for (const id of ['default-workflow-token-write', 'webhook-without-secret', 'app-installation-overprivileged', 'long-lived-cloud-credential-in-ci']) expect(rules, id).toContain(id);
+    expect(r.stdout).not.toContain(token.GITHUB_TOKEN);
+    expect(r.stdout).not.toContain('org-hook-secret-do-not-leak');
+  });
+
+  it('a 403 on one endpoint: exit 3, the gap in the report, everything else reported', async () => {
+    fake.fail('GET /repos/{owner}/{repo}/hooks', { status: 403 });
+    try {
+      const r = await nhi(['scan', '--github-org', 'acme', '--github-url', fake.url, '--no-store', '-f', 'json'], { env: token });
+      expect(r.code).toBe(3);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.coverage.find((c) => c.source.includes('/hooks') && c.incomplete)).toBeDefined();
+      expect(report.findings.some((f) => f.ruleId === 'app-installation-overprivileged')).toBe(true);
+    } finally {
+      fake.clear();
+    }
+  });
+
+  it('no token: exit 2 with a hint', async () => {
+    const r = await nhi(['scan', '--github-org', 'acme', '--github-url', fake.url, '--no-store'], { env: { GITHUB_TOKEN: undefined, GH_TOKEN: undefined } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^nhi: no GitHub token/);
+    expect(r.stderr).toContain('hint:');
+  });
+
+  it('a GitHub flag without its connector is a usage error', async () => {
+    const r = await nhi(['scan', '--connector', 'aws', '--github-org', 'acme', '--no-store']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--github-org is a github option');
+  });
+});
+
+describe('nhi scan --path (local workflow files: the pull-request gate)', () => {
+  it('SARIF points at files and lines, validates, and a broken file makes the scan incomplete (exit 3)', async () => {
+    const out = path.join(dir, 'wf.sarif');
+    const r = await nhi(['scan', '--path', path.join(repoRoot, 'test', 'fixtures', 'workflows', 'mixed'), '--repo', 'acme/app', '--no-store', '-f', 'sarif', '-o', out]);
+    expect(r.code).toBe(3);
+    const sarif = JSON.parse(readFileSync(out, 'utf8')) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number } } }> }> }> };
+    expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
+    const results = sarif.runs[0].results;
+    const writeAll = results.filter((x) => x.ruleId === 'workflow-token-write-all').map((x) => x.locations[0].physicalLocation);
+    expect(writeAll).toEqual(
+      expect.arrayContaining([
+        { artifactLocation: { uri: '.github/workflows/static-env.yml' }, region: expect.objectContaining({ startLine: 11 }) },
+        { artifactLocation: { uri: '.github/workflows/role-from-secret.yml' }, region: expect.objectContaining({ startLine: 4 }) },
+      ]),
+    );
+    const staticKeys = results.filter((x) => x.ruleId === 'long-lived-cloud-credential-in-ci').map((x) => x.locations[0].physicalLocation.artifactLocation.uri).sort();
+    expect(staticKeys).toEqual(['.github/workflows/oidc-gcp.yml', '.github/workflows/static-env.yml']);
+  });
+
+  it('--fail-on high gates the pull request on the workflow findings (exit 1 beats 3)', async () => {
+    const r = await nhi(['scan', '--path', path.join(repoRoot, 'test', 'fixtures', 'workflows', 'mixed'), '--repo', 'acme/app', '--no-store', '-f', 'markdown', '--fail-on', 'high']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('workflow-token-write-all');
+  });
+});
