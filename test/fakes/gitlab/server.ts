@@ -1,0 +1,193 @@
+/**
+ * A loopback fake of the GitLab REST API v4 for the endpoints the gitlab connector reads: group and project lookups
+ * by numeric id or URL-encoded path, offset pagination with x-page / x-next-page / x-total-pages and Link headers,
+ * 429 with Retry-After, 5xx and 403 on demand, a request log. CI/CD variables carry real-looking `value`s so tests can
+ * prove they never leave the connector.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeToken {
+  id: number;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt?: string | null;
+  active?: boolean;
+  revoked?: boolean;
+  accessLevel?: number;
+  userId: number;
+}
+export interface FakeVariable {
+  key: string;
+  value: string;
+  protected?: boolean;
+  masked?: boolean;
+  environmentScope?: string;
+}
+export interface FakeGroup {
+  id: number;
+  path: string;
+  accessTokens: FakeToken[];
+  deployTokens: Array<{ id: number; name: string; scopes: string[]; expiresAt: string | null; revoked?: boolean }>;
+  variables: FakeVariable[];
+}
+export interface FakeProject {
+  id: number;
+  path: string;
+  visibility: 'public' | 'private' | 'internal';
+  archived?: boolean;
+  defaultBranch?: string;
+  accessTokens: FakeToken[];
+  deployTokens: FakeGroup['deployTokens'];
+  deployKeys: Array<{ id: number; title: string; createdAt: string; canPush: boolean; expiresAt?: string | null }>;
+  variables: FakeVariable[];
+  /** undefined = no .gitlab-ci.yml (404) */
+  ciConfig?: string;
+}
+export interface FakeGitLabEstate {
+  groups: FakeGroup[];
+  projects: FakeProject[];
+}
+
+export type FailMode = { status: number; times?: number; retryAfter?: number };
+
+export interface FakeGitLab {
+  url: string;
+  requests: Array<{ method: string; path: string; route: string }>;
+  fail(route: string, how: FailMode): void;
+  clear(route?: string): void;
+  close(): Promise<void>;
+}
+
+const ROUTES: Array<[string, RegExp]> = [
+  ['GET /groups/:id', /^\/groups\/([^/]+)$/],
+  ['GET /groups/:id/descendant_groups', /^\/groups\/([^/]+)\/descendant_groups$/],
+  ['GET /groups/:id/projects', /^\/groups\/([^/]+)\/projects$/],
+  ['GET /groups/:id/access_tokens', /^\/groups\/([^/]+)\/access_tokens$/],
+  ['GET /groups/:id/deploy_tokens', /^\/groups\/([^/]+)\/deploy_tokens$/],
+  ['GET /groups/:id/variables', /^\/groups\/([^/]+)\/variables$/],
+  ['GET /projects/:id/access_tokens', /^\/projects\/([^/]+)\/access_tokens$/],
+  ['GET /projects/:id/deploy_tokens', /^\/projects\/([^/]+)\/deploy_tokens$/],
+  ['GET /projects/:id/deploy_keys', /^\/projects\/([^/]+)\/deploy_keys$/],
+  ['GET /projects/:id/variables', /^\/projects\/([^/]+)\/variables$/],
+  ['GET /projects/:id/repository/files/:path/raw', /^\/projects\/([^/]+)\/repository\/files\/([^/]+)\/raw$/],
+];
+
+export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize?: number; latencyMs?: number } = {}): Promise<FakeGitLab> {
+  const pageSize = opts.pageSize ?? 2;
+  const requests: FakeGitLab['requests'] = [];
+  const failures = new Map<string, { mode: FailMode; remaining: number }>();
+  let base = '';
+  const group = (ref: string) => estate.groups.find((g) => String(g.id) === ref || g.path === decodeURIComponent(ref));
+  const project = (ref: string) => estate.projects.find((p) => String(p.id) === ref || p.path === decodeURIComponent(ref));
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+  const notFound = (res: ServerResponse) => send(res, 404, { message: '404 Not Found' });
+  const paged = (req: IncomingMessage, res: ServerResponse, items: unknown[]) => {
+    const u = new URL(req.url ?? '/', base);
+    const per = Math.min(Number(u.searchParams.get('per_page') ?? 20), pageSize);
+    const page = Math.max(1, Number(u.searchParams.get('page') ?? 1));
+    const total = Math.max(1, Math.ceil(items.length / per));
+    const headers: Record<string, string> = { 'x-page': String(page), 'x-per-page': String(per), 'x-total': String(items.length), 'x-total-pages': String(total), 'x-next-page': page < total ? String(page + 1) : '', 'x-prev-page': page > 1 ? String(page - 1) : '' };
+    if (page < total) {
+      const next = new URL(u.toString());
+      next.searchParams.set('page', String(page + 1));
+      headers.link = `<${next.toString()}>; rel="next"`;
+    }
+    send(res, 200, items.slice((page - 1) * per, page * per), headers);
+  };
+  const tokenJson = (t: FakeToken) => ({ id: t.id, name: t.name, revoked: t.revoked ?? false, created_at: t.createdAt, description: '', scopes: t.scopes, user_id: t.userId, last_used_at: t.lastUsedAt ?? null, active: t.active ?? true, expires_at: t.expiresAt, access_level: t.accessLevel ?? 40 });
+  const deployTokenJson = (t: FakeGroup['deployTokens'][number]) => ({ id: t.id, name: t.name, username: `gitlab+deploy-token-${t.id}`, expires_at: t.expiresAt, revoked: t.revoked ?? false, expired: false, scopes: t.scopes });
+  const variableJson = (v: FakeVariable) => ({ variable_type: 'env_var', key: v.key, value: v.value, protected: v.protected ?? false, masked: v.masked ?? false, hidden: false, raw: false, environment_scope: v.environmentScope ?? '*', description: null });
+
+  const handle = (req: IncomingMessage, res: ServerResponse, route: string, m: RegExpExecArray) => {
+    switch (route) {
+      case 'GET /groups/:id': {
+        const g = group(m[1]);
+        return g ? send(res, 200, { id: g.id, name: g.path.split('/').pop(), path: g.path.split('/').pop(), full_path: g.path, full_name: g.path, visibility: 'private', parent_id: null, web_url: `${base}/groups/${g.path}` }) : notFound(res);
+      }
+      case 'GET /groups/:id/descendant_groups': {
+        const g = group(m[1]);
+        if (!g) return notFound(res);
+        return paged(req, res, estate.groups.filter((x) => x.path.startsWith(`${g.path}/`)).map((x) => ({ id: x.id, full_path: x.path, name: x.path.split('/').pop(), path: x.path.split('/').pop() })));
+      }
+      case 'GET /groups/:id/projects': {
+        const g = group(m[1]);
+        if (!g) return notFound(res);
+        const sub = new URL(req.url ?? '/', base).searchParams.get('include_subgroups') === 'true';
+        return paged(
+          req,
+          res,
+          estate.projects
+            .filter((p) => (sub ? p.path.startsWith(`${g.path}/`) : p.path.split('/').slice(0, -1).join('/') === g.path))
+            .map((p) => ({ id: p.id, name: p.path.split('/').pop(), path: p.path.split('/').pop(), path_with_namespace: p.path, visibility: p.visibility, archived: p.archived ?? false, default_branch: p.defaultBranch ?? 'main', web_url: `${base}/${p.path}` })),
+        );
+      }
+      case 'GET /groups/:id/access_tokens':
+        return group(m[1]) ? paged(req, res, group(m[1])!.accessTokens.map(tokenJson)) : notFound(res);
+      case 'GET /groups/:id/deploy_tokens':
+        return group(m[1]) ? paged(req, res, group(m[1])!.deployTokens.map(deployTokenJson)) : notFound(res);
+      case 'GET /groups/:id/variables':
+        return group(m[1]) ? paged(req, res, group(m[1])!.variables.map(variableJson)) : notFound(res);
+      case 'GET /projects/:id/access_tokens':
+        return project(m[1]) ? paged(req, res, project(m[1])!.accessTokens.map(tokenJson)) : notFound(res);
+      case 'GET /projects/:id/deploy_tokens':
+        return project(m[1]) ? paged(req, res, project(m[1])!.deployTokens.map(deployTokenJson)) : notFound(res);
+      case 'GET /projects/:id/deploy_keys':
+        return project(m[1])
+          ? paged(req, res, project(m[1])!.deployKeys.map((k) => ({ id: k.id, title: k.title, key: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGITLABFAKEKEYMATERIAL', fingerprint: 'SHA256:fake', created_at: k.createdAt, expires_at: k.expiresAt ?? null, can_push: k.canPush })))
+          : notFound(res);
+      case 'GET /projects/:id/variables':
+        return project(m[1]) ? paged(req, res, project(m[1])!.variables.map(variableJson)) : notFound(res);
+      case 'GET /projects/:id/repository/files/:path/raw': {
+        const p = project(m[1]);
+        if (!p || decodeURIComponent(m[2]) !== '.gitlab-ci.yml' || p.ciConfig === undefined) return send(res, 404, { message: '404 File Not Found' });
+        return send(res, 200, p.ciConfig);
+      }
+    }
+    return notFound(res);
+  };
+
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const p = u.pathname.replace(/^\/api\/v4/, '');
+      const hit = ROUTES.map(([r, re]) => [r, re.exec(p)] as const).find(([r, m]) => m && r.startsWith(`${req.method} `));
+      requests.push({ method: req.method ?? '', path: p, route: hit ? hit[0] : `${req.method} ${p}` });
+      const respond = () => {
+        if (!hit) return notFound(res);
+        const f = failures.get(hit[0]);
+        if (f && f.remaining > 0) {
+          f.remaining--;
+          return send(res, f.mode.status, { message: f.mode.status === 403 ? '403 Forbidden' : f.mode.status === 429 ? 'Retry later' : '502 Bad Gateway' }, f.mode.retryAfter !== undefined ? { 'retry-after': String(f.mode.retryAfter) } : {});
+        }
+        handle(req, res, hit[0], hit[1]!);
+      };
+      if (opts.latencyMs) setTimeout(respond, opts.latencyMs);
+      else respond();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: base,
+    requests,
+    fail(route, how) {
+      failures.set(route, { mode: how, remaining: how.times ?? Number.POSITIVE_INFINITY });
+    },
+    clear(route) {
+      if (route) failures.delete(route);
+      else failures.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
