@@ -99,6 +99,7 @@ export type EdgeType =
   | 'USES_SECRET' // workload -> credential
   | 'FEDERATES_TO' // workload / identity provider -> cloud principal
   | 'IN_SCOPE' // node -> account / project resource
+  | 'CAN_ACCESS' // credential / installation -> repository, project, org it can act on (attributes.access / permissions)
   | (string & {});
 
 export interface IdentityEdge {
