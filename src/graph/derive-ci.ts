@@ -103,8 +103,39 @@ function linkGitLabPipeline(graph: IdentityGraph, p: IdentityNode, variablesByPa
   for (const [to, rs] of byTarget) addUses(graph, p, to, rs);
 }
 
+/**
+ * GitHub → GCP: the service account must let a federated principal of a pool with a GitHub provider act as it, and
+ * that principal's attribute must match the workflow's repository (or owner), or be the whole pool.
+ */
+function enrichGcpFederation(graph: IdentityGraph, e: IdentityEdge, repo: string): void {
+  if (!graph.node(e.to)) {
+    if (e.attributes) delete e.attributes.trustMatches;
+    return;
+  }
+  const matched: string[] = [];
+  for (const t of graph.in(e.to, 'CAN_ASSUME')) {
+    const p = graph.node(t.from);
+    if (p?.type !== 'wif-principal') continue;
+    const viaGitHub = graph.in(p.id, 'CAN_ASSUME').some((x) => graph.node(x.from)?.attributes?.url === GITHUB_OIDC_HOST);
+    if (!viaGitHub) continue;
+    const attr = p.attributes?.attribute;
+    const value = String(p.attributes?.value ?? '');
+    const ok =
+      (attr === 'repository' && value.toLowerCase() === repo.toLowerCase()) ||
+      (attr === 'repository_owner' && value.toLowerCase() === repo.split('/')[0].toLowerCase()) ||
+      (attr === undefined && String(p.attributes?.member ?? '').includes('/*'));
+    if (ok) matched.push(String(p.attributes?.member ?? p.id));
+  }
+  e.attributes = { ...(e.attributes ?? {}), trustMatches: matched.length > 0, matchedPrincipals: matched };
+}
+
 function enrichFederation(graph: IdentityGraph, e: IdentityEdge): void {
   const subjects = Array.isArray(e.attributes?.subjects) ? (e.attributes!.subjects as string[]) : [];
+  if (e.to.startsWith('gcp:service-account:')) {
+    const repo = graph.node(e.from)?.attributes?.repo;
+    if (typeof repo === 'string') enrichGcpFederation(graph, e, repo);
+    return;
+  }
   if (!e.to.startsWith('aws:iam-role:')) return;
   if (!graph.node(e.to)) {
     if (e.attributes) delete e.attributes.trustMatches;

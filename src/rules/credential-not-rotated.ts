@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { daysSince } from '../util/dates.js';
-import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label, placeOf } from './helpers.js';
+import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label, placeOf, isPlatformManaged } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -34,6 +34,7 @@ export const rule: Rule<Options> = {
     const types = new Set(o.types);
     const out: DraftFinding[] = [];
     for (const c of graph.credentials()) {
+      if (isPlatformManaged(c)) continue;
       if (!c.active || !types.has(c.credentialType)) continue;
       const base = credentialAgeBase(c);
       const age = daysSince(base, now);

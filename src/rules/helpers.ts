@@ -7,7 +7,28 @@ import type { CredentialNode, Evidence, IdentityNode, PrincipalNode, Provenance 
 import { daysSince, isoDay } from '../util/dates.js';
 
 /** Principal types that are not identities on their own (containers, issuers, the public). */
-export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set(['iam-group', 'root', 'oidc-provider', 'saml-provider', 'service-principal', 'anyone', 'group']);
+export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
+  'iam-group',
+  'root',
+  'oidc-provider',
+  'saml-provider',
+  'service-principal',
+  'anyone',
+  'group',
+  // people and federation plumbing: not non-human identities of their own
+  'user',
+  'domain',
+  'all-users',
+  'all-authenticated-users',
+  'wif-pool',
+  'wif-provider',
+  'wif-principal',
+]);
+
+/** Credentials the platform creates and rotates itself (GCP system-managed keys): hygiene rules leave them alone. */
+export function isPlatformManaged(c: { attributes?: Record<string, unknown> }): boolean {
+  return c.attributes?.platformManaged === true;
+}
 
 export function firstProvenance(node: { provenance: Provenance[] } | undefined): Provenance | undefined {
   return node?.provenance[0];
@@ -36,6 +57,10 @@ export function kindLabel(node: IdentityNode): string {
       return 'SAML-authorised credential';
     case 'app-installation':
       return 'GitHub App installation';
+    case 'sa-key':
+      return 'service account key';
+    case 'service-account':
+      return 'service account';
     case 'ci-variable':
       return 'GitLab CI/CD variable';
     case 'access-token':
@@ -73,7 +98,8 @@ export function isExternal(graph: IdentityGraph, p: PrincipalNode): boolean {
 
 /** Users, roles, service accounts and the like: identities the customer owns and can clean up. */
 export function isOwnedIdentity(graph: IdentityGraph, p: PrincipalNode): boolean {
-  return !NON_IDENTITY_TYPES.has(p.type) && !isServiceLinked(p) && !isExternal(graph, p);
+  // system identities (AWS service principals, GCP service agents) belong to the platform
+  return !NON_IDENTITY_TYPES.has(p.type) && p.accountType !== 'system' && !isServiceLinked(p) && !isExternal(graph, p);
 }
 
 /** Credential age base: last rotation, else creation. */

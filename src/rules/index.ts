@@ -22,6 +22,12 @@ import { rule as defaultWorkflowTokenWrite } from './default-workflow-token-writ
 import { rule as deployKeyWriteAccessUnused } from './deploy-key-write-access-unused.js';
 import { rule as selfHostedRunnerOnPublicRepo } from './self-hosted-runner-on-public-repo.js';
 import { rule as webhookWithoutSecret } from './webhook-without-secret.js';
+import { rule as defaultComputeSaEditor } from './default-compute-sa-editor.js';
+import { rule as saImpersonationBroad } from './sa-impersonation-broad.js';
+import { rule as saPrimitiveRole } from './sa-primitive-role.js';
+import { rule as saUserManagedKey } from './sa-user-managed-key.js';
+import { rule as unusedRoleGrants } from './unused-role-grants.js';
+import { rule as wifProviderUnconditioned } from './wif-provider-unconditioned.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -50,6 +56,12 @@ export const RULES: readonly Rule<any>[] = [
   deployKeyWriteAccessUnused,
   selfHostedRunnerOnPublicRepo,
   webhookWithoutSecret,
+  defaultComputeSaEditor,
+  saImpersonationBroad,
+  saPrimitiveRole,
+  saUserManagedKey,
+  unusedRoleGrants,
+  wifProviderUnconditioned,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialEvidence, label } from './helpers.js';
+import { credentialEvidence, label, isPlatformManaged } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -27,7 +27,7 @@ export const rule: Rule<Options> = {
   check(graph, { options: o, now }) {
     const out: DraftFinding[] = [];
     for (const p of graph.principals()) {
-      const creds = graph.credentialsOf(p.id).filter((c) => c.active);
+      const creds = graph.credentialsOf(p.id).filter((c) => c.active && !isPlatformManaged(c));
       for (const type of o.types) {
         const keys = creds.filter((c) => c.credentialType === type).sort((a, b) => a.id.localeCompare(b.id));
         if (keys.length < 2) continue;

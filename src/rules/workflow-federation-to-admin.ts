@@ -3,6 +3,9 @@ import { isAdminEquivalent } from '../policy/effective.js';
 import { classifySub, conditionValues, edgeConditions, GITHUB_OIDC_HOST } from '../policy/trust.js';
 import type { DraftFinding, Rule } from './types.js';
 import { locate, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+import { bindingsOf, isPrivileged } from './gcp-helpers.js';
+
+const GCP_ADMIN = /^roles\/.*[aA]dmin$/;
 
 const options = z.object({});
 export type Options = z.infer<typeof options>;
@@ -14,8 +17,8 @@ export const rule: Rule<Options> = {
     severity: 'high',
     confidence: 'high',
     category: 'ci',
-    platforms: ['github', 'aws'],
-    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent; critical when the role trusts GitHub tokens of any repository.',
+    platforms: ['github', 'aws', 'gcp'],
+    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role.',
     risk: 'Whoever can change the workflow (a pull request that gets merged, a compromised action, a maintainer token) holds full admin on the account; with an unscoped trust, any repository on GitHub does.',
     remediation: {
       text: "Give the deploy role only what the deployment needs, scope its trust to this repository and branch or environment (`token.actions.githubusercontent.com:sub`), and protect the environment with required reviewers.",
@@ -27,6 +30,25 @@ export const rule: Rule<Options> = {
     const out: DraftFinding[] = [];
     for (const w of workflows(graph)) {
       for (const e of graph.out(w.node.id, 'FEDERATES_TO')) {
+        if (e.to.startsWith('gcp:service-account:')) {
+          const sa = graph.node(e.to);
+          if (!sa || e.attributes?.trustMatches === false) continue;
+          const strong = bindingsOf(graph, sa.id).filter((b) => isPrivileged(b.role, GCP_ADMIN));
+          if (strong.length === 0) continue;
+          const lines = Array.isArray(e.attributes?.lines) ? (e.attributes!.lines as number[]) : [];
+          out.push({
+            nodeId: w.node.id,
+            discriminator: sa.id,
+            message: `${workflowLabel(w)} → service account ${sa.name} → ${strong[0].role} on ${strong[0].resource}: the workflow holds ${strong.map((b) => b.role).join(', ')}`,
+            path: [w.node.id, sa.id, strong[0].binding.id],
+            location: locate(w, lines[0]),
+            evidence: [
+              workflowEvidence(w, `Line ${lines[0] ?? '?'}: job ${(e.attributes?.jobs as string[] | undefined)?.join(', ') ?? '?'} authenticates as ${sa.name} through workload identity federation.`, { serviceAccount: sa.id, trustMatches: e.attributes?.trustMatches }),
+              ...strong.map((b) => ({ description: `${b.resource} binds ${b.role} to ${sa.name}.`, source: b.binding.provenance[0], data: { role: b.role, resource: b.resource } })),
+            ],
+          });
+          continue;
+        }
         if (!e.to.startsWith('aws:iam-role:')) continue;
         const role = graph.node(e.to);
         if (!role) continue;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { ConnectorJob } from '../../engine/engine.js';
@@ -62,7 +62,7 @@ export function registerScan(program: Command): void {
     .option('--external-id <id>', 'AWS: external id for --role-arn')
     .option('--region <region>', 'AWS: region for API calls (IAM is global)', undefined)
     .option('--aws-endpoint <url>', 'AWS: IAM endpoint override (LocalStack, proxies)')
-    .option('--from-file <file>', 'AWS offline: output of `aws iam get-account-authorization-details`')
+    .option('--from-file <file>', 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports')
     .option('--credential-report <file>', 'AWS offline: the IAM credential report CSV (decoded)')
     .option('--last-accessed <file>', 'AWS offline: service last-accessed JSON (see docs/offline.md)')
     .option('--no-last-accessed', 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)')
@@ -168,9 +168,21 @@ const FLAG_NAME: Record<string, string> = {
 };
 
 /** Without --connector: the connectors whose flags were given (aws when none were). */
+function isDir(p: string | undefined): boolean {
+  try {
+    return p !== undefined && statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export function inferConnectors(flags: ScanFlags): string[] {
   const ids: string[] = [];
-  if (AWS_FLAGS.some((k) => flags[k] !== undefined) || typeof flags.lastAccessed === 'string') ids.push('aws');
+  // --from-file DIR is a folder of gcloud exports; a file is an AWS export
+  if (isDir(flags.fromFile)) {
+    ids.push('gcp');
+    if (AWS_FLAGS.some((k) => k !== 'fromFile' && flags[k] !== undefined)) ids.push('aws');
+  } else if (AWS_FLAGS.some((k) => flags[k] !== undefined) || typeof flags.lastAccessed === 'string') ids.push('aws');
   if (GITHUB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('github');
   if (GITLAB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('gitlab');
   if (WORKFLOW_FLAGS.some((k) => flags[k] !== undefined)) ids.push('workflows');
@@ -187,6 +199,7 @@ function checkStrayFlags(flags: ScanFlags, ids: Set<string>): void {
   ];
   for (const [id, keys] of groups) {
     if (ids.has(id)) continue;
+    if (id === 'aws' && ids.has('gcp') && keys.every((k) => k === 'fromFile' || flags[k] === undefined)) continue; // --from-file DIR belongs to gcp
     const stray = keys.find((k) => flags[k] !== undefined);
     if (stray) throw new NhiError('USAGE', `${FLAG_NAME[stray]} is a ${id} option, but the ${id} connector is not selected`, { suggestion: `add ${id} to --connector, or drop ${FLAG_NAME[stray]}` });
   }
@@ -203,6 +216,7 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
 function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { options: Record<string, unknown>; target?: string } {
   switch (id) {
     case 'aws': {
+      if (isDir(flags.fromFile)) throw new NhiError('USAGE', `--from-file ${flags.fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
       const offline = Boolean(flags.fromFile || flags.credentialReport);
       const lastAccessedFile = typeof flags.lastAccessed === 'string' ? flags.lastAccessed : undefined;
       if (!offline && lastAccessedFile) {
@@ -255,6 +269,12 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
     }
     case 'workflows':
       return { options: { path: flags.path ?? '.', repo: flags.repo }, target: flags.repo ?? path.resolve(flags.path ?? '.') };
+    case 'gcp': {
+      if (!isDir(flags.fromFile)) {
+        throw new NhiError('USAGE', 'the gcp connector scans offline exports for now: pass --from-file DIR (a folder of gcloud JSON exports)', { suggestion: 'see docs/connectors/gcp.md for the export commands' });
+      }
+      return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
+    }
     default:
       return { options: {} };
   }
@@ -282,6 +302,8 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
     if (workflows) {
       jobs.push({ connector: await workflows.load(), target: 'demo repository acme/app', options: { path: path.join(dir, '..', 'github', 'acme-app'), repo: 'acme/app' } });
     }
+    const gcp = findConnector('gcp');
+    if (gcp) jobs.push({ connector: await gcp.load(), target: 'demo project acme-prod-data', options: { fromDir: path.join(dir, '..', 'gcp') } });
     return { jobs, asOf: new Date(manifest.capturedAt) };
   }
   const ids = (flags.connector ?? inferConnectors(flags).join(','))

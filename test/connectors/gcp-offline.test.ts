@@ -1,0 +1,96 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gcpConnector, projectDirs } from '../../connectors/gcp/index.js';
+import { memberId, tagsFromDescription } from '../../connectors/gcp/map.js';
+import { Counter } from '../../src/engine/engine.js';
+import type { ScanContext } from '../../src/engine/types.js';
+import { IdentityGraph } from '../../src/graph/graph.js';
+import type { CredentialNode, GraphRecord } from '../../src/model/types.js';
+
+const demo = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'demo', 'gcp');
+const silent = { debug: () => {}, info: () => {}, warn: () => {} };
+const ctx = (options: Record<string, unknown>): ScanContext => ({ options, now: new Date('2026-11-01T06:00:00Z'), log: silent, calls: new Counter(), progress: () => {}, concurrency: 1 });
+async function scan(dir: string): Promise<IdentityGraph> {
+  await gcpConnector.validate(ctx({ fromDir: dir }));
+  const records: GraphRecord[] = [];
+  for await (const r of gcpConnector.scan(ctx({ fromDir: dir }))) records.push(r);
+  return IdentityGraph.from(records);
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'nhi-gcp-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('gcp connector: offline gcloud exports', () => {
+  it('maps the demo project: accounts, keys, bindings, impersonation, federation, usage, recommendations', async () => {
+    const g = await scan(demo);
+    const t = g.stats().byType;
+    expect(t['gcp:service-account']).toBe(8);
+    expect(t['gcp:sa-key']).toBe(4);
+    expect(g.node('gcp:project:acme-prod-data')?.attributes).toMatchObject({ inScan: true, projectNumber: '412345678901', parent: 'organizations/998877665544' });
+    const deployer = 'gcp:service-account:deployer@acme-prod-data.iam.gserviceaccount.com';
+    expect(g.node(deployer)?.tags).toEqual({ owner: 'platform-team' });
+    // workloadIdentityUser on the account: the federated principal may act as it, and the pool's providers reach the principal
+    const principal = g.in(deployer, 'CAN_ASSUME').map((e) => e.from);
+    expect(principal).toEqual(['gcp:wif-principal:principalSet://iam.googleapis.com/projects/412345678901/locations/global/workloadIdentityPools/github/attribute.repository/acme/app']);
+    expect(g.node(principal[0])?.attributes).toMatchObject({ pool: 'github', attribute: 'repository', value: 'acme/app' });
+    expect(g.in(principal[0], 'CAN_ASSUME').map((e) => e.from).sort()).toEqual([
+      'gcp:wif-provider:projects/412345678901/locations/global/workloadIdentityPools/github/providers/github-acme',
+      'gcp:wif-provider:projects/412345678901/locations/global/workloadIdentityPools/github/providers/github-any',
+    ]);
+    // keys: user-managed with no expiry (year 9999) and Policy Analyzer last use; system-managed marked platform-managed
+    const legacyKey = g.node('gcp:sa-key:ci-legacy@acme-prod-data.iam.gserviceaccount.com/3f1c9a0d2b7e4c5a8d6f0e1b2c3d4e5f6a7b8c9d') as CredentialNode;
+    expect(legacyKey).toMatchObject({ credentialType: 'service-account-key', expiresAt: null, active: true, attributes: { keyType: 'USER_MANAGED' } });
+    expect(legacyKey.lastUsedAt).toMatch(/^2026-10-31/);
+    expect(g.node('gcp:sa-key:monitoring@acme-prod-data.iam.gserviceaccount.com/0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c')?.attributes?.platformManaged).toBe(true);
+    // usage facts with their observation window; never-authenticated accounts are `null`
+    const usage = g.usageFor('gcp:service-account:etl-runner@acme-prod-data.iam.gserviceaccount.com')[0];
+    expect(usage).toMatchObject({ scope: { kind: 'any' }, window: { start: expect.stringMatching(/^2026-08/) } });
+    // Recommender attaches to the member → binding edge
+    const edge = g.out('gcp:service-account:etl-runner@acme-prod-data.iam.gserviceaccount.com', 'GRANTED')[0];
+    expect(edge.attributes?.recommendation).toMatchObject({ action: 'remove' });
+    expect(g.node('gcp:service-account:service-412345678901@gcp-sa-pubsub.iam.gserviceaccount.com')).toMatchObject({ accountType: 'system' });
+  });
+
+  it('a multi-project folder: one sub-folder per project', async () => {
+    const multi = path.join(tmp, 'org');
+    cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'acme-prod-data'), { recursive: true });
+    cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'second'), { recursive: true });
+    writeFileSync(path.join(multi, 'second', 'project.json'), JSON.stringify({ projectId: 'second', projectNumber: '1' }));
+    expect(projectDirs(multi).map((d) => path.basename(d))).toEqual(['acme-prod-data', 'second']);
+    const g = await scan(multi);
+    expect(g.stats().byType['gcp:project']).toBe(2);
+  });
+
+  it.each([
+    ['service-accounts.json', '[{"email": "a@b", }', /not valid JSON/],
+    ['service-accounts.json', '{"accounts": []}', /expected a JSON array/],
+    ['iam-policy.json', '{"bindings": {}}', /expected \{ "bindings": \[\.\.\.\] \}/],
+  ])('a malformed %s is an INPUT error naming the file', async (file, content, message) => {
+    const dir = path.join(tmp, `bad-${Math.random().toString(36).slice(2)}`);
+    cpSync(path.join(demo, 'acme-prod-data'), dir, { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+    await expect(gcpConnector.validate(ctx({ fromDir: dir }))).rejects.toMatchObject({ code: 'INPUT', message: expect.stringMatching(message) });
+  });
+
+  it.each([
+    ['user:Alice@Acme.example', 'gcp:user:alice@acme.example'],
+    ['serviceAccount:x@p.iam.gserviceaccount.com', 'gcp:service-account:x@p.iam.gserviceaccount.com'],
+    ['deleted:serviceAccount:old@p.iam.gserviceaccount.com?uid=123', 'gcp:service-account:old@p.iam.gserviceaccount.com'],
+    ['allUsers', 'gcp:all-users'],
+    ['domain:acme.example', 'gcp:domain:acme.example'],
+  ])('member %s → %s', (member, id) => {
+    expect(memberId(member)).toBe(id);
+  });
+
+  it('owner tags from descriptions', () => {
+    expect(tagsFromDescription('owner: platform-team; federated', ['owner', 'team'])).toEqual({ owner: 'platform-team' });
+    expect(tagsFromDescription('runs nightly (team=data)', ['owner', 'team'])).toEqual({ team: 'data' });
+    expect(tagsFromDescription('no tags here', ['owner'])).toBeUndefined();
+  });
+});

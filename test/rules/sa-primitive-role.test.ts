@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { rule } from '../../src/rules/sa-primitive-role.js';
+import { runRule } from './builders.js';
+import { account, binding, gcpGraph, sa, saId } from './gcp-builders.js';
+
+describe('sa-primitive-role', () => {
+  it.each([
+    ['a narrow predefined role', [binding('roles/storage.objectViewer', `serviceAccount:${sa('app')}`)], {}],
+    ['Editor held by a person, not a service account', [binding('roles/editor', 'user:a@b.example')], {}],
+    ['ignored by glob', [binding('roles/editor', `serviceAccount:${sa('app')}`)], { ignore: ['app@*'] }],
+  ])('valid: %s', (_l, bindings, options) => {
+    expect(runRule(rule, gcpGraph({ serviceAccounts: [account('app')], policy: { bindings } }), options)).toEqual([]);
+  });
+
+  it.each([
+    ['roles/owner', 'critical'],
+    ['roles/editor', 'high'],
+    ['roles/cloudsql.admin', 'high'],
+  ])('invalid: %s', (role, severity) => {
+    const [f] = runRule(rule, gcpGraph({ serviceAccounts: [account('app')], policy: { bindings: [binding(role, `serviceAccount:${sa('app')}`)] } }));
+    expect(f).toMatchObject({ nodeId: saId('app'), severity, discriminator: `gcp:binding:projects/demo-proj/${role}` });
+    expect(f.message).toBe(`Service account ${sa('app')} holds ${role} on projects/demo-proj`);
+  });
+
+  it('a service agent (system identity) is not reported', () => {
+    const agent = 'service-123@gcp-sa-pubsub.iam.gserviceaccount.com';
+    expect(runRule(rule, gcpGraph({ serviceAccounts: [{ email: agent, projectId: 'demo-proj' }], policy: { bindings: [binding('roles/editor', `serviceAccount:${agent}`)] } }))).toEqual([]);
+  });
+});
