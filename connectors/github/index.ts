@@ -64,13 +64,45 @@ export function routeLabel(method: string, url: string, org: string): string {
   let p = new URL(url).pathname.replace(/^\/api\/v3/, '');
   p = p
     .replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{owner}/{repo}')
-    .replace(/\/environments\/[^/]+\/secrets/, '/environments/{env}/secrets')
+    .replace(/\/environments\/[^/]+\/secrets/, '/environments/{environment_name}/secrets')
     .replace(/\/contents\/.+$/, '/contents/{path}')
-    .replace(/\/actions\/secrets\/[^/]+\/repositories$/, '/actions/secrets/{name}/repositories')
+    .replace(/\/(actions|dependabot|codespaces)\/secrets\/[^/]+\/repositories$/, '/$1/secrets/{secret_name}/repositories')
     .replace(/\/app\/installations\/\d+/, '/app/installations/{id}')
     .replace(new RegExp(`^/orgs/${org.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$)`, 'i'), '/orgs/{org}');
   return `github:${method.toUpperCase()} ${p}`;
 }
+
+/**
+ * What each endpoint needs: classic token scope / fine-grained or App permission (GitHub's REST reference). Named in
+ * the coverage note when the endpoint could not be read.
+ */
+export const ENDPOINT_PERMISSIONS: Record<string, string> = {
+  'GET /orgs/{org}/actions/permissions/workflow': 'admin:org / Organization administration read',
+  'GET /orgs/{org}/actions/oidc/customization/sub': 'read:org / Organization administration read',
+  'GET /orgs/{org}/actions/secrets': 'admin:org / Organization secrets read',
+  'GET /orgs/{org}/actions/secrets/{secret_name}/repositories': 'admin:org / Organization secrets read',
+  'GET /orgs/{org}/dependabot/secrets': 'admin:org / Organization Dependabot secrets read',
+  'GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories': 'admin:org / Organization Dependabot secrets read',
+  'GET /orgs/{org}/codespaces/secrets': 'admin:org / Organization Codespaces secrets read',
+  'GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories': 'admin:org / Organization Codespaces secrets read',
+  'GET /orgs/{org}/hooks': 'admin:org_hook / Organization webhooks read',
+  'GET /orgs/{org}/actions/runners': 'admin:org / Organization self-hosted runners read',
+  'GET /orgs/{org}/actions/runner-groups': 'admin:org / Organization self-hosted runners read',
+  'GET /orgs/{org}/installations': 'read:org / Organization administration read',
+  'GET /orgs/{org}/personal-access-tokens': 'GitHub App with Organization personal access tokens read',
+  'GET /orgs/{org}/credential-authorizations': 'read:org (org owner)',
+  'GET /orgs/{org}/repos': 'repo (private repositories) / Metadata read',
+  'GET /repos/{owner}/{repo}/keys': 'repo / Administration read',
+  'GET /repos/{owner}/{repo}/actions/secrets': 'repo / Secrets read',
+  'GET /repos/{owner}/{repo}/dependabot/secrets': 'repo / Dependabot secrets read',
+  'GET /repos/{owner}/{repo}/environments': 'repo / Environments read',
+  'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets': 'repo / Environments and Secrets read',
+  'GET /repos/{owner}/{repo}/hooks': 'admin:repo_hook / Webhooks read',
+  'GET /repos/{owner}/{repo}/actions/runners': 'repo / Administration read',
+  'GET /repos/{owner}/{repo}/actions/permissions/workflow': 'repo / Administration read',
+  'GET /repos/{owner}/{repo}/actions/oidc/customization/sub': 'repo / Actions read',
+  'GET /repos/{owner}/{repo}/contents/{path}': 'repo / Contents read',
+};
 
 interface Failure {
   what: string;
@@ -116,7 +148,7 @@ class Failures {
       scope: org,
       reason: f.reason,
       message: `${f.message}${f.targets.length > 1 ? ` (${f.targets.length} targets, e.g. ${f.targets[0]})` : f.targets[0] && f.targets[0] !== org ? ` (${f.targets[0]})` : ''}`.split('\n')[0],
-      impact: f.impact,
+      impact: f.incomplete && ENDPOINT_PERMISSIONS[f.what] ? `${f.impact} (needs ${ENDPOINT_PERMISSIONS[f.what]})` : f.impact,
       incomplete: f.incomplete,
     }));
   }
@@ -166,15 +198,24 @@ export const githubConnector: Connector = {
       `or a GitHub App installed on the org with: ${Object.keys(APP_PERMISSIONS).join(', ')} (read)`,
     ],
     optionalPermissions: [
+      { permission: 'admin:org (classic token) / Organization secrets, self-hosted runners and administration read (fine-grained)', unlocks: 'org-level Actions / Dependabot / Codespaces secrets, org runners and runner groups, the org default workflow permissions (classic tokens have no read-only scope for these)' },
       { permission: 'GitHub App auth (--github-app-id)', unlocks: 'fine-grained personal access token grants (GET /orgs/{org}/personal-access-tokens only answers Apps)' },
       { permission: 'SAML SSO on the org (GitHub Enterprise Cloud)', unlocks: 'SAML-authorised credentials with their last access' },
       { permission: 'admin:org_hook / organization_hooks', unlocks: 'org webhooks (whether each has a secret)' },
     ],
-    permissionsDocument: { classicTokenScopes: CLASSIC_TOKEN_SCOPES, githubAppPermissions: APP_PERMISSIONS },
+    permissionsDocument: { classicTokenScopes: CLASSIC_TOKEN_SCOPES, optionalClassicTokenScopes: ['admin:org'], githubAppPermissions: APP_PERMISSIONS },
     options: githubOptionsSchema,
   }),
   async validate(ctx) {
-    const o = githubOptionsSchema.parse(ctx.options);
+    const parsed = githubOptionsSchema.safeParse(ctx.options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.join('.') || 'options';
+      throw new NhiError('USAGE', field === 'org' ? 'github: no organisation given' : `github: ${field}: ${issue.message}`, {
+        suggestion: field === 'org' ? 'name the organisation with --github-org ORG' : undefined,
+      });
+    }
+    const o = parsed.data;
     if (o.appId || o.privateKeyFile) {
       if (!o.appId || !o.privateKeyFile) throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
       try {
@@ -225,7 +266,9 @@ export const githubConnector: Connector = {
     ctx.progress(`reading organisation ${org}`);
     const orgData = await get<Record<string, unknown>>('GET /orgs/{org}', { org }).catch((err: unknown) => {
       const c = classify(err);
-      throw new NhiError('USAGE', `github: cannot read organisation ${org} (${c.status ? `HTTP ${c.status}: ` : ''}${c.text})`, { cause: err });
+      const what = `github: cannot read organisation ${org} (${c.status ? `HTTP ${c.status}: ` : ''}${c.text})`;
+      if (c.status === 401) throw new NhiError('CREDENTIALS', what, { cause: err, suggestion: 'the token was refused: check GITHUB_TOKEN / GH_TOKEN (e.g. export GITHUB_TOKEN=$(gh auth token)) or the App id and key' });
+      throw new NhiError('USAGE', what, { cause: err, suggestion: c.status === 404 ? 'check --github-org (the login, not the display name) and --github-url' : undefined });
     });
     const orgAttrs: Record<string, unknown> = { inScan: true, twoFactorRequired: orgData.two_factor_requirement_enabled ?? undefined, plan: (orgData.plan as { name?: string } | undefined)?.name };
     try {
@@ -235,19 +278,31 @@ export const githubConnector: Connector = {
     } catch (err) {
       failures.record('GET /orgs/{org}/actions/permissions/workflow', org, err, 'the default GITHUB_TOKEN permissions of the org are unknown');
     }
+    try {
+      // the org template: an empty key list means the default `sub` (repo:<owner>/<repo>:<context>)
+      const sub = await get<{ include_claim_keys?: string[] }>('GET /orgs/{org}/actions/oidc/customization/sub', { org });
+      const keys = sub.include_claim_keys ?? [];
+      orgAttrs.oidcSubClaim = { useDefault: keys.length === 0, includeClaimKeys: keys };
+    } catch (err) {
+      failures.record('GET /orgs/{org}/actions/oidc/customization/sub', org, err, 'the OIDC subject claim template of the org is unknown: federation trust is judged against the default subject format', {
+        notFoundIsInfo: 'OIDC subject claim customisation is not available on this GitHub (older Enterprise Server)',
+      });
+    }
 
     // ---- org-level: secrets, webhooks, runners, installations, PAT grants, SAML authorisations
-    const orgSecret = async (store: 'actions' | 'dependabot') => {
+    const orgSecret = async (store: 'actions' | 'dependabot' | 'codespaces') => {
       const type = `${store}-secret`;
       try {
         const secrets = await list<{ name: string; created_at?: string; updated_at?: string; visibility?: string; selected_repositories_url?: string }>(`GET /orgs/{org}/${store}/secrets`, { org }, 'secrets');
         for (const s of secrets) {
           let selected: string[] | undefined;
-          if (s.visibility === 'selected' && store === 'actions') {
+          if (s.visibility === 'selected') {
+            // the selected_repositories_url of the secret, as its route template (counted and retried like the rest)
+            const route = `GET /orgs/{org}/${store}/secrets/{secret_name}/repositories`;
             try {
-              selected = (await list<{ name: string }>('GET /orgs/{org}/actions/secrets/{secret_name}/repositories', { org, secret_name: s.name }, 'repositories')).map((r) => r.name);
+              selected = (await list<{ name: string }>(route, { org, secret_name: s.name }, 'repositories')).map((r) => r.name);
             } catch (err) {
-              failures.record('GET /orgs/{org}/actions/secrets/{secret_name}/repositories', s.name, err, 'which repositories can use selected-visibility org secrets is unknown');
+              failures.record(route, s.name, err, `which repositories can use selected-visibility org ${store} secrets is unknown`);
             }
           }
           const id = `github:${type}:org:${org}/${s.name}`;
@@ -302,7 +357,7 @@ export const githubConnector: Connector = {
           edge('IN_SCOPE', id, scopeId, route);
         }
       } catch (err) {
-        failures.record(route, target, err, `${level} webhooks of ${target} are not in the report (needs ${level === 'org' ? 'admin:org_hook' : 'admin:repo_hook'})`);
+        failures.record(route, target, err, `${level} webhooks of ${target} are not in the report`);
       }
     };
     const runners = async (level: 'org' | 'repo', target: string, route: string, params: Record<string, unknown>, scopeId: string, groups?: Map<number, { name: string; allows: boolean }>) => {
@@ -333,6 +388,7 @@ export const githubConnector: Connector = {
     ctx.progress('org secrets, webhooks, runners, App installations');
     await orgSecret('actions');
     await orgSecret('dependabot');
+    await orgSecret('codespaces');
     await hooks('org', org, 'GET /orgs/{org}/hooks', { org }, orgId);
     const groups = new Map<number, { name: string; allows: boolean }>();
     try {
@@ -368,7 +424,7 @@ export const githubConnector: Connector = {
         edge('CAN_ACCESS', id, orgId, 'GET /orgs/{org}/installations', { permissions: i.permissions, repositorySelection: i.repository_selection });
       }
     } catch (err) {
-      failures.record('GET /orgs/{org}/installations', org, err, 'GitHub App installations are not in the report (needs read:org / organization_administration)');
+      failures.record('GET /orgs/{org}/installations', org, err, 'GitHub App installations are not in the report');
     }
 
     const user = (login: string, source: string): string => {
@@ -419,7 +475,9 @@ export const githubConnector: Connector = {
       });
     }
     try {
-      for (const a of await list<{ login: string; credential_id: number; credential_type?: string; credential_authorized_at?: string; credential_accessed_at?: string | null; authorized_credential_expires_at?: string | null; scopes?: string[] }>('GET /orgs/{org}/credential-authorizations', { org })) {
+      const auths = await list<{ login: string; credential_id: number; credential_type?: string; credential_authorized_at?: string; credential_accessed_at?: string | null; authorized_credential_expires_at?: string | null; scopes?: string[] }>('GET /orgs/{org}/credential-authorizations', { org });
+      orgAttrs.samlSso = true;
+      for (const a of auths) {
         const id = `github:saml-credential:${org}/${a.credential_id}`;
         // token_last_eight is part of the secret: never copied
         node({
@@ -443,6 +501,7 @@ export const githubConnector: Connector = {
         edge('HAS_CREDENTIAL', user(a.login, 'GET /orgs/{org}/credential-authorizations'), id, 'GET /orgs/{org}/credential-authorizations');
       }
     } catch (err) {
+      if ((err as { status?: number }).status === 404) orgAttrs.samlSso = false;
       failures.record('GET /orgs/{org}/credential-authorizations', org, err, 'SAML-authorised credentials are not in the report', { notFoundIsInfo: 'the org has no SAML single sign-on (GitHub Enterprise Cloud), so there are no SAML credential authorisations to read' });
     }
 
@@ -494,7 +553,7 @@ export const githubConnector: Connector = {
               edge('CAN_ACCESS', id, repoId, 'GET /repos/{owner}/{repo}/keys', { access: k.read_only ? 'read' : 'write' });
             }
           } catch (err) {
-            failures.record('GET /repos/{owner}/{repo}/keys', full, err, 'deploy keys of the affected repositories are not in the report (needs repo / administration:read)');
+            failures.record('GET /repos/{owner}/{repo}/keys', full, err, 'deploy keys of the affected repositories are not in the report');
           }
           // secrets: repository, environments, dependabot
           const secretNode = (type: string, key: string, s: { name: string; created_at?: string; updated_at?: string }, level: string, route: string, extra: Record<string, unknown> = {}) => {
@@ -508,7 +567,7 @@ export const githubConnector: Connector = {
           try {
             for (const s of await list<{ name: string; created_at?: string; updated_at?: string }>('GET /repos/{owner}/{repo}/actions/secrets', params, 'secrets')) secretNode('actions-secret', `repo:${full}`, s, 'repo', 'GET /repos/{owner}/{repo}/actions/secrets');
           } catch (err) {
-            failures.record('GET /repos/{owner}/{repo}/actions/secrets', full, err, 'repository Actions secrets of the affected repositories are not in the report (needs repo / secrets:read)');
+            failures.record('GET /repos/{owner}/{repo}/actions/secrets', full, err, 'repository Actions secrets of the affected repositories are not in the report');
           }
           try {
             for (const s of await list<{ name: string; created_at?: string; updated_at?: string }>('GET /repos/{owner}/{repo}/dependabot/secrets', params, 'secrets')) secretNode('dependabot-secret', `repo:${full}`, s, 'repo', 'GET /repos/{owner}/{repo}/dependabot/secrets', { store: 'dependabot' });
@@ -537,6 +596,14 @@ export const githubConnector: Connector = {
           } catch (err) {
             failures.record('GET /repos/{owner}/{repo}/actions/permissions/workflow', full, err, 'the default GITHUB_TOKEN permissions of the affected repositories are unknown');
           }
+          try {
+            const sub = await get<{ use_default?: boolean; include_claim_keys?: string[] }>('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', params);
+            attrs.oidcSubClaim = compact({ useDefault: sub.use_default ?? true, includeClaimKeys: sub.include_claim_keys });
+          } catch (err) {
+            failures.record('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', full, err, 'the OIDC subject claim template of the affected repositories is unknown', {
+              notFoundIsInfo: 'OIDC subject claim customisation is not available on this GitHub (older Enterprise Server)',
+            });
+          }
           // workflow files, analysed by the same code as local checkouts
           if (o.workflows) {
             try {
@@ -554,7 +621,7 @@ export const githubConnector: Connector = {
               }
               attrs.workflowsScanned = true;
             } catch (err) {
-              failures.record('GET /repos/{owner}/{repo}/contents/{path}', full, err, 'workflow files of the affected repositories were not analysed (needs contents:read)');
+              failures.record('GET /repos/{owner}/{repo}/contents/{path}', full, err, 'workflow files of the affected repositories were not analysed');
             }
           }
           node({ type: 'node', node: { id: repoId, kind: 'resource', platform: 'github', type: 'repo', name: full, scope: org, attributes: compact(attrs), provenance: [prov('GET /orgs/{org}/repos')] } satisfies ResourceNode });

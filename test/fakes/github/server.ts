@@ -51,6 +51,8 @@ export interface FakeRepo {
   workflowPermissions?: { default: 'read' | 'write'; canApprove: boolean };
   /** undefined = no .github/workflows folder (404) */
   workflows?: Array<{ path: string; text: string }>;
+  /** the repository's OIDC subject claim setting (default: use the org template) */
+  oidcSub?: { useDefault: boolean; includeClaimKeys?: string[] };
 }
 export interface FakeOrg {
   login: string;
@@ -60,6 +62,9 @@ export interface FakeOrg {
   repos: FakeRepo[];
   secrets: FakeSecret[];
   dependabotSecrets: FakeSecret[];
+  codespacesSecrets?: FakeSecret[];
+  /** the org OIDC subject template (`include_claim_keys`; empty = the default subject) */
+  oidcSubClaimKeys?: string[];
   hooks: FakeHook[];
   runners: FakeRunner[];
   runnerGroups: Array<{ id: number; name: string; allowsPublic: boolean }>;
@@ -86,7 +91,9 @@ function openapi(which: 'dotcom' | 'ghec'): Json {
 /** A deep copy of the documented example response of an endpoint (`path` as in the OpenAPI description). */
 export function example(route: string, method = 'get', status = '200', which: 'dotcom' | 'ghec' = 'dotcom'): Json {
   const s = openapi(which);
-  const content = s.paths[route]?.[method]?.responses?.[status]?.content?.['application/json'];
+  let response: Json = s.paths[route]?.[method]?.responses?.[status];
+  if (response?.$ref) response = s.components.responses[String(response.$ref).split('/').pop()!];
+  const content = response?.content?.['application/json'];
   const first: Json = content && Object.values(content.examples ?? {})[0];
   if (!first) throw new Error(`no example for ${method.toUpperCase()} ${route}`);
   const value = first.$ref ? s.components.examples[String(first.$ref).split('/').pop()!].value : first.value;
@@ -101,15 +108,21 @@ function template(route: string, key?: string, which: 'dotcom' | 'ghec' = 'dotco
 
 // ---- the server -------------------------------------------------------------------------------------------------
 
-export type FailMode = 'secondary-rate-limit' | { status: number; times?: number; message?: string };
+/**
+ * How a route fails: `secondary-rate-limit` (403, Retry-After 1, GitHub's message) and `rate-limit` (primary: 403 with
+ * x-ratelimit-remaining 0 and a reset one second ahead) fail once unless `times` says otherwise; a status fails every
+ * time unless `times` is given.
+ */
+export type FailMode = 'secondary-rate-limit' | 'rate-limit' | { status: number; times?: number; message?: string } | { rateLimit: 'primary' | 'secondary'; times: number };
 
 export interface FakeGitHub {
   url: string;
   requests: Array<{ method: string; path: string; route: string }>;
   /** the App JWTs received were RS256 signatures of this app id */
   jwtsVerified: number;
-  fail(route: string, how: FailMode): void;
-  clear(route?: string): void;
+  /** make a route (`GET /repos/{owner}/{repo}/keys`, as in the request log) or every route matching a RegExp fail */
+  fail(route: string | RegExp, how: FailMode): void;
+  clear(route?: string | RegExp): void;
   close(): Promise<void>;
 }
 
@@ -129,10 +142,14 @@ function compile(method: string, template: string): Route {
 const ROUTES = [
   'GET /orgs/{org}',
   'GET /orgs/{org}/actions/permissions/workflow',
+  'GET /orgs/{org}/actions/oidc/customization/sub',
   'GET /orgs/{org}/repos',
   'GET /orgs/{org}/actions/secrets',
   'GET /orgs/{org}/actions/secrets/{name}/repositories',
   'GET /orgs/{org}/dependabot/secrets',
+  'GET /orgs/{org}/dependabot/secrets/{name}/repositories',
+  'GET /orgs/{org}/codespaces/secrets',
+  'GET /orgs/{org}/codespaces/secrets/{name}/repositories',
   'GET /orgs/{org}/hooks',
   'GET /orgs/{org}/actions/runners',
   'GET /orgs/{org}/actions/runner-groups',
@@ -149,6 +166,7 @@ const ROUTES = [
   'GET /repos/{owner}/{repo}/hooks',
   'GET /repos/{owner}/{repo}/actions/runners',
   'GET /repos/{owner}/{repo}/actions/permissions/workflow',
+  'GET /repos/{owner}/{repo}/actions/oidc/customization/sub',
   'GET /repos/{owner}/{repo}/contents/{path}',
 ].map((r) => {
   const [m, t] = r.split(' ');
@@ -161,7 +179,7 @@ function b64url(s: string): Buffer {
 
 export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; latencyMs?: number } = {}): Promise<FakeGitHub> {
   const pageSize = opts.pageSize ?? 2;
-  const failures = new Map<string, { mode: FailMode; remaining: number }>();
+  const failures = new Map<string, { match: (route: string) => boolean; mode: FailMode; remaining: number }>();
   const requests: FakeGitHub['requests'] = [];
   const state = { jwtsVerified: 0 };
   const repoByName = new Map(org.repos.map((r) => [r.name, r]));
@@ -198,8 +216,9 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
     t.created_at = s.created;
     t.updated_at = s.updated;
     if (orgLevel) {
+      const store = routeTemplate.split('/')[3]; // actions | dependabot | codespaces
       t.visibility = s.visibility ?? 'all';
-      if (t.visibility === 'selected') t.selected_repositories_url = `${base}/orgs/${org.login}/actions/secrets/${s.name}/repositories`;
+      if (t.visibility === 'selected') t.selected_repositories_url = `${base}/orgs/${org.login}/${store}/secrets/${s.name}/repositories`;
       else delete t.selected_repositories_url;
     } else {
       delete t.visibility;
@@ -240,6 +259,16 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       }
       case 'GET /orgs/{org}/actions/permissions/workflow':
         return send(res, 200, { default_workflow_permissions: org.defaultWorkflowPermissions, can_approve_pull_request_reviews: org.canApprovePullRequestReviews });
+      case 'GET /orgs/{org}/actions/oidc/customization/sub':
+        return send(res, 200, { ...example('/orgs/{org}/actions/oidc/customization/sub'), include_claim_keys: org.oidcSubClaimKeys ?? [] });
+      case 'GET /repos/{owner}/{repo}/actions/oidc/customization/sub': {
+        const t = example('/repos/{owner}/{repo}/actions/oidc/customization/sub');
+        const sub = repo!.oidcSub ?? { useDefault: true };
+        t.use_default = sub.useDefault;
+        if (sub.includeClaimKeys) t.include_claim_keys = sub.includeClaimKeys;
+        else delete t.include_claim_keys;
+        return send(res, 200, t);
+      }
       case 'GET /orgs/{org}/repos':
         return paged(
           req,
@@ -253,14 +282,20 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
         );
       case 'GET /orgs/{org}/actions/secrets':
         return paged(req, res, org.secrets.map((s) => secretJson('/orgs/{org}/actions/secrets', s, true)), 'secrets');
-      case 'GET /orgs/{org}/actions/secrets/{name}/repositories': {
-        const s = org.secrets.find((x) => x.name === p.name);
+      case 'GET /orgs/{org}/actions/secrets/{name}/repositories':
+      case 'GET /orgs/{org}/dependabot/secrets/{name}/repositories':
+      case 'GET /orgs/{org}/codespaces/secrets/{name}/repositories': {
+        const store = route.template.split('/')[3];
+        const all = store === 'actions' ? org.secrets : store === 'dependabot' ? org.dependabotSecrets : (org.codespacesSecrets ?? []);
+        const s = all.find((x) => x.name === p.name);
         if (!s) return notFound(res);
-        const t = template('/orgs/{org}/actions/secrets/{secret_name}/repositories', 'repositories');
+        const t = template(`/orgs/{org}/${store}/secrets/{secret_name}/repositories`, 'repositories');
         return paged(req, res, (s.selected ?? []).map((name) => ({ ...structuredClone(t), name, full_name: `${org.login}/${name}` })), 'repositories');
       }
       case 'GET /orgs/{org}/dependabot/secrets':
         return paged(req, res, org.dependabotSecrets.map((s) => secretJson('/orgs/{org}/dependabot/secrets', s, true)), 'secrets');
+      case 'GET /orgs/{org}/codespaces/secrets':
+        return paged(req, res, (org.codespacesSecrets ?? []).map((s) => secretJson('/orgs/{org}/codespaces/secrets', s, true)), 'secrets');
       case 'GET /orgs/{org}/hooks':
         return paged(req, res, org.hooks.map((h) => hookJson('/orgs/{org}/hooks', h)));
       case 'GET /orgs/{org}/actions/runners':
@@ -387,13 +422,23 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       const respond = () => {
         if (!route) return notFound(res);
         const key = `${route.method} ${route.template}`;
-        const f = failures.get(key);
-        if (f && f.remaining > 0) {
+        const f = [...failures.values()].find((x) => x.match(key) && x.remaining > 0);
+        if (f) {
           f.remaining--;
-          if (f.mode === 'secondary-rate-limit') {
+          const m = f.mode;
+          const limit = m === 'secondary-rate-limit' ? 'secondary' : m === 'rate-limit' ? 'primary' : 'rateLimit' in m ? m.rateLimit : undefined;
+          if (limit === 'secondary') {
             return send(res, 403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits', status: '403' }, { 'retry-after': '1' });
           }
-          return send(res, f.mode.status, { message: f.mode.message ?? (f.mode.status === 403 ? 'Resource not accessible by integration' : 'Server Error'), status: String(f.mode.status) });
+          if (limit === 'primary') {
+            return send(
+              res,
+              403,
+              { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+              { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1) },
+            );
+          }
+          if (typeof m === 'object' && 'status' in m) return send(res, m.status, { message: m.message ?? (m.status === 403 ? 'Resource not accessible by integration' : 'Server Error'), status: String(m.status) });
         }
         const m = route.re.exec(pathname)!;
         const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
@@ -416,10 +461,12 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       return state.jwtsVerified;
     },
     fail(route, how) {
-      failures.set(route, { mode: how, remaining: how === 'secondary-rate-limit' ? 1 : (how.times ?? Number.POSITIVE_INFINITY) });
+      const match = typeof route === 'string' ? (k: string) => k === route : (k: string) => route.test(k);
+      const remaining = typeof how === 'string' ? 1 : (how.times ?? Number.POSITIVE_INFINITY);
+      failures.set(String(route), { match, mode: how, remaining });
     },
     clear(route) {
-      if (route) failures.delete(route);
+      if (route) failures.delete(String(route));
       else failures.clear();
     },
     close: () =>

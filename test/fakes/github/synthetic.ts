@@ -82,6 +82,7 @@ export function makeSyntheticOrg(opts: { repos: number; seed: number; login?: st
       hooks: r() < 0.3 ? [{ id: 5000 + i, events: ['push'], active: true, url: `https://ci.example.com/hook?token=abc${i}`, ...(r() < 0.5 ? { secret: `whsec-${i}-do-not-leak` } : {}) }] : [],
       runners: pub && r() < 0.3 ? [{ id: 7000 + i, name: `runner-${name}`, os: 'linux', status: 'online', labels: ['self-hosted', 'linux'] }] : [],
       workflows,
+      ...(i % 10 === 4 ? { oidcSub: { useDefault: false, includeClaimKeys: ['repo', 'context', 'job_workflow_ref'] } } : {}),
     });
   }
   return {
@@ -94,7 +95,12 @@ export function makeSyntheticOrg(opts: { repos: number; seed: number; login?: st
       { name: 'SONAR_TOKEN', created: ago(600), updated: ago(600), visibility: 'private' },
       { name: 'RELEASE_KEY', created: ago(300), updated: ago(30), visibility: 'selected', selected: repos.slice(0, 3).map((x) => x.name) },
     ],
-    dependabotSecrets: [{ name: 'NPM_READ_TOKEN', created: ago(400), updated: ago(400), visibility: 'private' }],
+    dependabotSecrets: [
+      { name: 'NPM_READ_TOKEN', created: ago(400), updated: ago(400), visibility: 'private' },
+      { name: 'PRIVATE_REGISTRY_TOKEN', created: ago(250), updated: ago(250), visibility: 'selected', selected: repos.slice(0, 2).map((x) => x.name) },
+    ],
+    codespacesSecrets: [{ name: 'DEV_DB_PASSWORD', created: ago(150), updated: ago(150), visibility: 'all' }],
+    oidcSubClaimKeys: [],
     hooks: [
       { id: 1, events: ['*'], active: true, url: 'https://audit.example.com/github', secret: 'org-hook-secret-do-not-leak' },
       { id: 2, events: ['push'], active: true, url: 'http://legacy.example.com/hook', insecureSsl: true },
