@@ -1,26 +1,33 @@
 /**
  * The GitLab connector: a group (and its subgroups) with its projects' access tokens, deploy tokens, deploy keys,
  * CI/CD variables (key and flags only: the value is dropped here, field by field) and `.gitlab-ci.yml` references.
- * Read through @gitbeaker/rest with a request handler of ours that counts every HTTP request and retries 429 / 5xx.
+ * Read through @gitbeaker/rest with a request handler of ours (the one choke point): it counts every HTTP request,
+ * retries included, honours gitbeaker's per-endpoint rate limiters, and retries 429 (Retry-After), 5xx and network errors.
  */
-import { createRequesterFn, type RequestOptions } from '@gitbeaker/requester-utils';
+import { createRequesterFn, getMatchingRateLimiter, type FormattedResponse, type RateLimiters, type RequestHandlerFn } from '@gitbeaker/requester-utils';
 import { Gitlab } from '@gitbeaker/rest';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { pipelineRecords } from '../../src/ci/gitlab-ci.js';
+import { analyzePipeline, pipelineRecords } from '../../src/ci/gitlab-ci.js';
 import type { CallCounter, Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 
 const CONNECTOR_ID = 'gitlab';
+const PER_PAGE = 100;
 
 export const gitlabOptionsSchema = z
   .object({
+    /** instance URL, without `/api/v4` */
     url: z.string().url().default('https://gitlab.com'),
+    /** group full path (`acme` or `acme/platform`) */
     group: z.string().min(1),
+    /** only these projects: full paths or names, `*` / `?` globs */
     projects: z.array(z.string().min(1)).optional(),
     includeSubgroups: z.boolean().default(true),
+    /** read each project's pipeline definition (default branch) */
     ciConfig: z.boolean().default(true),
+    /** attempts per request on 429 / 5xx / network errors */
     maxAttempts: z.number().int().min(1).max(10).default(4),
   })
   .strict();
@@ -28,7 +35,7 @@ export type GitLabOptions = z.infer<typeof gitlabOptionsSchema>;
 
 const tokenFromEnv = () => process.env.GITLAB_TOKEN || undefined;
 
-/** `gitlab:GET /projects/:id/variables` style labels from a concrete API URL. */
+/** `gitlab:GET /projects/:id/variables` style labels from a concrete API URL (no ids, no query). */
 export function routeLabel(method: string, url: string): string {
   const p = new URL(url).pathname
     .replace(/^.*\/api\/v4/, '')
@@ -37,27 +44,77 @@ export function routeLabel(method: string, url: string): string {
   return `gitlab:${method.toUpperCase()} ${p}`;
 }
 
-interface HandlerResult {
-  body: unknown;
-  headers: Record<string, string>;
-  status: number;
+/** Seconds to wait from a Retry-After header (seconds or an HTTP date), capped. */
+export function retryAfterMs(header: string | null, attempt: number, now = Date.now()): number {
+  const backoff = 250 * 2 ** (attempt - 1);
+  if (!header) return backoff;
+  const secs = Number(header);
+  if (Number.isFinite(secs) && secs >= 0) return Math.min(secs, 60) * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), 60_000) : backoff;
 }
 
-/** Our request handler for gitbeaker: one count per HTTP request, retries with backoff on 429 (Retry-After) and 5xx. */
-function countingHandler(calls: CallCounter, maxAttempts: number) {
-  return async (endpoint: string, options?: RequestOptions & { prefixUrl?: string; searchParams?: string; method?: string }): Promise<HandlerResult> => {
-    const { prefixUrl, searchParams, method, rateLimiters: _r, agent: _a, asStream: _s, ...init } = (options ?? {}) as Record<string, unknown> & { prefixUrl?: string; searchParams?: string; method?: string };
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+
+/** An API failure with its HTTP status (none for a network failure). */
+export class GitLabRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'GitLabRequestError';
+  }
+}
+
+/** Our request handler for gitbeaker: one count per HTTP request, retries with backoff on 429 (Retry-After), 5xx and network errors. */
+function countingHandler(calls: CallCounter, maxAttempts: number, scanSignal?: AbortSignal): RequestHandlerFn {
+  return async (endpoint, options) => {
+    const { prefixUrl, searchParams, method = 'GET', rateLimiters, agent: _agent, asStream: _asStream, signal, ...init } = (options ?? {}) as {
+      prefixUrl?: string;
+      searchParams?: string;
+      method?: string;
+      rateLimiters?: RateLimiters;
+      agent?: unknown;
+      asStream?: boolean;
+      signal?: AbortSignal;
+      headers?: Record<string, string>;
+      body?: string | FormData;
+    };
     const base = prefixUrl ? (prefixUrl.endsWith('/') ? prefixUrl : `${prefixUrl}/`) : undefined;
     const url = new URL(endpoint, base);
     url.search = searchParams ?? '';
+    const label = routeLabel(method, url.toString());
+    const rateLimit = getMatchingRateLimiter(endpoint, rateLimiters, method);
+    const signals = [signal, scanSignal].filter((s): s is AbortSignal => s !== undefined);
+    const combined = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     for (let attempt = 1; ; attempt++) {
-      calls.count(routeLabel(method ?? 'GET', url.toString()));
-      const res = await fetch(url, { ...(init as RequestInit), method });
-      const headers = Object.fromEntries(res.headers.entries());
+      await rateLimit();
+      calls.count(label);
+      let res: Response;
+      try {
+        res = await fetch(url, { ...init, method, signal: combined });
+      } catch (err) {
+        if (combined?.aborted || attempt >= maxAttempts) throw new GitLabRequestError(`${label.slice('gitlab:'.length)}: ${describeError(err)}`);
+        await sleep(250 * 2 ** (attempt - 1), combined);
+        continue;
+      }
       if (res.ok) {
         const type = (res.headers.get('content-type') ?? '').split(';')[0].trim();
         const body = res.status === 204 ? null : type === 'application/json' ? await res.json() : await res.text();
-        return { body, headers, status: res.status };
+        return { body, headers: Object.fromEntries(res.headers.entries()), status: res.status } as FormattedResponse;
       }
       const retryable = res.status === 429 || res.status >= 500;
       if (!retryable || attempt >= maxAttempts) {
@@ -65,28 +122,41 @@ function countingHandler(calls: CallCounter, maxAttempts: number) {
         let message = text;
         try {
           const j = JSON.parse(text) as { message?: unknown; error?: unknown };
-          message = typeof j.message === 'string' ? j.message : typeof j.error === 'string' ? j.error : JSON.stringify(j.message ?? j.error ?? j);
+          const m = j.message ?? j.error;
+          message = typeof m === 'string' ? m : JSON.stringify(m ?? j);
         } catch {
           // not JSON: keep the text
         }
-        const err = new Error(`${res.status} ${message}`.slice(0, 300)) as Error & { status: number };
-        err.name = 'GitLabRequestError';
-        err.status = res.status;
-        throw err;
+        message = message.replace(/\s+/g, ' ').trim();
+        throw new GitLabRequestError((message.startsWith(String(res.status)) ? message : `${res.status} ${message}`).slice(0, 200), res.status);
       }
-      const after = Number(res.headers.get('retry-after'));
-      await new Promise((r) => setTimeout(r, Number.isFinite(after) && after > 0 ? Math.min(after, 60) * 1000 : 250 * 2 ** (attempt - 1)));
+      await sleep(retryAfterMs(res.headers.get('retry-after'), attempt), combined);
     }
   };
 }
 
-function classify(err: unknown): { reason: CoverageReason; status?: number; text: string } {
-  const status = (err as { status?: number }).status ?? (err as { cause?: { response?: { status?: number } } }).cause?.response?.status;
-  const text = describeError(err);
-  if (status === 401 || status === 403) return { reason: 'permission-denied', status, text };
-  if (status === 404) return { reason: 'not-found', status, text };
-  if (status === 429) return { reason: 'throttled', status, text };
-  return { reason: 'error', status, text };
+const statusOf = (err: unknown): number | undefined => (err instanceof GitLabRequestError ? err.status : (err as { cause?: { response?: { status?: number } } }).cause?.response?.status);
+
+/** What each endpoint needs, for permission-denied notes. */
+const NEEDS: Record<string, string> = {
+  'GET /groups/:id/descendant_groups': 'a token with read_api and membership of the group',
+  'GET /groups/:id/projects': 'a token with read_api and membership of the group',
+  'GET /groups/:id/access_tokens': 'the Owner role on the group',
+  'GET /projects/:id/access_tokens': 'the Maintainer role on the project',
+  'GET /groups/:id/deploy_tokens': 'the Maintainer role on the group',
+  'GET /projects/:id/deploy_tokens': 'the Maintainer role on the project',
+  'GET /projects/:id/deploy_keys': 'the Maintainer role on the project',
+  'GET /groups/:id/variables': 'the Maintainer role on the group',
+  'GET /projects/:id/variables': 'the Maintainer role on the project',
+  'GET /projects/:id/repository/files/:path/raw': 'the Reporter role and read_api (or read_repository)',
+};
+
+interface Failure {
+  reason: CoverageReason;
+  incomplete: boolean;
+  first: string;
+  impact: string;
+  targets: string[];
 }
 
 const globRe = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
@@ -94,35 +164,102 @@ const globRe = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$
 interface GroupInfo {
   id: number;
   full_path: string;
+  parent_id?: number | null;
+  visibility?: string;
 }
 interface ProjectInfo {
   id: number;
   path_with_namespace: string;
   visibility?: string;
   archived?: boolean;
-  default_branch?: string;
+  default_branch?: string | null;
+  ci_config_path?: string | null;
+}
+interface AccessTokenInfo {
+  id: number;
+  name?: string;
+  scopes?: string[];
+  created_at?: string;
+  expires_at?: string | null;
+  last_used_at?: string | null;
+  active?: boolean;
+  revoked?: boolean;
+  access_level?: number;
+  user_id?: number;
+}
+interface DeployTokenInfo {
+  id: number;
+  name?: string;
+  scopes?: string[];
+  expires_at?: string | null;
+  revoked?: boolean;
+  expired?: boolean;
+}
+interface DeployKeyInfo {
+  id: number;
+  title?: string;
+  created_at?: string;
+  expires_at?: string | null;
+  can_push?: boolean;
+}
+/** What the variables API returns; `value` is listed only to say it is never read. */
+interface VariableInfo {
+  key: string;
+  value?: never;
+  protected?: boolean;
+  masked?: boolean;
+  hidden?: boolean;
+  raw?: boolean;
+  variable_type?: string;
+  environment_scope?: string;
+}
+
+/**
+ * Where the pipeline definition lives: `.gitlab-ci.yml` unless the project names another file in this repository.
+ * `undefined` when it lives elsewhere (another project `file@group/project`, or a URL): it is not read.
+ */
+export function ciConfigFile(ciConfigPath: string | null | undefined): string | undefined {
+  const p = (ciConfigPath ?? '').trim();
+  if (p === '') return '.gitlab-ci.yml';
+  if (p.includes('@') || /^https?:\/\//i.test(p)) return undefined;
+  return p.replace(/^\/+/, '');
 }
 
 export const gitlabConnector: Connector = {
   id: CONNECTOR_ID,
   describe: () => ({
     title: 'GitLab',
-    requiredPermissions: ['a token (GITLAB_TOKEN) with the read_api scope, and the Maintainer role (Owner for group access tokens) on the group'],
-    optionalPermissions: [{ permission: 'read_repository (or read_api)', unlocks: '.gitlab-ci.yml of each project, to find unreferenced CI/CD variables' }],
-    permissionsDocument: { tokenScopes: ['read_api'], minimumRole: 'Maintainer', groupAccessTokensNeed: 'Owner' },
+    requiredPermissions: [
+      'a token in GITLAB_TOKEN with the read_api scope (personal, group or project access token, or a service account)',
+      'the Maintainer role on the group: CI/CD variables, deploy tokens, deploy keys and project access tokens are Maintainer-only',
+    ],
+    optionalPermissions: [
+      { permission: 'the Owner role on the group', unlocks: 'group access tokens (GET /groups/:id/access_tokens)' },
+      { permission: 'the Reporter role and read_api (or read_repository)', unlocks: 'each project\u2019s .gitlab-ci.yml, to find CI/CD variables no pipeline references' },
+    ],
+    permissionsDocument: { tokenScopes: ['read_api'], minimumRole: 'Maintainer', groupAccessTokensRole: 'Owner' },
     options: gitlabOptionsSchema,
   }),
   async validate(ctx) {
-    gitlabOptionsSchema.parse(ctx.options);
+    const parsed = gitlabOptionsSchema.safeParse(ctx.options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.join('.') || 'options';
+      throw new NhiError('USAGE', field === 'group' ? 'gitlab: no group given' : `gitlab: ${field}: ${issue.message}`, {
+        suggestion: field === 'group' ? 'name the group with --gitlab-group PATH (its full path, e.g. acme/platform)' : field === 'url' ? 'give the instance URL, e.g. --gitlab-url https://gitlab.example.com' : undefined,
+      });
+    }
     if (!tokenFromEnv()) {
-      throw new NhiError('CREDENTIALS', 'no GitLab token: set GITLAB_TOKEN', { suggestion: 'create a personal, group or project access token with the read_api scope (Maintainer or above on the group)' });
+      throw new NhiError('CREDENTIALS', 'no GitLab token: set GITLAB_TOKEN', {
+        suggestion: 'create a personal, group or project access token with the read_api scope (Maintainer or above on the group) and export GITLAB_TOKEN',
+      });
     }
   },
   async *scan(ctx: ScanContext): AsyncIterable<GraphRecord> {
     const o = gitlabOptionsSchema.parse(ctx.options);
     const observedAt = ctx.now.toISOString();
-    const requesterFn = createRequesterFn(async (_serviceOptions, reqo) => reqo, countingHandler(ctx.calls, o.maxAttempts) as never);
-    const api = new Gitlab({ host: o.url.replace(/\/$/, ''), token: tokenFromEnv()!, requesterFn } as never) as unknown as Record<string, Record<string, (...a: unknown[]) => Promise<unknown>>>;
+    const requesterFn = createRequesterFn(async (_serviceOptions, reqo) => reqo, countingHandler(ctx.calls, o.maxAttempts, ctx.signal));
+    const api = new Gitlab({ host: o.url.replace(/\/+$/, ''), token: tokenFromEnv()!, requesterFn });
     const out: GraphRecord[] = [];
     const prov = (source: string): Provenance => ({ connector: CONNECTOR_ID, source: `gitlab:${source}`, observedAt });
     const edge = (type: string, from: string, to: string, source: string, attributes?: Record<string, unknown>) => {
@@ -130,82 +267,112 @@ export const gitlabConnector: Connector = {
       if (attributes) e.attributes = attributes;
       out.push({ type: 'edge', edge: e });
     };
-    const failures = new Map<string, { note: Omit<CoverageNote, 'message'>; message: string; targets: string[] }>();
-    const fail = (what: string, target: string, err: unknown, impact: string) => {
-      const c = classify(err);
-      const f = failures.get(what) ?? { note: { connector: CONNECTOR_ID, source: `gitlab:${what}`, scope: o.group, reason: c.reason, impact, incomplete: true }, message: `${c.text}`.split('\n')[0], targets: [] };
+    const failures = new Map<string, Failure>();
+    /** One note per endpoint and reason: 403 names what is needed, 404 (feature not on this plan / instance) is informational. */
+    const fail = (route: string, target: string, err: unknown, impact: string) => {
+      const status = statusOf(err);
+      const [reason, incomplete, why]: [CoverageReason, boolean, string] =
+        status === 401 || status === 403
+          ? ['permission-denied', true, `needs ${NEEDS[route] ?? 'more access'}`]
+          : status === 404
+            ? ['unsupported', false, 'not available on this GitLab instance or plan, or the feature is turned off']
+            : status === 429
+              ? ['throttled', true, 'still rate limited after retries']
+              : ['error', true, ''];
+      const key = `${route}\u0000${reason}`;
+      const f = failures.get(key) ?? { reason, incomplete, first: [describeError(err), why].filter(Boolean).join(': '), impact: incomplete ? impact : 'nothing to read there', targets: [] };
       f.targets.push(target);
-      failures.set(what, f);
+      failures.set(key, f);
     };
 
     ctx.progress(`reading group ${o.group}`);
     let root: GroupInfo;
     try {
-      root = (await api.Groups.show(o.group)) as GroupInfo;
+      root = (await api.Groups.show(o.group)) as unknown as GroupInfo;
     } catch (err) {
-      const c = classify(err);
-      throw new NhiError('USAGE', `gitlab: cannot read group ${o.group} (${c.text})`, { cause: err });
+      const status = statusOf(err);
+      const what = `gitlab: cannot read group ${o.group} on ${o.url} (${describeError(err)})`;
+      if (status === 401) throw new NhiError('CREDENTIALS', what, { cause: err, suggestion: 'GitLab refused the token: check GITLAB_TOKEN (expired or revoked?) and that it has the read_api scope' });
+      if (status === 403) throw new NhiError('CREDENTIALS', what, { cause: err, suggestion: 'the token lacks the read_api scope or access to the group' });
+      throw new NhiError('USAGE', what, { cause: err, suggestion: status === 404 ? 'check --gitlab-group (the full path, e.g. acme/platform) and --gitlab-url; private groups are invisible to tokens without access' : undefined });
     }
+    const scope = root.full_path;
     const groups: GroupInfo[] = [root];
     if (o.includeSubgroups) {
       try {
-        groups.push(...((await api.Groups.allDescendantGroups(root.id, {})) as GroupInfo[]));
+        groups.push(...((await api.Groups.allDescendantGroups(root.id, { perPage: PER_PAGE })) as unknown as GroupInfo[]));
       } catch (err) {
         fail('GET /groups/:id/descendant_groups', root.full_path, err, 'subgroups (and their tokens and variables) are not in the report');
       }
     }
+    const groupPaths = new Set(groups.map((g) => g.full_path));
     for (const g of groups) {
       const gid = `gitlab:group:${g.full_path}`;
-      out.push({ type: 'node', node: { id: gid, kind: 'resource', platform: 'gitlab', type: 'group', name: g.full_path, scope: root.full_path, attributes: { inScan: true }, provenance: [prov('GET /groups/:id')] } satisfies ResourceNode });
+      const attributes: Record<string, unknown> = { inScan: true, groupId: g.id };
+      if (g.visibility) attributes.visibility = g.visibility;
+      out.push({ type: 'node', node: { id: gid, kind: 'resource', platform: 'gitlab', type: 'group', name: g.full_path, scope, attributes, provenance: [prov(g === root ? 'GET /groups/:id' : 'GET /groups/:id/descendant_groups')] } satisfies ResourceNode });
+      const parent = g.full_path.split('/').slice(0, -1).join('/');
+      if (g !== root && groupPaths.has(parent)) edge('IN_SCOPE', gid, `gitlab:group:${parent}`, 'GET /groups/:id/descendant_groups');
     }
 
     // tokens, deploy tokens, variables: the same shapes for groups and projects
+    const levelKey = (level: 'group' | 'project') => (level === 'group' ? 'group' : 'project');
     const accessTokens = async (level: 'group' | 'project', id: number, path: string, scopeId: string) => {
       const route = `GET /${level}s/:id/access_tokens`;
       try {
-        const list = (await (level === 'group' ? api.GroupAccessTokens : api.ProjectAccessTokens).all(id)) as Array<{ id: number; name?: string; scopes?: string[]; expires_at?: string | null; last_used_at?: string | null; created_at?: string; active?: boolean; revoked?: boolean; access_level?: number; user_id?: number }>;
+        const list = (await (level === 'group' ? api.GroupAccessTokens.all(id, { perPage: PER_PAGE }) : api.ProjectAccessTokens.all(id, { perPage: PER_PAGE }))) as unknown as AccessTokenInfo[];
         for (const t of list) {
           const cid = `gitlab:access-token:${path}/${t.id}`;
-          out.push({
-            type: 'node',
-            node: {
-              id: cid,
-              kind: 'credential',
-              platform: 'gitlab',
-              type: 'access-token',
-              name: t.name ?? `token ${t.id}`,
-              scope: root.full_path,
-              credentialType: 'token',
-              createdAt: t.created_at,
-              lastUsedAt: t.last_used_at ?? null,
-              expiresAt: t.expires_at ?? null,
-              active: t.active !== false && t.revoked !== true,
-              attributes: { level, [level === 'group' ? 'group' : 'project']: path, scopes: t.scopes ?? [], accessLevel: t.access_level },
-              provenance: [prov(route)],
-            } satisfies CredentialNode,
-          });
-          if (t.user_id !== undefined) {
+          const node: CredentialNode = {
+            id: cid,
+            kind: 'credential',
+            platform: 'gitlab',
+            type: 'access-token',
+            name: t.name ?? `token ${t.id}`,
+            scope,
+            credentialType: 'token',
+            createdAt: t.created_at,
+            lastRotatedAt: t.created_at,
+            // null = never used; an instance that does not report use leaves it unknown
+            lastUsedAt: 'last_used_at' in t ? (t.last_used_at ?? null) : undefined,
+            expiresAt: t.expires_at ?? null,
+            active: t.active !== false && t.revoked !== true,
+            attributes: { level, [levelKey(level)]: path, scopes: t.scopes ?? [], accessLevel: t.access_level, revoked: t.revoked === true },
+            provenance: [prov(route)],
+          };
+          out.push({ type: 'node', node });
+          if (typeof t.user_id === 'number') {
             const uid = `gitlab:user:${t.user_id}`;
-            out.push({ type: 'node', node: { id: uid, kind: 'principal', platform: 'gitlab', type: 'bot-user', name: `${t.name ?? 'token'} bot`, scope: root.full_path, accountType: 'service', provenance: [prov(route)] } satisfies PrincipalNode });
+            out.push({ type: 'node', node: { id: uid, kind: 'principal', platform: 'gitlab', type: 'bot-user', name: `${t.name ?? 'token'} bot`, scope, accountType: 'service', attributes: { userId: t.user_id }, provenance: [prov(route)] } satisfies PrincipalNode });
             edge('HAS_CREDENTIAL', uid, cid, route);
           }
-          edge('CAN_ACCESS', cid, scopeId, route, { accessLevel: t.access_level, scopes: t.scopes });
+          edge('CAN_ACCESS', cid, scopeId, route, { accessLevel: t.access_level, scopes: t.scopes ?? [] });
         }
       } catch (err) {
-        fail(route, path, err, `${level} access tokens of the affected ${level}s are not in the report (needs ${level === 'group' ? 'Owner' : 'Maintainer'})`);
+        fail(route, path, err, `${level} access tokens of the affected ${level}s are not in the report`);
       }
     };
     const deployTokens = async (level: 'group' | 'project', id: number, path: string, scopeId: string) => {
       const route = `GET /${level}s/:id/deploy_tokens`;
       try {
-        const list = (await api.DeployTokens.all(level === 'group' ? { groupId: id } : { projectId: id })) as Array<{ id: number; name?: string; scopes?: string[]; expires_at?: string | null; revoked?: boolean; expired?: boolean }>;
+        const list = (await api.DeployTokens.all(level === 'group' ? { groupId: id, perPage: PER_PAGE } : { projectId: id, perPage: PER_PAGE })) as unknown as DeployTokenInfo[];
         for (const t of list) {
           const cid = `gitlab:deploy-token:${path}/${t.id}`;
-          out.push({
-            type: 'node',
-            node: { id: cid, kind: 'credential', platform: 'gitlab', type: 'deploy-token', name: t.name ?? `deploy token ${t.id}`, scope: root.full_path, credentialType: 'token', expiresAt: t.expires_at ?? null, active: !t.revoked && !t.expired, attributes: { level, [level === 'group' ? 'group' : 'project']: path, scopes: t.scopes ?? [], revoked: Boolean(t.revoked), expired: Boolean(t.expired) }, provenance: [prov(route)] } satisfies CredentialNode,
-          });
-          edge('CAN_ACCESS', cid, scopeId, route, { scopes: t.scopes });
+          const node: CredentialNode = {
+            id: cid,
+            kind: 'credential',
+            platform: 'gitlab',
+            type: 'deploy-token',
+            name: t.name ?? `deploy token ${t.id}`,
+            scope,
+            credentialType: 'token',
+            expiresAt: t.expires_at ?? null,
+            active: t.revoked !== true && t.expired !== true,
+            attributes: { level, [levelKey(level)]: path, scopes: t.scopes ?? [], revoked: t.revoked === true, expired: t.expired === true },
+            provenance: [prov(route)],
+          };
+          out.push({ type: 'node', node });
+          edge('CAN_ACCESS', cid, scopeId, route, { scopes: t.scopes ?? [] });
         }
       } catch (err) {
         fail(route, path, err, `deploy tokens of the affected ${level}s are not in the report`);
@@ -214,45 +381,77 @@ export const gitlabConnector: Connector = {
     const variables = async (level: 'group' | 'project', id: number, path: string, scopeId: string) => {
       const route = `GET /${level}s/:id/variables`;
       try {
-        const list = (await (level === 'group' ? api.GroupVariables : api.ProjectVariables).all(id)) as Array<Record<string, unknown>>;
+        const list = (await (level === 'group' ? api.GroupVariables.all(id, { perPage: PER_PAGE }) : api.ProjectVariables.all(id, { perPage: PER_PAGE }))) as unknown as VariableInfo[];
         for (const v of list) {
-          // field by field: `value` never leaves this function
+          // field by field: `value` is never read, so it cannot reach a record
           const key = String(v.key);
-          const envScope = typeof v.environment_scope === 'string' ? v.environment_scope : '*';
-          const cid = `gitlab:ci-variable:${path}/${key}@${envScope}`;
-          out.push({
-            type: 'node',
-            node: {
-              id: cid,
-              kind: 'credential',
-              platform: 'gitlab',
-              type: 'ci-variable',
-              name: key,
-              scope: root.full_path,
-              credentialType: 'secret',
-              active: true,
-              attributes: { level, [level === 'group' ? 'group' : 'project']: path, protected: v.protected === true, masked: v.masked === true, hidden: v.hidden === true, raw: v.raw === true, variableType: typeof v.variable_type === 'string' ? v.variable_type : undefined, environmentScope: envScope },
-              provenance: [prov(route)],
-            } satisfies CredentialNode,
-          });
-          edge('IN_SCOPE', cid, scopeId, route);
+          const envScope = typeof v.environment_scope === 'string' && v.environment_scope !== '' ? v.environment_scope : '*';
+          const attributes: Record<string, unknown> = {
+            level,
+            [levelKey(level)]: path,
+            protected: v.protected === true,
+            masked: v.masked === true,
+            hidden: v.hidden === true,
+            raw: v.raw === true,
+            environmentScope: envScope,
+          };
+          if (typeof v.variable_type === 'string') attributes.variableType = v.variable_type;
+          const node: CredentialNode = { id: `gitlab:ci-variable:${path}/${key}@${envScope}`, kind: 'credential', platform: 'gitlab', type: 'ci-variable', name: key, scope, credentialType: 'secret', active: true, attributes, provenance: [prov(route)] };
+          out.push({ type: 'node', node });
+          edge('IN_SCOPE', node.id, scopeId, route);
         }
       } catch (err) {
-        fail(route, path, err, `CI/CD variables of the affected ${level}s are not in the report (needs Maintainer)`);
+        fail(route, path, err, `CI/CD variables of the affected ${level}s are not in the report`);
       }
     };
 
+    /**
+     * The pipeline definition of the default branch. `ciConfigScanned` is true only when the whole definition was
+     * seen (no file, or a parsed file without `include:`): only then can a variable be called unreferenced.
+     */
+    const readPipeline = async (p: ProjectInfo, path: string, attrs: Record<string, unknown>) => {
+      const route = 'GET /projects/:id/repository/files/:path/raw';
+      if (!p.default_branch) {
+        attrs.ciConfigScanned = true; // an empty repository has no pipeline
+        return;
+      }
+      const file = ciConfigFile(p.ci_config_path);
+      if (!file) {
+        attrs.ciConfigNote = 'the pipeline definition lives outside the project: not read';
+        return;
+      }
+      let text: string;
+      try {
+        const raw = (await api.RepositoryFiles.showRaw(p.id, file, p.default_branch)) as unknown;
+        text = typeof raw === 'string' ? raw : raw instanceof Blob ? await raw.text() : JSON.stringify(raw);
+      } catch (err) {
+        if (statusOf(err) === 404) attrs.ciConfigScanned = true; // no pipeline: nothing references anything
+        else fail(route, path, err, 'the pipeline definition of the affected projects was not read: their CI/CD variables are not judged');
+        return;
+      }
+      const analysis = analyzePipeline(text);
+      for (const r of pipelineRecords({ project: path, path: file, text, connector: CONNECTOR_ID, source: `gitlab:${route}`, observedAt, scope })) out.push(r);
+      if (analysis.parseError) attrs.ciConfigNote = `${file}: ${analysis.parseError}`;
+      else if (analysis.includes.length > 0) attrs.ciConfigNote = `${file} includes ${analysis.includes.length} file(s) that were not followed`;
+      else attrs.ciConfigScanned = true;
+    };
+
+    const limit = pLimit(Math.max(1, ctx.concurrency));
     ctx.progress(`${groups.length} group(s): tokens and variables`);
-    for (const g of groups) {
-      const gid = `gitlab:group:${g.full_path}`;
-      await accessTokens('group', g.id, g.full_path, gid);
-      await deployTokens('group', g.id, g.full_path, gid);
-      await variables('group', g.id, g.full_path, gid);
-    }
+    const groupsDone = Promise.all(
+      groups.map((g) =>
+        limit(async () => {
+          const gid = `gitlab:group:${g.full_path}`;
+          await accessTokens('group', g.id, g.full_path, gid);
+          await deployTokens('group', g.id, g.full_path, gid);
+          await variables('group', g.id, g.full_path, gid);
+        }),
+      ),
+    );
 
     let projects: ProjectInfo[] = [];
     try {
-      projects = (await api.Groups.allProjects(root.id, { includeSubgroups: o.includeSubgroups })) as ProjectInfo[];
+      projects = (await limit(() => api.Groups.allProjects(root.id, { includeSubgroups: o.includeSubgroups, withShared: false, perPage: PER_PAGE }))) as unknown as ProjectInfo[];
     } catch (err) {
       fail('GET /groups/:id/projects', root.full_path, err, 'no project was scanned');
     }
@@ -261,48 +460,55 @@ export const gitlabConnector: Connector = {
       projects = projects.filter((p) => res.some((re) => re.test(p.path_with_namespace) || re.test(p.path_with_namespace.split('/').pop()!)));
     }
     ctx.progress(`${projects.length} project(s)`);
-    const limit = pLimit(ctx.concurrency);
-    await Promise.all(
+    const projectsDone = Promise.all(
       projects.map((p) =>
         limit(async () => {
           const path = p.path_with_namespace;
           const pid = `gitlab:project:${path}`;
-          const attrs: Record<string, unknown> = { visibility: p.visibility, archived: p.archived ?? false };
+          const attrs: Record<string, unknown> = { visibility: p.visibility, archived: p.archived ?? false, projectId: p.id, ciConfigScanned: false };
           await accessTokens('project', p.id, path, pid);
           await deployTokens('project', p.id, path, pid);
           await variables('project', p.id, path, pid);
+          const keysRoute = 'GET /projects/:id/deploy_keys';
           try {
-            const keys = (await api.DeployKeys.all({ projectId: p.id })) as Array<{ id: number; title?: string; created_at?: string; expires_at?: string | null; can_push?: boolean }>;
+            const keys = (await api.DeployKeys.all({ projectId: p.id, perPage: PER_PAGE })) as unknown as DeployKeyInfo[];
             for (const k of keys) {
-              const cid = `gitlab:deploy-key:${path}/${k.id}`;
-              out.push({
-                type: 'node',
-                node: { id: cid, kind: 'credential', platform: 'gitlab', type: 'deploy-key', name: k.title ?? `deploy key ${k.id}`, scope: root.full_path, credentialType: 'ssh-key', createdAt: k.created_at, lastRotatedAt: k.created_at, expiresAt: k.expires_at ?? null, active: true, attributes: { canPush: k.can_push === true, project: path }, provenance: [prov('GET /projects/:id/deploy_keys')] } satisfies CredentialNode,
-              });
-              edge('CAN_ACCESS', cid, pid, 'GET /projects/:id/deploy_keys', { access: k.can_push ? 'write' : 'read' });
+              const node: CredentialNode = {
+                id: `gitlab:deploy-key:${path}/${k.id}`,
+                kind: 'credential',
+                platform: 'gitlab',
+                type: 'deploy-key',
+                name: k.title ?? `deploy key ${k.id}`,
+                scope,
+                credentialType: 'ssh-key',
+                createdAt: k.created_at,
+                lastRotatedAt: k.created_at,
+                expiresAt: k.expires_at ?? null,
+                active: true,
+                attributes: { canPush: k.can_push === true, project: path },
+                provenance: [prov(keysRoute)],
+              };
+              out.push({ type: 'node', node });
+              edge('CAN_ACCESS', node.id, pid, keysRoute, { access: k.can_push ? 'write' : 'read' });
             }
           } catch (err) {
-            fail('GET /projects/:id/deploy_keys', path, err, 'deploy keys of the affected projects are not in the report');
+            fail(keysRoute, path, err, 'deploy keys of the affected projects are not in the report');
           }
-          if (o.ciConfig && p.default_branch) {
-            try {
-              const raw = await api.RepositoryFiles.showRaw(p.id, '.gitlab-ci.yml', p.default_branch);
-              const text = typeof raw === 'string' ? raw : raw instanceof Blob ? await raw.text() : String(raw);
-              for (const r of pipelineRecords({ project: path, path: '.gitlab-ci.yml', text, connector: CONNECTOR_ID, source: 'gitlab:GET /projects/:id/repository/files/:path/raw', observedAt })) out.push(r);
-              attrs.ciConfigScanned = true;
-            } catch (err) {
-              if (classify(err).status === 404) attrs.ciConfigScanned = true; // no pipeline: nothing references anything
-              else fail('GET /projects/:id/repository/files/:path/raw', path, err, '.gitlab-ci.yml of the affected projects was not read');
-            }
-          }
-          out.push({ type: 'node', node: { id: pid, kind: 'resource', platform: 'gitlab', type: 'project', name: path, scope: root.full_path, attributes: attrs, provenance: [prov('GET /groups/:id/projects')] } satisfies ResourceNode });
-          edge('IN_SCOPE', pid, `gitlab:group:${path.split('/').slice(0, -1).join('/')}`, 'GET /groups/:id/projects');
+          if (o.ciConfig) await readPipeline(p, path, attrs);
+          out.push({ type: 'node', node: { id: pid, kind: 'resource', platform: 'gitlab', type: 'project', name: path, scope, attributes: attrs, provenance: [prov('GET /groups/:id/projects')] } satisfies ResourceNode });
+          const parent = path.split('/').slice(0, -1).join('/');
+          if (groupPaths.has(parent)) edge('IN_SCOPE', pid, `gitlab:group:${parent}`, 'GET /groups/:id/projects');
         }),
       ),
     );
+
+    await Promise.all([groupsDone, projectsDone]);
     for (const r of out) yield r;
-    for (const f of failures.values()) {
-      yield { type: 'coverage', coverage: { ...f.note, message: `${f.message}${f.targets.length > 1 ? ` (${f.targets.length} targets, e.g. ${f.targets[0]})` : ` (${f.targets[0]})`}` } };
+    for (const [key, f] of failures) {
+      const route = key.split('\u0000')[0];
+      const where = f.targets.length > 1 ? `${f.targets.length} groups/projects, e.g. ${f.targets[0]}` : f.targets[0];
+      const coverage: CoverageNote = { connector: CONNECTOR_ID, source: `gitlab:${route}`, scope, reason: f.reason, message: `${f.first} (${where})`, impact: f.impact, incomplete: f.incomplete };
+      yield { type: 'coverage', coverage };
     }
   },
 };
