@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { daysSince } from '../util/dates.js';
-import { capitalise, credentialEvidence, credentialLabel, label, placeOf, isPlatformManaged } from './helpers.js';
+import { capitalise, credentialEvidence, credentialLabel, label, placeOf, activeCredentials } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -28,11 +28,9 @@ export const rule: Rule<Options> = {
     options,
   },
   check(graph, { options: o, now }) {
-    const types = new Set(o.types);
     const out: DraftFinding[] = [];
-    for (const c of graph.credentials()) {
-      if (isPlatformManaged(c)) continue;
-      if (!c.active || !types.has(c.credentialType) || c.expiresAt === undefined) continue;
+    for (const c of activeCredentials(graph, o.types)) {
+      if (c.expiresAt === undefined) continue;
       const holder = graph.holderOf(c.id);
       const who = holder ? ` of ${label(holder)}` : placeOf(c);
       if (c.expiresAt === null) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { daysSince } from '../util/dates.js';
-import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label, placeOf, isPlatformManaged } from './helpers.js';
+import { capitalise, credentialAgeBase, credentialEvidence, credentialLabel, day, label, placeOf, activeCredentials } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -31,11 +31,8 @@ export const rule: Rule<Options> = {
     options,
   },
   check(graph, { options: o, now }) {
-    const types = new Set(o.types);
     const out: DraftFinding[] = [];
-    for (const c of graph.credentials()) {
-      if (isPlatformManaged(c)) continue;
-      if (!c.active || !types.has(c.credentialType)) continue;
+    for (const c of activeCredentials(graph, o.types)) {
       const base = credentialAgeBase(c);
       const age = daysSince(base, now);
       const max = o.maxAgeDaysByType[c.credentialType] ?? o.maxAgeDays;

@@ -25,6 +25,12 @@ export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
   'wif-principal',
 ]);
 
+/** Active credentials of the given types that the customer manages (platform-managed keys left out). */
+export function* activeCredentials(graph: IdentityGraph, types: Iterable<string>): Iterable<CredentialNode> {
+  const wanted = new Set(types);
+  for (const c of graph.credentials()) if (c.active && wanted.has(c.credentialType) && !isPlatformManaged(c)) yield c;
+}
+
 /** Credentials the platform creates and rotates itself (GCP system-managed keys): hygiene rules leave them alone. */
 export function isPlatformManaged(c: { attributes?: Record<string, unknown> }): boolean {
   return c.attributes?.platformManaged === true;
