@@ -137,6 +137,17 @@ function enrichFederation(graph: IdentityGraph, e: IdentityEdge): void {
     return;
   }
   if (!e.to.startsWith('aws:iam-role:')) return;
+  // a customised OIDC subject (repo or org setting) changes the `sub` format: the match cannot be judged from triggers
+  const repo = graph.node(e.from)?.attributes?.repo;
+  const custom = (id: string) => {
+    const c = graph.node(id)?.attributes?.oidcSubClaim as { useDefault?: boolean; includeClaimKeys?: string[] } | undefined;
+    return c !== undefined && c.useDefault === false && (c.includeClaimKeys?.length ?? 0) > 0;
+  };
+  if (typeof repo === 'string' && (custom(`github:repo:${repo}`) || (!graph.node(`github:repo:${repo}`)?.attributes?.oidcSubClaim && custom(`github:org:${repo.split('/')[0]}`)))) {
+    if (e.attributes) delete e.attributes.trustMatches;
+    e.attributes = { ...(e.attributes ?? {}), customOidcSubject: true };
+    return;
+  }
   if (!graph.node(e.to)) {
     if (e.attributes) delete e.attributes.trustMatches;
     return;

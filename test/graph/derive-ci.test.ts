@@ -99,6 +99,14 @@ describe('deriveCiLinks: federation trust', () => {
     expect(fed(g).attributes?.trustMatches).toBe(matches);
   });
 
+  it('a customised OIDC subject on the repository → trustMatches unknown (the sub format is not the default)', () => {
+    const g = graphWith('repo:acme/other:ref:refs/heads/main');
+    g.addNode({ id: 'github:repo:acme/app', kind: 'resource', platform: 'github', type: 'repo', name: 'acme/app', attributes: { oidcSubClaim: { useDefault: false, includeClaimKeys: ['repository_owner_id', 'repository_id'] } }, provenance: prov });
+    deriveCiLinks(g);
+    expect(fed(g).attributes).not.toHaveProperty('trustMatches');
+    expect(fed(g).attributes?.customOidcSubject).toBe(true);
+  });
+
   it('role not in the graph → trustMatches stays unknown', () => {
     const g = IdentityGraph.from(wf(DEPLOY));
     deriveCiLinks(g);
