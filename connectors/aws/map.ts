@@ -15,6 +15,7 @@ import type {
   UsageFact,
 } from '../../src/model/types.js';
 import { toIso } from '../../src/util/dates.js';
+import { globRegExp } from '../../src/util/glob.js';
 import { accountOfArn, asArray, decodePolicyDocument, iamArnKind, nameOfArn, parseArn, principalIdOfArn } from './arn.js';
 
 export const CONNECTOR_ID = 'aws';
@@ -167,7 +168,7 @@ const ASSUME_ACTIONS = ['sts:assumerole', 'sts:assumerolewithwebidentity', 'sts:
 function actionAllowsAssume(pattern: string): boolean {
   const p = pattern.trim().toLowerCase();
   if (!p.includes('*') && !p.includes('?')) return ASSUME_ACTIONS.includes(p);
-  const re = new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
+  const re = globRegExp(p);
   return ASSUME_ACTIONS.some((a) => re.test(a));
 }
 

@@ -16,6 +16,7 @@ import { workflowRecords } from '../../src/ci/workflow.js';
 import type { CallCounter, Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
+import { globRegExp } from '../../src/util/glob.js';
 import { VERSION } from '../../src/version.js';
 
 const CONNECTOR_ID = 'github';
@@ -55,9 +56,6 @@ export const APP_PERMISSIONS: Record<string, 'read'> = {
 
 const tokenFromEnv = () => process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined;
 
-function globRe(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-}
 
 /** `GET /repos/{owner}/{repo}/keys` style labels for call counting, from a concrete URL. */
 export function routeLabel(method: string, url: string, org: string): string {
@@ -513,7 +511,7 @@ export const githubConnector: Connector = {
       failures.record('GET /orgs/{org}/repos', org, err, 'no repository was scanned');
     }
     if (o.repos?.length) {
-      const res = o.repos.map(globRe);
+      const res = o.repos.map(globRegExp);
       repos = repos.filter((r) => res.some((re) => re.test(r.name) || re.test(r.full_name)));
     }
     ctx.progress(`${repos.length} repositories`);

@@ -12,6 +12,7 @@ import { analyzePipeline, pipelineRecords } from '../../src/ci/gitlab-ci.js';
 import type { CallCounter, Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
+import { globRegExp } from '../../src/util/glob.js';
 
 const CONNECTOR_ID = 'gitlab';
 const PER_PAGE = 100;
@@ -159,7 +160,6 @@ interface Failure {
   targets: string[];
 }
 
-const globRe = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
 
 interface GroupInfo {
   id: number;
@@ -456,7 +456,7 @@ export const gitlabConnector: Connector = {
       fail('GET /groups/:id/projects', root.full_path, err, 'no project was scanned');
     }
     if (o.projects?.length) {
-      const res = o.projects.map(globRe);
+      const res = o.projects.map(globRegExp);
       projects = projects.filter((p) => res.some((re) => re.test(p.path_with_namespace) || re.test(p.path_with_namespace.split('/').pop()!)));
     }
     ctx.progress(`${projects.length} project(s)`);

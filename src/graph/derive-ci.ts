@@ -7,6 +7,7 @@
 import type { IdentityGraph } from './graph.js';
 import type { IdentityEdge, IdentityNode } from '../model/types.js';
 import { conditionValues, edgeConditions, GITHUB_OIDC_HOST } from '../policy/trust.js';
+import { globRegExp } from '../util/glob.js';
 
 interface Ref {
   name: string;
@@ -22,8 +23,7 @@ const SUB_KEY = `${GITHUB_OIDC_HOST}:sub`;
 
 /** Do two glob patterns (`*` any run, `?` one character) have a string in common? Approximated both ways. */
 export function globsOverlap(a: string, b: string): boolean {
-  const re = (g: string) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re(a).test(b) || re(b).test(a);
+  return globRegExp(a).test(b) || globRegExp(b).test(a);
 }
 
 function repoVisibility(graph: IdentityGraph, repo: string): string | undefined {

@@ -234,13 +234,4 @@ export function coversAllResources(st: Pick<Statement, 'resources' | 'notResourc
   return (st.resources ?? []).some((r) => r === '*' || r === 'arn:*' || r === 'arn:aws:*:*:*:*' || r === 'arn:*:*:*:*:*');
 }
 
-/** Case-insensitive IAM glob (`*` any run, `?` one character) compiled to a RegExp. */
-export function globRegExp(pattern: string): RegExp {
-  let src = '';
-  for (const ch of pattern) {
-    if (ch === '*') src += '.*';
-    else if (ch === '?') src += '.';
-    else src += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${src}$`, 'i');
-}
+export { globRegExp } from '../util/glob.js';

@@ -140,11 +140,7 @@ export function nodeEvidence(node: IdentityNode, description: string, data?: Rec
   return ev;
 }
 
-/** Case-insensitive glob match (`*` any run, `?` one char). */
-export function globMatch(pattern: string, value: string): boolean {
-  const src = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${src}$`, 'i').test(value);
-}
+export { globMatch } from '../util/glob.js';
 
 export function day(iso: string | null | undefined): string {
   return isoDay(iso);
