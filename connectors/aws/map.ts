@@ -17,6 +17,7 @@ import type {
 import { toIso } from '../../src/util/dates.js';
 import { globRegExp } from '../../src/util/glob.js';
 import { accountOfArn, asArray, decodePolicyDocument, iamArnKind, nameOfArn, parseArn, principalIdOfArn } from './arn.js';
+import { compact } from '../../src/util/object.js';
 
 export const CONNECTOR_ID = 'aws';
 /** IAM keeps last-used data for at least 400 days */
@@ -179,10 +180,6 @@ function flattenTags(tags: TagPair[] | undefined): Record<string, string> | unde
   return out;
 }
 
-function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
 
 /** Credential-report value: a date, `null` when the report says "never" (N/A), undefined when it does not know. */
 function reportDate(v: string | undefined): string | null | undefined {

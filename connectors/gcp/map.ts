@@ -4,6 +4,8 @@
  * both give the same graph for the same data.
  */
 import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
+import { compact } from '../../src/util/object.js';
+import { toIso as iso } from '../../src/util/dates.js';
 
 export const CONNECTOR_ID = 'gcp';
 
@@ -319,16 +321,4 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
 function recommendationSummary(r: GcpRecommendation): Record<string, unknown> {
   const o = r.content?.overview ?? {};
   return compact({ action: o.addedRoles?.length ? 'replace' : 'remove', replacementRoles: o.addedRoles, description: r.description, state: r.stateInfo?.state, name: r.name });
-}
-
-function iso(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-}
-
-function compact<T extends Record<string, unknown>>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
 }

@@ -18,6 +18,7 @@ import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, Identit
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { globRegExp } from '../../src/util/glob.js';
 import { VERSION } from '../../src/version.js';
+import { compact } from '../../src/util/object.js';
 
 const CONNECTOR_ID = 'github';
 
@@ -635,9 +636,3 @@ export const githubConnector: Connector = {
     for (const n of failures.notes(org)) yield { type: 'coverage', coverage: n };
   },
 };
-
-function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out;
-}
