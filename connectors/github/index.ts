@@ -242,6 +242,9 @@ export const githubConnector: Connector = {
       if (attributes) e.attributes = attributes;
       out.push({ type: 'edge', edge: e });
     };
+    /** a GitHub credential node of the scanned org (names, ids, dates; never a value) */
+    const credential = (c: Omit<CredentialNode, 'kind' | 'platform' | 'scope' | 'provenance'>, source: string) =>
+      node({ type: 'node', node: { kind: 'credential', platform: 'github', scope: org, ...c, provenance: [prov(source)] } satisfies CredentialNode });
     const failures = new Failures();
     const org = o.org;
     const orgId = `github:org:${org}`;
@@ -305,23 +308,19 @@ export const githubConnector: Connector = {
             }
           }
           const id = `github:${type}:org:${org}/${s.name}`;
-          node({
-            type: 'node',
-            node: {
+          credential(
+            {
               id,
-              kind: 'credential',
-              platform: 'github',
               type,
               name: s.name,
-              scope: org,
               credentialType: 'secret',
               createdAt: s.created_at,
               lastRotatedAt: s.updated_at,
               active: true,
               attributes: compact({ level: 'org', visibility: s.visibility, selectedRepositories: selected, store }),
-              provenance: [prov(`GET /orgs/{org}/${store}/secrets`)],
-            } satisfies CredentialNode,
-          });
+            },
+            `GET /orgs/{org}/${store}/secrets`,
+          );
           edge('IN_SCOPE', id, orgId, `GET /orgs/{org}/${store}/secrets`);
         }
       } catch (err) {
@@ -435,24 +434,20 @@ export const githubConnector: Connector = {
       try {
         for (const t of await list<{ id: number; token_id?: number; token_name?: string; owner?: { login: string }; access_granted_at?: string; token_last_used_at?: string | null; token_expires_at?: string | null; token_expired?: boolean; repository_selection?: string; permissions?: unknown }>('GET /orgs/{org}/personal-access-tokens', { org })) {
           const id = `github:fine-grained-pat:${org}/${t.id}`;
-          node({
-            type: 'node',
-            node: {
+          credential(
+            {
               id,
-              kind: 'credential',
-              platform: 'github',
               type: 'fine-grained-pat',
               name: t.token_name ?? `token ${t.token_id}`,
-              scope: org,
               credentialType: 'token',
               createdAt: t.access_granted_at,
               lastUsedAt: t.token_last_used_at ?? null,
               expiresAt: t.token_expires_at ?? null,
               active: !t.token_expired,
               attributes: compact({ owner: t.owner?.login, repositorySelection: t.repository_selection, permissions: t.permissions, tokenId: t.token_id }),
-              provenance: [prov('GET /orgs/{org}/personal-access-tokens')],
-            } satisfies CredentialNode,
-          });
+            },
+            'GET /orgs/{org}/personal-access-tokens',
+          );
           if (t.owner?.login) edge('HAS_CREDENTIAL', user(t.owner.login, 'GET /orgs/{org}/personal-access-tokens'), id, 'GET /orgs/{org}/personal-access-tokens');
           edge('CAN_ACCESS', id, orgId, 'GET /orgs/{org}/personal-access-tokens', { permissions: t.permissions });
         }
@@ -479,24 +474,20 @@ export const githubConnector: Connector = {
       for (const a of auths) {
         const id = `github:saml-credential:${org}/${a.credential_id}`;
         // token_last_eight is part of the secret: never copied
-        node({
-          type: 'node',
-          node: {
+        credential(
+          {
             id,
-            kind: 'credential',
-            platform: 'github',
             type: 'saml-credential',
             name: `${a.login} ${a.credential_type ?? 'credential'} ${a.credential_id}`,
-            scope: org,
             credentialType: /ssh/i.test(a.credential_type ?? '') ? 'ssh-key' : 'token',
             createdAt: a.credential_authorized_at,
             lastUsedAt: a.credential_accessed_at ?? null,
             expiresAt: a.authorized_credential_expires_at ?? null,
             active: true,
             attributes: compact({ login: a.login, scopes: a.scopes, credentialType: a.credential_type }),
-            provenance: [prov('GET /orgs/{org}/credential-authorizations')],
-          } satisfies CredentialNode,
-        });
+          },
+          'GET /orgs/{org}/credential-authorizations',
+        );
         edge('HAS_CREDENTIAL', user(a.login, 'GET /orgs/{org}/credential-authorizations'), id, 'GET /orgs/{org}/credential-authorizations');
       }
     } catch (err) {
@@ -531,24 +522,20 @@ export const githubConnector: Connector = {
             for (const k of await list<{ id: number; title?: string; read_only?: boolean; created_at?: string; last_used?: string | null; added_by?: string | null }>('GET /repos/{owner}/{repo}/keys', params)) {
               const id = `github:deploy-key:${full}:${k.id}`;
               // the public key material is not stored either: ids and dates are enough
-              node({
-                type: 'node',
-                node: {
+              credential(
+                {
                   id,
-                  kind: 'credential',
-                  platform: 'github',
                   type: 'deploy-key',
                   name: k.title ?? `deploy key ${k.id}`,
-                  scope: org,
                   credentialType: 'ssh-key',
                   createdAt: k.created_at,
                   lastRotatedAt: k.created_at,
                   lastUsedAt: 'last_used' in k ? (k.last_used ?? null) : undefined,
                   active: true,
                   attributes: compact({ readOnly: k.read_only, addedBy: k.added_by ?? undefined, repo: full }),
-                  provenance: [prov('GET /repos/{owner}/{repo}/keys')],
-                } satisfies CredentialNode,
-              });
+                },
+                'GET /repos/{owner}/{repo}/keys',
+              );
               edge('CAN_ACCESS', id, repoId, 'GET /repos/{owner}/{repo}/keys', { access: k.read_only ? 'read' : 'write' });
             }
           } catch (err) {
@@ -557,10 +544,7 @@ export const githubConnector: Connector = {
           // secrets: repository, environments, dependabot
           const secretNode = (type: string, key: string, s: { name: string; created_at?: string; updated_at?: string }, level: string, route: string, extra: Record<string, unknown> = {}) => {
             const id = `github:${type}:${key}/${s.name}`;
-            node({
-              type: 'node',
-              node: { id, kind: 'credential', platform: 'github', type, name: s.name, scope: org, credentialType: 'secret', createdAt: s.created_at, lastRotatedAt: s.updated_at, active: true, attributes: compact({ level, repo: full, ...extra }), provenance: [prov(route)] } satisfies CredentialNode,
-            });
+            credential({ id, type, name: s.name, credentialType: 'secret', createdAt: s.created_at, lastRotatedAt: s.updated_at, active: true, attributes: compact({ level, repo: full, ...extra }) }, route);
             edge('IN_SCOPE', id, repoId, route);
           };
           try {
