@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   attachmentCounts,
   encodeDocument,
@@ -25,6 +24,7 @@ import {
   type FakeServiceAccess,
   type FakeUser,
 } from './estate.js';
+import { closeServer, listenLoopback } from '../loopback.js';
 
 export * from './estate.js';
 export { makeSyntheticEstate, SYNTHETIC_AS_OF } from './synthetic.js';
@@ -332,11 +332,10 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       res.end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     fail(action, how) {
       if (how === 'deny') failures.set(action, { kind: 'deny' });
@@ -347,10 +346,6 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       if (action) failures.delete(action);
       else failures.clear();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -7,9 +7,9 @@
 import { createVerify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { closeServer, listenLoopback } from '../loopback.js';
 
 // ---- the estate -------------------------------------------------------------------------------------------------
 
@@ -452,8 +452,7 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       else respond();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLoopback(server);
   return {
     url: base,
     requests,
@@ -469,10 +468,6 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       if (route) failures.delete(String(route));
       else failures.clear();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -6,7 +6,7 @@
  * CI/CD variables carry real-looking `value`s so tests can prove they never leave the connector.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback } from '../loopback.js';
 
 export interface FakeToken {
   id: number;
@@ -206,8 +206,7 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
       else respond();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenLoopback(server);
   return {
     url: base,
     requests,
@@ -225,10 +224,6 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
       if (route) failures.delete(route);
       else failures.clear();
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    close: () => closeServer(server),
   };
 }
