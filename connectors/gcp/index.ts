@@ -1,7 +1,7 @@
 /**
- * The Google Cloud connector, offline: gcloud JSON exports of one or more projects (see docs/connectors/gcp.md for
- * the layout and the commands that write it). The live path through the Google clients is not built yet; the
- * mapping (map.ts) is shared so it will give the same graph.
+ * The Google Cloud connector. Live: reads projects (or every project of an organization) through the Google clients
+ * (clients.ts, live.ts). Offline: gcloud JSON exports of one or more projects (see docs/connectors/gcp.md for the
+ * layout and the commands that write it). Both feed the same mapping (map.ts), so they give the same graph.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -9,17 +9,58 @@ import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
+import { classifyGcpError, createAuth, createClients } from './clients.js';
+import { collectLive } from './live.js';
 import { CONNECTOR_ID, mapGcpProject, type GcpProjectData } from './map.js';
+
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
 export const gcpOptionsSchema = z
   .object({
     /** a folder of gcloud exports: one project, or one sub-folder per project */
-    fromDir: z.string().min(1),
+    fromDir: z.string().min(1).optional(),
+    /** live: the projects to scan (ids) */
+    projects: z.array(z.string().regex(PROJECT_ID, 'a project id: 6-30 lowercase letters, digits and hyphens')).min(1).optional(),
+    /** live: scan every active project under this organization (numeric id) */
+    organization: z.string().regex(/^\d+$/, 'an organization id is numeric (gcloud organizations list)').optional(),
+    /** live: impersonate this service account (a read-only audit identity) */
+    impersonateServiceAccount: z.string().regex(/^[^@\s]+@[^@\s]+\.iam\.gserviceaccount\.com$/, 'a service account email (NAME@PROJECT.iam.gserviceaccount.com)').optional(),
+    /** live: send every Google API call to this base URL (emulators, proxies, tests) */
+    endpoint: z.url().optional(),
+    /** live: retries of a throttled or failed call */
+    retries: z.number().int().min(0).max(10).optional(),
+    retryDelayMs: z.number().int().min(0).optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => !(o.fromDir && (o.projects || o.organization || o.impersonateServiceAccount || o.endpoint)), { message: 'offline exports (--from-file) and live options (--gcp-project, --gcp-organization, --gcp-impersonate-service-account) do not mix' })
+  .refine((o) => !(o.projects && o.organization), { message: 'give projects or an organization, not both' });
+export type GcpOptions = z.infer<typeof gcpOptionsSchema>;
 
+/** Exactly what a live scan reads, by IAM permission (a custom role can be made from this list). */
+export const REQUIRED_PERMISSIONS = [
+  'resourcemanager.projects.get',
+  'resourcemanager.projects.getIamPolicy',
+  'iam.serviceAccounts.list',
+  'iam.serviceAccountKeys.list',
+  'iam.serviceAccounts.getIamPolicy',
+  'iam.roles.list',
+  'iam.roles.get',
+  'iam.workloadIdentityPools.list',
+  'iam.workloadIdentityPoolProviders.list',
+];
+/** Read when granted (on folders and the organization, or for --gcp-organization discovery). */
+export const HIERARCHY_PERMISSIONS = ['resourcemanager.folders.get', 'resourcemanager.folders.getIamPolicy', 'resourcemanager.organizations.getIamPolicy', 'resourcemanager.projects.list', 'resourcemanager.folders.list'];
+export const USAGE_PERMISSIONS = [
+  'policyanalyzer.serviceAccountLastAuthenticationActivities.query',
+  'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query',
+  'recommender.iamPolicyRecommendations.list',
+  'recommender.iamServiceAccountInsights.list',
+];
+export const DENY_PERMISSIONS = ['iam.denypolicies.list', 'iam.denypolicies.get'];
+
+/** Predefined roles that cover the lists above. */
 export const REQUIRED_ROLES = ['roles/iam.securityReviewer', 'roles/browser'];
-export const OPTIONAL_ROLES = ['roles/policyanalyzer.activityAnalysisViewer', 'roles/recommender.iamViewer', 'roles/iam.workloadIdentityPoolViewer'];
+export const OPTIONAL_ROLES = ['roles/policyanalyzer.activityAnalysisViewer', 'roles/recommender.iamViewer', 'roles/iam.denyReviewer'];
 
 function readJson(file: string): unknown {
   let text: string;
@@ -98,20 +139,69 @@ export function readProjectDir(dir: string): GcpProjectData {
     saActivity: activity.serviceAccounts !== undefined ? expectArray(file('activity.json'), activity.serviceAccounts, 'Policy Analyzer serviceAccountLastAuthentication activities') : undefined,
     keyActivity: activity.keys !== undefined ? expectArray(file('activity.json'), activity.keys, 'Policy Analyzer serviceAccountKeyLastAuthentication activities') : undefined,
     recommendations: expectArray(file('recommendations.json'), optional(file('recommendations.json')), 'gcloud recommender recommendations list --format=json'),
+    insights: expectArray(file('insights.json'), optional(file('insights.json')), 'gcloud recommender insights list --insight-type=google.iam.serviceAccount.Insight --format=json'),
+    ancestors: expectArray(file('ancestors.json'), optional(file('ancestors.json')), '[{ "resource": "folders/123", "policy": <gcloud resource-manager folders get-iam-policy --format=json> }, ...]'),
+    denyPolicies: expectArray(file('deny-policies.json'), optional(file('deny-policies.json')), 'gcloud iam policies list/get --kind=denypolicies --format=json'),
   };
+}
+
+function describeGcp() {
+  return {
+    title: 'Google Cloud IAM',
+    requiredPermissions: [
+      ...REQUIRED_PERMISSIONS.map((p) => `${p} (on each project)`),
+      ...HIERARCHY_PERMISSIONS.map((p) => `${p} (on folders / the organization: inherited bindings${p.endsWith('.list') ? ', --gcp-organization discovery' : ''})`),
+      `predefined roles that hold them: ${REQUIRED_ROLES.join(' and ')} (on the organization, or on each project)`,
+    ],
+    optionalPermissions: [
+      { permission: `${USAGE_PERMISSIONS.slice(0, 2).join(', ')} (roles/policyanalyzer.activityAnalysisViewer; Policy Analyzer API enabled)`, unlocks: 'last authentication of service accounts and keys: identity-unused, credential-unused' },
+      { permission: `${USAGE_PERMISSIONS.slice(2).join(', ')} (roles/recommender.iamViewer; Recommender API enabled)`, unlocks: 'role recommendations (unused-role-grants) and service-account usage insights' },
+      { permission: `${DENY_PERMISSIONS.join(', ')} (roles/iam.denyReviewer)`, unlocks: 'deny policies attached to each project' },
+      { permission: 'iam.serviceAccounts.getAccessToken on the audit service account (roles/iam.serviceAccountTokenCreator)', unlocks: 'only with --gcp-impersonate-service-account' },
+      { permission: 'offline: the same permissions, for whoever runs the gcloud exports', unlocks: 'nhi scan --from-file DIR (docs/connectors/gcp.md)' },
+    ],
+    // a custom role definition: gcloud iam roles create nhiDriftReader --organization ORG --file role.json
+    permissionsDocument: {
+      title: 'nhi-drift reader',
+      description: 'Read-only access for nhi scan --connector gcp',
+      stage: 'GA',
+      includedPermissions: [...REQUIRED_PERMISSIONS, ...HIERARCHY_PERMISSIONS, ...USAGE_PERMISSIONS, ...DENY_PERMISSIONS].sort(),
+    },
+    options: gcpOptionsSchema,
+  };
+}
+
+function clientOptions(o: GcpOptions, signal?: AbortSignal) {
+  return { endpoint: o.endpoint, impersonate: o.impersonateServiceAccount, retries: o.retries, retryDelayMs: o.retryDelayMs, signal };
+}
+
+/** The projects of a live scan: given, or GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT when neither flag is set. */
+function liveTarget(o: GcpOptions): { projects?: string[]; organization?: string } {
+  if (o.projects || o.organization) return { projects: o.projects, organization: o.organization };
+  const env = process.env.GOOGLE_CLOUD_PROJECT ?? process.env.CLOUDSDK_CORE_PROJECT;
+  if (env && PROJECT_ID.test(env)) return { projects: [env] };
+  throw new NhiError('USAGE', 'the gcp connector needs --gcp-project P[,Q], --gcp-organization ORG or --from-file DIR', { suggestion: 'or set GOOGLE_CLOUD_PROJECT' });
 }
 
 export const gcpConnector: Connector = {
   id: CONNECTOR_ID,
-  describe: () => ({
-    title: 'Google Cloud (offline exports)',
-    requiredPermissions: [`to make the exports: ${REQUIRED_ROLES.join(', ')} on each project`],
-    optionalPermissions: OPTIONAL_ROLES.map((r) => ({ permission: r, unlocks: r.includes('policyanalyzer') ? 'last authentication of service accounts and keys (activity.json)' : r.includes('recommender') ? 'role recommendations: unused permissions (recommendations.json)' : 'workload identity pools and providers' })),
-    permissionsDocument: { roles: REQUIRED_ROLES, optionalRoles: OPTIONAL_ROLES },
-    options: gcpOptionsSchema,
-  }),
+  describe: describeGcp,
   async validate(ctx) {
     const o = gcpOptionsSchema.parse(ctx.options);
+    if (!o.fromDir) {
+      liveTarget(o);
+      const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
+      try {
+        await auth.getAccessToken();
+      } catch (err) {
+        const info = classifyGcpError(err);
+        const who = o.impersonateServiceAccount ? `cannot impersonate ${o.impersonateServiceAccount}` : 'the Google Cloud credentials do not work';
+        throw new NhiError('CREDENTIALS', `${who}: ${info.text}`, {
+          suggestion: o.impersonateServiceAccount ? 'the caller needs roles/iam.serviceAccountTokenCreator on that service account' : 'run `gcloud auth application-default login` again, or refresh GOOGLE_OAUTH_ACCESS_TOKEN',
+        });
+      }
+      return;
+    }
     if (!existsSync(o.fromDir) || !statSync(o.fromDir).isDirectory()) {
       throw new NhiError('INPUT', `${o.fromDir}: not a folder of gcloud exports`, { suggestion: 'see docs/connectors/gcp.md for the layout' });
     }
@@ -121,15 +211,50 @@ export const gcpConnector: Connector = {
   },
   async *scan(ctx: ScanContext): AsyncIterable<GraphRecord> {
     const o = gcpOptionsSchema.parse(ctx.options);
+    if (!o.fromDir) {
+      yield* scanLive(ctx, o);
+      return;
+    }
     for (const dir of projectDirs(o.fromDir)) {
       const data = readProjectDir(dir);
       ctx.progress(`project ${data.projectId}: ${data.serviceAccounts.length} service accounts`);
       const rel = (f: string) => `file:${path.basename(dir)}/${f}`;
-      const sources = { serviceAccounts: rel('service-accounts.json'), keys: rel('keys/'), policy: rel('iam-policy.json'), saPolicy: rel('sa-policies/'), roles: rel('roles.json'), wif: rel('wif-providers.json'), activity: rel('activity.json'), recommendations: rel('recommendations.json') } as const;
+      const sources = { serviceAccounts: rel('service-accounts.json'), keys: rel('keys/'), policy: rel('iam-policy.json'), saPolicy: rel('sa-policies/'), roles: rel('roles.json'), wif: rel('wif-providers.json'), activity: rel('activity.json'), recommendations: rel('recommendations.json'), insights: rel('insights.json'), ancestors: rel('ancestors.json'), deny: rel('deny-policies.json') } as const;
       for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w] })) yield r;
       if (!data.saActivity) {
-        yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: sources.activity, scope: data.projectId, reason: 'not-found', message: 'no Policy Analyzer activity export for this project', impact: 'service account and key last use are unknown: identity-unused and credential-unused make no claim here', incomplete: false } };
+        yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: sources.activity, scope: data.projectId, reason: 'not-found', message: 'no Policy Analyzer activity export for this project', impact: data.insights?.length ? 'service-account last use comes only from Recommender insights (accounts unused for their observation period); key last use is unknown' : 'service account and key last use are unknown: identity-unused and credential-unused make no claim here', incomplete: false } };
       }
     }
   },
 };
+
+/** Provenance source of live data: the API method that returned it. */
+const LIVE_SOURCES = {
+  serviceAccounts: 'iam.projects.serviceAccounts.list',
+  keys: 'iam.projects.serviceAccounts.keys.list',
+  policy: 'cloudresourcemanager.projects.getIamPolicy',
+  saPolicy: 'iam.projects.serviceAccounts.getIamPolicy',
+  roles: 'iam.roles.get',
+  wif: 'iam.workloadIdentityPools.providers.list',
+  activity: 'policyanalyzer.activities.query',
+  recommendations: 'recommender.recommendations.list',
+  insights: 'recommender.insights.list',
+  ancestors: 'cloudresourcemanager.getIamPolicy',
+  deny: 'iam.policies.get',
+} as const;
+
+async function* scanLive(ctx: ScanContext, o: GcpOptions): AsyncGenerator<GraphRecord> {
+  const target = liveTarget(o);
+  const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
+  const clients = createClients(auth, clientOptions(o, ctx.signal));
+  try {
+    const { projects, notes } = await collectLive(clients, ctx, target);
+    for (const data of projects) for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w] })) yield r;
+    for (const n of notes) yield { type: 'coverage', coverage: n };
+    if (target.organization && projects.length === 0 && !notes.length) {
+      yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: 'resourcemanager.projects.list', scope: `organizations/${target.organization}`, reason: 'not-found', message: `no active project visible under organizations/${target.organization}`, impact: 'nothing was scanned', incomplete: true } };
+    }
+  } finally {
+    await clients.close();
+  }
+}

@@ -72,6 +72,22 @@ export interface GcpRecommendation {
   insights?: unknown;
 }
 
+/** A Recommender insight of type google.iam.serviceAccount.Insight ("not used in the observation period"). */
+export interface GcpInsight {
+  name?: string;
+  insightSubtype?: string;
+  content?: { email?: string; serviceAccountId?: string; lastAuthenticatedTime?: string };
+  stateInfo?: { state?: string };
+  /** `"7776000s"` */
+  observationPeriod?: string;
+  lastRefreshTime?: string;
+}
+export interface GcpDenyPolicy {
+  name: string;
+  displayName?: string;
+  rules?: unknown[];
+}
+
 export interface GcpProjectData {
   projectId: string;
   projectNumber?: string;
@@ -86,12 +102,18 @@ export interface GcpProjectData {
   saActivity?: GcpActivity[];
   keyActivity?: GcpActivity[];
   recommendations?: GcpRecommendation[];
+  insights?: GcpInsight[];
+  /** IAM policies of the folders and organization above the project, nearest first */
+  ancestors?: Array<{ resource: string; policy?: GcpPolicy }>;
+  denyPolicies?: GcpDenyPolicy[];
 }
+
+type Source = 'serviceAccounts' | 'keys' | 'policy' | 'saPolicy' | 'roles' | 'wif' | 'activity' | 'recommendations' | 'insights' | 'ancestors' | 'deny';
 
 export interface MapOptions {
   now: Date;
   /** provenance source per kind of data, e.g. `file:service-accounts.json` or `iam.projects.serviceAccounts.list` */
-  source: (what: 'serviceAccounts' | 'keys' | 'policy' | 'saPolicy' | 'roles' | 'wif' | 'activity' | 'recommendations') => string;
+  source: (what: Source) => string;
   /** description keys parsed into tags (`owner: team-a` / `owner=team-a`) */
   ownerKeys?: string[];
 }
@@ -127,21 +149,33 @@ export function tagsFromDescription(description: string | undefined, keys: strin
 export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[] {
   const out: GraphRecord[] = [];
   const observedAt = opts.now.toISOString();
-  const prov = (what: Parameters<MapOptions['source']>[0]): Provenance => ({ connector: CONNECTOR_ID, source: opts.source(what), observedAt });
+  const prov = (what: Source): Provenance => ({ connector: CONNECTOR_ID, source: opts.source(what), observedAt });
   const seen = new Set<string>();
   const node = (n: GraphRecord & { type: 'node' }) => {
     seen.add(n.node.id);
     out.push(n);
   };
-  const edge = (type: string, from: string, to: string, what: Parameters<MapOptions['source']>[0], attributes?: Record<string, unknown>) => {
+  const edge = (type: string, from: string, to: string, what: Source, attributes?: Record<string, unknown>) => {
     const e: IdentityEdge = { type, from, to, provenance: [prov(what)] };
     if (attributes) e.attributes = attributes;
     out.push({ type: 'edge', edge: e });
   };
   const projectId = `gcp:project:${d.projectId}`;
   node({ type: 'node', node: { id: projectId, kind: 'resource', platform: 'gcp', type: 'project', name: d.projectId, scope: d.projectId, attributes: compact({ inScan: true, projectNumber: d.projectNumber, parent: d.parent }), provenance: [prov('policy')] } satisfies ResourceNode });
+  // the folder / organization chain above the project (as far as it was read)
+  let below = projectId;
+  const chain = d.ancestors?.length ? d.ancestors.map((a) => a.resource) : d.parent ? [d.parent] : [];
+  for (const res of chain) {
+    const m = /^(folders|organizations)\/(.+)$/.exec(res);
+    if (!m) break;
+    const type = m[1] === 'folders' ? 'folder' : 'organization';
+    const id = `gcp:${type}:${m[2]}`;
+    if (!seen.has(id)) node({ type: 'node', node: { id, kind: 'resource', platform: 'gcp', type, name: res, attributes: { resource: res }, provenance: [prov('ancestors')] } satisfies ResourceNode });
+    edge('IN_SCOPE', below, id, 'ancestors');
+    below = id;
+  }
 
-  const ensureMember = (member: string, what: Parameters<MapOptions['source']>[0]): string | undefined => {
+  const ensureMember = (member: string, what: Source): string | undefined => {
     const id = memberId(member);
     if (!id || seen.has(id)) return id;
     const kind = id.split(':')[1];
@@ -231,7 +265,7 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
       const alt = d.projectNumber ? resource.replace(`projects/${d.projectId}`, `projects/${d.projectNumber}`) : resource;
       return o.resource.endsWith(resource) || o.resource.endsWith(alt);
     });
-  const bindingsOf = (resource: string, policy: GcpPolicy | undefined, what: 'policy' | 'saPolicy', saEmail?: string) => {
+  const bindingsOf = (resource: string, policy: GcpPolicy | undefined, what: 'policy' | 'saPolicy' | 'ancestors', saEmail?: string) => {
     for (const b of policy?.bindings ?? []) {
       const bid = `gcp:binding:${resource}/${b.role}${b.condition?.title ? `#${b.condition.title}` : ''}`;
       const roleId = `gcp:role:${b.role}`;
@@ -239,7 +273,8 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
         roleIds.add(roleId);
         node({ type: 'node', node: { id: roleId, kind: 'entitlement', platform: 'gcp', type: 'role', name: b.role, entitlementType: 'role', managedBy: b.role.startsWith('roles/') ? 'platform' : 'customer', provenance: [prov(what)] } satisfies EntitlementNode });
       }
-      node({ type: 'node', node: { id: bid, kind: 'entitlement', platform: 'gcp', type: 'role-binding', name: `${b.role} on ${resource}`, entitlementType: 'role-binding', managedBy: 'customer', scope: d.projectId, document: compact({ role: b.role, resource, condition: b.condition }), provenance: [prov(what)] } satisfies EntitlementNode });
+      const inherited = what === 'ancestors';
+      node({ type: 'node', node: { id: bid, kind: 'entitlement', platform: 'gcp', type: 'role-binding', name: `${b.role} on ${resource}`, entitlementType: 'role-binding', managedBy: 'customer', scope: inherited ? resource : d.projectId, document: compact({ role: b.role, resource, condition: b.condition, inherited: inherited || undefined }), provenance: [prov(what)] } satisfies EntitlementNode });
       edge('GRANTED', bid, roleId, what, { via: 'role' });
       for (const m of b.members ?? []) {
         const mid = ensureMember(m, what);
@@ -253,6 +288,7 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
     }
   };
   bindingsOf(`projects/${d.projectId}`, d.policy, 'policy');
+  for (const a of d.ancestors ?? []) bindingsOf(a.resource, a.policy, 'ancestors');
   for (const [email, policy] of Object.entries(d.saPolicies)) bindingsOf(`serviceAccounts/${email.toLowerCase()}`, policy, 'saPolicy', email.toLowerCase());
 
   // workload identity federation
@@ -293,6 +329,23 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
     for (const p of d.providers) if (p.name.includes(`/workloadIdentityPools/${pool}/`)) edge('CAN_ASSUME', `gcp:wif-provider:${p.name}`, n.node.id, 'wif', { via: 'pool membership' });
   }
 
+  // deny policies: recorded with their rules; the service accounts they name get a DENIES edge
+  for (const dp of d.denyPolicies ?? []) {
+    const id = `gcp:deny-policy:${dp.name}`;
+    node({ type: 'node', node: { id, kind: 'entitlement', platform: 'gcp', type: 'deny-policy', name: dp.displayName || dp.name.split('/').pop()!, entitlementType: 'deny-policy', managedBy: 'customer', scope: d.projectId, document: { rules: dp.rules ?? [] }, provenance: [prov('deny')] } satisfies EntitlementNode });
+    edge('IN_SCOPE', id, projectId, 'deny');
+    const named = new Set<string>();
+    for (const rule of (dp.rules ?? []) as Array<{ denyRule?: { deniedPrincipals?: string[]; deniedPermissions?: string[] } }>) {
+      for (const pr of rule.denyRule?.deniedPrincipals ?? []) {
+        const email = /^principal:\/\/iam\.googleapis\.com\/projects\/-\/serviceAccounts\/(.+)$/.exec(pr)?.[1]?.toLowerCase();
+        if (email && seen.has(`gcp:service-account:${email}`) && !named.has(email)) {
+          named.add(email);
+          edge('DENIES', id, `gcp:service-account:${email}`, 'deny', { permissions: rule.denyRule?.deniedPermissions ?? [] });
+        }
+      }
+    }
+  }
+
   // usage: Policy Analyzer last authentication
   const saByUnique = new Map(d.serviceAccounts.map((s) => [s.uniqueId, s.email.toLowerCase()]));
   for (const a of d.saActivity ?? []) {
@@ -302,6 +355,20 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
     const start = iso(a.observationPeriod?.startTime);
     const end = iso(a.observationPeriod?.endTime) ?? observedAt;
     out.push({ type: 'usage', usage: { nodeId: `gcp:service-account:${email}`, scope: { kind: 'any' }, lastUsedAt: iso(a.activity?.lastAuthenticatedTime) ?? null, window: compact({ start, end }) as { start?: string; end: string }, provenance: prov('activity') } });
+  }
+  // Recommender service-account insights say "not used in the observation period"; used only where Policy Analyzer
+  // gave nothing for the account (an account without an insight may be used or simply not analysed: no claim)
+  if (!d.saActivity) {
+    const byId = new Map(d.serviceAccounts.map((s) => [s.uniqueId, s.email.toLowerCase()]));
+    for (const ins of d.insights ?? []) {
+      if (ins.stateInfo?.state && ins.stateInfo.state !== 'ACTIVE') continue;
+      const email = ins.content?.email?.toLowerCase() ?? byId.get(ins.content?.serviceAccountId);
+      if (!email || !seen.has(`gcp:service-account:${email}`)) continue;
+      const secs = Number(/^(\d+)(?:\.\d+)?s$/.exec(ins.observationPeriod ?? '')?.[1] ?? 90 * 86400);
+      const end = iso(ins.lastRefreshTime) ?? observedAt;
+      const start = new Date(Date.parse(end) - secs * 1000).toISOString();
+      out.push({ type: 'usage', usage: { nodeId: `gcp:service-account:${email}`, scope: { kind: 'any' }, lastUsedAt: iso(ins.content?.lastAuthenticatedTime) ?? null, window: { start, end }, provenance: prov('insights') } });
+    }
   }
   const keyLastUse = new Map<string, string>();
   for (const a of d.keyActivity ?? []) {

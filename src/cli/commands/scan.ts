@@ -38,6 +38,10 @@ export interface ScanFlags {
   gitlabUrl?: string;
   gitlabGroup?: string;
   gitlabProjects?: string;
+  gcpProject?: string;
+  gcpOrganization?: string;
+  gcpImpersonateServiceAccount?: string;
+  gcpEndpoint?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
@@ -55,7 +59,7 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('scan one or more sources, store a snapshot and report findings')
-    .option('-c, --connector <ids>', 'connectors to run, comma-separated: aws, github, gitlab, workflows (default: inferred from the flags, else aws)')
+    .option('-c, --connector <ids>', 'connectors to run, comma-separated: aws, gcp, github, gitlab, workflows (default: inferred from the flags, else aws)')
     .option('--demo', 'scan the bundled demo AWS estate (no credentials needed)')
     .option('--profile <name>', 'AWS: named profile from ~/.aws/config')
     .option('--role-arn <arn>', 'AWS: assume this (read-only audit) role first')
@@ -76,6 +80,10 @@ export function registerScan(program: Command): void {
     .option('--gitlab-url <url>', 'GitLab: instance URL (default https://gitlab.com; token from GITLAB_TOKEN)')
     .option('--gitlab-group <path>', 'GitLab: group full path to scan (with subgroups)')
     .option('--gitlab-projects <globs>', 'GitLab: only these projects, comma-separated paths or globs')
+    .option('--gcp-project <ids>', 'GCP: project ids to scan, comma-separated (Application Default Credentials, or GOOGLE_OAUTH_ACCESS_TOKEN)')
+    .option('--gcp-organization <id>', 'GCP: scan every active project under this organization (numeric id)')
+    .option('--gcp-impersonate-service-account <email>', 'GCP: impersonate this read-only audit service account for the scan')
+    .option('--gcp-endpoint <url>', 'GCP: send every Google API call to this base URL (emulators, proxies)')
     .option('--path <dir>', 'workflows: a local checkout (or its .github/workflows folder) to analyse, no token needed')
     .option('--repo <owner/name>', 'workflows: the repository name (default: from .git/config origin)')
     .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('terminal'))
@@ -159,12 +167,14 @@ const AWS_FLAGS = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint', 
 const GITHUB_FLAGS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'] as const;
 const GITLAB_FLAGS = ['gitlabUrl', 'gitlabGroup', 'gitlabProjects'] as const;
 const WORKFLOW_FLAGS = ['path', 'repo'] as const;
+const GCP_FLAGS = ['gcpProject', 'gcpOrganization', 'gcpImpersonateServiceAccount', 'gcpEndpoint'] as const;
 const FLAG_NAME: Record<string, string> = {
   profile: '--profile', roleArn: '--role-arn', externalId: '--external-id', region: '--region', awsEndpoint: '--aws-endpoint',
   fromFile: '--from-file', credentialReport: '--credential-report', githubOrg: '--github-org', githubUrl: '--github-url',
   githubRepos: '--github-repos', githubAppId: '--github-app-id', githubPrivateKey: '--github-private-key',
   githubInstallationId: '--github-installation-id', gitlabUrl: '--gitlab-url', gitlabGroup: '--gitlab-group',
-  gitlabProjects: '--gitlab-projects', path: '--path', repo: '--repo',
+  gitlabProjects: '--gitlab-projects', path: '--path', repo: '--repo', gcpProject: '--gcp-project',
+  gcpOrganization: '--gcp-organization', gcpImpersonateServiceAccount: '--gcp-impersonate-service-account', gcpEndpoint: '--gcp-endpoint',
 };
 
 /** Without --connector: the connectors whose flags were given (aws when none were). */
@@ -179,7 +189,7 @@ function isDir(p: string | undefined): boolean {
 export function inferConnectors(flags: ScanFlags): string[] {
   const ids: string[] = [];
   // --from-file DIR is a folder of gcloud exports; a file is an AWS export
-  if (isDir(flags.fromFile)) {
+  if (isDir(flags.fromFile) || GCP_FLAGS.some((k) => flags[k] !== undefined)) {
     ids.push('gcp');
     if (AWS_FLAGS.some((k) => k !== 'fromFile' && flags[k] !== undefined)) ids.push('aws');
   } else if (AWS_FLAGS.some((k) => flags[k] !== undefined) || typeof flags.lastAccessed === 'string') ids.push('aws');
@@ -196,6 +206,7 @@ function checkStrayFlags(flags: ScanFlags, ids: Set<string>): void {
     ['github', GITHUB_FLAGS],
     ['gitlab', GITLAB_FLAGS],
     ['workflows', WORKFLOW_FLAGS],
+    ['gcp', GCP_FLAGS],
   ];
   for (const [id, keys] of groups) {
     if (ids.has(id)) continue;
@@ -270,10 +281,20 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
     case 'workflows':
       return { options: { path: flags.path ?? '.', repo: flags.repo }, target: flags.repo ?? path.resolve(flags.path ?? '.') };
     case 'gcp': {
-      if (!isDir(flags.fromFile)) {
-        throw new NhiError('USAGE', 'the gcp connector scans offline exports for now: pass --from-file DIR (a folder of gcloud JSON exports)', { suggestion: 'see docs/connectors/gcp.md for the export commands' });
+      const live = GCP_FLAGS.some((k) => flags[k] !== undefined);
+      if (flags.fromFile !== undefined && !isDir(flags.fromFile)) {
+        throw new NhiError('USAGE', `--from-file ${flags.fromFile}: the gcp connector reads a folder of gcloud JSON exports`, { suggestion: 'see docs/connectors/gcp.md for the export commands' });
       }
-      return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
+      if (isDir(flags.fromFile)) {
+        if (live) throw new NhiError('USAGE', '--from-file DIR scans GCP offline: --gcp-project, --gcp-organization, --gcp-impersonate-service-account and --gcp-endpoint do not apply');
+        return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
+      }
+      if (flags.gcpProject && flags.gcpOrganization) throw new NhiError('USAGE', '--gcp-project and --gcp-organization: give one of them');
+      const projects = list(flags.gcpProject);
+      return {
+        options: { projects: projects?.length ? projects : undefined, organization: flags.gcpOrganization, impersonateServiceAccount: flags.gcpImpersonateServiceAccount, endpoint: flags.gcpEndpoint },
+        target: flags.gcpOrganization ? `organizations/${flags.gcpOrganization}` : (projects?.join(', ') ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.CLOUDSDK_CORE_PROJECT ?? 'default project'),
+      };
     }
     default:
       return { options: {} };

@@ -1,0 +1,238 @@
+/**
+ * The Google clients of a live GCP scan and the one HTTP transport they share.
+ *
+ * Every client (the `@googleapis/iam` REST client, the gax clients of `@google-cloud/resource-manager`,
+ * `@google-cloud/iam` and `@google-cloud/recommender` in REST mode, and plain Policy Analyzer requests) sends its
+ * requests through one google-auth-library client. Its gaxios transport is configured once: every HTTP attempt is
+ * counted (retries included), 429 and 5xx are retried with exponential backoff (Retry-After honoured, aborted with the
+ * scan), and read-only POSTs (getIamPolicy) are retried like GETs.
+ *
+ * Credentials: Application Default Credentials, or an access token in GOOGLE_OAUTH_ACCESS_TOKEN (what
+ * `gcloud auth print-access-token` prints). `impersonate` turns either into a short-lived token of a read-only audit
+ * service account through IAM Credentials generateAccessToken.
+ */
+import { iam, type iam_v1 } from '@googleapis/iam';
+import { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
+import { RecommenderClient } from '@google-cloud/recommender';
+import { v1beta, v2 } from '@google-cloud/iam';
+import { GoogleAuth, Impersonated, OAuth2Client, type AuthClient } from 'google-auth-library';
+import type { CallCounter } from '../../src/engine/types.js';
+import type { CoverageReason } from '../../src/model/types.js';
+import { NhiError } from '../../src/util/errors.js';
+
+export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
+
+export interface ClientOptions {
+  /** send every API call here instead of the Google endpoints (emulators, proxies, tests): `http://127.0.0.1:8080` */
+  endpoint?: string;
+  /** the service account to impersonate for the scan */
+  impersonate?: string;
+  /** retries after the first attempt for 429 / 5xx / dropped connections */
+  retries?: number;
+  /** first backoff in ms (doubles each retry) */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface GcpClients {
+  auth: AuthClient;
+  iam: iam_v1.Iam;
+  projects: ProjectsClient;
+  folders: FoldersClient;
+  organizations: OrganizationsClient;
+  recommender: RecommenderClient;
+  pools: v1beta.WorkloadIdentityPoolsClient;
+  deny: v2.PoliciesClient;
+  /** base URL of Policy Analyzer (no client library exists for it) */
+  policyAnalyzer: string;
+  close(): Promise<void>;
+}
+
+/** Operation name of a Google API request, for call counts: `iam.serviceAccounts.list`. */
+export function operationOf(method: string, url: string): string {
+  let p: string;
+  try {
+    p = new URL(url).pathname;
+  } catch {
+    return 'unknown';
+  }
+  const host = (() => {
+    try {
+      return new URL(url).host.split('.')[0];
+    } catch {
+      return '';
+    }
+  })();
+  const rules: Array<[RegExp, string]> = [
+    [/:generateAccessToken$/, 'iamcredentials.generateAccessToken'],
+    [/^\/v1\/projects\/[^/]+\/serviceAccounts$/, 'iam.serviceAccounts.list'],
+    [/^\/v1\/projects\/[^/]+\/serviceAccounts\/[^/]+\/keys$/, 'iam.serviceAccounts.keys.list'],
+    [/^\/v1\/projects\/[^/]+\/serviceAccounts\/[^/]+:getIamPolicy$/, 'iam.serviceAccounts.getIamPolicy'],
+    [/^\/v1\/projects\/[^/]+\/roles$/, 'iam.projects.roles.list'],
+    [/^\/v1\/(roles|organizations\/[^/]+\/roles|projects\/[^/]+\/roles)\/[^/]+$/, 'iam.roles.get'],
+    [/\/workloadIdentityPools\/[^/]+\/providers$/, 'iam.workloadIdentityPoolProviders.list'],
+    [/\/workloadIdentityPools$/, 'iam.workloadIdentityPools.list'],
+    [/^\/v2\/policies\/[^/]+\/denypolicies$/, 'iam.denypolicies.list'],
+    [/^\/v2\/policies\/[^/]+\/denypolicies\/[^/]+$/, 'iam.denypolicies.get'],
+    [/^\/v3\/projects\/[^/]+:getIamPolicy$/, 'resourcemanager.projects.getIamPolicy'],
+    [/^\/v3\/folders\/[^/]+:getIamPolicy$/, 'resourcemanager.folders.getIamPolicy'],
+    [/^\/v3\/organizations\/[^/]+:getIamPolicy$/, 'resourcemanager.organizations.getIamPolicy'],
+    [/^\/v3\/projects\/[^/]+$/, 'resourcemanager.projects.get'],
+    [/^\/v3\/folders\/[^/]+$/, 'resourcemanager.folders.get'],
+    [/^\/v3\/projects$/, 'resourcemanager.projects.list'],
+    [/^\/v3\/folders$/, 'resourcemanager.folders.list'],
+    [/\/recommendations$/, 'recommender.recommendations.list'],
+    [/\/insights$/, 'recommender.insights.list'],
+    [/\/activities:query$/, 'policyanalyzer.activities.query'],
+  ];
+  for (const [re, op] of rules) if (re.test(p)) return op;
+  return `${host || 'google'}.${method.toLowerCase()}`;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    }, { once: true });
+  });
+
+/** Retry-After in ms (seconds or an HTTP date), if the response carries one. */
+export function retryAfterMs(headers: unknown): number | undefined {
+  const get = (h: unknown, k: string): string | null | undefined => (h && typeof (h as Headers).get === 'function' ? (h as Headers).get(k) : (h as Record<string, string> | undefined)?.[k]);
+  const v = get(headers, 'retry-after');
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+}
+
+/** Count every HTTP attempt and retry 429 / 5xx on the client's gaxios transport. */
+export function instrument(client: AuthClient, calls: CallCounter, o: ClientOptions): void {
+  const base = globalThis.fetch;
+  const countingFetch: typeof fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    calls.count(operationOf(init?.method ?? 'GET', url));
+    return base(input, init);
+  };
+  Object.assign(client.transporter.defaults, {
+    fetchImplementation: countingFetch,
+    retry: true,
+    retryConfig: {
+      retry: o.retries ?? 4,
+      noResponseRetries: 2,
+      retryDelay: o.retryDelayMs ?? 500,
+      retryDelayMultiplier: 2,
+      maxRetryDelay: 20_000,
+      // getIamPolicy and :getIamPolicy-style reads are POSTs; nothing this connector sends changes anything
+      httpMethodsToRetry: ['GET', 'HEAD', 'POST'],
+      statusCodesToRetry: [[429, 429], [500, 599]],
+      retryBackoff: (err: { response?: { headers?: unknown } }, delay: number) => sleep(Math.min(Math.max(retryAfterMs(err.response?.headers) ?? 0, delay), 60_000), o.signal),
+    },
+  });
+}
+
+/** The credentials of the scan: ADC or GOOGLE_OAUTH_ACCESS_TOKEN, optionally impersonating an audit service account. */
+export async function createAuth(o: ClientOptions, calls: CallCounter, env: NodeJS.ProcessEnv = process.env): Promise<AuthClient> {
+  let source: AuthClient;
+  const token = env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim();
+  if (token) {
+    const c = new OAuth2Client();
+    c.setCredentials({ access_token: token });
+    source = c;
+  } else {
+    try {
+      source = await new GoogleAuth({ scopes: SCOPES }).getClient();
+    } catch (err) {
+      throw new NhiError('CREDENTIALS', `no Google Cloud credentials: ${firstLine((err as Error).message)}`, {
+        suggestion: 'run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or put a token from `gcloud auth print-access-token` in GOOGLE_OAUTH_ACCESS_TOKEN',
+      });
+    }
+  }
+  instrument(source, calls, o);
+  if (!o.impersonate) return source;
+  const imp = new Impersonated({ sourceClient: source, targetPrincipal: o.impersonate, targetScopes: SCOPES, lifetime: 3600, delegates: [], ...(o.endpoint ? { endpoint: o.endpoint.replace(/\/$/, '') } : {}) });
+  instrument(imp, calls, o);
+  return imp;
+}
+
+export function createClients(auth: AuthClient, o: ClientOptions): GcpClients {
+  const endpoint = o.endpoint ? new URL(o.endpoint) : undefined;
+  // gax clients in REST ("fallback") mode: the same JSON wire format as the REST clients, no gRPC channel
+  const gax = {
+    fallback: true,
+    authClient: auth,
+    ...(endpoint ? { protocol: endpoint.protocol.replace(':', ''), apiEndpoint: endpoint.hostname, port: Number(endpoint.port || (endpoint.protocol === 'https:' ? 443 : 80)) } : {}),
+  } as ConstructorParameters<typeof ProjectsClient>[0];
+  const projects = new ProjectsClient(gax);
+  const folders = new FoldersClient(gax);
+  const organizations = new OrganizationsClient(gax);
+  const recommender = new RecommenderClient(gax);
+  const pools = new v1beta.WorkloadIdentityPoolsClient(gax);
+  const deny = new v2.PoliciesClient(gax);
+  return {
+    auth,
+    iam: iam({ version: 'v1', auth: auth as OAuth2Client, ...(endpoint ? { rootUrl: `${endpoint.origin}/` } : {}) }),
+    projects,
+    folders,
+    organizations,
+    recommender,
+    pools,
+    deny,
+    policyAnalyzer: endpoint ? endpoint.origin : 'https://policyanalyzer.googleapis.com',
+    async close() {
+      await Promise.allSettled([projects.close(), folders.close(), organizations.close(), recommender.close(), pools.close(), deny.close()]);
+    },
+  };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].trim();
+}
+
+export interface GcpErrorInfo {
+  reason: CoverageReason;
+  status?: number;
+  /** google.rpc.ErrorInfo reason (SERVICE_DISABLED, IAM_PERMISSION_DENIED …) or the status name */
+  code: string;
+  /** the service named by the error, if any */
+  service?: string;
+  text: string;
+}
+
+const GRPC_TO_HTTP: Record<number, number> = { 3: 400, 5: 404, 7: 403, 8: 429, 13: 500, 14: 503, 16: 401 };
+
+/** Classify an error of any of the clients (GaxiosError from REST, GoogleError from gax). */
+export function classifyGcpError(err: unknown): GcpErrorInfo {
+  const e = err as {
+    status?: number;
+    code?: number | string;
+    message?: string;
+    reason?: string;
+    errorInfoMetadata?: Record<string, string>;
+    response?: { status?: number; data?: unknown };
+  };
+  let body: { error?: { code?: number; message?: string; status?: string; details?: Array<{ '@type'?: string; reason?: string; metadata?: Record<string, string> }> } } | undefined;
+  const data = e?.response?.data;
+  if (typeof data === 'string') {
+    try {
+      body = JSON.parse(data);
+    } catch {
+      body = undefined;
+    }
+  } else if (data && typeof data === 'object') body = data as typeof body;
+  const status = e?.response?.status ?? body?.error?.code ?? (typeof e?.status === 'number' ? e.status : undefined) ?? (typeof e?.code === 'number' ? GRPC_TO_HTTP[e.code] : undefined);
+  const info = body?.error?.details?.find((d) => d['@type']?.endsWith('google.rpc.ErrorInfo'));
+  const errReason = info?.reason ?? e?.reason;
+  const service = info?.metadata?.service ?? e?.errorInfoMetadata?.service;
+  const text = firstLine(body?.error?.message ?? e?.message ?? String(err));
+  let reason: CoverageReason;
+  if (errReason === 'SERVICE_DISABLED' || errReason === 'ACCESS_NOT_CONFIGURED' || /has not been used in project|is disabled/i.test(text)) reason = 'api-disabled';
+  else if (status === 403 || status === 401) reason = 'permission-denied';
+  else if (status === 429) reason = 'throttled';
+  else if (status === 404) reason = 'not-found';
+  else reason = 'error';
+  return { reason, status, code: errReason ?? body?.error?.status ?? (status ? String(status) : (e?.code !== undefined ? String(e.code) : 'error')), service, text };
+}

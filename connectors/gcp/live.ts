@@ -1,0 +1,415 @@
+/**
+ * Live Google Cloud scan: reads each project through the Google clients (see clients.ts) into the same
+ * `GcpProjectData` shape the offline exports give, so map.ts makes the same graph from both.
+ *
+ * Per project: project metadata and IAM policy (Resource Manager v3), service accounts with their keys and IAM
+ * policies, custom roles (IAM v1), workload identity pools and providers (IAM v1beta), deny policies (IAM v2),
+ * Policy Analyzer last-authentication activity, Recommender role recommendations and service-account insights.
+ * Then, once for all projects: the IAM policies of every folder and organization above them, and the definitions
+ * (permissions) of every role bound anywhere. Calls run under one concurrency bound; whatever cannot be read becomes
+ * one coverage note per operation and project, and the rest of the scan goes on.
+ */
+import pLimit from 'p-limit';
+import type { ScanContext } from '../../src/engine/types.js';
+import type { CoverageNote } from '../../src/model/types.js';
+import { classifyGcpError, type GcpClients, type GcpErrorInfo } from './clients.js';
+import { CONNECTOR_ID, type GcpActivity, type GcpInsight, type GcpKey, type GcpPolicy, type GcpProjectData, type GcpRecommendation, type GcpRole, type GcpServiceAccount, type GcpWifPool, type GcpWifProvider } from './map.js';
+
+/** A protobuf Struct / Value as the gax clients return it (`{fields: {k: {stringValue}}}`) → plain JSON. */
+export function structToJson(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  if ('fields' in o && o.fields && typeof o.fields === 'object' && !Array.isArray(o.fields)) {
+    return Object.fromEntries(Object.entries(o.fields as Record<string, unknown>).map(([k, x]) => [k, valueToJson(x)]));
+  }
+  return o;
+}
+function valueToJson(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  const o = v as { kind?: string; nullValue?: unknown; numberValue?: number; stringValue?: string; boolValue?: boolean; structValue?: unknown; listValue?: { values?: unknown[] } };
+  const kind = o.kind ?? (['stringValue', 'numberValue', 'boolValue', 'structValue', 'listValue', 'nullValue'] as const).find((k) => o[k] !== undefined && o[k] !== null);
+  switch (kind) {
+    case 'stringValue':
+      return o.stringValue;
+    case 'numberValue':
+      return o.numberValue;
+    case 'boolValue':
+      return o.boolValue;
+    case 'structValue':
+      return structToJson(o.structValue);
+    case 'listValue':
+      return (o.listValue?.values ?? []).map(valueToJson);
+    default:
+      return null;
+  }
+}
+
+/** A protobuf Timestamp (`{seconds, nanos}`, seconds possibly a string or Long) → RFC 3339, as the REST API prints it. */
+export function timestampToIso(t: unknown): string | undefined {
+  if (typeof t === 'string') return t;
+  if (!t || typeof t !== 'object') return undefined;
+  const s = Number(String((t as { seconds?: unknown }).seconds ?? 0));
+  const n = Number((t as { nanos?: unknown }).nanos ?? 0);
+  if (!Number.isFinite(s)) return undefined;
+  return new Date(s * 1000 + Math.floor(n / 1e6)).toISOString();
+}
+/** A protobuf Duration → `"7776000s"`, as the REST API prints it. */
+export function durationToString(d: unknown): string | undefined {
+  if (typeof d === 'string') return d;
+  if (!d || typeof d !== 'object') return undefined;
+  return `${String((d as { seconds?: unknown }).seconds ?? 0)}s`;
+}
+
+/** gax policy → the JSON shape gcloud prints (bindings with conditions; defaulted empty strings dropped). */
+function policyJson(p: unknown): GcpPolicy {
+  const pol = (p ?? {}) as { version?: number; bindings?: Array<{ role?: string; members?: string[]; condition?: Record<string, string> | null }> };
+  return {
+    version: pol.version,
+    bindings: (pol.bindings ?? []).map((b) => {
+      const condition = b.condition ? Object.fromEntries(Object.entries(b.condition).filter(([, v]) => typeof v === 'string' && v !== '')) : undefined;
+      return { role: b.role ?? '', members: b.members ?? [], ...(condition && Object.keys(condition).length ? { condition } : {}) };
+    }),
+  };
+}
+
+type Op =
+  | 'resourcemanager.projects.get'
+  | 'resourcemanager.projects.getIamPolicy'
+  | 'resourcemanager.folders.get'
+  | 'resourcemanager.folders.getIamPolicy'
+  | 'resourcemanager.organizations.getIamPolicy'
+  | 'resourcemanager.projects.list'
+  | 'resourcemanager.folders.list'
+  | 'iam.serviceAccounts.list'
+  | 'iam.serviceAccounts.keys.list'
+  | 'iam.serviceAccounts.getIamPolicy'
+  | 'iam.projects.roles.list'
+  | 'iam.roles.get'
+  | 'iam.workloadIdentityPools.list'
+  | 'iam.workloadIdentityPoolProviders.list'
+  | 'iam.denypolicies.list'
+  | 'policyanalyzer.activities.query'
+  | 'recommender.recommendations.list'
+  | 'recommender.insights.list';
+
+/** What is missing when an operation fails, and which IAM permission reads it. */
+const IMPACT: Record<Op, { impact: string; permission: string; incomplete?: false }> = {
+  'resourcemanager.projects.get': { impact: 'the project number and parent are unknown, so folder and organization policies above it are not read', permission: 'resourcemanager.projects.get' },
+  'resourcemanager.projects.getIamPolicy': { impact: 'project-level role bindings are missing: privileged and broad grants on the project are not judged', permission: 'resourcemanager.projects.getIamPolicy' },
+  'resourcemanager.folders.get': { impact: 'the folder chain above the project stops here: policies further up are not read', permission: 'resourcemanager.folders.get' },
+  'resourcemanager.folders.getIamPolicy': { impact: 'role bindings inherited from this folder are missing', permission: 'resourcemanager.folders.getIamPolicy' },
+  'resourcemanager.organizations.getIamPolicy': { impact: 'role bindings inherited from the organization are missing', permission: 'resourcemanager.organizations.getIamPolicy' },
+  'resourcemanager.projects.list': { impact: 'projects under this parent are not discovered', permission: 'resourcemanager.projects.list' },
+  'resourcemanager.folders.list': { impact: 'folders under this parent (and their projects) are not discovered', permission: 'resourcemanager.folders.list' },
+  'iam.serviceAccounts.list': { impact: 'the project\'s service accounts (and their keys and impersonation grants) are missing', permission: 'iam.serviceAccounts.list' },
+  'iam.serviceAccounts.keys.list': { impact: 'keys of the affected service accounts are missing: key age and key rules cannot run for them', permission: 'iam.serviceAccountKeys.list' },
+  'iam.serviceAccounts.getIamPolicy': { impact: 'who may impersonate the affected service accounts is unknown', permission: 'iam.serviceAccounts.getIamPolicy' },
+  'iam.projects.roles.list': { impact: 'custom role definitions (permissions) of the project are missing', permission: 'iam.roles.list' },
+  'iam.roles.get': { impact: 'the permissions of the affected roles are unknown (bindings are still judged by role name)', permission: 'iam.roles.get' },
+  'iam.workloadIdentityPools.list': { impact: 'workload identity pools and providers are missing: federation from CI cannot be judged', permission: 'iam.workloadIdentityPools.list' },
+  'iam.workloadIdentityPoolProviders.list': { impact: 'the providers of the affected pools are missing: wif-provider-unconditioned cannot run for them', permission: 'iam.workloadIdentityPoolProviders.list' },
+  'iam.denypolicies.list': { impact: 'deny policies on the project are not shown', permission: 'iam.denypolicies.list and iam.denypolicies.get' },
+  'policyanalyzer.activities.query': { impact: 'last authentication of service accounts and keys is unknown: identity-unused and credential-unused make no claim here', permission: 'policyanalyzer.serviceAccountLastAuthenticationActivities.query and policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query' },
+  'recommender.recommendations.list': { impact: 'role recommendations are missing: unused-role-grants makes no claim here', permission: 'recommender.iamPolicyRecommendations.list' },
+  'recommender.insights.list': { impact: 'service-account usage insights are missing', permission: 'recommender.iamServiceAccountInsights.list' },
+};
+
+/** Failures folded to one note per operation and project, however many calls failed. */
+export class GcpFailures {
+  private readonly byKey = new Map<string, { op: Op; scope: string; info: GcpErrorInfo; count: number; subjects: string[] }>();
+
+  record(op: Op, scope: string, subject: string, err: unknown): GcpErrorInfo {
+    const info = classifyGcpError(err);
+    const key = `${op}|${scope}|${info.reason}`;
+    const cur = this.byKey.get(key);
+    if (cur) {
+      cur.count++;
+      if (cur.subjects.length < 3) cur.subjects.push(subject);
+    } else this.byKey.set(key, { op, scope, info, count: 1, subjects: [subject] });
+    return info;
+  }
+
+  /** was this operation refused for this scope (denied or API disabled)? the remaining calls are skipped */
+  refused(op: Op, scope: string): boolean {
+    return this.byKey.has(`${op}|${scope}|permission-denied`) || this.byKey.has(`${op}|${scope}|api-disabled`);
+  }
+
+  notes(): CoverageNote[] {
+    const out: CoverageNote[] = [];
+    for (const { op, scope, info, count, subjects } of this.byKey.values()) {
+      const { impact, permission } = IMPACT[op];
+      const api = info.service ?? `${op.split('.')[0]}.googleapis.com`;
+      const what =
+        info.reason === 'api-disabled'
+          ? `${api} is disabled in ${scope}: ${op} cannot run (enable the API to get this data)`
+          : info.reason === 'permission-denied'
+            ? `${op} was denied (${info.code}); grant ${permission} to read it`
+            : info.reason === 'throttled'
+              ? `${op} stayed throttled after retries (${info.code})`
+              : info.reason === 'not-found'
+                ? `${op} found nothing (${info.text})`
+                : `${op} failed (${info.code}: ${info.text})`;
+      const where = count > 1 ? ` for ${count} calls (first: ${subjects.join(', ')})` : subjects[0] && subjects[0] !== scope ? ` for ${subjects[0]}` : '';
+      out.push({ connector: CONNECTOR_ID, source: op, scope, reason: info.reason, message: `${what}${where}`.replace(/\s+/g, ' '), impact, incomplete: true });
+    }
+    return out.sort((a, b) => (a.scope ?? '').localeCompare(b.scope ?? '') || a.source.localeCompare(b.source));
+  }
+}
+
+interface Run {
+  c: GcpClients;
+  ctx: ScanContext;
+  failures: GcpFailures;
+  limit: ReturnType<typeof pLimit>;
+  /** ancestor policies and role definitions, shared by all projects */
+  ancestorPolicy: Map<string, Promise<GcpPolicy | undefined>>;
+  folderParent: Map<string, Promise<string | undefined>>;
+}
+
+/** One API call under the concurrency bound; a failure is recorded and gives undefined. */
+async function call<T>(r: Run, op: Op, scope: string, subject: string, fn: () => Promise<T>): Promise<T | undefined> {
+  if (r.failures.refused(op, scope)) return undefined;
+  try {
+    return await r.limit(fn);
+  } catch (err) {
+    if (r.ctx.signal?.aborted) throw err;
+    r.failures.record(op, scope, subject, err);
+    return undefined;
+  }
+}
+
+/** gax's async iterators page on demand; autoPaginate left on only makes it warn */
+const NO_AUTOPAGINATE = { autoPaginate: false };
+
+/** Every item of a gax list, page by page (the clients' async iterators fetch the next page on demand). */
+async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** All pages of a googleapis list call. */
+async function pages<T>(r: Run, op: Op, scope: string, subject: string, fetchPage: (pageToken?: string) => Promise<{ items?: T[]; next?: string | null }>): Promise<T[] | undefined> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await call(r, op, scope, subject, () => fetchPage(token));
+    if (!page) return out.length ? out : undefined;
+    out.push(...(page.items ?? []));
+    token = page.next ?? undefined;
+  } while (token);
+  return out;
+}
+
+async function ancestorsOf(r: Run, parent: string | undefined): Promise<Array<{ resource: string; policy: GcpPolicy }>> {
+  const out: Array<{ resource: string; policy: GcpPolicy }> = [];
+  const seen = new Set<string>();
+  let cur = parent;
+  while (cur && !seen.has(cur) && /^(folders|organizations)\/[^/]+$/.test(cur)) {
+    seen.add(cur);
+    const resource = cur;
+    const isFolder = resource.startsWith('folders/');
+    if (!r.ancestorPolicy.has(resource)) {
+      r.ancestorPolicy.set(
+        resource,
+        isFolder
+          ? call(r, 'resourcemanager.folders.getIamPolicy', resource, resource, async () => policyJson((await r.c.folders.getIamPolicy({ resource, options: { requestedPolicyVersion: 3 } }))[0]))
+          : call(r, 'resourcemanager.organizations.getIamPolicy', resource, resource, async () => policyJson((await r.c.organizations.getIamPolicy({ resource, options: { requestedPolicyVersion: 3 } }))[0])),
+      );
+    }
+    const pol = await r.ancestorPolicy.get(resource)!;
+    if (pol) out.push({ resource, policy: pol });
+    if (!isFolder) break;
+    if (!r.folderParent.has(resource)) {
+      r.folderParent.set(resource, call(r, 'resourcemanager.folders.get', resource, resource, async () => (await r.c.folders.getFolder({ name: resource }))[0].parent ?? undefined).then((p) => p || undefined));
+    }
+    cur = await r.folderParent.get(resource)!;
+  }
+  return out;
+}
+
+/** Read one project. Never throws for an API error: what fails is recorded in `r.failures`. */
+async function collectProject(r: Run, projectId: string): Promise<GcpProjectData> {
+  const { c, ctx } = r;
+  const scope = projectId;
+  const projectName = `projects/${projectId}`;
+  const loc = `${projectName}/locations/global`;
+  const [project, policy, accounts, customRoles, pools, denyList, saActivity, keyActivity, recommendations, insights] = await Promise.all([
+    call(r, 'resourcemanager.projects.get', scope, scope, async () => (await c.projects.getProject({ name: projectName }))[0]),
+    call(r, 'resourcemanager.projects.getIamPolicy', scope, scope, async () => policyJson((await c.projects.getIamPolicy({ resource: projectName, options: { requestedPolicyVersion: 3 } }))[0])),
+    pages<GcpServiceAccount>(r, 'iam.serviceAccounts.list', scope, scope, async (pageToken) => {
+      const res = await c.iam.projects.serviceAccounts.list({ name: projectName, pageSize: 100, pageToken });
+      return { items: (res.data.accounts ?? []) as GcpServiceAccount[], next: res.data.nextPageToken };
+    }),
+    pages<GcpRole>(r, 'iam.projects.roles.list', scope, scope, async (pageToken) => {
+      const res = await c.iam.projects.roles.list({ parent: projectName, view: 'FULL', pageSize: 1000, pageToken });
+      return { items: (res.data.roles ?? []) as GcpRole[], next: res.data.nextPageToken };
+    }),
+    call(r, 'iam.workloadIdentityPools.list', scope, scope, () => drain(c.pools.listWorkloadIdentityPoolsAsync({ parent: loc, pageSize: 100 }, NO_AUTOPAGINATE)) as Promise<GcpWifPool[]>),
+    call(r, 'iam.denypolicies.list', scope, scope, () => drain(c.deny.listPoliciesAsync({ parent: `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/projects/${projectId}`)}/denypolicies`, pageSize: 1000 }, NO_AUTOPAGINATE))),
+    activities(r, scope, 'serviceAccountLastAuthentication'),
+    activities(r, scope, 'serviceAccountKeyLastAuthentication'),
+    call(r, 'recommender.recommendations.list', scope, scope, () => drain(c.recommender.listRecommendationsAsync({ parent: `${loc}/recommenders/google.iam.policy.Recommender`, pageSize: 1000 }, NO_AUTOPAGINATE))),
+    call(r, 'recommender.insights.list', scope, scope, () => drain(c.recommender.listInsightsAsync({ parent: `${loc}/insightTypes/google.iam.serviceAccount.Insight`, pageSize: 1000 }, NO_AUTOPAGINATE))),
+  ]);
+  const serviceAccounts = accounts ?? [];
+  ctx.progress(`project ${projectId}: ${serviceAccounts.length} service accounts`);
+
+  // per service account: keys and IAM policy; per pool: providers; per deny policy: its rules
+  const keys: Record<string, GcpKey[]> = {};
+  const saPolicies: Record<string, GcpPolicy> = {};
+  const providers: GcpWifProvider[] = [];
+  const denyPolicies: NonNullable<GcpProjectData['denyPolicies']> = [];
+  await Promise.all([
+    ...serviceAccounts.flatMap((sa) => {
+      const name = `${projectName}/serviceAccounts/${sa.email}`;
+      return [
+        call(r, 'iam.serviceAccounts.keys.list', scope, sa.email, async () => ((await c.iam.projects.serviceAccounts.keys.list({ name })).data.keys ?? []) as GcpKey[]).then((k) => {
+          if (k) keys[sa.email.toLowerCase()] = k;
+        }),
+        call(r, 'iam.serviceAccounts.getIamPolicy', scope, sa.email, async () => (await c.iam.projects.serviceAccounts.getIamPolicy({ resource: name, 'options.requestedPolicyVersion': 3 })).data as GcpPolicy).then((p) => {
+          if (p) saPolicies[sa.email.toLowerCase()] = policyJson(p);
+        }),
+      ];
+    }),
+    ...(pools ?? []).map((p) =>
+      call(r, 'iam.workloadIdentityPoolProviders.list', scope, p.name, () => drain(c.pools.listWorkloadIdentityPoolProvidersAsync({ parent: p.name, pageSize: 100 }, NO_AUTOPAGINATE))).then((list) => {
+        for (const x of list ?? []) providers.push(providerJson(x));
+      }),
+    ),
+    ...(denyList ?? []).map((d) =>
+      call(r, 'iam.denypolicies.list', scope, d.name ?? '', async () => (await c.deny.getPolicy({ name: d.name }))[0]).then((full) => {
+        if (full) denyPolicies.push({ name: full.name ?? d.name ?? '', displayName: full.displayName || undefined, rules: (full.rules ?? []) as unknown[] });
+      }),
+    ),
+  ]);
+
+  const parent = project?.parent || undefined;
+  const ancestors = await ancestorsOf(r, parent);
+  return {
+    projectId,
+    projectNumber: project?.name?.replace(/^projects\//, '') || undefined,
+    parent,
+    serviceAccounts,
+    keys,
+    policy,
+    saPolicies,
+    roles: customRoles ?? [],
+    pools: (pools ?? []).map((p) => ({ name: p.name, displayName: p.displayName || undefined, disabled: p.disabled === true, state: p.state as string | undefined })),
+    providers: providers.sort((a, b) => a.name.localeCompare(b.name)),
+    saActivity,
+    keyActivity,
+    recommendations: recommendations?.map(recommendationJson),
+    insights: insights?.map(insightJson),
+    ancestors,
+    denyPolicies: denyPolicies.sort((a, b) => a.name.localeCompare(b.name)),
+  };
+}
+
+async function activities(r: Run, projectId: string, type: 'serviceAccountLastAuthentication' | 'serviceAccountKeyLastAuthentication'): Promise<GcpActivity[] | undefined> {
+  const url = `${r.c.policyAnalyzer}/v1/projects/${projectId}/locations/global/activityTypes/${type}/activities:query`;
+  return pages<GcpActivity>(r, 'policyanalyzer.activities.query', projectId, type, async (pageToken) => {
+    const res = await r.c.auth.request<{ activities?: GcpActivity[]; nextPageToken?: string }>({ url, params: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) } });
+    return { items: res.data.activities ?? [], next: res.data.nextPageToken };
+  });
+}
+
+function providerJson(x: unknown): GcpWifProvider {
+  const p = x as { name?: string; displayName?: string; disabled?: boolean; state?: string; attributeMapping?: Record<string, string>; attributeCondition?: string; oidc?: { issuerUri?: string; allowedAudiences?: string[] } | null };
+  return {
+    name: p.name ?? '',
+    displayName: p.displayName || undefined,
+    disabled: p.disabled === true,
+    state: p.state,
+    attributeMapping: p.attributeMapping && Object.keys(p.attributeMapping).length ? { ...p.attributeMapping } : undefined,
+    attributeCondition: p.attributeCondition || undefined,
+    oidc: p.oidc ? { issuerUri: p.oidc.issuerUri || undefined, allowedAudiences: p.oidc.allowedAudiences?.length ? [...p.oidc.allowedAudiences] : undefined } : undefined,
+  };
+}
+
+function recommendationJson(x: unknown): GcpRecommendation {
+  const r = x as { name?: string; description?: string; recommenderSubtype?: string; content?: { overview?: unknown }; stateInfo?: { state?: string | number } };
+  return {
+    name: r.name,
+    description: r.description,
+    recommenderSubtype: r.recommenderSubtype,
+    content: { overview: structToJson(r.content?.overview) as NonNullable<GcpRecommendation['content']>['overview'] },
+    stateInfo: { state: r.stateInfo?.state !== undefined ? String(r.stateInfo.state) : undefined },
+  };
+}
+
+function insightJson(x: unknown): GcpInsight {
+  const i = x as { name?: string; insightSubtype?: string; content?: unknown; stateInfo?: { state?: string | number }; observationPeriod?: unknown; lastRefreshTime?: unknown };
+  return {
+    name: i.name,
+    insightSubtype: i.insightSubtype,
+    content: structToJson(i.content) as GcpInsight['content'],
+    stateInfo: { state: i.stateInfo?.state !== undefined ? String(i.stateInfo.state) : undefined },
+    observationPeriod: durationToString(i.observationPeriod),
+    lastRefreshTime: timestampToIso(i.lastRefreshTime),
+  };
+}
+
+/** Projects under an organization: folders walked breadth-first, ACTIVE projects only, sorted by id. */
+export async function discoverProjects(r: Run, organization: string): Promise<string[]> {
+  const out = new Set<string>();
+  const queue = [`organizations/${organization}`];
+  const scope = `organizations/${organization}`;
+  while (queue.length) {
+    const batch = queue.splice(0);
+    await Promise.all(
+      batch.map(async (parent) => {
+        const [projects, folders] = await Promise.all([
+          call(r, 'resourcemanager.projects.list', scope, parent, () => drain(r.c.projects.listProjectsAsync({ parent, pageSize: 1000 }, NO_AUTOPAGINATE))),
+          call(r, 'resourcemanager.folders.list', scope, parent, () => drain(r.c.folders.listFoldersAsync({ parent, pageSize: 1000 }, NO_AUTOPAGINATE))),
+        ]);
+        for (const p of projects ?? []) if (p.projectId && (p.state === 'ACTIVE' || p.state === undefined || p.state === null || p.state === 1)) out.add(p.projectId);
+        for (const f of folders ?? []) if (f.name && (f.state === 'ACTIVE' || f.state === undefined || f.state === null || f.state === 1)) queue.push(f.name);
+      }),
+    );
+  }
+  return [...out].sort();
+}
+
+export interface LiveResult {
+  projects: GcpProjectData[];
+  notes: CoverageNote[];
+}
+
+/** Read every project (given, or discovered under the organization), then the definitions of every role bound. */
+export async function collectLive(c: GcpClients, ctx: ScanContext, target: { projects?: string[]; organization?: string }): Promise<LiveResult> {
+  const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map() };
+  let ids = target.projects ?? [];
+  if (target.organization) {
+    ctx.progress(`discovering projects under organizations/${target.organization}`);
+    ids = await discoverProjects(r, target.organization);
+    ctx.progress(`${ids.length} projects under organizations/${target.organization}`);
+  }
+  const projects = await Promise.all(ids.map((id) => collectProject(r, id)));
+
+  // role definitions: custom roles came with their project; predefined and organization roles are fetched once each
+  const have = new Set(projects.flatMap((p) => p.roles.map((x) => x.name)));
+  const bound = new Set<string>();
+  for (const p of projects) {
+    for (const pol of [p.policy, ...Object.values(p.saPolicies), ...(p.ancestors ?? []).map((a) => a.policy)]) for (const b of pol?.bindings ?? []) if (!have.has(b.role)) bound.add(b.role);
+  }
+  const defs = new Map<string, GcpRole>();
+  await Promise.all(
+    [...bound].sort().map((name) =>
+      call(r, 'iam.roles.get', 'roles', name, async () => {
+        const res = name.startsWith('organizations/') ? await c.iam.organizations.roles.get({ name }) : name.startsWith('projects/') ? await c.iam.projects.roles.get({ name }) : await c.iam.roles.get({ name });
+        return res.data as GcpRole;
+      }).then((role) => {
+        if (role) defs.set(name, { name: role.name ?? name, title: role.title, stage: role.stage, includedPermissions: role.includedPermissions });
+      }),
+    ),
+  );
+  for (const p of projects) {
+    const used = new Set([p.policy, ...Object.values(p.saPolicies), ...(p.ancestors ?? []).map((a) => a.policy)].flatMap((pol) => (pol?.bindings ?? []).map((b) => b.role)));
+    for (const name of [...used].sort()) {
+      const d = defs.get(name);
+      if (d && !p.roles.some((x) => x.name === name)) p.roles.push(d);
+    }
+  }
+  return { projects, notes: r.failures.notes() };
+}
