@@ -10,6 +10,7 @@
  *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
  *   npm run bench -- --sizes demo                   # the bundled demo estate, served live by the fake
  *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
+ *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -147,8 +148,10 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       github: { type: 'string' },
+      gcp: { type: 'string' },
     },
   });
+  if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
   if (values.child) return child(values.child, concurrency);
@@ -203,6 +206,38 @@ async function benchGitHub(repos: number, latency: number, concurrency: number, 
       process.stdout.write(`nhi-drift benchmark: GitHub org of ${repos} repositories through the fake GitHub (latency ${latency} ms/call, concurrency ${concurrency})\n`);
       process.stdout.write(`API calls ${row.apiCalls}, wall ${(row.wallMs / 1000).toFixed(1)} s, ${row.nodes} nodes, ${row.findings} findings${row.incomplete ? ' (INCOMPLETE)' : ''}\n`);
       for (const [op, n] of Object.entries(row.callsByOperation)) process.stdout.write(`  ${op}: ${n}\n`);
+    }
+  } finally {
+    await fake.close();
+  }
+}
+
+async function benchGcp(accounts: number, latency: number, concurrency: number, json: boolean): Promise<void> {
+  if (!Number.isInteger(accounts) || accounts < 1) throw new Error('--gcp: expected a number of service accounts');
+  const { startFakeGcp } = await import('../test/fakes/gcp/server.js');
+  const { syntheticGcpProject, PREDEFINED_ROLES } = await import('../test/fakes/gcp/estate.js');
+  const { runScan } = await import('../src/engine/engine.js');
+  const { RULES } = await import('../src/rules/index.js');
+  const { gcpConnector } = await import('../connectors/gcp/index.js');
+  // real default page sizes: 100 service accounts per list page
+  const fake = await startFakeGcp({ projects: [syntheticGcpProject('bench-project', accounts)], organizations: [{ name: 'organizations/998877665544' }], roles: PREDEFINED_ROLES }, { latencyMs: latency, maxPageSize: 100 });
+  process.env.GOOGLE_OAUTH_ACCESS_TOKEN = 'ya29.bench-token';
+  try {
+    const t0 = performance.now();
+    const result = await runScan({
+      jobs: [{ connector: gcpConnector, target: 'bench', options: { projects: ['bench-project'], endpoint: fake.url } }],
+      now: new Date('2026-11-01T00:00:00Z'),
+      rules: RULES,
+      connectorConcurrency: concurrency,
+      log: { debug: () => {}, info: () => {}, warn: () => {} },
+    });
+    const run = result.connectors[0];
+    const row = { serviceAccounts: accounts, latencyMs: latency, concurrency, apiCalls: run.apiCalls, wallMs: Math.round(performance.now() - t0), findings: result.findings.length, nodes: result.graph.stats().nodes, incomplete: result.incomplete, peakRssMb: Math.round(process.memoryUsage().rss / 1048576), callsByOperation: run.callsByOperation };
+    if (json) process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+    else {
+      process.stdout.write(`nhi-drift benchmark: GCP project of ${accounts} service accounts through the fake Google APIs (latency ${latency} ms/call, concurrency ${concurrency})\n`);
+      process.stdout.write(`API calls ${row.apiCalls}, wall ${(row.wallMs / 1000).toFixed(1)} s, ${row.nodes} nodes, ${row.findings} findings, RSS ${row.peakRssMb} MB${row.incomplete ? ' (INCOMPLETE)' : ''}\n`);
+      for (const [op, n] of Object.entries(row.callsByOperation).sort()) process.stdout.write(`  ${op}: ${n}\n`);
     }
   } finally {
     await fake.close();

@@ -234,6 +234,8 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
   const scope = projectId;
   const projectName = `projects/${projectId}`;
   const loc = `${projectName}/locations/global`;
+  // the two activity queries run one after the other: when the API is off or denied, the second is not sent
+  const saActivityP = activities(r, scope, 'serviceAccountLastAuthentication');
   const [project, policy, accounts, customRoles, pools, denyList, saActivity, keyActivity, recommendations, insights] = await Promise.all([
     call(r, 'resourcemanager.projects.get', scope, scope, async () => (await c.projects.getProject({ name: projectName }))[0]),
     call(r, 'resourcemanager.projects.getIamPolicy', scope, scope, async () => policyJson((await c.projects.getIamPolicy({ resource: projectName, options: { requestedPolicyVersion: 3 } }))[0])),
@@ -247,8 +249,8 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
     }),
     call(r, 'iam.workloadIdentityPools.list', scope, scope, () => drain(c.pools.listWorkloadIdentityPoolsAsync({ parent: loc, pageSize: 100 }, NO_AUTOPAGINATE)) as Promise<GcpWifPool[]>),
     call(r, 'iam.denypolicies.list', scope, scope, () => drain(c.deny.listPoliciesAsync({ parent: `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/projects/${projectId}`)}/denypolicies`, pageSize: 1000 }, NO_AUTOPAGINATE))),
-    activities(r, scope, 'serviceAccountLastAuthentication'),
-    activities(r, scope, 'serviceAccountKeyLastAuthentication'),
+    saActivityP,
+    saActivityP.then(() => activities(r, scope, 'serviceAccountKeyLastAuthentication')),
     call(r, 'recommender.recommendations.list', scope, scope, () => drain(c.recommender.listRecommendationsAsync({ parent: `${loc}/recommenders/google.iam.policy.Recommender`, pageSize: 1000 }, NO_AUTOPAGINATE))),
     call(r, 'recommender.insights.list', scope, scope, () => drain(c.recommender.listInsightsAsync({ parent: `${loc}/insightTypes/google.iam.serviceAccount.Insight`, pageSize: 1000 }, NO_AUTOPAGINATE))),
   ]);

@@ -2,6 +2,9 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readProjectDir } from '../../connectors/gcp/index.js';
+import { estateFromExports, PREDEFINED_ROLES, syntheticGcpProject } from '../fakes/gcp/estate.js';
+import { startFakeGcp } from '../fakes/gcp/server.js';
 import { nhi, repoRoot, STACK_LINE } from './run.js';
 
 const demoGcp = path.join(repoRoot, 'examples', 'demo', 'gcp');
@@ -45,3 +48,70 @@ describe('nhi scan of Google Cloud exports', () => {
     expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });
+
+describe('nhi scan --gcp-project through the Google clients (loopback fake)', () => {
+  const env = { GOOGLE_OAUTH_ACCESS_TOKEN: 'ya29.e2e-token', GOOGLE_APPLICATION_CREDENTIALS: undefined };
+
+  it('scans the demo project live with the same findings as offline', async () => {
+    const fake = await startFakeGcp(estateFromExports([readProjectDir(path.join(demoGcp, 'acme-prod-data'))]), { maxPageSize: 4 });
+    try {
+      const asOf = ['--as-of', '2026-11-01T06:00:00Z', '--no-store', '-f', 'json'];
+      const live = await nhi(['scan', '--gcp-project', 'acme-prod-data', '--gcp-endpoint', fake.url, ...asOf], { env });
+      expect(live.stderr).not.toMatch(STACK_LINE);
+      expect(live.code).toBe(0);
+      const offline = await nhi(['scan', '--from-file', demoGcp, ...asOf]);
+      const keys = (out: string) => (JSON.parse(out) as Report).findings.map((f) => `${f.ruleId} ${f.identity.id}`).sort();
+      expect(keys(live.stdout)).toEqual(keys(offline.stdout));
+      expect(keys(live.stdout).length).toBeGreaterThan(5);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a project the caller cannot read: coverage note, exit 3, the other project is reported', async () => {
+    const fake = await startFakeGcp({ projects: [syntheticGcpProject('acme-web', 6), syntheticGcpProject('acme-data', 3, '200000000009')], organizations: [{ name: 'organizations/998877665544' }], roles: PREDEFINED_ROLES });
+    for (const route of ['resourcemanager.projects.get', 'resourcemanager.projects.getIamPolicy', 'iam.serviceAccounts.list', 'iam.projects.roles.list', 'iam.workloadIdentityPools.list', 'iam.denypolicies.list', 'policyanalyzer.activities.query', 'recommender.recommendations.list', 'recommender.insights.list']) {
+      fake.fail({ route, where: 'acme-data', status: 403 });
+    }
+    try {
+      const sarifFile = path.join(dir, 'gcp.sarif');
+      const r = await nhi(['scan', '--gcp-project', 'acme-web,acme-data', '--gcp-endpoint', fake.url, '--no-store', '-f', 'json', '--as-of', '2026-11-01T06:00:00Z'], { env });
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(r.code).toBe(3);
+      const report = JSON.parse(r.stdout) as Report & { coverage: Array<{ scope?: string; source: string; reason: string }> };
+      expect(report.coverage.filter((c) => c.scope === 'acme-data').map((c) => c.reason)).toEqual(expect.arrayContaining(['permission-denied']));
+      expect(report.coverage.filter((c) => c.scope !== 'acme-data')).toEqual([]);
+      expect(report.findings.some((f) => f.ruleId === 'sa-primitive-role' && f.identity.id.includes('@acme-web.'))).toBe(true);
+      expect(report.findings.some((f) => f.identity.id.includes('@acme-data.'))).toBe(false);
+      // the same run as SARIF for code scanning: the denial is a notification, not a crash
+      const s = await nhi(['scan', '--gcp-project', 'acme-web,acme-data', '--gcp-endpoint', fake.url, '--no-store', '-f', 'sarif', '-o', sarifFile], { env });
+      expect(s.code).toBe(3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('flag mistakes are one-line usage errors', async () => {
+    const both = await nhi(['scan', '--gcp-project', 'a-project', '--gcp-organization', '123', '--no-store'], { env });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^nhi: --gcp-project and --gcp-organization: give one of them/);
+    const mixed = await nhi(['scan', '--from-file', demoGcp, '--gcp-project', 'acme-prod-data', '--no-store'], { env });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/^nhi: --from-file DIR scans GCP offline/);
+    const badId = await nhi(['scan', '--gcp-project', 'Not_A_Project', '--no-store'], { env });
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).not.toMatch(STACK_LINE);
+    expect(badId.stderr).toMatch(/project id/);
+  });
+
+  it('nhi permissions gcp prints a custom role with exactly the permissions the scan uses', async () => {
+    const r = await nhi(['permissions', 'gcp']);
+    expect(r.code).toBe(0);
+    const role = JSON.parse(r.stdout) as { includedPermissions: string[] };
+    expect(role.includedPermissions).toEqual(expect.arrayContaining(['iam.serviceAccounts.list', 'iam.serviceAccountKeys.list', 'resourcemanager.projects.getIamPolicy', 'policyanalyzer.serviceAccountLastAuthenticationActivities.query']));
+    const t = await nhi(['permissions', 'gcp', '-f', 'text']);
+    expect(t.stdout).toContain('roles/iam.securityReviewer');
+    expect(t.stdout).toContain('roles/policyanalyzer.activityAnalysisViewer');
+  });
+});
+

@@ -82,3 +82,12 @@ export function syntheticGcpProject(projectId: string, n: number, projectNumber 
     insights: [],
   };
 }
+
+/** Definitions of the predefined roles the synthetic projects bind (abridged permission lists). */
+export const PREDEFINED_ROLES = [
+  { name: 'roles/owner', title: 'Owner', stage: 'GA', includedPermissions: ['resourcemanager.projects.setIamPolicy', 'iam.serviceAccountKeys.create', 'storage.buckets.delete'] },
+  { name: 'roles/editor', title: 'Editor', stage: 'GA', includedPermissions: ['compute.instances.create', 'iam.serviceAccounts.actAs', 'storage.buckets.delete'] },
+  { name: 'roles/viewer', title: 'Viewer', stage: 'GA', includedPermissions: ['compute.instances.list', 'storage.buckets.list'] },
+  { name: 'roles/iam.serviceAccountTokenCreator', title: 'Service Account Token Creator', stage: 'GA', includedPermissions: ['iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.signJwt'] },
+  { name: 'roles/iam.securityReviewer', title: 'Security Reviewer', stage: 'GA', includedPermissions: ['iam.roles.list', 'resourcemanager.projects.getIamPolicy'] },
+];

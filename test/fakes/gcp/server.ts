@@ -218,7 +218,7 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
         const att = /projects\/([^/]+)$/.exec(decodeURIComponent(m[1]))?.[1];
         const p = att ? project(att) : undefined;
         if (!p) return notFound(`Attachment point ${m[1]}`);
-        const all = (p.denyPolicies ?? []).map((d) => ({ name: `policies/${encodeURIComponent(m[1])}/denypolicies/${d.name}`, uid: `uid-${d.name}`, kind: 'DenyPolicy', displayName: d.displayName ?? '', etag: 'MTIz', createTime: '2025-01-01T00:00:00Z', updateTime: '2025-01-01T00:00:00Z', rules: d.rules }));
+        const all = (p.denyPolicies ?? []).map((d) => ({ name: `policies/${m[1]}/denypolicies/${d.name}`, uid: `uid-${d.name}`, kind: 'DenyPolicy', displayName: d.displayName ?? '', etag: 'MTIz', createTime: '2025-01-01T00:00:00Z', updateTime: '2025-01-01T00:00:00Z', rules: d.rules }));
         if (route === 'iam.denypolicies.get') {
           const d = all.find((x) => x.name.endsWith(`/denypolicies/${m[2]}`));
           return d ? send(200, d) : notFound(`Policy ${m[2]}`);
