@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gcpConnector, projectDirs } from '../../connectors/gcp/index.js';
-import { memberId, tagsFromDescription } from '../../connectors/gcp/map.js';
+import { gcpConnector, projectDirs, readProjectDir } from '../../connectors/gcp/index.js';
+import { mapGcpProject, memberId, tagsFromDescription } from '../../connectors/gcp/map.js';
 import { Counter } from '../../src/engine/engine.js';
 import type { ScanContext } from '../../src/engine/types.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
@@ -92,5 +92,29 @@ describe('gcp connector: offline gcloud exports', () => {
     expect(tagsFromDescription('owner: platform-team; federated', ['owner', 'team'])).toEqual({ owner: 'platform-team' });
     expect(tagsFromDescription('runs nightly (team=data)', ['owner', 'team'])).toEqual({ team: 'data' });
     expect(tagsFromDescription('no tags here', ['owner'])).toBeUndefined();
+  });
+});
+
+describe('gcp offline: the optional hierarchy, deny and insight files', () => {
+  it('reads ancestors.json, deny-policies.json and insights.json into the same shapes as the live scan', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-gcp-offline-'));
+    try {
+      cpSync(path.join(demo, 'acme-prod-data'), dir, { recursive: true });
+      rmSync(path.join(dir, 'activity.json'));
+      const sa = 'etl-runner@acme-prod-data.iam.gserviceaccount.com';
+      writeFileSync(path.join(dir, 'ancestors.json'), JSON.stringify([{ resource: 'folders/77', policy: { bindings: [{ role: 'roles/owner', members: [`serviceAccount:${sa}`] }] } }, { resource: 'organizations/998877665544', policy: { bindings: [] } }]));
+      writeFileSync(path.join(dir, 'deny-policies.json'), JSON.stringify([{ name: 'policies/cloudresourcemanager.googleapis.com%2Fprojects%2Facme-prod-data/denypolicies/d1', rules: [{ denyRule: { deniedPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${sa}`], deniedPermissions: ['iam.googleapis.com/serviceAccountKeys.create'] } }] }]));
+      writeFileSync(path.join(dir, 'insights.json'), JSON.stringify([{ name: 'i', insightSubtype: 'SERVICE_ACCOUNT_USAGE', content: { email: sa }, stateInfo: { state: 'ACTIVE' }, observationPeriod: '7776000s', lastRefreshTime: '2026-10-30T00:00:00Z' }]));
+      const records = mapGcpProject(readProjectDir(dir), { now: new Date('2026-11-01T00:00:00Z'), source: (w) => w });
+      const edges = records.flatMap((r) => (r.type === 'edge' ? [`${r.edge.type} ${r.edge.from} -> ${r.edge.to}`] : []));
+      expect(edges).toContain(`GRANTED gcp:service-account:${sa} -> gcp:binding:folders/77/roles/owner`);
+      expect(edges).toContain('IN_SCOPE gcp:project:acme-prod-data -> gcp:folder:77');
+      expect(edges).toContain('IN_SCOPE gcp:folder:77 -> gcp:organization:998877665544');
+      expect(edges).toContain(`DENIES gcp:deny-policy:policies/cloudresourcemanager.googleapis.com%2Fprojects%2Facme-prod-data/denypolicies/d1 -> gcp:service-account:${sa}`);
+      const usage = records.flatMap((r) => (r.type === 'usage' ? [r.usage] : []));
+      expect(usage).toEqual([expect.objectContaining({ nodeId: `gcp:service-account:${sa}`, lastUsedAt: null, window: { start: '2026-08-01T00:00:00.000Z', end: '2026-10-30T00:00:00.000Z' }, provenance: expect.objectContaining({ source: 'insights' }) })]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

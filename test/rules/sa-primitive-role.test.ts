@@ -22,6 +22,16 @@ describe('sa-primitive-role', () => {
     expect(f.message).toBe(`Service account ${sa('app')} holds ${role} on projects/demo-proj`);
   });
 
+  it('a grant inherited from a folder or the organization counts, and names where it is', () => {
+    const g = gcpGraph({ serviceAccounts: [account('app')], ancestors: [{ resource: 'folders/42', policy: { bindings: [binding('roles/owner', `serviceAccount:${sa('app')}`)] } }, { resource: 'organizations/7', policy: { bindings: [binding('roles/editor', `serviceAccount:${sa('app')}`)] } }] });
+    const fs = runRule(rule, g);
+    expect(fs.map((f) => [f.discriminator, f.severity])).toEqual([
+      ['gcp:binding:folders/42/roles/owner', 'critical'],
+      ['gcp:binding:organizations/7/roles/editor', 'high'],
+    ]);
+    expect(fs[0].message).toBe(`Service account ${sa('app')} holds roles/owner on folders/42`);
+  });
+
   it('a service agent (system identity) is not reported', () => {
     const agent = 'service-123@gcp-sa-pubsub.iam.gserviceaccount.com';
     expect(runRule(rule, gcpGraph({ serviceAccounts: [{ email: agent, projectId: 'demo-proj' }], policy: { bindings: [binding('roles/editor', `serviceAccount:${agent}`)] } }))).toEqual([]);
