@@ -109,16 +109,22 @@ export function retryAfterMs(headers: unknown): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
-/** Count every HTTP attempt and retry 429 / 5xx on the client's gaxios transport. */
+/**
+ * Count every HTTP attempt and retry 429 / 5xx on the client's gaxios transport. First attempts are counted by a
+ * request interceptor, retries by the retry hook (gaxios retries below the interceptors), so the count is exact while
+ * gaxios keeps its own fetch (and with it HTTPS_PROXY / NO_PROXY support).
+ */
 export function instrument(client: AuthClient, calls: CallCounter, o: ClientOptions): void {
-  const base = globalThis.fetch;
-  const countingFetch: typeof fetch = (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    calls.count(operationOf(init?.method ?? 'GET', url));
-    return base(input, init);
-  };
+  const urlOf = (u: unknown) => (u instanceof URL ? u.href : String(u ?? ''));
+  client.transporter.interceptors.request.add({
+    resolved: async (cfg) => {
+      calls.count(operationOf(cfg.method ?? 'GET', urlOf(cfg.url)));
+      return cfg;
+    },
+  });
   Object.assign(client.transporter.defaults, {
-    fetchImplementation: countingFetch,
+    timeout: 60_000,
+    ...(o.signal ? { signal: o.signal } : {}),
     retry: true,
     retryConfig: {
       retry: o.retries ?? 4,
@@ -129,6 +135,9 @@ export function instrument(client: AuthClient, calls: CallCounter, o: ClientOpti
       // getIamPolicy and :getIamPolicy-style reads are POSTs; nothing this connector sends changes anything
       httpMethodsToRetry: ['GET', 'HEAD', 'POST'],
       statusCodesToRetry: [[429, 429], [500, 599]],
+      onRetryAttempt: (err: { config?: { method?: string; url?: unknown } }) => {
+        calls.count(operationOf(err.config?.method ?? 'GET', urlOf(err.config?.url)));
+      },
       retryBackoff: (err: { response?: { headers?: unknown } }, delay: number) => sleep(Math.min(Math.max(retryAfterMs(err.response?.headers) ?? 0, delay), 60_000), o.signal),
     },
   });
