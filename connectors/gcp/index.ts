@@ -30,6 +30,8 @@ export const gcpOptionsSchema = z
     /** live: retries of a throttled or failed call */
     retries: z.number().int().min(0).max(10).optional(),
     retryDelayMs: z.number().int().min(0).optional(),
+    /** keys read from service-account descriptions as owner tags (`owner: team-a`); the CLI passes identity-unowned's ownerTagKeys */
+    ownerKeys: z.array(z.string().min(1)).optional(),
   })
   .strict()
   .refine((o) => !(o.fromDir && (o.projects || o.organization || o.impersonateServiceAccount || o.endpoint)), { message: 'offline exports (--from-file) and live options (--gcp-project, --gcp-organization, --gcp-impersonate-service-account) do not mix' })
@@ -220,7 +222,7 @@ export const gcpConnector: Connector = {
       ctx.progress(`project ${data.projectId}: ${data.serviceAccounts.length} service accounts`);
       const rel = (f: string) => `file:${path.basename(dir)}/${f}`;
       const sources = { serviceAccounts: rel('service-accounts.json'), keys: rel('keys/'), policy: rel('iam-policy.json'), saPolicy: rel('sa-policies/'), roles: rel('roles.json'), wif: rel('wif-providers.json'), activity: rel('activity.json'), recommendations: rel('recommendations.json'), insights: rel('insights.json'), ancestors: rel('ancestors.json'), deny: rel('deny-policies.json') } as const;
-      for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w] })) yield r;
+      for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w], ownerKeys: o.ownerKeys })) yield r;
       if (!data.saActivity) {
         yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: sources.activity, scope: data.projectId, reason: 'not-found', message: 'no Policy Analyzer activity export for this project', impact: data.insights?.length ? 'service-account last use comes only from Recommender insights (accounts unused for their observation period); key last use is unknown' : 'service account and key last use are unknown: identity-unused and credential-unused make no claim here', incomplete: false } };
       }
@@ -249,7 +251,7 @@ async function* scanLive(ctx: ScanContext, o: GcpOptions): AsyncGenerator<GraphR
   const clients = createClients(auth, clientOptions(o, ctx.signal));
   try {
     const { projects, notes } = await collectLive(clients, ctx, target);
-    for (const data of projects) for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w] })) yield r;
+    for (const data of projects) for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w], ownerKeys: o.ownerKeys })) yield r;
     for (const n of notes) yield { type: 'coverage', coverage: n };
     if (target.organization && projects.length === 0 && !notes.length) {
       yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: 'resourcemanager.projects.list', scope: `organizations/${target.organization}`, reason: 'not-found', message: `no active project visible under organizations/${target.organization}`, impact: 'nothing was scanned', incomplete: true } };

@@ -38,6 +38,18 @@ describe('nhi scan of Google Cloud exports', () => {
     ]);
   });
 
+  it("owner tags in descriptions follow identity-unowned's configured ownerTagKeys", async () => {
+    const cfg = path.join(dir, 'team-only.yaml');
+    writeFileSync(cfg, 'rules:\n  identity-unowned:\n    ownerTagKeys: [team]\n');
+    const unownedOf = (out: string) => (JSON.parse(out) as Report).findings.filter((f) => f.ruleId === 'identity-unowned').map((f) => f.identity.id.replace('gcp:service-account:', ''));
+    const args = ['scan', '--from-file', demoGcp, '--no-store', '-f', 'json', '--as-of', '2026-11-01T06:00:00Z'];
+    const byDefault = unownedOf((await nhi(args)).stdout);
+    const teamOnly = unownedOf((await nhi([...args, '--config', cfg])).stdout);
+    expect(byDefault).not.toContain('backup@acme-prod-data.iam.gserviceaccount.com'); // "owner: sre"
+    expect(teamOnly).toContain('backup@acme-prod-data.iam.gserviceaccount.com');
+    expect(teamOnly).not.toContain('etl-runner@acme-prod-data.iam.gserviceaccount.com'); // "team: data"
+  });
+
   it('a malformed export is exit 2 with one line naming the file', async () => {
     const bad = path.join(dir, 'bad');
     cpSync(path.join(demoGcp, 'acme-prod-data'), bad, { recursive: true });

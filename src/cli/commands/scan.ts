@@ -397,6 +397,11 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const ownerTagKeys = unowned
     ? ((config.rules['identity-unowned']?.options ?? unowned.meta.options.parse({})) as { ownerTagKeys?: string[] }).ownerTagKeys
     : undefined;
+  // GCP service accounts have no labels: owner tags come from their descriptions, with the same keys
+  if (ownerTagKeys) {
+    const keys = [...new Set(ownerTagKeys.map((k) => k.toLowerCase()))];
+    for (const j of jobs) if (j.connector.id === 'gcp') j.options = { ...j.options, ownerKeys: keys };
+  }
 
   const progress = await progressSink(flags);
   let result;
