@@ -9,8 +9,6 @@ import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
-import { classifyGcpError, createAuth, createClients } from './clients.js';
-import { collectLive } from './live.js';
 import { CONNECTOR_ID, mapGcpProject, type GcpProjectData } from './map.js';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -192,6 +190,8 @@ export const gcpConnector: Connector = {
     const o = gcpOptionsSchema.parse(ctx.options);
     if (!o.fromDir) {
       liveTarget(o);
+      // the Google client libraries load only for live scans
+      const { classifyGcpError, createAuth } = await import('./clients.js');
       const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
       try {
         await auth.getAccessToken();
@@ -247,6 +247,8 @@ const LIVE_SOURCES = {
 
 async function* scanLive(ctx: ScanContext, o: GcpOptions): AsyncGenerator<GraphRecord> {
   const target = liveTarget(o);
+  const { createAuth, createClients } = await import('./clients.js');
+  const { collectLive } = await import('./live.js');
   const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
   const clients = createClients(auth, clientOptions(o, ctx.signal));
   try {
