@@ -103,6 +103,28 @@ describe('nhi scan --gcp-project through the Google clients (loopback fake)', ()
     }
   });
 
+  it('a nightly re-scan reports drift: a new user-managed key and a new Editor grant', async () => {
+    const project = syntheticGcpProject('acme-web', 4);
+    const fake = await startFakeGcp({ projects: [project], organizations: [{ name: 'organizations/998877665544' }], roles: PREDEFINED_ROLES });
+    const store = path.join(dir, 'drift.db');
+    const args = ['scan', '--gcp-project', 'acme-web', '--gcp-endpoint', fake.url, '--store', store, '-f', 'json', '--as-of', '2026-11-01T06:00:00Z'];
+    try {
+      const first = await nhi(args, { env });
+      expect(first.code).toBe(0);
+      const sa = 'sa-0001@acme-web.iam.gserviceaccount.com';
+      project.keys[sa].push({ name: `projects/acme-web/serviceAccounts/${sa}/keys/fresh01`, keyType: 'USER_MANAGED', keyAlgorithm: 'KEY_ALG_RSA_2048', keyOrigin: 'GOOGLE_PROVIDED', validAfterTime: '2026-10-31T00:00:00Z', validBeforeTime: '9999-12-31T23:59:59Z' });
+      project.policy.bindings!.find((b) => b.role === 'roles/editor')!.members!.push(`serviceAccount:${sa}`);
+      const second = await nhi(args, { env });
+      expect(second.code).toBe(0);
+      const drift = (JSON.parse(second.stdout) as { drift: { credentialsAdded: Array<{ id: string }>; grantsAdded: Array<{ from: string; to: string }>; newFindings: Array<{ ruleId: string; nodeId: string }> } }).drift;
+      expect(drift.credentialsAdded.map((c) => c.id)).toEqual([`gcp:sa-key:${sa}/fresh01`]);
+      expect(drift.grantsAdded).toEqual([expect.objectContaining({ from: `gcp:service-account:${sa}`, to: 'gcp:binding:projects/acme-web/roles/editor' })]);
+      expect(drift.newFindings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['sa-primitive-role', 'sa-user-managed-key']));
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('flag mistakes are one-line usage errors', async () => {
     const both = await nhi(['scan', '--gcp-project', 'a-project', '--gcp-organization', '123', '--no-store'], { env });
     expect(both.code).toBe(2);
