@@ -13,7 +13,7 @@ export interface ConnectorEntry {
 export const CONNECTORS: ConnectorEntry[] = [
   { id: 'aws', title: 'AWS IAM', load: async () => (await import('./aws/index.js')).awsConnector },
   { id: 'github', title: 'GitHub (organisation)', load: async () => (await import('./github/index.js')).githubConnector },
-  { id: 'gcp', title: 'Google Cloud (offline exports)', load: async () => (await import('./gcp/index.js')).gcpConnector },
+  { id: 'gcp', title: 'Google Cloud IAM (projects or an organization; or gcloud exports)', load: async () => (await import('./gcp/index.js')).gcpConnector },
   { id: 'gitlab', title: 'GitLab (group)', load: async () => (await import('./gitlab/index.js')).gitlabConnector },
   { id: 'workflows', title: 'GitHub Actions workflow files (local checkout)', load: async () => (await import('./workflows/index.js')).workflowsConnector },
 ];

@@ -21,6 +21,7 @@ import type { CoverageNote, CoverageReason, GraphRecord } from '../../src/model/
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { CONNECTOR_ID, mapAws, type AuthzDetails, type CredentialReportRow, type LiveAccessKey, type MapSources, type ServiceLastAccessedDetails } from './map.js';
 import type { AwsOptions } from './options.js';
+import { sleep } from '../../src/util/sleep.js';
 
 export const LIVE_SOURCES: MapSources = {
   authz: 'iam:GetAccountAuthorizationDetails',
@@ -103,15 +104,6 @@ export function pollDelay(attempt: number, maxMs: number): number {
   return Math.min(maxMs, 250 * 2 ** attempt);
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
-  });
 
 /** Failures of one operation, folded into one coverage note however many calls failed. */
 class FailureLog {

@@ -19,6 +19,7 @@ import { GoogleAuth, Impersonated, OAuth2Client, type AuthClient } from 'google-
 import type { CallCounter } from '../../src/engine/types.js';
 import type { CoverageReason } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
+import { sleep } from '../../src/util/sleep.js';
 
 export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
@@ -89,15 +90,6 @@ export function operationOf(method: string, url: string): string {
   return `${host || 'google'}.${method.toLowerCase()}`;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
-  });
 
 /** Retry-After in ms (seconds or an HTTP date), if the response carries one. */
 export function retryAfterMs(headers: unknown): number | undefined {

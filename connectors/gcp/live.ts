@@ -255,7 +255,7 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
     call(r, 'recommender.insights.list', scope, scope, () => drain(c.recommender.listInsightsAsync({ parent: `${loc}/insightTypes/google.iam.serviceAccount.Insight`, pageSize: 1000 }, NO_AUTOPAGINATE))),
   ]);
   const serviceAccounts = accounts ?? [];
-  ctx.progress(`project ${projectId}: ${serviceAccounts.length} service accounts`);
+  ctx.progress(accounts ? `project ${projectId}: ${serviceAccounts.length} service accounts` : `project ${projectId}: service accounts not readable`);
 
   // per service account: keys and IAM policy; per pool: providers; per deny policy: its rules
   const keys: Record<string, GcpKey[]> = {};

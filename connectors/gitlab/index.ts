@@ -13,6 +13,7 @@ import type { CallCounter, Connector, ScanContext } from '../../src/engine/types
 import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { globRegExp } from '../../src/util/glob.js';
+import { sleep } from '../../src/util/sleep.js';
 
 const CONNECTOR_ID = 'gitlab';
 const PER_PAGE = 100;
@@ -55,19 +56,6 @@ export function retryAfterMs(header: string | null, attempt: number, now = Date.
   return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), 60_000) : backoff;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 /** An API failure with its HTTP status (none for a network failure). */
 export class GitLabRequestError extends Error {
