@@ -24,6 +24,7 @@ import { rule as selfHostedRunnerOnPublicRepo } from './self-hosted-runner-on-pu
 import { rule as webhookWithoutSecret } from './webhook-without-secret.js';
 import { rule as defaultComputeSaEditor } from './default-compute-sa-editor.js';
 import { rule as saImpersonationBroad } from './sa-impersonation-broad.js';
+import { rule as saImpersonationToPrivileged } from './sa-impersonation-to-privileged.js';
 import { rule as saPrimitiveRole } from './sa-primitive-role.js';
 import { rule as saUserManagedKey } from './sa-user-managed-key.js';
 import { rule as unusedRoleGrants } from './unused-role-grants.js';
@@ -58,6 +59,7 @@ export const RULES: readonly Rule<any>[] = [
   webhookWithoutSecret,
   defaultComputeSaEditor,
   saImpersonationBroad,
+  saImpersonationToPrivileged,
   saPrimitiveRole,
   saUserManagedKey,
   unusedRoleGrants,

@@ -52,6 +52,8 @@ const policy = {
 const saPolicies = {
   [sa('deployer')]: { version: 1, bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [`principalSet://iam.googleapis.com/${POOL}/attribute.repository/acme/app`] }] },
   [sa('etl-runner')]: { version: 1, bindings: [{ role: 'roles/iam.serviceAccountUser', members: ['user:bob@acme.example'] }] },
+  // left over from a bucket migration: the read-only monitoring account can still mint tokens for the storage admin
+  [sa('ci-legacy')]: { version: 1, bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [`serviceAccount:${sa('monitoring')}`] }] },
 };
 const roles = [
   { name: 'roles/owner', title: 'Owner', stage: 'GA', includedPermissions: ['*'] },

@@ -60,7 +60,7 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('scan one or more sources, store a snapshot and report findings')
     .option('-c, --connector <ids>', 'connectors to run, comma-separated: aws, gcp, github, gitlab, workflows (default: inferred from the flags, else aws)')
-    .option('--demo', 'scan the bundled demo AWS estate (no credentials needed)')
+    .option('--demo', 'scan the bundled demo estate: an AWS account, a GCP project and a GitHub repository (no credentials needed)')
     .option('--profile <name>', 'AWS: named profile from ~/.aws/config')
     .option('--role-arn <arn>', 'AWS: assume this (read-only audit) role first')
     .option('--external-id <id>', 'AWS: external id for --role-arn')
