@@ -377,9 +377,18 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
     if (keyId && t) keyLastUse.set(keyId, t);
   }
   if (d.keyActivity) {
+    // Policy Analyzer keeps a limited record: a key absent from it was not used since the record starts, which for an
+    // older key is not "never". Without any observation period there is no bound, so no claim.
+    const recordStart = [...d.keyActivity, ...(d.saActivity ?? [])].map((a) => iso(a.observationPeriod?.startTime)).filter((t): t is string => Boolean(t)).sort()[0];
     for (const r of out) {
       if (r.type !== 'node' || r.node.kind !== 'credential' || r.node.type !== 'sa-key') continue;
-      (r.node as CredentialNode).lastUsedAt = keyLastUse.get(r.node.externalId ?? '') ?? null;
+      const c = r.node as CredentialNode;
+      const used = keyLastUse.get(c.externalId ?? '');
+      if (used) c.lastUsedAt = used;
+      else if (recordStart) {
+        c.lastUsedAt = null;
+        c.attributes = { ...c.attributes, usageRecordedSince: recordStart };
+      }
     }
   }
   return out;

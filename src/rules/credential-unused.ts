@@ -40,6 +40,20 @@ export const rule: Rule<Options> = {
       const what = capitalise(credentialLabel(c));
       if (c.lastUsedAt === null) {
         const age = daysSince(c.createdAt, now);
+        // the platform's usage record may start after the credential was created (GCP Policy Analyzer): then "no use
+        // since the record starts" is all that is known
+        const since = typeof c.attributes?.usageRecordedSince === 'string' ? c.attributes.usageRecordedSince : undefined;
+        if (since && (!c.createdAt || Date.parse(c.createdAt) < Date.parse(since))) {
+          const idle = daysSince(since, now);
+          if (idle === undefined || idle <= o.unusedDays) continue;
+          out.push({
+            nodeId: holder?.id ?? c.id,
+            discriminator: c.id,
+            message: `${what}${who} has no recorded use since ${day(since)}, when the platform's usage record starts (${idle} days; created ${age ?? '?'} days ago)`,
+            evidence: [credentialEvidence(c, now, `The platform's usage record starts on ${day(since)} and shows no use of ${c.name} since; it was created on ${day(c.createdAt)}.`)],
+          });
+          continue;
+        }
         if (age === undefined || age <= o.neverUsedGraceDays) continue;
         out.push({
           nodeId: holder?.id ?? c.id,

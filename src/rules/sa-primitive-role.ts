@@ -41,7 +41,15 @@ export const rule: Rule<Options> = {
           message: `Service account ${sa.name} holds ${b.role} on ${b.resource}${b.condition ? ' (conditional)' : ''}`,
           confidence: b.condition ? 'medium' : undefined,
           path: [sa.id, b.binding.id],
-          evidence: [nodeEvidence(b.binding, `The IAM policy of ${b.resource} binds ${b.role} to serviceAccount:${sa.name}${b.condition ? ` with condition ${b.condition}` : ''}.`, { role: b.role, resource: b.resource })],
+          evidence: [
+            nodeEvidence(b.binding, `The IAM policy of ${b.resource} binds ${b.role} to serviceAccount:${sa.name}${b.condition ? ` with condition ${b.condition}` : ''}.`, { role: b.role, resource: b.resource }),
+            // deny policies narrow the role but do not make it small: shown, not subtracted
+            ...graph.in(sa.id, 'DENIES').flatMap((d) => {
+              const policy = graph.node(d.from);
+              const perms = (d.attributes?.permissions as string[] | undefined) ?? [];
+              return policy ? [nodeEvidence(policy, `Deny policy ${policy.name} denies ${perms.length ? perms.join(', ') : 'some permissions'} to this account.`, { permissions: perms })] : [];
+            }),
+          ],
         });
       }
     }

@@ -14,10 +14,10 @@ const key = (id: string, type: string, createdDaysAgo: number) => ({ name: `proj
 describe('neutral rules on GCP service accounts and keys', () => {
   it('credential-not-rotated and credential-unused judge user-managed keys and leave system-managed ones alone', () => {
     const keys = { [sa('app')]: [key('um1', 'USER_MANAGED', 200), key('sm1', 'SYSTEM_MANAGED', 200), key('sm2', 'SYSTEM_MANAGED', 5)] };
-    const keyActivity = [{ fullResourceName: `//iam.googleapis.com/projects/p/serviceAccounts/${sa('app')}/keys/sm1`, activity: { lastAuthenticatedTime: daysAgo(1) } }];
+    const keyActivity = [{ fullResourceName: `//iam.googleapis.com/projects/p/serviceAccounts/${sa('app')}/keys/sm1`, activity: { lastAuthenticatedTime: daysAgo(1) }, observationPeriod: { startTime: daysAgo(300), endTime: daysAgo(0) } }];
     const g = gcpGraph({ serviceAccounts: [account('app')], keys, keyActivity });
     expect(runRule(credentialNotRotated, g).map((f) => f.discriminator)).toEqual([`gcp:sa-key:${sa('app')}/um1`]);
-    // the user-managed key has no activity in the export: never used
+    // the user-managed key has no activity in a record that spans its whole life: never used
     expect(runRule(credentialUnused, g).map((f) => f.discriminator)).toEqual([`gcp:sa-key:${sa('app')}/um1`]);
     expect(runRule(multipleActiveKeys, g)).toEqual([]); // system-managed keys do not count as a second key
   });

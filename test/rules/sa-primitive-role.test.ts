@@ -32,6 +32,17 @@ describe('sa-primitive-role', () => {
     expect(fs[0].message).toBe(`Service account ${sa('app')} holds roles/owner on folders/42`);
   });
 
+  it('a deny policy naming the account is shown as evidence, not subtracted', () => {
+    const g = gcpGraph({
+      serviceAccounts: [account('app')],
+      policy: { bindings: [binding('roles/editor', `serviceAccount:${sa('app')}`)] },
+      denyPolicies: [{ name: 'policies/x/denypolicies/no-keys', displayName: 'no keys', rules: [{ denyRule: { deniedPrincipals: [`principal://iam.googleapis.com/projects/-/serviceAccounts/${sa('app')}`], deniedPermissions: ['iam.googleapis.com/serviceAccountKeys.create'] } }] }],
+    });
+    const [f] = runRule(rule, g);
+    expect(f.severity).toBe('high');
+    expect(f.evidence.map((e) => e.description)).toContain('Deny policy no keys denies iam.googleapis.com/serviceAccountKeys.create to this account.');
+  });
+
   it('a service agent (system identity) is not reported', () => {
     const agent = 'service-123@gcp-sa-pubsub.iam.gserviceaccount.com';
     expect(runRule(rule, gcpGraph({ serviceAccounts: [{ email: agent, projectId: 'demo-proj' }], policy: { bindings: [binding('roles/editor', `serviceAccount:${agent}`)] } }))).toEqual([]);
