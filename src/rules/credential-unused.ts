@@ -45,7 +45,8 @@ export const rule: Rule<Options> = {
         const since = typeof c.attributes?.usageRecordedSince === 'string' ? c.attributes.usageRecordedSince : undefined;
         if (since && (!c.createdAt || Date.parse(c.createdAt) < Date.parse(since))) {
           const idle = daysSince(since, now);
-          if (idle === undefined || idle <= o.unusedDays) continue;
+          // a record of at least unusedDays with no use in it is the claim (Google's own insight uses the same rule)
+          if (idle === undefined || idle < o.unusedDays) continue;
           out.push({
             nodeId: holder?.id ?? c.id,
             discriminator: c.id,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Evidence } from '../model/types.js';
+import type { CredentialNode, Evidence, UsageFact } from '../model/types.js';
 import { daysSince } from '../util/dates.js';
 import { day, isOwnedIdentity, label, nodeEvidence } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
@@ -41,6 +41,15 @@ export const rule: Rule<Options> = {
       );
       if (act.lastUsedAt === null) {
         const age = daysSince(p.createdAt, now);
+        // a usage record that starts after the identity was created (or whose creation is unknown) only shows that it
+        // was not used since the record starts: GCP Policy Analyzer keeps a limited observation period
+        const since = recordStart(act.sources);
+        if (since && (!p.createdAt || Date.parse(p.createdAt) < Date.parse(since))) {
+          const span = daysSince(since, now);
+          if (span === undefined || span < o.unusedDays) continue;
+          out.push({ nodeId: p.id, message: `${label(p)} has no recorded activity since ${day(since)}, when the platform's usage record starts (${span} days)`, evidence });
+          continue;
+        }
         if (age !== undefined && age <= o.neverUsedGraceDays) continue;
         out.push({
           nodeId: p.id,
@@ -61,3 +70,12 @@ export const rule: Rule<Options> = {
     return out;
   },
 };
+
+/** The latest explicit start among the usage records of an identity (where all of them cover), if any says. */
+function recordStart(sources: Array<UsageFact | CredentialNode>): string | undefined {
+  const starts = sources
+    .map((s) => ('kind' in s ? (typeof s.attributes?.usageRecordedSince === 'string' ? s.attributes.usageRecordedSince : undefined) : s.window?.start))
+    .filter((t): t is string => Boolean(t))
+    .sort();
+  return starts.at(-1);
+}

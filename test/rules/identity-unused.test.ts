@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rule } from '../../src/rules/identity-unused.js';
 import { GraphBuilder, OTHER_ACCOUNT, daysAgo, runRule } from './builders.js';
+import { account, gcpGraph } from './gcp-builders.js';
 
 describe('identity-unused', () => {
   it.each<[string, (b: GraphBuilder) => void]>([
@@ -69,5 +70,18 @@ describe('identity-unused', () => {
     b.role('app', { lastUsedAt: daysAgo(40) });
     expect(runRule(rule, b.graph)).toEqual([]);
     expect(runRule(rule, b.graph, { unusedDays: 30 })).toHaveLength(1);
+  });
+});
+
+describe('identity-unused: a usage record that starts after the identity was created (GCP Policy Analyzer)', () => {
+  const noAuth = (startDaysAgo: number) => [{ activity: { serviceAccount: { serviceAccountId: account('app').uniqueId } }, observationPeriod: { startTime: daysAgo(startDaysAgo), endTime: daysAgo(0) } }];
+  it.each([
+    ['the record spans 60 days: too short to call the account unused', 60, undefined],
+    ['the record spans 90 days (the threshold) with no authentication', 90, 'has no recorded activity since'],
+    ['the record spans 120 days with no authentication', 120, "when the platform's usage record starts (120 days)"],
+  ])('%s', (_l, start, text) => {
+    const found = runRule(rule, gcpGraph({ serviceAccounts: [account('app')], saActivity: noAuth(start) }));
+    if (!text) expect(found).toEqual([]);
+    else expect(found.map((f) => f.message)).toEqual([expect.stringContaining(text)]);
   });
 });
