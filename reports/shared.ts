@@ -3,7 +3,7 @@
  * read the clock and never print `attributes` blobs or policy documents wholesale (only names, ids, dates, scopes).
  */
 import { ownerOf } from '../src/graph/derive.js';
-import type { IdentityGraph } from '../src/graph/graph.js';
+import { usageRecordStart, type IdentityGraph } from '../src/graph/graph.js';
 import type { ScanResult } from '../src/model/result.js';
 import type { CredentialNode, Finding, IdentityNode, PrincipalNode, Severity } from '../src/model/types.js';
 import { SEVERITIES, SEVERITY_RANK } from '../src/model/types.js';
@@ -133,8 +133,8 @@ export function pathText(graph: IdentityGraph, path: readonly string[]): string 
 }
 
 /** Dates for people: null = never, undefined = unknown, otherwise the ISO day. */
-export function dayOrSentinel(iso: string | null | undefined): string {
-  if (iso === null) return 'never';
+export function dayOrSentinel(iso: string | null | undefined, recordedSince?: string): string {
+  if (iso === null) return recordedSince ? `none since ${recordedSince.slice(0, 10)}` : 'never';
   if (iso === undefined || iso === '') return 'unknown';
   return iso.slice(0, 10);
 }
@@ -178,6 +178,8 @@ export interface PrincipalRow {
   disabled?: boolean;
   /** most recent activity: ISO, null = never; absent = unknown */
   lastActivityAt?: string | null;
+  /** with lastActivityAt null: the usage record only starts here (no activity since), not at creation */
+  usageRecordedSince?: string;
   owner?: string;
   credentialCount: number;
 }
@@ -197,6 +199,8 @@ export interface CredentialRow {
   lastRotatedAt?: string;
   /** ISO, null = never used; absent = unknown */
   lastUsedAt?: string | null;
+  /** with lastUsedAt null: the usage record only starts here (no use since), not at creation */
+  usageRecordedSince?: string;
   /** ISO, null = never expires; absent = unknown */
   expiresAt?: string | null;
 }
@@ -217,6 +221,8 @@ export function principalRow(graph: IdentityGraph, p: PrincipalNode): PrincipalR
   if (p.disabled !== undefined) row.disabled = p.disabled;
   const activity = graph.lastActivity(p.id);
   if (activity) row.lastActivityAt = activity.lastUsedAt;
+  const since = activity?.lastUsedAt === null ? usageRecordStart(activity.sources) : undefined;
+  if (since && (!p.createdAt || p.createdAt < since)) row.usageRecordedSince = since;
   const owner = ownerOf(graph, p.id);
   if (owner !== undefined) row.owner = owner;
   return row;
@@ -239,6 +245,8 @@ export function credentialRow(graph: IdentityGraph, c: CredentialNode): Credenti
   if (c.createdAt !== undefined) row.createdAt = c.createdAt;
   if (c.lastRotatedAt !== undefined) row.lastRotatedAt = c.lastRotatedAt;
   if (c.lastUsedAt !== undefined) row.lastUsedAt = c.lastUsedAt;
+  const since = c.lastUsedAt === null ? usageRecordStart([c]) : undefined;
+  if (since && (!c.createdAt || c.createdAt < since)) row.usageRecordedSince = since;
   if (c.expiresAt !== undefined) row.expiresAt = c.expiresAt;
   return row;
 }

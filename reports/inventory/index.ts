@@ -1,7 +1,8 @@
 /**
  * `nhi inventory`: the identities and credentials of a snapshot, as an aligned text table or JSON
  * (`{ schemaVersion, principals[], credentials[] }`). Dates: `never` when the platform says so (null), `unknown` when
- * nothing is known (undefined); in JSON null = never and an absent field = unknown.
+ * nothing is known (undefined), `none since DATE` when the platform's usage record starts after the identity or
+ * credential was created; in JSON null = never (or none since `usageRecordedSince`) and an absent field = unknown.
  */
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { IdentityNode } from '../../src/model/types.js';
@@ -16,7 +17,7 @@ import {
   type PrincipalRow,
 } from '../shared.js';
 
-export const INVENTORY_SCHEMA_VERSION = '1.0.0';
+export const INVENTORY_SCHEMA_VERSION = '1.1.0';
 
 export interface InventoryFilter {
   kind?: 'principal' | 'credential';
@@ -90,7 +91,7 @@ export function renderInventoryText(graph: IdentityGraph, filter: InventoryFilte
             p.accountType + (p.disabled ? ' (disabled)' : ''),
             cell(p.scope),
             dayOrSentinel(p.createdAt),
-            dayOrSentinel(p.lastActivityAt),
+            dayOrSentinel(p.lastActivityAt, p.usageRecordedSince),
             cell(p.owner),
             String(p.credentialCount),
           ]),
@@ -112,7 +113,7 @@ export function renderInventoryText(graph: IdentityGraph, filter: InventoryFilte
             c.active ? 'yes' : 'no',
             dayOrSentinel(c.createdAt),
             dayOrSentinel(c.lastRotatedAt),
-            dayOrSentinel(c.lastUsedAt),
+            dayOrSentinel(c.lastUsedAt, c.usageRecordedSince),
           ]),
         ),
       );

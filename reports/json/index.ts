@@ -22,7 +22,7 @@ import {
   type ReportInput,
 } from '../shared.js';
 
-export const JSON_SCHEMA_VERSION = '1.0.0';
+export const JSON_SCHEMA_VERSION = '1.1.0';
 
 export interface JsonFinding {
   ruleId: string;

@@ -219,3 +219,15 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   if (arr) arr.push(v);
   else m.set(k, [v]);
 }
+
+/**
+ * The latest explicit start among an identity's usage records (usage facts with `window.start`, credentials with
+ * `attributes.usageRecordedSince`): the date from which all of them cover. Undefined when none says.
+ */
+export function usageRecordStart(sources: Array<UsageFact | CredentialNode>): string | undefined {
+  const starts = sources
+    .map((s) => ('kind' in s ? (typeof s.attributes?.usageRecordedSince === 'string' ? s.attributes.usageRecordedSince : undefined) : s.window?.start))
+    .filter((t): t is string => Boolean(t))
+    .sort();
+  return starts.at(-1);
+}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CredentialNode, Evidence, UsageFact } from '../model/types.js';
+import { usageRecordStart } from '../graph/graph.js';
+import type { Evidence } from '../model/types.js';
 import { daysSince } from '../util/dates.js';
 import { day, isOwnedIdentity, label, nodeEvidence } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
@@ -43,7 +44,7 @@ export const rule: Rule<Options> = {
         const age = daysSince(p.createdAt, now);
         // a usage record that starts after the identity was created (or whose creation is unknown) only shows that it
         // was not used since the record starts: GCP Policy Analyzer keeps a limited observation period
-        const since = recordStart(act.sources);
+        const since = usageRecordStart(act.sources);
         if (since && (!p.createdAt || Date.parse(p.createdAt) < Date.parse(since))) {
           const span = daysSince(since, now);
           if (span === undefined || span < o.unusedDays) continue;
@@ -71,11 +72,3 @@ export const rule: Rule<Options> = {
   },
 };
 
-/** The latest explicit start among the usage records of an identity (where all of them cover), if any says. */
-function recordStart(sources: Array<UsageFact | CredentialNode>): string | undefined {
-  const starts = sources
-    .map((s) => ('kind' in s ? (typeof s.attributes?.usageRecordedSince === 'string' ? s.attributes.usageRecordedSince : undefined) : s.window?.start))
-    .filter((t): t is string => Boolean(t))
-    .sort();
-  return starts.at(-1);
-}

@@ -8,7 +8,7 @@ const json = (text: string) => JSON.parse(text) as InventoryJson;
 describe('inventory', () => {
   it('lists principals and credentials with key fields in JSON', () => {
     const inv = json(renderInventoryJson(graph(), {}));
-    expect(inv.schemaVersion).toBe('1.0.0');
+    expect(inv.schemaVersion).toBe('1.1.0');
     expect(inv.principals).toHaveLength(6 + WORKERS);
     expect(inv.credentials).toHaveLength(3);
     const bot = inv.principals.find((p) => p.id === IDS.ciBot)!;

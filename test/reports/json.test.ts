@@ -37,7 +37,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.0.0');
+    expect(doc.schemaVersion).toBe('1.1.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
