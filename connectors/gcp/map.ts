@@ -124,6 +124,9 @@ const NEVER = /^9999-/;
 /** Node id of a binding member (`user:a@b`, `serviceAccount:x@p.iam.gserviceaccount.com`, `principalSet://…`). */
 export function memberId(member: string): string | undefined {
   if (member === 'allUsers') return 'gcp:all-users';
+  // a GKE workload (Kubernetes service account) of workload identity: serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA]
+  const gke = /^serviceAccount:([^[\s]+\.svc\.id\.goog)\[([^/\]]+)\/([^\]]+)\]$/.exec(member);
+  if (gke) return `gcp:gke-workload:${gke[1]}[${gke[2]}/${gke[3]}]`;
   if (member === 'allAuthenticatedUsers') return 'gcp:all-authenticated-users';
   const m = /^(deleted:)?(user|serviceAccount|group|domain):([^?]+)/.exec(member);
   if (m) {
@@ -180,8 +183,12 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
     if (!id || seen.has(id)) return id;
     const kind = id.split(':')[1];
     const name = id.slice(`gcp:${kind}:`.length) || kind;
-    const accountType = kind === 'user' ? 'human' : kind === 'service-account' ? 'service' : kind === 'wif-principal' ? 'service' : 'system';
+    const accountType = kind === 'user' ? 'human' : kind === 'service-account' || kind === 'wif-principal' || kind === 'gke-workload' ? 'service' : 'system';
     const attributes: Record<string, unknown> = { external: kind === 'service-account' ? true : undefined, deleted: member.startsWith('deleted:') || undefined };
+    if (kind === 'gke-workload') {
+      const m = /^(.+)\[([^/]+)\/(.+)\]$/.exec(name);
+      Object.assign(attributes, { workloadPool: m?.[1], namespace: m?.[2], kubernetesServiceAccount: m?.[3], member });
+    }
     if (kind === 'wif-principal') {
       const pool = /workloadIdentityPools\/([^/]+)/.exec(member)?.[1];
       const attr = /\/attribute\.([^/]+)\/(.+)$/.exec(member);

@@ -23,6 +23,7 @@ export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
   'wif-pool',
   'wif-provider',
   'wif-principal',
+  'gke-workload',
 ]);
 
 /** Active credentials of the given types that the customer manages (platform-managed keys left out). */

@@ -84,6 +84,7 @@ describe('gcp connector: offline gcloud exports', () => {
     ['deleted:serviceAccount:old@p.iam.gserviceaccount.com?uid=123', 'gcp:service-account:old@p.iam.gserviceaccount.com'],
     ['allUsers', 'gcp:all-users'],
     ['domain:acme.example', 'gcp:domain:acme.example'],
+    ['serviceAccount:acme-prod.svc.id.goog[payments/api]', 'gcp:gke-workload:acme-prod.svc.id.goog[payments/api]'],
   ])('member %s → %s', (member, id) => {
     expect(memberId(member)).toBe(id);
   });
@@ -92,6 +93,20 @@ describe('gcp connector: offline gcloud exports', () => {
     expect(tagsFromDescription('owner: platform-team; federated', ['owner', 'team'])).toEqual({ owner: 'platform-team' });
     expect(tagsFromDescription('runs nightly (team=data)', ['owner', 'team'])).toEqual({ team: 'data' });
     expect(tagsFromDescription('no tags here', ['owner'])).toBeUndefined();
+  });
+});
+
+describe('gcp: GKE workload identity members', () => {
+  it('a Kubernetes service account allowed to act as a service account is a workload, not a missing service account', () => {
+    const sa = 'api@acme-prod.iam.gserviceaccount.com';
+    const records = mapGcpProject(
+      { projectId: 'acme-prod', serviceAccounts: [{ email: sa }], keys: {}, saPolicies: { [sa]: { bindings: [{ role: 'roles/iam.workloadIdentityUser', members: ['serviceAccount:acme-prod.svc.id.goog[payments/api]'] }] } }, roles: [], pools: [], providers: [] },
+      { now: new Date('2026-11-01T00:00:00Z'), source: (w) => w },
+    );
+    const node = records.find((r) => r.type === 'node' && r.node.id === 'gcp:gke-workload:acme-prod.svc.id.goog[payments/api]');
+    expect(node?.type === 'node' && node.node).toMatchObject({ type: 'gke-workload', accountType: 'service', attributes: { namespace: 'payments', kubernetesServiceAccount: 'api', workloadPool: 'acme-prod.svc.id.goog' } });
+    expect(records.some((r) => r.type === 'edge' && r.edge.type === 'CAN_ASSUME' && r.edge.from === 'gcp:gke-workload:acme-prod.svc.id.goog[payments/api]' && r.edge.to === `gcp:service-account:${sa}`)).toBe(true);
+    expect(records.some((r) => r.type === 'node' && r.node.id.startsWith('gcp:service-account:acme-prod.svc.id.goog'))).toBe(false);
   });
 });
 
