@@ -164,6 +164,57 @@ interface Run {
   /** ancestor policies and role definitions, shared by all projects */
   ancestorPolicy: Map<string, Promise<GcpPolicy | undefined>>;
   folderParent: Map<string, Promise<string | undefined>>;
+  /** the v1beta workload identity API answered "no such method": use the GA v1 REST API from then on */
+  wifV1: boolean;
+}
+
+/**
+ * Did the v1beta workload identity API answer as if it did not exist (404, 501)? Falling back on a 404 that was about
+ * the project instead costs one call that fails the same way.
+ */
+function versionGone(err: unknown): boolean {
+  const status = classifyGcpError(err).status;
+  return status === 404 || status === 501;
+}
+
+/**
+ * Workload identity pools through `@google-cloud/iam` (v1beta, gax). Should Google retire v1beta, the same data comes
+ * from the GA v1 REST API of `@googleapis/iam`.
+ */
+async function listPools(r: Run, loc: string): Promise<GcpWifPool[]> {
+  if (!r.wifV1) {
+    try {
+      return (await drain(r.c.pools.listWorkloadIdentityPoolsAsync({ parent: loc, pageSize: 100 }, NO_AUTOPAGINATE))) as GcpWifPool[];
+    } catch (err) {
+      if (!versionGone(err)) throw err;
+      r.wifV1 = true;
+      r.ctx.log.debug('gcp: the v1beta workload identity API is not there; reading pools through v1');
+    }
+  }
+  return restPages(async (pageToken) => {
+    const res = await r.c.iam.projects.locations.workloadIdentityPools.list({ parent: loc, pageSize: 100, pageToken });
+    return { items: (res.data.workloadIdentityPools ?? []) as GcpWifPool[], next: res.data.nextPageToken };
+  });
+}
+
+async function listProviders(r: Run, pool: string): Promise<unknown[]> {
+  if (!r.wifV1) return drain(r.c.pools.listWorkloadIdentityPoolProvidersAsync({ parent: pool, pageSize: 100 }, NO_AUTOPAGINATE));
+  return restPages(async (pageToken) => {
+    const res = await r.c.iam.projects.locations.workloadIdentityPools.providers.list({ parent: pool, pageSize: 100, pageToken });
+    return { items: res.data.workloadIdentityPoolProviders ?? [], next: res.data.nextPageToken };
+  });
+}
+
+/** Every page of a REST list, inside one call slot (used where one failure should fail the whole list). */
+async function restPages<T>(fetchPage: (pageToken?: string) => Promise<{ items: T[]; next?: string | null }>): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetchPage(token);
+    out.push(...page.items);
+    token = page.next ?? undefined;
+  } while (token);
+  return out;
 }
 
 /** One API call under the concurrency bound; a failure is recorded and gives undefined. */
@@ -247,7 +298,7 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
       const res = await c.iam.projects.roles.list({ parent: projectName, view: 'FULL', pageSize: 1000, pageToken });
       return { items: (res.data.roles ?? []) as GcpRole[], next: res.data.nextPageToken };
     }),
-    call(r, 'iam.workloadIdentityPools.list', scope, scope, () => drain(c.pools.listWorkloadIdentityPoolsAsync({ parent: loc, pageSize: 100 }, NO_AUTOPAGINATE)) as Promise<GcpWifPool[]>),
+    call(r, 'iam.workloadIdentityPools.list', scope, scope, () => listPools(r, loc)),
     call(r, 'iam.denypolicies.list', scope, scope, () => drain(c.deny.listPoliciesAsync({ parent: `policies/${encodeURIComponent(`cloudresourcemanager.googleapis.com/projects/${projectId}`)}/denypolicies`, pageSize: 1000 }, NO_AUTOPAGINATE))),
     saActivityP,
     saActivityP.then(() => activities(r, scope, 'serviceAccountKeyLastAuthentication')),
@@ -275,7 +326,7 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
       ];
     }),
     ...(pools ?? []).map((p) =>
-      call(r, 'iam.workloadIdentityPoolProviders.list', scope, p.name, () => drain(c.pools.listWorkloadIdentityPoolProvidersAsync({ parent: p.name, pageSize: 100 }, NO_AUTOPAGINATE))).then((list) => {
+      call(r, 'iam.workloadIdentityPoolProviders.list', scope, p.name, () => listProviders(r, p.name)).then((list) => {
         for (const x of list ?? []) providers.push(providerJson(x));
       }),
     ),
@@ -380,7 +431,7 @@ export interface LiveResult {
 
 /** Read every project (given, or discovered under the organization), then the definitions of every role bound. */
 export async function collectLive(c: GcpClients, ctx: ScanContext, target: { projects?: string[]; organization?: string }): Promise<LiveResult> {
-  const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map() };
+  const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map(), wifV1: false };
   let ids = target.projects ?? [];
   if (target.organization) {
     ctx.progress(`discovering projects under organizations/${target.organization}`);

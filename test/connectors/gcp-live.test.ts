@@ -145,6 +145,20 @@ describe('gcp live: pagination, hierarchy, federation, usage', () => {
   });
 });
 
+describe('gcp live: workload identity API versions', () => {
+  it('reads pools and providers through the GA v1 REST API when v1beta answers 404', async () => {
+    const f = await start(twoProjects(), { maxPageSize: 2 });
+    f.fail({ route: 'iam.workloadIdentityPools.list', where: '/v1beta/', status: 404 });
+    f.fail({ route: 'iam.workloadIdentityPoolProviders.list', where: '/v1beta/', status: 404 });
+    const { records } = await collect({ endpoint: f.url, projects: ['acme-web'] });
+    expect(notes(records)).toEqual([]);
+    expect(nodeIds(records).filter((i) => i.startsWith('gcp:wif-provider:'))).toHaveLength(5);
+    const wif = f.requests.filter((q) => q.route.startsWith('iam.workloadIdentity'));
+    expect(wif.filter((q) => q.path.startsWith('/v1beta/')).map((q) => q.route)).toEqual(['iam.workloadIdentityPools.list']); // tried once
+    expect(wif.filter((q) => q.path.startsWith('/v1/')).length).toBe(1 + 3); // the pool list, then 3 pages of providers
+  });
+});
+
 describe('gcp live: failures become coverage notes, the rest completes', () => {
   it('a project the caller cannot read is a note per API, the other project is whole', async () => {
     const f = await start(twoProjects());

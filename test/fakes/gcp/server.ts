@@ -73,8 +73,9 @@ export const ROUTES: Array<[string, string, RegExp]> = [
   ['iam.serviceAccounts.getIamPolicy', 'POST', new RegExp(`^/v1/projects/${SEG}/serviceAccounts/${SEG}:getIamPolicy$`)],
   ['iam.projects.roles.list', 'GET', new RegExp(`^/v1/projects/${SEG}/roles$`)],
   ['iam.roles.get', 'GET', /^\/v1\/((?:roles|organizations\/[^/]+\/roles|projects\/[^/]+\/roles)\/[^/]+)$/],
-  ['iam.workloadIdentityPools.list', 'GET', new RegExp(`^/v1beta/projects/${SEG}/locations/global/workloadIdentityPools$`)],
-  ['iam.workloadIdentityPoolProviders.list', 'GET', new RegExp(`^/v1beta/projects/${SEG}/locations/global/workloadIdentityPools/${SEG}/providers$`)],
+  // v1beta through @google-cloud/iam; v1 (GA, @googleapis/iam) answers the same
+  ['iam.workloadIdentityPools.list', 'GET', new RegExp(`^/(?:v1beta|v1)/projects/${SEG}/locations/global/workloadIdentityPools$`)],
+  ['iam.workloadIdentityPoolProviders.list', 'GET', new RegExp(`^/(?:v1beta|v1)/projects/${SEG}/locations/global/workloadIdentityPools/${SEG}/providers$`)],
   ['iam.denypolicies.list', 'GET', new RegExp(`^/v2/policies/${SEG}/denypolicies$`)],
   ['iam.denypolicies.get', 'GET', new RegExp(`^/v2/policies/${SEG}/denypolicies/${SEG}$`)],
   ['resourcemanager.projects.get', 'GET', new RegExp(`^/v3/projects/${SEG}$`)],
