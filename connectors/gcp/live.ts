@@ -205,7 +205,7 @@ async function listProviders(r: Run, pool: string): Promise<unknown[]> {
   });
 }
 
-/** Every page of a REST list, inside one call slot (used where one failure should fail the whole list). */
+/** Every page of a REST list, page token after page token. */
 async function restPages<T>(fetchPage: (pageToken?: string) => Promise<{ items: T[]; next?: string | null }>): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
@@ -239,17 +239,9 @@ async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** All pages of a googleapis list call. */
-async function pages<T>(r: Run, op: Op, scope: string, subject: string, fetchPage: (pageToken?: string) => Promise<{ items?: T[]; next?: string | null }>): Promise<T[] | undefined> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call(r, op, scope, subject, () => fetchPage(token));
-    if (!page) return out.length ? out : undefined;
-    out.push(...(page.items ?? []));
-    token = page.next ?? undefined;
-  } while (token);
-  return out;
+/** All pages of a googleapis list, as one call: a list is read whole or recorded as failed. */
+function pages<T>(r: Run, op: Op, scope: string, subject: string, fetchPage: (pageToken?: string) => Promise<{ items: T[]; next?: string | null }>): Promise<T[] | undefined> {
+  return call(r, op, scope, subject, () => restPages(fetchPage));
 }
 
 async function ancestorsOf(r: Run, parent: string | undefined): Promise<Array<{ resource: string; policy: GcpPolicy }>> {
