@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,27 @@ describe('nhi scan --gcp-project through the Google clients (loopback fake)', ()
       expect(drift.credentialsAdded.map((c) => c.id)).toEqual([`gcp:sa-key:${sa}/fresh01`]);
       expect(drift.grantsAdded).toEqual([expect.objectContaining({ from: `gcp:service-account:${sa}`, to: 'gcp:binding:projects/acme-web/roles/editor' })]);
       expect(drift.newFindings.map((f) => f.ruleId)).toEqual(expect.arrayContaining(['sa-primitive-role', 'sa-user-managed-key']));
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('the access token and impersonated tokens never reach stdout, stderr or the store', async () => {
+    const canary = 'ya29.canary-token-4711-do-not-print';
+    const fake = await startFakeGcp({ projects: [syntheticGcpProject('acme-web', 3)], organizations: [{ name: 'organizations/998877665544' }], roles: PREDEFINED_ROLES });
+    fake.fail({ route: 'iam.serviceAccounts.getIamPolicy', status: 403 }); // failures too: a client error carries its request, Authorization header included
+    const store = path.join(dir, 'canary.db');
+    try {
+      const r = await nhi(['scan', '--gcp-project', 'acme-web', '--gcp-endpoint', fake.url, '--gcp-impersonate-service-account', 'nhi-audit@acme-sec.iam.gserviceaccount.com', '--store', store, '-v', '-f', 'json'], { env: { ...env, GOOGLE_OAUTH_ACCESS_TOKEN: canary, NHI_DEBUG: '1' } });
+      expect(r.code).toBe(3);
+      const issued = [...fake.issued.values()];
+      expect(issued.length).toBe(1);
+      expect(fake.requests.some((q) => q.token === canary)).toBe(true); // the canary was really used
+      for (const secret of [canary, ...issued]) {
+        expect(r.stdout).not.toContain(secret);
+        expect(r.stderr).not.toContain(secret);
+        expect(readFileSync(store).includes(Buffer.from(secret))).toBe(false);
+      }
     } finally {
       await fake.close();
     }
