@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { operationOf } from '../../connectors/gcp/clients.js';
+import { operationOf, retryAfterMs } from '../../connectors/gcp/clients.js';
 import { gcpConnector, readProjectDir } from '../../connectors/gcp/index.js';
 import { durationToString, structToJson, timestampToIso } from '../../connectors/gcp/live.js';
 import { Counter } from '../../src/engine/engine.js';
@@ -175,7 +175,7 @@ describe('gcp live: failures become coverage notes, the rest completes', () => {
     expect(nodeIds(records).filter((i) => i.startsWith('gcp:service-account:') && i.includes('@acme-data.'))).toEqual([]);
   });
 
-  it('retries 429 and 503 (Retry-After honoured) and counts every attempt', async () => {
+  it('retries 429 and 503 and counts every attempt', async () => {
     const f = await start(twoProjects());
     f.fail({ route: 'iam.serviceAccounts.list', status: 429, times: 2 });
     f.fail({ route: 'resourcemanager.projects.getIamPolicy', status: 503, times: 1 });
@@ -235,6 +235,18 @@ describe('gcp live: credentials', () => {
     expect(parse({ organization: 'acme' }).success).toBe(false);
     expect(parse({ projects: ['acme-web'], impersonateServiceAccount: 'a@b.com' }).success).toBe(false);
     expect(parse({ projects: ['acme-web', 'acme-data'], impersonateServiceAccount: 'nhi@acme-sec.iam.gserviceaccount.com' }).success).toBe(true);
+  });
+});
+
+describe('gcp live: Retry-After', () => {
+  it.each<[string, Record<string, string> | Headers, number | undefined]>([
+    ['seconds', { 'retry-after': '3' }, 3000],
+    ['a Headers object', new Headers({ 'Retry-After': '2' }), 2000],
+    ['an HTTP date in the past', { 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }, 0],
+    ['absent', {}, undefined],
+    ['garbage', { 'retry-after': 'soon' }, undefined],
+  ])('%s', (_l, headers, ms) => {
+    expect(retryAfterMs(headers)).toBe(ms);
   });
 });
 
