@@ -30,6 +30,29 @@ export function* serviceAccounts(graph: IdentityGraph): Iterable<PrincipalNode> 
 
 export const PRIMITIVE = new Set(['roles/owner', 'roles/editor']);
 
-export function isPrivileged(role: string, adminPattern: RegExp): boolean {
-  return PRIMITIVE.has(role) || adminPattern.test(role);
+/** Permissions that let a custom role rewrite who may do what on a project, folder or organization. */
+export const POLICY_ADMIN_PERMISSIONS = ['resourcemanager.projects.setIamPolicy', 'resourcemanager.folders.setIamPolicy', 'resourcemanager.organizations.setIamPolicy'];
+/** Permissions that let a custom role become a service account: mint its tokens, sign as it, attach it, make it a key. */
+export const ACT_AS_PERMISSIONS = ['iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.signJwt', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.actAs', 'iam.serviceAccountKeys.create'];
+
+/** The permissions of a custom role, as read from its definition (undefined: predefined, or not read). */
+export function customRolePermissions(graph: IdentityGraph | undefined, role: string): string[] | undefined {
+  if (!graph || role.startsWith('roles/')) return undefined;
+  const node = graph.node(`gcp:role:${role}`);
+  const doc = (node?.kind === 'entitlement' ? node.document : undefined) as { includedPermissions?: unknown } | undefined;
+  return Array.isArray(doc?.includedPermissions) ? (doc.includedPermissions as string[]) : undefined;
+}
+
+/**
+ * Owner, Editor, a predefined role matching `adminPattern`, or (given the graph) a custom role whose definition can
+ * change IAM policies of a project, folder or organization.
+ */
+export function isPrivileged(role: string, adminPattern: RegExp, graph?: IdentityGraph): boolean {
+  if (PRIMITIVE.has(role) || adminPattern.test(role)) return true;
+  return customRolePermissions(graph, role)?.some((p) => POLICY_ADMIN_PERMISSIONS.includes(p)) ?? false;
+}
+
+/** The act-as permissions a custom role holds (empty for predefined roles and unread definitions). */
+export function actAsPermissions(graph: IdentityGraph, role: string): string[] {
+  return (customRolePermissions(graph, role) ?? []).filter((p) => ACT_AS_PERMISSIONS.includes(p));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { actAsPermissions } from './gcp-helpers.js';
 import { nodeEvidence } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
@@ -16,7 +17,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
-    description: 'Token creator, service account user, workload identity user or key admin granted on a whole project / folder / organisation (so on every service account in it), or on a single service account to allUsers, allAuthenticatedUsers or a whole domain.',
+    description: 'Token creator, service account user, workload identity user or key admin (or a custom role with their permissions) granted on a whole project / folder / organisation (so on every service account in it), or on a single service account to allUsers, allAuthenticatedUsers or a whole domain.',
     risk: 'These roles let the member mint tokens for, act as, or create keys for service accounts; granted at project level they reach every service account there, including the most privileged one.',
     remediation: {
       text: 'Grant these roles on the individual service account that needs to be impersonated, to named principals only, and remove the project-level binding.',
@@ -29,7 +30,7 @@ export const rule: Rule<Options> = {
     for (const b of graph.entitlements()) {
       if (b.platform !== 'gcp' || b.type !== 'role-binding') continue;
       const doc = (b.document ?? {}) as { role?: string; resource?: string };
-      if (!doc.role || !ROLES.has(doc.role) || !doc.resource) continue;
+      if (!doc.role || !doc.resource || !(ROLES.has(doc.role) || actAsPermissions(graph, doc.role).length)) continue;
       const members = graph.in(b.id, 'GRANTED').map((e) => String(e.attributes?.member ?? e.from));
       const publicMembers = members.filter((m) => PUBLIC.has(m));
       const domains = members.filter((m) => m.startsWith('domain:'));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { PrincipalNode } from '../model/types.js';
 import { globMatch, nodeEvidence } from './helpers.js';
-import { bindingsOf, isPrivileged, serviceAccounts, type BindingRef } from './gcp-helpers.js';
+import { actAsPermissions, bindingsOf, isPrivileged, serviceAccounts, type BindingRef } from './gcp-helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
@@ -51,7 +51,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
-    description: 'A service account without a privileged role can impersonate (token creator), act as (service account user) or make keys for (key admin) another service account that holds Owner, Editor or an *Admin role, directly or through a chain of such grants.',
+    description: 'A service account without a privileged role can impersonate (token creator), act as (service account user) or make keys for (key admin) another service account that holds Owner, Editor or an *Admin role, directly or through a chain of such grants. Custom roles count by their permissions.',
     risk: 'The least-privileged account is only as narrow as the most privileged account it can become: whoever holds its key or runs its workload gets Owner or Editor one token exchange away.',
     remediation: {
       text: "Remove the impersonation grant (on the privileged account, or on the project that holds it), or narrow the privileged account's roles so that becoming it gains nothing.",
@@ -66,7 +66,7 @@ export const rule: Rule<Options> = {
     const privileged = new Map<string, BindingRef>();
     for (const s of accounts) {
       const strong = bindingsOf(graph, s.id)
-        .filter((b) => isPrivileged(b.role, admin) && !b.resource.startsWith('serviceAccounts/')) // grants on an account are hops, not power
+        .filter((b) => isPrivileged(b.role, admin, graph) && !b.resource.startsWith('serviceAccounts/')) // grants on an account are hops, not power
         .sort((a, b) => Number(b.role === 'roles/owner') - Number(a.role === 'roles/owner') || Number(Boolean(a.condition)) - Number(Boolean(b.condition)));
       if (strong.length) privileged.set(s.id, strong[0]);
     }
@@ -77,7 +77,7 @@ export const rule: Rule<Options> = {
     const hops = (from: string): Hop[] => {
       const out: Hop[] = [];
       for (const b of bindingsOf(graph, from)) {
-        if (!ACT_AS.has(b.role)) continue;
+        if (!ACT_AS.has(b.role) && actAsPermissions(graph, b.role).length === 0) continue;
         if (b.resource.startsWith('serviceAccounts/')) {
           const to = `gcp:service-account:${b.resource.slice('serviceAccounts/'.length)}`;
           if (byId.has(to) && to !== from) out.push({ to, role: b.role, binding: b.binding.id, resource: b.resource, condition: b.condition });

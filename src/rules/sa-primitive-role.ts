@@ -19,7 +19,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
-    description: 'A service account holds roles/owner (critical), roles/editor, or a predefined *Admin role on a project, folder or organisation.',
+    description: 'A service account holds roles/owner (critical), roles/editor, a predefined *Admin role, or a custom role that can set IAM policies, on a project, folder or organisation.',
     risk: 'Primitive roles grant thousands of permissions across every service of the project; whoever can act as the account (its keys, its workloads, anyone allowed to impersonate it) gets all of them.',
     remediation: {
       text: 'Replace the binding with the predefined roles the workload needs (IAM Recommender suggests them from observed use), at the narrowest resource.',
@@ -33,7 +33,7 @@ export const rule: Rule<Options> = {
     for (const sa of serviceAccounts(graph)) {
       if (o.ignore.some((g) => globMatch(g, sa.name))) continue;
       for (const b of bindingsOf(graph, sa.id)) {
-        if (!isPrivileged(b.role, admin)) continue;
+        if (!isPrivileged(b.role, admin, graph)) continue;
         out.push({
           nodeId: sa.id,
           discriminator: b.binding.id,

@@ -31,7 +31,7 @@ export const rule: Rule<Options> = {
     for (const sa of serviceAccounts(graph)) {
       const keys = graph.credentialsOf(sa.id).filter((c) => c.active && c.type === 'sa-key' && c.attributes?.keyType === 'USER_MANAGED');
       if (keys.length === 0) continue;
-      const strong = bindingsOf(graph, sa.id).filter((b) => isPrivileged(b.role, admin));
+      const strong = bindingsOf(graph, sa.id).filter((b) => isPrivileged(b.role, admin, graph));
       for (const k of keys) {
         out.push({
           nodeId: sa.id,

@@ -33,7 +33,7 @@ export const rule: Rule<Options> = {
         if (e.to.startsWith('gcp:service-account:')) {
           const sa = graph.node(e.to);
           if (!sa || e.attributes?.trustMatches === false) continue;
-          const strong = bindingsOf(graph, sa.id).filter((b) => isPrivileged(b.role, GCP_ADMIN));
+          const strong = bindingsOf(graph, sa.id).filter((b) => isPrivileged(b.role, GCP_ADMIN, graph));
           if (strong.length === 0) continue;
           const lines = Array.isArray(e.attributes?.lines) ? (e.attributes!.lines as number[]) : [];
           out.push({

@@ -21,6 +21,15 @@ describe('sa-impersonation-broad', () => {
     expect(f.message).toContain(text);
   });
 
+  it('a custom role counts by its permissions: key creation at project level is broad, reading accounts is not', () => {
+    const roles = [
+      { name: 'projects/demo-proj/roles/keyMaker', includedPermissions: ['iam.serviceAccountKeys.create'] },
+      { name: 'projects/demo-proj/roles/saReader', includedPermissions: ['iam.serviceAccounts.get', 'iam.serviceAccounts.list'] },
+    ];
+    const g = gcpGraph({ serviceAccounts: [account('app')], roles, policy: { bindings: [binding('projects/demo-proj/roles/keyMaker', 'group:ops@acme.example'), binding('projects/demo-proj/roles/saReader', 'group:all@acme.example')] } });
+    expect(runRule(rule, g).map((f) => f.message)).toEqual(['projects/demo-proj/roles/keyMaker is granted on projects/demo-proj (every service account in it) to group:ops@acme.example']);
+  });
+
   it('the public grant also lets the member act as the account (CAN_ASSUME edge)', () => {
     const g = gcpGraph({ serviceAccounts: [account('app')], saPolicies: { [sa('app')]: { bindings: [binding('roles/iam.serviceAccountTokenCreator', 'allUsers')] } } });
     expect(g.in(`gcp:service-account:${sa('app')}`, 'CAN_ASSUME').map((e) => e.from)).toEqual(['gcp:all-users']);

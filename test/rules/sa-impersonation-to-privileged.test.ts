@@ -21,6 +21,7 @@ describe('sa-impersonation-to-privileged', () => {
     ['the privileged account is disabled', base({ serviceAccounts: [account('app'), account('deployer', { disabled: true })], saPolicies: { [sa('deployer')]: { bindings: [binding(TOKEN, member('app'))] } } }), {}],
     ['the chain is longer than maxHops', base({ saPolicies: { [sa('middle')]: { bindings: [binding(TOKEN, member('app'))] }, [sa('deployer')]: { bindings: [binding(TOKEN, member('middle'))] } } }), { maxHops: 1 }],
     ['the caller is ignored by glob', base({ saPolicies: { [sa('deployer')]: { bindings: [binding(TOKEN, member('app'))] } } }), { ignore: ['app@*'] }],
+    ['a custom role without act-as permissions on the Editor account', base({ roles: [{ name: `projects/${P}/roles/viewerish`, includedPermissions: ['iam.serviceAccounts.get'] }], saPolicies: { [sa('deployer')]: { bindings: [binding(`projects/${P}/roles/viewerish`, member('app'))] } } }), {}],
     ['a person, not a service account, holds the grant', base({ saPolicies: { [sa('deployer')]: { bindings: [binding(TOKEN, 'user:dev@acme.example')] } } }), {}],
   ])('valid: %s', (_l, d, options) => {
     // only app's reach is in question here (middle, one hop from deployer, may be reported on its own)
@@ -46,6 +47,11 @@ describe('sa-impersonation-to-privileged', () => {
     [
       'token creator granted on a folder above the project',
       base({ ancestors: [{ resource: 'folders/42', policy: { bindings: [binding(TOKEN, member('app'))] } }] }),
+      { severity: 'high', message: `Service account ${sa('app')} can act as ${sa('deployer')}, which holds roles/editor on projects/${P}`, path: [saId('app'), saId('deployer'), `gcp:binding:projects/${P}/roles/editor`] },
+    ],
+    [
+      'a custom role with iam.serviceAccounts.getAccessToken on the Editor account',
+      base({ roles: [{ name: `projects/${P}/roles/tokenMinter`, includedPermissions: ['iam.serviceAccounts.getAccessToken'] }], saPolicies: { [sa('deployer')]: { bindings: [binding(`projects/${P}/roles/tokenMinter`, member('app'))] } } }),
       { severity: 'high', message: `Service account ${sa('app')} can act as ${sa('deployer')}, which holds roles/editor on projects/${P}`, path: [saId('app'), saId('deployer'), `gcp:binding:projects/${P}/roles/editor`] },
     ],
     [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rule } from '../../src/rules/sa-primitive-role.js';
 import { runRule } from './builders.js';
-import { account, binding, gcpGraph, sa, saId } from './gcp-builders.js';
+import { account, binding, gcpGraph, P, sa, saId } from './gcp-builders.js';
 
 describe('sa-primitive-role', () => {
   it.each([
@@ -30,6 +30,15 @@ describe('sa-primitive-role', () => {
       ['gcp:binding:organizations/7/roles/editor', 'high'],
     ]);
     expect(fs[0].message).toBe(`Service account ${sa('app')} holds roles/owner on folders/42`);
+  });
+
+  it('a custom role counts by its permissions: one that can set the project IAM policy is admin, one that reads is not', () => {
+    const roles = [
+      { name: `projects/${P}/roles/iamManager`, title: 'IAM manager', includedPermissions: ['resourcemanager.projects.getIamPolicy', 'resourcemanager.projects.setIamPolicy'] },
+      { name: `projects/${P}/roles/reader`, title: 'Reader', includedPermissions: ['resourcemanager.projects.getIamPolicy'] },
+    ];
+    const g = gcpGraph({ serviceAccounts: [account('app'), account('audit')], roles, policy: { bindings: [binding(`projects/${P}/roles/iamManager`, `serviceAccount:${sa('app')}`), binding(`projects/${P}/roles/reader`, `serviceAccount:${sa('audit')}`)] } });
+    expect(runRule(rule, g).map((f) => [f.nodeId, f.severity])).toEqual([[saId('app'), 'high']]);
   });
 
   it('a deny policy naming the account is shown as evidence, not subtracted', () => {
