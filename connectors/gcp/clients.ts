@@ -135,8 +135,26 @@ export function instrument(client: AuthClient, calls: CallCounter, o: ClientOpti
   });
 }
 
+let quieted = false;
+/**
+ * ADC looks for a GCE metadata server when no other credentials exist, and gcp-metadata reports the failed lookup as a
+ * process warning on stderr. The CLI already says what is wrong (a CREDENTIALS error with what to run), so that one
+ * warning is dropped; every other warning still reaches the listeners Node had.
+ */
+function quietMetadataWarning(): void {
+  if (quieted) return;
+  quieted = true;
+  const original = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error) => {
+    if (w.name === 'MetadataLookupWarning') return;
+    for (const l of original) l.call(process, w);
+  });
+}
+
 /** The credentials of the scan: ADC or GOOGLE_OAUTH_ACCESS_TOKEN, optionally impersonating an audit service account. */
 export async function createAuth(o: ClientOptions, calls: CallCounter, env: NodeJS.ProcessEnv = process.env): Promise<AuthClient> {
+  quietMetadataWarning();
   let source: AuthClient;
   const token = env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim();
   if (token) {

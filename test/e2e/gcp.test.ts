@@ -146,6 +146,16 @@ describe('nhi scan --gcp-project through the Google clients (loopback fake)', ()
     }
   });
 
+  it('no credentials anywhere: exit 2, one line with what to run, no library warning', async () => {
+    const home = path.join(dir, 'empty-home');
+    const r = await nhi(['scan', '--gcp-project', 'acme-web', '--no-store'], { env: { HOME: home, GOOGLE_OAUTH_ACCESS_TOKEN: undefined, GOOGLE_APPLICATION_CREDENTIALS: undefined, CLOUDSDK_CONFIG: home } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^nhi: no Google Cloud credentials/);
+    expect(r.stderr).toContain('gcloud auth application-default login');
+    expect(r.stderr).not.toMatch(/Warning|STACK/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
   it('flag mistakes are one-line usage errors', async () => {
     const both = await nhi(['scan', '--gcp-project', 'a-project', '--gcp-organization', '123', '--no-store'], { env });
     expect(both.code).toBe(2);
