@@ -4,6 +4,7 @@
  * both give the same graph for the same data.
  */
 import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
+import { ACT_AS_PERMISSIONS, IMPERSONATION_ROLES } from '../../src/policy/gcp.js';
 import { compact } from '../../src/util/object.js';
 import { toIso as iso } from '../../src/util/dates.js';
 
@@ -118,7 +119,6 @@ export interface MapOptions {
   ownerKeys?: string[];
 }
 
-const IMPERSONATION_ROLES = new Set(['roles/iam.serviceAccountTokenCreator', 'roles/iam.serviceAccountUser', 'roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountKeyAdmin']);
 const NEVER = /^9999-/;
 
 /** Node id of a binding member (`user:a@b`, `serviceAccount:x@p.iam.gserviceaccount.com`, `principalSet://…`). */
@@ -258,6 +258,8 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
 
   // roles (definitions with permissions), then bindings
   const roleIds = new Set<string>();
+  // custom roles whose permissions let a member become the service account they are granted on
+  const actAsRoles = new Set(d.roles.filter((r) => !r.name.startsWith('roles/') && r.includedPermissions?.some((p) => ACT_AS_PERMISSIONS.includes(p))).map((r) => r.name));
   for (const r of d.roles) {
     const id = `gcp:role:${r.name}`;
     roleIds.add(id);
@@ -288,7 +290,7 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
         if (!mid) continue;
         const rec = recommendationFor(resource, m, b.role);
         edge('GRANTED', mid, bid, what, compact({ via: 'binding', member: m, condition: b.condition?.expression, recommendation: rec ? recommendationSummary(rec) : undefined }));
-        if (saEmail && IMPERSONATION_ROLES.has(b.role)) {
+        if (saEmail && (IMPERSONATION_ROLES.has(b.role) || actAsRoles.has(b.role))) {
           edge('CAN_ASSUME', mid, `gcp:service-account:${saEmail}`, what, compact({ role: b.role, condition: b.condition?.expression, member: m }));
         }
       }

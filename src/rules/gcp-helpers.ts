@@ -1,6 +1,7 @@
 /** Helpers for the Google Cloud rules (not a rule itself). */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { EntitlementNode, IdentityEdge, PrincipalNode } from '../model/types.js';
+import { ACT_AS_PERMISSIONS, POLICY_ADMIN_PERMISSIONS } from '../policy/gcp.js';
 
 export interface BindingRef {
   binding: EntitlementNode;
@@ -30,10 +31,6 @@ export function* serviceAccounts(graph: IdentityGraph): Iterable<PrincipalNode> 
 
 export const PRIMITIVE = new Set(['roles/owner', 'roles/editor']);
 
-/** Permissions that let a custom role rewrite who may do what on a project, folder or organization. */
-export const POLICY_ADMIN_PERMISSIONS = ['resourcemanager.projects.setIamPolicy', 'resourcemanager.folders.setIamPolicy', 'resourcemanager.organizations.setIamPolicy'];
-/** Permissions that let a custom role become a service account: mint its tokens, sign as it, attach it, make it a key. */
-export const ACT_AS_PERMISSIONS = ['iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.signJwt', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.implicitDelegation', 'iam.serviceAccounts.actAs', 'iam.serviceAccountKeys.create'];
 
 /** The permissions of a custom role, as read from its definition (undefined: predefined, or not read). */
 export function customRolePermissions(graph: IdentityGraph | undefined, role: string): string[] | undefined {

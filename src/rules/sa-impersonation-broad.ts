@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IMPERSONATION_ROLES } from '../policy/gcp.js';
 import { actAsPermissions } from './gcp-helpers.js';
 import { nodeEvidence } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
@@ -6,7 +7,7 @@ import type { DraftFinding, Rule } from './types.js';
 const options = z.object({});
 export type Options = z.infer<typeof options>;
 
-const ROLES = new Set(['roles/iam.serviceAccountTokenCreator', 'roles/iam.serviceAccountUser', 'roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountKeyAdmin']);
+const ROLES = IMPERSONATION_ROLES;
 const PUBLIC = new Set(['allUsers', 'allAuthenticatedUsers']);
 
 export const rule: Rule<Options> = {

@@ -110,6 +110,29 @@ describe('gcp: GKE workload identity members', () => {
   });
 });
 
+describe('gcp: custom roles that let a member act as a service account', () => {
+  it('a custom role with iam.serviceAccounts.getAccessToken granted on an account is a CAN_ASSUME edge; a read-only one is not', () => {
+    const sa = 'deployer@acme-prod.iam.gserviceaccount.com';
+    const records = mapGcpProject(
+      {
+        projectId: 'acme-prod',
+        serviceAccounts: [{ email: sa }],
+        keys: {},
+        roles: [
+          { name: 'projects/acme-prod/roles/tokenMinter', includedPermissions: ['iam.serviceAccounts.getAccessToken'] },
+          { name: 'projects/acme-prod/roles/saViewer', includedPermissions: ['iam.serviceAccounts.get'] },
+        ],
+        saPolicies: { [sa]: { bindings: [{ role: 'projects/acme-prod/roles/tokenMinter', members: ['user:dev@acme.example'] }, { role: 'projects/acme-prod/roles/saViewer', members: ['user:ro@acme.example'] }] } },
+        pools: [],
+        providers: [],
+      },
+      { now: new Date('2026-11-01T00:00:00Z'), source: (w) => w },
+    );
+    const assume = records.flatMap((r) => (r.type === 'edge' && r.edge.type === 'CAN_ASSUME' ? [r.edge.from] : []));
+    expect(assume).toEqual(['gcp:user:dev@acme.example']);
+  });
+});
+
 describe('gcp offline: the optional hierarchy, deny and insight files', () => {
   it('reads ancestors.json, deny-policies.json and insights.json into the same shapes as the live scan', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-gcp-offline-'));
