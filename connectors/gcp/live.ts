@@ -134,23 +134,43 @@ export class GcpFailures {
     return this.byKey.has(`${op}|${scope}|permission-denied`) || this.byKey.has(`${op}|${scope}|api-disabled`);
   }
 
+  /**
+   * One note per operation and reason. A failure in one project names it (and is scoped to it); the same failure in
+   * several projects (an API off across an organization) is one note listing them, so an organization scan's report
+   * is not drowned in repeats.
+   */
   notes(): CoverageNote[] {
+    const groups = new Map<string, Array<{ op: Op; scope: string; info: GcpErrorInfo; count: number; subjects: string[] }>>();
+    for (const e of this.byKey.values()) {
+      const k = `${e.op}|${e.info.reason}`;
+      groups.set(k, [...(groups.get(k) ?? []), e]);
+    }
     const out: CoverageNote[] = [];
-    for (const { op, scope, info, count, subjects } of this.byKey.values()) {
+    for (const entries of groups.values()) {
+      entries.sort((a, b) => a.scope.localeCompare(b.scope));
+      const { op, info } = entries[0];
       const { impact, permission } = IMPACT[op];
       const api = info.service ?? `${op.split('.')[0]}.googleapis.com`;
+      const scopes = entries.map((e) => e.scope);
+      const inWhat = scopes.length === 1 ? scopes[0] : `${scopes.length} ${scopes.every((x) => !x.includes('/')) ? 'projects' : 'places'} (${scopes.slice(0, 5).join(', ')}${scopes.length > 5 ? ` and ${scopes.length - 5} more` : ''})`;
       const what =
         info.reason === 'api-disabled'
-          ? `${api} is disabled in ${scope}: ${op} cannot run (enable the API to get this data)`
+          ? `${api} is disabled in ${inWhat}: ${op} cannot run (enable the API to get this data)`
           : info.reason === 'permission-denied'
-            ? `${op} was denied (${info.code}); grant ${permission} to read it`
+            ? `${op} was denied (${info.code})${scopes.length > 1 ? ` in ${inWhat}` : ''}; grant ${permission} to read it`
             : info.reason === 'throttled'
-              ? `${op} stayed throttled after retries (${info.code})`
+              ? `${op} stayed throttled after retries (${info.code})${scopes.length > 1 ? ` in ${inWhat}` : ''}`
               : info.reason === 'not-found'
-                ? `${op} found nothing (${info.text})`
-                : `${op} failed (${info.code}: ${info.text})`;
-      const where = count > 1 ? ` for ${count} calls (first: ${subjects.join(', ')})` : subjects[0] && subjects[0] !== scope ? ` for ${subjects[0]}` : '';
-      out.push({ connector: CONNECTOR_ID, source: op, scope, reason: info.reason, message: `${what}${where}`.replace(/\s+/g, ' '), impact, incomplete: true });
+                ? `${op} found nothing (${info.text})${scopes.length > 1 ? ` in ${inWhat}` : ''}`
+                : `${op} failed (${info.code}: ${info.text})${scopes.length > 1 ? ` in ${inWhat}` : ''}`;
+      let where = '';
+      if (scopes.length === 1) {
+        const { count, subjects, scope } = entries[0];
+        where = count > 1 ? ` for ${count} calls (first: ${subjects.join(', ')})` : subjects[0] && subjects[0] !== scope ? ` for ${subjects[0]}` : '';
+      }
+      const note: CoverageNote = { connector: CONNECTOR_ID, source: op, reason: info.reason, message: `${what}${where}`.replace(/\s+/g, ' '), impact, incomplete: true };
+      if (scopes.length === 1) note.scope = scopes[0];
+      out.push(note);
     }
     return out.sort((a, b) => (a.scope ?? '').localeCompare(b.scope ?? '') || a.source.localeCompare(b.source));
   }

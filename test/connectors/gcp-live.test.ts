@@ -175,6 +175,18 @@ describe('gcp live: failures become coverage notes, the rest completes', () => {
     expect(nodeIds(records).filter((i) => i.startsWith('gcp:service-account:') && i.includes('@acme-data.'))).toEqual([]);
   });
 
+  it('the same API off in several projects is one note listing them', async () => {
+    const est = twoProjects();
+    est.projects.push(syntheticGcpProject('acme-ml', 2, '300000000003'));
+    const f = await start(est);
+    f.fail({ route: 'policyanalyzer.activities.query', status: 403, reason: 'SERVICE_DISABLED' });
+    const { records } = await collect({ endpoint: f.url, projects: ['acme-web', 'acme-data', 'acme-ml'] });
+    expect(notes(records)).toEqual([
+      expect.objectContaining({ source: 'policyanalyzer.activities.query', reason: 'api-disabled', message: 'policyanalyzer.googleapis.com is disabled in 3 projects (acme-data, acme-ml, acme-web): policyanalyzer.activities.query cannot run (enable the API to get this data)' }),
+    ]);
+    expect(notes(records)[0].scope).toBeUndefined();
+  });
+
   it('retries 429 and 503 and counts every attempt', async () => {
     const f = await start(twoProjects());
     f.fail({ route: 'iam.serviceAccounts.list', status: 429, times: 2 });
