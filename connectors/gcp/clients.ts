@@ -158,7 +158,9 @@ export async function createAuth(o: ClientOptions, calls: CallCounter, env: Node
   let source: AuthClient;
   const token = env.GOOGLE_OAUTH_ACCESS_TOKEN?.trim();
   if (token) {
-    const c = new OAuth2Client();
+    // ADC reads GOOGLE_CLOUD_QUOTA_PROJECT itself; a bare token needs it passed (sent as x-goog-user-project)
+    const quota = env.GOOGLE_CLOUD_QUOTA_PROJECT?.trim();
+    const c = new OAuth2Client(quota ? { quotaProjectId: quota } : {});
     c.setCredentials({ access_token: token });
     source = c;
   } else {
@@ -218,6 +220,8 @@ export interface GcpErrorInfo {
   code: string;
   /** the service named by the error, if any */
   service?: string;
+  /** the project the call was billed to (`projects/764086051850`), for SERVICE_DISABLED */
+  consumer?: string;
   text: string;
 }
 
@@ -242,10 +246,19 @@ export function classifyGcpError(err: unknown): GcpErrorInfo {
       body = undefined;
     }
   } else if (data && typeof data === 'object') body = data as typeof body;
+  // the gax clients' fetch path leaves response.data unread and puts the JSON error body in the message
+  if (!body && typeof e?.message === 'string' && e.message.trimStart().startsWith('{')) {
+    try {
+      body = JSON.parse(e.message);
+    } catch {
+      body = undefined;
+    }
+  }
   const status = e?.response?.status ?? body?.error?.code ?? (typeof e?.status === 'number' ? e.status : undefined) ?? (typeof e?.code === 'number' ? GRPC_TO_HTTP[e.code] : undefined);
   const info = body?.error?.details?.find((d) => d['@type']?.endsWith('google.rpc.ErrorInfo'));
   const errReason = info?.reason ?? e?.reason;
   const service = info?.metadata?.service ?? e?.errorInfoMetadata?.service;
+  const consumer = info?.metadata?.consumer ?? e?.errorInfoMetadata?.consumer;
   const text = firstLine(body?.error?.message ?? e?.message ?? String(err));
   let reason: CoverageReason;
   if (errReason === 'SERVICE_DISABLED' || errReason === 'ACCESS_NOT_CONFIGURED' || /has not been used in project|is disabled/i.test(text)) reason = 'api-disabled';
@@ -253,5 +266,5 @@ export function classifyGcpError(err: unknown): GcpErrorInfo {
   else if (status === 429) reason = 'throttled';
   else if (status === 404) reason = 'not-found';
   else reason = 'error';
-  return { reason, status, code: errReason ?? body?.error?.status ?? (status ? String(status) : (e?.code !== undefined ? String(e.code) : 'error')), service, text };
+  return { reason, status, code: errReason ?? body?.error?.status ?? (status ? String(status) : (e?.code !== undefined ? String(e.code) : 'error')), service, consumer, text };
 }

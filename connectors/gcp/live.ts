@@ -139,7 +139,7 @@ export class GcpFailures {
    * several projects (an API off across an organization) is one note listing them, so an organization scan's report
    * is not drowned in repeats.
    */
-  notes(): CoverageNote[] {
+  notes(projectNumbers: ReadonlyMap<string, string> = new Map()): CoverageNote[] {
     const groups = new Map<string, Array<{ op: Op; scope: string; info: GcpErrorInfo; count: number; subjects: string[] }>>();
     for (const e of this.byKey.values()) {
       const k = `${e.op}|${e.info.reason}`;
@@ -155,7 +155,7 @@ export class GcpFailures {
       const inWhat = scopes.length === 1 ? scopes[0] : `${scopes.length} ${scopes.every((x) => !x.includes('/')) ? 'projects' : 'places'} (${scopes.slice(0, 5).join(', ')}${scopes.length > 5 ? ` and ${scopes.length - 5} more` : ''})`;
       const what =
         info.reason === 'api-disabled'
-          ? `${api} is disabled in ${inWhat}: ${op} cannot run (enable the API to get this data)`
+          ? quotaProjectHint(api, inWhat, op, scopes.flatMap((x) => [x, projectNumbers.get(x) ?? x]), entries.map((e) => e.info.consumer))
           : info.reason === 'permission-denied'
             ? `${op} was denied (${info.code})${scopes.length > 1 ? ` in ${inWhat}` : ''}; grant ${permission} to read it`
             : info.reason === 'throttled'
@@ -176,6 +176,22 @@ export class GcpFailures {
   }
 }
 
+/** gcloud's own OAuth client project: user ADC without a quota project bills calls there */
+const GCLOUD_CLIENT_PROJECT = 'projects/764086051850';
+
+/**
+ * "API disabled" names the project the call was billed to. When that is not a scanned project (user credentials bill
+ * gcloud's client project, or the quota project set for them), enabling the API on the scanned project will not help.
+ */
+function quotaProjectHint(api: string, inWhat: string, op: string, scanned: string[], consumers: Array<string | undefined>): string {
+  const foreign = [...new Set(consumers.filter((c): c is string => Boolean(c) && !scanned.some((s) => c === `projects/${s}`)))];
+  if (foreign.includes(GCLOUD_CLIENT_PROJECT)) {
+    return `${api} refused the calls for ${inWhat}: they were billed to gcloud's own project (${GCLOUD_CLIENT_PROJECT}) because the credentials have no quota project; run \`gcloud auth application-default set-quota-project PROJECT\` (or set GOOGLE_CLOUD_QUOTA_PROJECT) with a project where ${api} is enabled`;
+  }
+  const billed = foreign.length === 1 && /^projects\/\d+$/.test(foreign[0]) ? ` (calls billed to ${foreign[0]}: enable it there, or change the quota project)` : '';
+  return `${api} is disabled in ${inWhat}${billed}: ${op} cannot run (enable the API to get this data)`;
+}
+
 interface Run {
   c: GcpClients;
   ctx: ScanContext;
@@ -186,6 +202,8 @@ interface Run {
   folderParent: Map<string, Promise<string | undefined>>;
   /** the v1beta workload identity API answered "no such method": use the GA v1 REST API from then on */
   wifV1: boolean;
+  /** project id → number, as read (errors name projects by number) */
+  numbers: Map<string, string>;
 }
 
 /**
@@ -350,6 +368,8 @@ async function collectProject(r: Run, projectId: string): Promise<GcpProjectData
   ]);
 
   const parent = project?.parent || undefined;
+  const number = project?.name?.replace(/^projects\//, '');
+  if (number) r.numbers.set(projectId, number);
   const ancestors = await ancestorsOf(r, parent);
   return {
     projectId,
@@ -443,7 +463,7 @@ export interface LiveResult {
 
 /** Read every project (given, or discovered under the organization), then the definitions of every role bound. */
 export async function collectLive(c: GcpClients, ctx: ScanContext, target: { projects?: string[]; organization?: string }): Promise<LiveResult> {
-  const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map(), wifV1: false };
+  const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map(), wifV1: false, numbers: new Map() };
   let ids = target.projects ?? [];
   if (target.organization) {
     ctx.progress(`discovering projects under organizations/${target.organization}`);
@@ -476,5 +496,5 @@ export async function collectLive(c: GcpClients, ctx: ScanContext, target: { pro
       if (d && !p.roles.some((x) => x.name === name)) p.roles.push(d);
     }
   }
-  return { projects, notes: r.failures.notes() };
+  return { projects, notes: r.failures.notes(r.numbers) };
 }

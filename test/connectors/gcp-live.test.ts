@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { operationOf, retryAfterMs } from '../../connectors/gcp/clients.js';
+import { classifyGcpError, operationOf, retryAfterMs } from '../../connectors/gcp/clients.js';
 import { gcpConnector, readProjectDir } from '../../connectors/gcp/index.js';
 import { durationToString, structToJson, timestampToIso } from '../../connectors/gcp/live.js';
 import { Counter } from '../../src/engine/engine.js';
@@ -187,6 +187,28 @@ describe('gcp live: failures become coverage notes, the rest completes', () => {
     expect(notes(records)[0].scope).toBeUndefined();
   });
 
+  it("an API 'disabled' for gcloud's own project means the credentials lack a quota project, and the note says so", async () => {
+    const f = await start(twoProjects());
+    f.fail({ route: 'recommender.recommendations.list', status: 403, reason: 'SERVICE_DISABLED', consumer: 'projects/764086051850' });
+    const { records } = await collect({ endpoint: f.url, projects: ['acme-web'] });
+    const [n] = notes(records).filter((x) => x.source === 'recommender.recommendations.list');
+    expect(n.reason).toBe('api-disabled');
+    expect(n.message).toContain("billed to gcloud's own project (projects/764086051850)");
+    expect(n.message).toContain('gcloud auth application-default set-quota-project PROJECT');
+  });
+
+  it('GOOGLE_CLOUD_QUOTA_PROJECT goes with a bare access token as x-goog-user-project', async () => {
+    const f = await start(twoProjects());
+    process.env.GOOGLE_CLOUD_QUOTA_PROJECT = 'acme-billing';
+    try {
+      await collect({ endpoint: f.url, projects: ['acme-web'] });
+    } finally {
+      delete process.env.GOOGLE_CLOUD_QUOTA_PROJECT;
+    }
+    expect(f.requests.length).toBeGreaterThan(10);
+    expect(f.requests.every((q) => q.userProject === 'acme-billing')).toBe(true);
+  });
+
   it('retries 429 and 503 and counts every attempt', async () => {
     const f = await start(twoProjects());
     f.fail({ route: 'iam.serviceAccounts.list', status: 429, times: 2 });
@@ -247,6 +269,20 @@ describe('gcp live: credentials', () => {
     expect(parse({ organization: 'acme' }).success).toBe(false);
     expect(parse({ projects: ['acme-web'], impersonateServiceAccount: 'a@b.com' }).success).toBe(false);
     expect(parse({ projects: ['acme-web', 'acme-data'], impersonateServiceAccount: 'nhi@acme-sec.iam.gserviceaccount.com' }).success).toBe(true);
+  });
+});
+
+describe('gcp live: error classification', () => {
+  const body = (code: number, status: string, reason?: string) => ({ error: { code, status, message: `m ${status}`, details: reason ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, metadata: { service: 'x.googleapis.com', consumer: 'projects/1' } }] : [] } });
+  it.each<[string, unknown, { reason: string; code: string; consumer?: string }]>([
+    ['REST error with a parsed body', { response: { status: 403, data: body(403, 'PERMISSION_DENIED', 'SERVICE_DISABLED') } }, { reason: 'api-disabled', code: 'SERVICE_DISABLED', consumer: 'projects/1' }],
+    ['REST error with a string body', { response: { status: 403, data: JSON.stringify(body(403, 'PERMISSION_DENIED', 'IAM_PERMISSION_DENIED')) } }, { reason: 'permission-denied', code: 'IAM_PERMISSION_DENIED' }],
+    ['gax fetch error: the body in the message', { status: 429, message: JSON.stringify(body(429, 'RESOURCE_EXHAUSTED', 'RATE_LIMIT_EXCEEDED')) }, { reason: 'throttled', code: 'RATE_LIMIT_EXCEEDED' }],
+    ['gRPC-style GoogleError (code 7)', { code: 7, message: '7 PERMISSION_DENIED: no', reason: 'IAM_PERMISSION_DENIED' }, { reason: 'permission-denied', code: 'IAM_PERMISSION_DENIED' }],
+    ['a 404 without details', { response: { status: 404, data: body(404, 'NOT_FOUND') } }, { reason: 'not-found', code: 'NOT_FOUND' }],
+    ['a socket error', { code: 'ECONNRESET', message: 'socket hang up' }, { reason: 'error', code: 'ECONNRESET' }],
+  ])('%s', (_l, err, want) => {
+    expect(classifyGcpError(err)).toMatchObject(want);
   });
 });
 

@@ -51,12 +51,14 @@ export interface FakeFault {
   status: 403 | 404 | 429 | 500 | 503;
   /** ErrorInfo reason: SERVICE_DISABLED, IAM_PERMISSION_DENIED, RATE_LIMIT_EXCEEDED … */
   reason?: string;
+  /** the project the call is billed to (default: the project in the path, by number, as Google reports it) */
+  consumer?: string;
   times?: number;
 }
 
 export interface FakeGcp {
   url: string;
-  requests: Array<{ method: string; path: string; route: string; token: string }>;
+  requests: Array<{ method: string; path: string; route: string; token: string; userProject?: string }>;
   maxInFlight: number;
   /** tokens the fake issued through generateAccessToken, by service account */
   issued: Map<string, string>;
@@ -150,7 +152,8 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
     const token = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
     const hit = ROUTES.find(([, method, re]) => method === req.method && re.test(rawPath));
     const route = hit?.[0] ?? `${req.method} ${pathname}`;
-    requests.push({ method: req.method ?? 'GET', path: pathname, route, token });
+    const userProject = typeof req.headers['x-goog-user-project'] === 'string' ? req.headers['x-goog-user-project'] : undefined;
+    requests.push({ method: req.method ?? 'GET', path: pathname, route, token, ...(userProject ? { userProject } : {}) });
     if (!token) return send(401, errorBody(401, 'Request is missing required authentication credential.', 'CREDENTIALS_MISSING'));
     if (!hit) return send(404, errorBody(404, `no such method: ${req.method} ${pathname}`));
     const m = hit[2].exec(rawPath)!.map((s) => (s === undefined ? s : decodeURIComponent(s)));
@@ -158,7 +161,8 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
     if (f) {
       f.used++;
       const service = SERVICE_OF[route.split('.')[0]];
-      const consumer = /projects\/([^/:]+)/.exec(pathname)?.[1];
+      const inPath = /projects\/([^/:]+)/.exec(pathname)?.[1];
+      const consumer = f.consumer?.replace(/^projects\//, '') ?? (inPath ? (project(inPath)?.projectNumber ?? inPath) : undefined);
       const message =
         f.reason === 'SERVICE_DISABLED'
           ? `${service.split('.')[0]} API has not been used in project ${consumer} before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/${service}/overview?project=${consumer} then retry.`
