@@ -2,12 +2,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import AjvDraft04 from 'ajv-draft-04';
 import { readProjectDir } from '../../connectors/gcp/index.js';
 import { estateFromExports, PREDEFINED_ROLES, syntheticGcpProject } from '../fakes/gcp/estate.js';
 import { startFakeGcp } from '../fakes/gcp/server.js';
 import { nhi, repoRoot, STACK_LINE } from './run.js';
 
 const demoGcp = path.join(repoRoot, 'examples', 'demo', 'gcp');
+const validateSarif = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
+const validateJson = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'reports', 'json', 'report-v1.schema.json'), 'utf8')) as object);
 type Report = { findings: Array<{ ruleId: string; identity: { id: string }; path?: Array<{ id: string }> }>; scan: { connectors: Array<{ id: string }> } };
 
 let dir: string;
@@ -98,6 +102,11 @@ describe('nhi scan --gcp-project through the Google clients (loopback fake)', ()
       // the same run as SARIF for code scanning: the denial is a notification, not a crash
       const s = await nhi(['scan', '--gcp-project', 'acme-web,acme-data', '--gcp-endpoint', fake.url, '--no-store', '-f', 'sarif', '-o', sarifFile], { env });
       expect(s.code).toBe(3);
+      const sarif = JSON.parse(readFileSync(sarifFile, 'utf8')) as { runs: Array<{ results: unknown[]; invocations: Array<{ toolExecutionNotifications?: Array<{ message: { text: string } }> }> }> };
+      expect(validateSarif(sarif), JSON.stringify(validateSarif.errors?.slice(0, 3))).toBe(true);
+      expect(sarif.runs[0].results.length).toBeGreaterThan(0);
+      expect(sarif.runs[0].invocations[0].toolExecutionNotifications?.some((n) => n.message.text.includes('acme-data'))).toBe(true);
+      expect(validateJson(report), JSON.stringify(validateJson.errors?.slice(0, 3))).toBe(true);
     } finally {
       await fake.close();
     }
