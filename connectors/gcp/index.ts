@@ -54,7 +54,7 @@ export const USAGE_PERMISSIONS = [
   'policyanalyzer.serviceAccountLastAuthenticationActivities.query',
   'policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query',
   'recommender.iamPolicyRecommendations.list',
-  'recommender.iamServiceAccountInsights.list',
+  'recommender.iamServiceAccountinsights.list',
 ];
 export const DENY_PERMISSIONS = ['iam.denypolicies.list', 'iam.denypolicies.get'];
 

@@ -111,7 +111,7 @@ const IMPACT: Record<Op, { impact: string; permission: string; incomplete?: fals
   'iam.denypolicies.list': { impact: 'deny policies on the project are not shown', permission: 'iam.denypolicies.list and iam.denypolicies.get' },
   'policyanalyzer.activities.query': { impact: 'last authentication of service accounts and keys is unknown: identity-unused and credential-unused make no claim here', permission: 'policyanalyzer.serviceAccountLastAuthenticationActivities.query and policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query' },
   'recommender.recommendations.list': { impact: 'role recommendations are missing: unused-role-grants makes no claim here', permission: 'recommender.iamPolicyRecommendations.list' },
-  'recommender.insights.list': { impact: 'service-account usage insights are missing', permission: 'recommender.iamServiceAccountInsights.list' },
+  'recommender.insights.list': { impact: 'service-account usage insights are missing', permission: 'recommender.iamServiceAccountinsights.list' },
 };
 
 /** Failures folded to one note per operation and project, however many calls failed. */
