@@ -18,7 +18,8 @@ import { v1beta, v2 } from '@google-cloud/iam';
 import { GoogleAuth, Impersonated, OAuth2Client, type AuthClient } from 'google-auth-library';
 import type { CallCounter } from '../../src/engine/types.js';
 import type { CoverageReason } from '../../src/model/types.js';
-import { NhiError } from '../../src/util/errors.js';
+import { describeError, NhiError } from '../../src/util/errors.js';
+import { parseRetryAfter } from '../../src/util/retry-after.js';
 import { sleep } from '../../src/util/sleep.js';
 
 export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
@@ -94,11 +95,7 @@ export function operationOf(method: string, url: string): string {
 /** Retry-After in ms (seconds or an HTTP date), if the response carries one. */
 export function retryAfterMs(headers: unknown): number | undefined {
   const get = (h: unknown, k: string): string | null | undefined => (h && typeof (h as Headers).get === 'function' ? (h as Headers).get(k) : (h as Record<string, string> | undefined)?.[k]);
-  const v = get(headers, 'retry-after');
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+  return parseRetryAfter(get(headers, 'retry-after'));
 }
 
 /**
@@ -167,7 +164,7 @@ export async function createAuth(o: ClientOptions, calls: CallCounter, env: Node
     try {
       source = await new GoogleAuth({ scopes: SCOPES }).getClient();
     } catch (err) {
-      throw new NhiError('CREDENTIALS', `no Google Cloud credentials: ${firstLine((err as Error).message)}`, {
+      throw new NhiError('CREDENTIALS', `no Google Cloud credentials: ${describeError(err)}`, {
         suggestion: 'run `gcloud auth application-default login`, set GOOGLE_APPLICATION_CREDENTIALS, or put a token from `gcloud auth print-access-token` in GOOGLE_OAUTH_ACCESS_TOKEN',
       });
     }
@@ -207,10 +204,6 @@ export function createClients(auth: AuthClient, o: ClientOptions): GcpClients {
       await Promise.allSettled([projects.close(), folders.close(), organizations.close(), recommender.close(), pools.close(), deny.close()]);
     },
   };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
 }
 
 export interface GcpErrorInfo {
@@ -259,7 +252,7 @@ export function classifyGcpError(err: unknown): GcpErrorInfo {
   const errReason = info?.reason ?? e?.reason;
   const service = info?.metadata?.service ?? e?.errorInfoMetadata?.service;
   const consumer = info?.metadata?.consumer ?? e?.errorInfoMetadata?.consumer;
-  const text = firstLine(body?.error?.message ?? e?.message ?? String(err));
+  const text = describeError(body?.error?.message ?? e?.message ?? String(err)).trim();
   let reason: CoverageReason;
   if (errReason === 'SERVICE_DISABLED' || errReason === 'ACCESS_NOT_CONFIGURED' || /has not been used in project|is disabled/i.test(text)) reason = 'api-disabled';
   else if (status === 403 || status === 401) reason = 'permission-denied';

@@ -13,7 +13,7 @@ import pLimit from 'p-limit';
 import type { ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote } from '../../src/model/types.js';
 import { classifyGcpError, type GcpClients, type GcpErrorInfo } from './clients.js';
-import { CONNECTOR_ID, type GcpActivity, type GcpInsight, type GcpKey, type GcpPolicy, type GcpProjectData, type GcpRecommendation, type GcpRole, type GcpServiceAccount, type GcpWifPool, type GcpWifProvider } from './map.js';
+import { CONNECTOR_ID, rolesBoundIn, type GcpActivity, type GcpInsight, type GcpKey, type GcpPolicy, type GcpProjectData, type GcpRecommendation, type GcpRole, type GcpServiceAccount, type GcpWifPool, type GcpWifProvider } from './map.js';
 
 /** A protobuf Struct / Value as the gax clients return it (`{fields: {k: {stringValue}}}`) → plain JSON. */
 export function structToJson(v: unknown): unknown {
@@ -72,28 +72,8 @@ function policyJson(p: unknown): GcpPolicy {
   };
 }
 
-type Op =
-  | 'resourcemanager.projects.get'
-  | 'resourcemanager.projects.getIamPolicy'
-  | 'resourcemanager.folders.get'
-  | 'resourcemanager.folders.getIamPolicy'
-  | 'resourcemanager.organizations.getIamPolicy'
-  | 'resourcemanager.projects.list'
-  | 'resourcemanager.folders.list'
-  | 'iam.serviceAccounts.list'
-  | 'iam.serviceAccounts.keys.list'
-  | 'iam.serviceAccounts.getIamPolicy'
-  | 'iam.projects.roles.list'
-  | 'iam.roles.get'
-  | 'iam.workloadIdentityPools.list'
-  | 'iam.workloadIdentityPoolProviders.list'
-  | 'iam.denypolicies.list'
-  | 'policyanalyzer.activities.query'
-  | 'recommender.recommendations.list'
-  | 'recommender.insights.list';
-
 /** What is missing when an operation fails, and which IAM permission reads it. */
-const IMPACT: Record<Op, { impact: string; permission: string; incomplete?: false }> = {
+const IMPACT = {
   'resourcemanager.projects.get': { impact: 'the project number and parent are unknown, so folder and organization policies above it are not read', permission: 'resourcemanager.projects.get' },
   'resourcemanager.projects.getIamPolicy': { impact: 'project-level role bindings are missing: privileged and broad grants on the project are not judged', permission: 'resourcemanager.projects.getIamPolicy' },
   'resourcemanager.folders.get': { impact: 'the folder chain above the project stops here: policies further up are not read', permission: 'resourcemanager.folders.get' },
@@ -112,7 +92,8 @@ const IMPACT: Record<Op, { impact: string; permission: string; incomplete?: fals
   'policyanalyzer.activities.query': { impact: 'last authentication of service accounts and keys is unknown: identity-unused and credential-unused make no claim here', permission: 'policyanalyzer.serviceAccountLastAuthenticationActivities.query and policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query' },
   'recommender.recommendations.list': { impact: 'role recommendations are missing: unused-role-grants makes no claim here', permission: 'recommender.iamPolicyRecommendations.list' },
   'recommender.insights.list': { impact: 'service-account usage insights are missing', permission: 'recommender.iamServiceAccountinsights.list' },
-};
+} satisfies Record<string, { impact: string; permission: string }>;
+type Op = keyof typeof IMPACT;
 
 /** Failures folded to one note per operation and project, however many calls failed. */
 export class GcpFailures {
@@ -474,10 +455,7 @@ export async function collectLive(c: GcpClients, ctx: ScanContext, target: { pro
 
   // role definitions: custom roles came with their project; predefined and organization roles are fetched once each
   const have = new Set(projects.flatMap((p) => p.roles.map((x) => x.name)));
-  const bound = new Set<string>();
-  for (const p of projects) {
-    for (const pol of [p.policy, ...Object.values(p.saPolicies), ...(p.ancestors ?? []).map((a) => a.policy)]) for (const b of pol?.bindings ?? []) if (!have.has(b.role)) bound.add(b.role);
-  }
+  const bound = new Set(projects.flatMap((p) => [...rolesBoundIn(p)]).filter((role) => !have.has(role)));
   const defs = new Map<string, GcpRole>();
   await Promise.all(
     [...bound].sort().map((name) =>
@@ -490,8 +468,7 @@ export async function collectLive(c: GcpClients, ctx: ScanContext, target: { pro
     ),
   );
   for (const p of projects) {
-    const used = new Set([p.policy, ...Object.values(p.saPolicies), ...(p.ancestors ?? []).map((a) => a.policy)].flatMap((pol) => (pol?.bindings ?? []).map((b) => b.role)));
-    for (const name of [...used].sort()) {
+    for (const name of [...rolesBoundIn(p)].sort()) {
       const d = defs.get(name);
       if (d && !p.roles.some((x) => x.name === name)) p.roles.push(d);
     }

@@ -121,6 +121,12 @@ export interface MapOptions {
 
 const NEVER = /^9999-/;
 
+/** Every role bound in a project's policies: the project, its service accounts, and the folders / organization above. */
+export function rolesBoundIn(d: Pick<GcpProjectData, 'policy' | 'saPolicies' | 'ancestors'>): Set<string> {
+  const policies = [d.policy, ...Object.values(d.saPolicies), ...(d.ancestors ?? []).map((a) => a.policy)];
+  return new Set(policies.flatMap((p) => (p?.bindings ?? []).map((b) => b.role)));
+}
+
 /** Node id of a binding member (`user:a@b`, `serviceAccount:x@p.iam.gserviceaccount.com`, `principalSet://…`). */
 export function memberId(member: string): string | undefined {
   if (member === 'allUsers') return 'gcp:all-users';

@@ -13,6 +13,7 @@ import type { CallCounter, Connector, ScanContext } from '../../src/engine/types
 import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { globRegExp } from '../../src/util/glob.js';
+import { parseRetryAfter } from '../../src/util/retry-after.js';
 import { sleep } from '../../src/util/sleep.js';
 
 const CONNECTOR_ID = 'gitlab';
@@ -48,12 +49,8 @@ export function routeLabel(method: string, url: string): string {
 
 /** Seconds to wait from a Retry-After header (seconds or an HTTP date), capped. */
 export function retryAfterMs(header: string | null, attempt: number, now = Date.now()): number {
-  const backoff = 250 * 2 ** (attempt - 1);
-  if (!header) return backoff;
-  const secs = Number(header);
-  if (Number.isFinite(secs) && secs >= 0) return Math.min(secs, 60) * 1000;
-  const at = Date.parse(header);
-  return Number.isFinite(at) ? Math.min(Math.max(at - now, 0), 60_000) : backoff;
+  const asked = parseRetryAfter(header, now);
+  return asked === undefined ? 250 * 2 ** (attempt - 1) : Math.min(asked, 60_000);
 }
 
 

@@ -3,7 +3,7 @@
  * compared with the offline scan of the same data), and a synthetic project of any size for pagination tests and the
  * benchmark.
  */
-import type { GcpProjectData } from '../../../connectors/gcp/map.js';
+import { rolesBoundIn, type GcpProjectData } from '../../../connectors/gcp/map.js';
 import type { FakeGcpEstate, FakeGcpProject } from './server.js';
 
 /** The fake's view of an exported project: custom roles stay with the project, predefined ones go to roles.get. */
@@ -37,7 +37,7 @@ export function estateFromExports(projects: GcpProjectData[]): FakeGcpEstate {
   }
   for (const o of orgs) estate.organizations!.push({ name: o, policy: { bindings: [] } });
   // roles.get answers for every predefined role, so the ones bound but not exported get a definition too
-  const bound = new Set(projects.flatMap((d) => [d.policy, ...Object.values(d.saPolicies)].flatMap((p) => (p?.bindings ?? []).map((b) => b.role))));
+  const bound = new Set(projects.flatMap((d) => [...rolesBoundIn(d)]));
   for (const name of bound) {
     if (name.startsWith('roles/') && !estate.roles!.some((r) => r.name === name)) estate.roles!.push({ name, title: name.slice(6), stage: 'GA', includedPermissions: [`${name.slice(6).split('.')[0]}.placeholder.get`] });
   }
