@@ -3,7 +3,7 @@ import { IdentityGraph } from '../graph/graph.js';
 import { deriveOwnership } from '../graph/derive.js';
 import { deriveCiLinks } from '../graph/derive-ci.js';
 import type { ConnectorRun, ScanResult } from '../model/result.js';
-import type { CoverageNote, Finding, GraphRecord } from '../model/types.js';
+import type { CoverageNote, Finding, GraphRecord, ScanTarget } from '../model/types.js';
 import { runRules, type RuleSettings } from '../rules/runner.js';
 import { applySuppressions } from '../rules/suppress.js';
 import type { Rule } from '../rules/types.js';
@@ -34,6 +34,48 @@ export interface ScanOptions {
   log: Logger;
   onProgress?: (e: ProgressEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Whole-scan deadline (--timeout) in milliseconds, from the start of runScan. When it passes, every connector's
+   * signal aborts and whatever has not finished ends as a `timeout` coverage note; what was read is kept.
+   */
+  deadlineMs?: number;
+}
+
+/** The reason a scan signal carries when the --timeout deadline passed. */
+export class DeadlineExceeded extends Error {
+  constructor(readonly ms: number) {
+    super(`the scan deadline (--timeout ${Math.round(ms / 1000)} s) passed`);
+    this.name = 'DeadlineExceeded';
+  }
+}
+
+/** Resolves (never rejects) when `signal` aborts; `undefined` signal: never. */
+function whenAborted(signal: AbortSignal | undefined): Promise<'aborted'> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) return resolve('aborted');
+    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+}
+
+function timeoutNote(connectorId: string, title: string, signal: AbortSignal, records: number): CoverageNote {
+  const reason = signal.reason;
+  const deadline = reason instanceof DeadlineExceeded;
+  return {
+    connector: connectorId,
+    source: connectorId,
+    reason: deadline ? 'timeout' : 'error',
+    message: deadline ? `${title} scan stopped: ${reason.message}` : `${title} scan stopped: the scan was cancelled`,
+    impact: records > 0 ? 'records after that point are missing' : 'nothing from this source is in the report',
+    incomplete: true,
+  };
+}
+
+/** Targets deduplicated by id, sorted by id. */
+export function normaliseTargets(targets: Iterable<ScanTarget>): ScanTarget[] {
+  const byId = new Map<string, ScanTarget>();
+  for (const t of targets) if (t && typeof t.id === 'string' && t.id) byId.set(t.id, t);
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export class Counter implements CallCounter {
@@ -55,8 +97,11 @@ export class Counter implements CallCounter {
  * Validate every job's options and inputs before anything runs: a bad flag or a malformed file is a usage error
  * (exit 2) for the whole scan, not a partial result.
  */
-export async function prepareJobs(jobs: ConnectorJob[], base: Omit<ScanContext, 'options' | 'calls' | 'progress'>): Promise<Array<ConnectorJob & { parsed: Record<string, unknown> }>> {
-  const out: Array<ConnectorJob & { parsed: Record<string, unknown> }> = [];
+export async function prepareJobs(
+  jobs: ConnectorJob[],
+  base: Omit<ScanContext, 'options' | 'calls' | 'progress'>,
+): Promise<Array<ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean }>> {
+  const out: Array<ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean }> = [];
   for (const job of jobs) {
     const schema = job.connector.describe().options;
     const parsed = schema.safeParse(job.options);
@@ -65,15 +110,23 @@ export async function prepareJobs(jobs: ConnectorJob[], base: Omit<ScanContext, 
       throw new NhiError('USAGE', `${job.connector.id}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
     }
     const options = parsed.data as Record<string, unknown>;
-    await job.connector.validate({ ...base, options, calls: new Counter(), progress: () => {} });
+    // a credential check that never answers must not outlive the deadline: the job then ends as a timeout note
+    const validated = job.connector.validate({ ...base, options, calls: new Counter(), progress: () => {} }).then(() => 'ok' as const);
+    const outcome = base.signal ? await Promise.race([validated, whenAborted(base.signal)]) : await validated;
+    if (outcome === 'aborted') {
+      validated.catch(() => {});
+      out.push({ ...job, parsed: options, timedOut: true });
+      continue;
+    }
     out.push({ ...job, parsed: options });
   }
   return out;
 }
 
 async function runOne(
-  job: ConnectorJob & { parsed: Record<string, unknown> },
+  job: ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean },
   opts: ScanOptions,
+  signal: AbortSignal | undefined,
   sink: (r: GraphRecord) => void,
 ): Promise<ConnectorRun> {
   const { connector } = job;
@@ -82,6 +135,7 @@ async function runOne(
   const started = Date.now();
   let records = 0;
   let incomplete = false;
+  const targets: ScanTarget[] = [];
   opts.onProgress?.({ type: 'start', connector: connector.id, title });
   const ctx: ScanContext = {
     options: job.parsed,
@@ -89,11 +143,47 @@ async function runOne(
     log: opts.log,
     calls,
     concurrency: opts.connectorConcurrency ?? 5,
-    signal: opts.signal,
+    signal,
     progress: (message) => opts.onProgress?.({ type: 'step', connector: connector.id, message }),
   };
+  const stopped = (): ConnectorRun => {
+    const note = timeoutNote(connector.id, title, signal!, records);
+    sink({ type: 'coverage', coverage: note });
+    opts.onProgress?.({ type: 'failed', connector: connector.id, message: note.message });
+    return {
+      id: connector.id,
+      title,
+      status: records > 0 ? 'partial' : 'failed',
+      apiCalls: calls.total,
+      callsByOperation: calls.byOperation(),
+      records,
+      durationMs: Date.now() - started,
+      target: job.target,
+      targets: normaliseTargets(targets),
+      error: note.message,
+    };
+  };
+  if (job.timedOut) return stopped();
+  const aborted = whenAborted(signal);
+  let iterator: AsyncIterator<GraphRecord> | undefined;
   try {
-    for await (const r of connector.scan(ctx)) {
+    iterator = connector.scan(ctx)[Symbol.asyncIterator]();
+    for (;;) {
+      // a connector stuck on a call that ignores the signal must not hold the scan past its deadline
+      const next = signal ? await Promise.race([iterator.next(), aborted]) : await iterator.next();
+      if (next === 'aborted') {
+        const it = iterator;
+        void Promise.resolve()
+          .then(() => it.return?.())
+          .catch(() => {});
+        return stopped();
+      }
+      if (next.done) break;
+      const r = next.value;
+      if (r.type === 'target') {
+        targets.push(r.target);
+        continue;
+      }
       if (r.type === 'coverage') {
         if (r.coverage.incomplete) incomplete = true;
       }
@@ -101,6 +191,7 @@ async function runOne(
       sink(r);
     }
   } catch (err) {
+    if (signal?.aborted) return stopped();
     // a connector that throws mid-scan keeps what it yielded; the rest becomes a coverage note
     const message = err instanceof NhiError ? err.message : describeError(err);
     const note: CoverageNote = {
@@ -123,6 +214,7 @@ async function runOne(
       records,
       durationMs: Date.now() - started,
       target: job.target,
+      targets: normaliseTargets(targets),
       error: message,
     };
   }
@@ -136,6 +228,7 @@ async function runOne(
     records,
     durationMs: Date.now() - started,
     target: job.target,
+    targets: normaliseTargets(targets),
   };
 }
 
@@ -145,7 +238,18 @@ async function runOne(
  */
 export async function runScan(opts: ScanOptions): Promise<ScanResult & { suppressed: Finding[] }> {
   const startedAt = new Date();
-  const base = { now: opts.now, log: opts.log, concurrency: opts.connectorConcurrency ?? 5, signal: opts.signal };
+  const controller = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, controller.signal]) : controller.signal;
+  const timer = opts.deadlineMs !== undefined ? setTimeout(() => controller.abort(new DeadlineExceeded(opts.deadlineMs!)), opts.deadlineMs) : undefined;
+  try {
+    return await scanWithin(opts, signal, startedAt);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+async function scanWithin(opts: ScanOptions, signal: AbortSignal, startedAt: Date): Promise<ScanResult & { suppressed: Finding[] }> {
+  const base = { now: opts.now, log: opts.log, concurrency: opts.connectorConcurrency ?? 5, signal };
   const jobs = await prepareJobs(opts.jobs, base);
 
   const t0 = performance.now();
@@ -157,7 +261,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult & { suppres
     graphMs += performance.now() - t;
   };
   const limit = pLimit(opts.concurrency ?? 4);
-  const runs = await Promise.all(jobs.map((job) => limit(() => runOne(job, opts, sink))));
+  const runs = await Promise.all(jobs.map((job) => limit(() => (signal.aborted && !job.timedOut ? runOne({ ...job, timedOut: true }, opts, signal, sink) : runOne(job, opts, signal, sink)))));
   const connectorsMs = performance.now() - t0 - graphMs;
 
   const tDerive = performance.now();
@@ -185,5 +289,6 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult & { suppres
     coverage: graph.coverage,
     rules: ran,
     timings: { connectorsMs: Math.round(connectorsMs), graphMs: Math.round(graphMs), rulesMs: Math.round(rulesMs) },
+    ...(opts.deadlineMs !== undefined ? { deadlineSeconds: Math.round(opts.deadlineMs / 1000) } : {}),
   };
 }

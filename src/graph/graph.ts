@@ -83,6 +83,8 @@ export class IdentityGraph {
       case 'coverage':
         this.coverage.push(record.coverage);
         break;
+      case 'target':
+        break; // collected by the engine into ConnectorRun.targets
       default:
         throw new Error(`unknown record type ${(record as { type: string }).type}`);
     }

@@ -1,6 +1,6 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { RuleMeta } from '../rules/types.js';
-import type { CoverageNote, Finding } from './types.js';
+import type { CoverageNote, Finding, ScanTarget } from './types.js';
 import type { Drift } from '../drift/diff.js';
 
 export interface ConnectorRun {
@@ -13,9 +13,32 @@ export interface ConnectorRun {
   callsByOperation: Record<string, number>;
   records: number;
   durationMs: number;
-  /** offline: the files read; live: e.g. the account id */
+  /** a label for people: the files read, the profile, the org (untrusted text) */
   target?: string;
+  /** what the run really scanned, as the platform identifies it (deduplicated, sorted by id); empty when the run
+   * failed before it could tell (such a snapshot is never used as a drift baseline) */
+  targets: ScanTarget[];
   error?: string;
+}
+
+/** What the configuration file changed about this scan: always shown, so a pull request cannot quietly turn its own
+ * gate off. */
+export interface ConfigEffect {
+  /** the file, as given or found (undefined: no file, or --no-config) */
+  file?: string;
+  /** --no-config was given */
+  ignored?: boolean;
+  /** rules switched off by the file */
+  disabledRules: string[];
+  /** rules whose severity the file changed: id -> new severity */
+  severityOverrides: Record<string, string>;
+  /** `ignore:` entries in the file, and how many of them are still in force (not past `until`) */
+  ignoreEntries: number;
+  activeIgnoreEntries: number;
+  /** findings dropped by those entries in this scan */
+  suppressedFindings: number;
+  /** failOn taken from the file (when --fail-on was not given) */
+  failOn?: string;
 }
 
 /** Everything a renderer needs. Renderers are pure functions of this (+ their own options). */
@@ -37,8 +60,13 @@ export interface ScanResult {
   rules: RuleMeta[];
   /** what changed since the previous stored snapshot of the same targets (absent on the first scan or with --no-store) */
   drift?: Drift;
-  /** with --baseline: fingerprints of findings already known; the gate only counts findings not in it */
+  /** with --baseline: fingerprints of findings already known; the gate only counts findings not in it, and every
+   * format marks findings as new (SARIF baselineState new/unchanged, JSON `baselineState`) */
   baseline?: { file: string; fingerprints: string[] };
+  /** what the configuration file did to this scan (absent when no file was read) */
+  config?: ConfigEffect;
+  /** --timeout: the whole-scan deadline in seconds, when one was set */
+  deadlineSeconds?: number;
   /** time spent per phase, for --verbose and the benchmark */
   timings?: { connectorsMs: number; graphMs: number; rulesMs: number; renderMs?: number };
 }

@@ -131,6 +131,7 @@ export type CoverageReason =
   | 'unsupported'
   | 'unavailable'
   | 'invalid-input'
+  | 'timeout'
   | 'error';
 
 export interface CoverageNote {
@@ -148,11 +149,33 @@ export interface CoverageNote {
   incomplete: boolean;
 }
 
+/**
+ * What a connector run actually scanned, identified by the platform (not by a flag or a file name), so drift only
+ * ever compares a snapshot with an earlier snapshot of the same accounts / projects / organisations.
+ *
+ * `id` is the canonical key: `<platform>:<kind>:<native id>`, lower-case host where one is part of it:
+ * - `aws:account:123456789012` (STS GetCallerIdentity, or the account id in the export's ARNs)
+ * - `gcp:project:acme-prod` (project id; an organization scan emits one target per project it scanned)
+ * - `github:org:github.com/acme`, `github:repo:github.com/acme/app` (host of the API / the origin remote)
+ * - `gitlab:group:gitlab.com/acme`
+ * - `workflows:path:<absolute path>` only when a checkout has no origin remote and no --repo
+ */
+export interface ScanTarget {
+  id: string;
+  platform: Platform;
+  /** `account`, `project`, `organization`, `org`, `group`, `repository`, `path` */
+  kind: string;
+  /** for people: `123456789012`, `acme-prod`, `acme`, `acme/app` (untrusted text: sanitise before printing) */
+  name: string;
+}
+
 export type GraphRecord =
   | { type: 'node'; node: IdentityNode }
   | { type: 'edge'; edge: IdentityEdge }
   | { type: 'usage'; usage: UsageFact }
-  | { type: 'coverage'; coverage: CoverageNote };
+  | { type: 'coverage'; coverage: CoverageNote }
+  /** what this run scans; the engine collects these into ConnectorRun.targets (they are not graph facts) */
+  | { type: 'target'; target: ScanTarget };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Findings
