@@ -51,6 +51,7 @@ export interface ScanFlags {
   asOf?: string;
   baseline?: string;
   concurrency?: string;
+  timeout?: string;
   verbose?: boolean;
   quiet?: boolean;
 }
@@ -96,6 +97,7 @@ export function registerScan(program: Command): void {
     .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
     .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
     .option('--concurrency <n>', 'API calls in flight per connector, 1-64 (default 5, or the config\'s concurrency)')
+    .option('--timeout <seconds>', 'whole-scan deadline: sources not finished by then end as coverage notes (exit 3); default none')
     .option('-v, --verbose', 'more detail on stderr: API calls per operation, timings')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (flags: ScanFlags) => {
@@ -135,6 +137,16 @@ export function readBaseline(file: string): { file: string; fingerprints: string
     .map((f) => (f && typeof f === 'object' ? (f as { fingerprint?: unknown }).fingerprint : undefined))
     .filter((x): x is string => typeof x === 'string');
   return { file, fingerprints };
+}
+
+/** --timeout: seconds (a whole or decimal number, at least 1, at most a week). */
+export function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !Number.isFinite(n) || n < 1 || n > 7 * 24 * 3600) {
+    throw new NhiError('USAGE', `--timeout: expected a number of seconds from 1 to 604800, got '${value}'`, { suggestion: 'e.g. --timeout 900 ends the scan after 15 minutes' });
+  }
+  return Math.round(n * 1000);
 }
 
 function parseConcurrency(value: string | number | undefined): number {
@@ -383,6 +395,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
   const concurrency = parseConcurrency(flags.concurrency ?? config.concurrency);
   const baseline = flags.baseline ? readBaseline(flags.baseline) : undefined;
+  const deadlineMs = parseTimeout(flags.timeout);
   const { jobs, asOf: demoAsOf } = await buildJobs(flags, concurrency);
   const now = asOfFlag ?? demoAsOf ?? new Date();
 
@@ -416,6 +429,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
       connectorConcurrency: concurrency,
       log,
       onProgress: progress.onProgress,
+      deadlineMs,
     });
   } finally {
     progress.stop();
