@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, NhiError, describeError } from '../util/errors.js';
+import { safeLine } from '../util/text.js';
+import { outputFailure, watchOutput } from './io.js';
 import { registerScan } from './commands/scan.js';
 import { registerInventory } from './commands/inventory.js';
 import { registerRules } from './commands/rules.js';
@@ -18,7 +20,15 @@ export function buildProgram(): Command {
         'over-privileged, unrotated, unused or unowned, and what changed since the last scan.',
     )
     .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run nhi --help or nhi <command> --help for usage)')
+    // set before the commands are added, so every subcommand inherits them: usage errors read `nhi: ...` + a hint
+    .configureOutput({
+      writeErr: (str) => process.stderr.write(str),
+      writeOut: (str) => process.stdout.write(str),
+      outputError: (str, write) => write(str.replace(/^error: /, 'nhi: ')),
+      getOutHelpWidth: () => helpWidth(process.stdout),
+      getErrHelpWidth: () => helpWidth(process.stderr),
+    })
+    .showHelpAfterError('  hint: nhi --help lists the commands; nhi <command> --help their options')
     .addHelpText(
       'after',
       `
@@ -41,14 +51,20 @@ Try:  nhi scan --demo`,
   return program;
 }
 
+/** Help is wrapped at the terminal's width (40 to 160 columns), 80 when not a terminal. */
+function helpWidth(stream: NodeJS.WriteStream): number {
+  const cols = stream.isTTY ? stream.columns : undefined;
+  return cols ? Math.max(40, Math.min(160, cols)) : 80;
+}
+
 function fail(err: unknown): number {
   if (err instanceof NhiError) {
-    process.stderr.write(`nhi: ${err.message}\n`);
-    if (err.suggestion) process.stderr.write(`  hint: ${err.suggestion}\n`);
+    process.stderr.write(`nhi: ${safeLine(err.message)}\n`);
+    if (err.suggestion) process.stderr.write(`  hint: ${safeLine(err.suggestion)}\n`);
     if (process.env.NHI_DEBUG && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
     return err.exitCode;
   }
-  process.stderr.write(`nhi: internal error: ${describeError(err)}\n`);
+  process.stderr.write(`nhi: internal error: ${safeLine(describeError(err))}\n`);
   process.stderr.write('  hint: set NHI_DEBUG=1 for details and report it as a bug\n');
   if (process.env.NHI_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return EXIT.INTERNAL;
@@ -57,16 +73,34 @@ function fail(err: unknown): number {
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
   for (const cmd of program.commands) cmd.exitOverride();
+  // a closed pipe (`| head`) or a full disk (`> /dev/full`) on stdout is not a crash: see watchOutput
+  watchOutput(process.stdout);
+  let code: number;
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
-      return EXIT.USAGE;
-    }
-    return fail(err);
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') code = 0;
+      else code = EXIT.USAGE;
+    } else code = fail(err);
   }
+  await flushed(process.stdout);
+  const failure = outputFailure(process.stdout);
+  if (failure) {
+    process.stderr.write(`nhi: cannot write to standard output (${failure}): the report is incomplete\n  hint: write it to a file with -o FILE, or free disk space\n`);
+    return EXIT.USAGE;
+  }
+  return code;
+}
+
+/** Resolves when what was written to `stream` has been handed to the OS (or the stream failed). */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    // the stream reports a failed write on a later tick: give it one turn of the event loop after the flush
+    const done = () => setImmediate(resolve);
+    if (stream.destroyed || !stream.writable) return done();
+    stream.write('', done);
+  });
 }

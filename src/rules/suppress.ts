@@ -1,11 +1,7 @@
 import type { Suppression } from '../config/config.js';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Finding } from '../model/types.js';
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
+import { compileGlob } from '../util/glob.js';
 
 /**
  * Drop findings matched by `ignore:` entries of the config. An entry matches when every field it sets matches:
@@ -20,7 +16,7 @@ export function applySuppressions(
 ): { kept: Finding[]; suppressed: Finding[] } {
   const active = suppressions
     .filter((s) => !s.until || Date.parse(s.until) >= now.getTime())
-    .map((s) => ({ ...s, re: s.identity ? globToRegExp(s.identity) : undefined }));
+    .map((s) => ({ ...s, re: s.identity ? compileGlob(s.identity) : undefined }));
   if (active.length === 0) return { kept: findings, suppressed: [] };
   const kept: Finding[] = [];
   const suppressed: Finding[] = [];

@@ -4,6 +4,8 @@ import { Command, Option } from 'commander';
 import type { ConnectorJob } from '../../engine/engine.js';
 import type { ProgressEvent } from '../../engine/types.js';
 import type { ScanResult } from '../../model/result.js';
+import type { ConfigEffect } from '../../model/result.js';
+import type { NhiConfig } from '../../config/config.js';
 import type { Finding, Severity } from '../../model/types.js';
 import { SEVERITY_RANK } from '../../model/types.js';
 import { EXIT, NhiError } from '../../util/errors.js';
@@ -46,7 +48,7 @@ export interface ScanFlags {
   output?: string;
   failOn?: (typeof GATES)[number];
   sarifCategory?: string;
-  config?: string;
+  config?: string | boolean;
   store?: string | boolean;
   asOf?: string;
   baseline?: string;
@@ -91,7 +93,8 @@ export function registerScan(program: Command): void {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
     .option('--sarif-category <category>', 'SARIF runAutomationDetails category (one upload per category)')
-    .option('--config <file>', 'configuration file (default ./nhi.config.yaml when present)')
+    .option('--config <file>', 'configuration file (default ./nhi.config.yaml or ./nhi.config.yml when present)')
+    .option('--no-config', 'read no configuration file: every rule on with its defaults, nothing suppressed (CI on pull requests)')
     .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
     .option('--no-store', 'do not store a snapshot')
     .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
@@ -365,6 +368,62 @@ export function gateTripped(findings: Finding[], failOn: Severity | 'none', know
 }
 
 /**
+ * Why the gate tripped, for stderr: how many findings are at or above the threshold (by severity) and, with a
+ * baseline, how many of those are new. Undefined when the gate did not trip.
+ */
+export function gateReason(
+  findings: readonly Finding[],
+  failOn: Severity | 'none',
+  baseline?: { file: string; fingerprints: readonly string[] },
+  label = `--fail-on ${failOn}`,
+): string | undefined {
+  if (failOn === 'none') return undefined;
+  const min = SEVERITY_RANK[failOn];
+  const atOrAbove = findings.filter((f) => SEVERITY_RANK[f.severity] >= min);
+  const known = baseline ? new Set(baseline.fingerprints) : undefined;
+  const counted = known ? atOrAbove.filter((f) => !known.has(f.fingerprint)) : atOrAbove;
+  if (counted.length === 0) return undefined;
+  const bySeverity = (['critical', 'high', 'medium', 'low', 'info'] as const)
+    .map((s) => [s, counted.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const noun = (n: number) => (n === 1 ? 'finding' : 'findings');
+  if (known) {
+    return `${label} tripped: ${counted.length} new ${noun(counted.length)} at or above ${failOn} (${bySeverity}) not in the baseline ${baseline!.file}; ${atOrAbove.length} at or above ${failOn} in all`;
+  }
+  return `${label} tripped: ${counted.length} ${noun(counted.length)} at or above ${failOn} (${bySeverity})`;
+}
+
+/** What the configuration file did to this scan, for every report format (a PR cannot quietly switch its gate off). */
+export function configEffect(config: NhiConfig, suppressedFindings: number, failOnFromConfig: boolean, now: Date): ConfigEffect | undefined {
+  if (config.ignored) {
+    return { ignored: true, disabledRules: [], severityOverrides: {}, ignoreEntries: 0, activeIgnoreEntries: 0, suppressedFindings: 0 };
+  }
+  if (!config.file) return undefined;
+  const disabledRules = Object.entries(config.rules)
+    .filter(([, s]) => s.enabled === false)
+    .map(([id]) => id)
+    .sort();
+  const severityOverrides = Object.fromEntries(
+    Object.entries(config.rules)
+      .filter(([, s]) => s.severity !== undefined)
+      .map(([id, s]) => [id, s.severity as string])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const active = config.ignore.filter((s) => !s.until || Date.parse(`${s.until.slice(0, 10)}T23:59:59Z`) >= now.getTime()).length;
+  return {
+    file: config.file,
+    disabledRules,
+    severityOverrides,
+    ignoreEntries: config.ignore.length,
+    activeIgnoreEntries: active,
+    suppressedFindings,
+    ...(failOnFromConfig && config.failOn ? { failOn: config.failOn } : {}),
+  };
+}
+
+/**
  * Exit code: 1 when the gate trips (wins, so a CI that tolerates 3 still blocks on findings), else 3 when incomplete.
  * With a baseline, only findings whose fingerprint is not in it count for the gate.
  */
@@ -390,7 +449,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const log = createLogger({ verbose: flags.verbose, quiet: flags.quiet });
   const { RULES } = await import('../../rules/index.js');
   const { loadConfig } = await import('../../config/config.js');
-  const config = loadConfig(flags.config, RULES);
+  const config = loadConfig(typeof flags.config === 'string' ? flags.config : undefined, RULES, process.cwd(), { noConfig: flags.config === false });
   const failOn = flags.failOn ?? config.failOn ?? 'none';
   const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
   const concurrency = parseConcurrency(flags.concurrency ?? config.concurrency);
@@ -436,6 +495,8 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
 
   if (baseline) result.baseline = baseline;
+  const effect = configEffect(config, result.suppressed.length, flags.failOn === undefined, now);
+  if (effect) result.config = effect;
   try {
     if (store) {
       const previous = store.latestSnapshotOf(result.connectors);
@@ -470,7 +531,18 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     }
     const t = result.timings!;
     log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
-    if (result.suppressed.length) log.debug(`${result.suppressed.length} finding(s) suppressed by ${config.file}`);
+  }
+  if (effect && !flags.quiet) {
+    const bits: string[] = [];
+    if (effect.ignored) bits.push('--no-config: no configuration file read');
+    else {
+      if (effect.disabledRules.length) bits.push(`${effect.disabledRules.length} rule(s) off (${effect.disabledRules.join(', ')})`);
+      const sev = Object.keys(effect.severityOverrides).length;
+      if (sev) bits.push(`${sev} severity override(s)`);
+      if (effect.ignoreEntries) bits.push(`${effect.suppressedFindings} finding(s) suppressed by ${effect.activeIgnoreEntries} active ignore entr${effect.activeIgnoreEntries === 1 ? 'y' : 'ies'}`);
+      if (effect.failOn) bits.push(`failOn: ${effect.failOn}`);
+    }
+    if (bits.length) log.info(effect.ignored ? bits[0] : `config ${effect.file}: ${bits.join('; ')}`);
   }
   if (baseline && !flags.quiet) {
     const known = new Set(baseline.fingerprints);
@@ -479,6 +551,10 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
   if (flags.output && !flags.quiet) log.info(`report written to ${flags.output}`);
   if (result.incomplete && !flags.quiet) log.warn('scan incomplete: some sources could not be read (see Coverage in the report)');
-  return exitCodeFor(result, failOn);
+  const code = exitCodeFor(result, failOn);
+  // a CI job that fails must say why, even with --quiet
+  const why = gateReason(result.findings, failOn, baseline, flags.failOn === undefined && config.file ? `failOn: ${failOn} (${config.file})` : `--fail-on ${failOn}`);
+  if (code === EXIT.FINDINGS && why) process.stderr.write(`nhi: ${why}\n`);
+  return code;
 }
 
