@@ -11,6 +11,7 @@ import { SEVERITY_RANK } from '../../model/types.js';
 import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
+import { hasUserinfo, redactUrl } from '../../util/url.js';
 import { DEFAULT_STORE, colorEnabled, interactive, writeOutput } from '../io.js';
 import { createLogger } from '../logger.js';
 
@@ -238,6 +239,27 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return n;
 }
 
+/**
+ * A URL flag must not carry credentials (`https://oauth2:glpat-…@host`): they would end up in shell history, process
+ * lists, reports and the store. Refuse it without echoing the secret part.
+ */
+export function checkUrlFlag(flag: string, value: string | undefined, tokenHint: string): void {
+  if (value === undefined) return;
+  if (hasUserinfo(value)) {
+    throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: the URL carries a user name or password; nhi never takes credentials on the command line`, {
+      suggestion: tokenHint,
+    });
+  }
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new NhiError('USAGE', `${flag}: '${redactUrl(value)}' is not a URL`, { suggestion: 'e.g. https://gitlab.example.com' });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new NhiError('USAGE', `${flag}: only http and https URLs are supported, got ${u.protocol}`);
+  if (u.search || u.hash) throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: drop the query string; tokens go in the environment`, { suggestion: tokenHint });
+}
+
 /** The options and report target of one connector, from the flags. */
 function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { options: Record<string, unknown>; target?: string } {
   switch (id) {
@@ -252,6 +274,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
         throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
       }
       if (flags.externalId && !flags.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
+      checkUrlFlag('--aws-endpoint', flags.awsEndpoint, 'credentials come from the AWS credential chain (--profile, --role-arn, environment)');
       const options: Record<string, unknown> = offline
         ? { fromFile: flags.fromFile, credentialReport: flags.credentialReport, lastAccessed: lastAccessedFile }
         : {
@@ -270,6 +293,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
     }
     case 'github': {
       if (!flags.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
+      checkUrlFlag('--github-url', flags.githubUrl, 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
       if (Boolean(flags.githubAppId) !== Boolean(flags.githubPrivateKey)) {
         throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
       }
@@ -283,14 +307,15 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
           installationId: positiveInt('--github-installation-id', flags.githubInstallationId),
           workflows: flags.githubWorkflows !== false,
         },
-        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${flags.githubUrl}` : ''}`,
+        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${redactUrl(flags.githubUrl)}` : ''}`,
       };
     }
     case 'gitlab': {
       if (!flags.gitlabGroup) throw new NhiError('USAGE', 'the gitlab connector needs --gitlab-group PATH');
+      checkUrlFlag('--gitlab-url', flags.gitlabUrl, 'put the token in GITLAB_TOKEN');
       return {
         options: { url: flags.gitlabUrl, group: flags.gitlabGroup, projects: list(flags.gitlabProjects) },
-        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${flags.gitlabUrl}` : ''}`,
+        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${redactUrl(flags.gitlabUrl)}` : ''}`,
       };
     }
     case 'workflows':
@@ -305,6 +330,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
         return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
       }
       if (flags.gcpProject && flags.gcpOrganization) throw new NhiError('USAGE', '--gcp-project and --gcp-organization: give one of them');
+      checkUrlFlag('--gcp-endpoint', flags.gcpEndpoint, 'credentials come from Application Default Credentials or GOOGLE_OAUTH_ACCESS_TOKEN');
       const projects = list(flags.gcpProject);
       return {
         options: { projects: projects?.length ? projects : undefined, organization: flags.gcpOrganization, impersonateServiceAccount: flags.gcpImpersonateServiceAccount, endpoint: flags.gcpEndpoint },
