@@ -143,5 +143,9 @@ describe('the CLI when things around it go wrong', () => {
     const ok = await nhi(['inventory', '--store', store, '--platform', 'gcp', '--type', 'service-account', '-f', 'json'], { cwd: dir });
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as { principals: unknown[] }).principals.length).toBeGreaterThan(0);
+    // the TYPE column of credentials shows the credential type: filtering by what is shown works
+    const keys = await nhi(['inventory', '--store', store, '--type', 'service-account-key', '-f', 'json'], { cwd: dir });
+    expect(keys.code).toBe(0);
+    expect((JSON.parse(keys.stdout) as { credentials: unknown[] }).credentials.length).toBeGreaterThan(0);
   });
 });

@@ -19,7 +19,7 @@ interface InventoryFlags {
  * a clean estate (`--platform AWS`, `--type iam_user`).
  */
 export function checkFilters(
-  graph: { nodes: Map<string, { kind: string; platform: string; type: string }> },
+  graph: { nodes: Map<string, { kind: string; platform: string; type: string; credentialType?: unknown }> },
   f: { kind?: string; platform?: string; type?: string },
   snapshotId: number,
 ): void {
@@ -33,8 +33,14 @@ export function checkFilters(
     });
   }
   if (f.type !== undefined) {
-    const types = new Set(listed.filter((n) => (!f.kind || n.kind === f.kind) && (!f.platform || n.platform === f.platform)).map((n) => n.type));
-    if (!types.has(f.type)) {
+    // the same names the inventory filter accepts: the node type, or a credential's type (what the TYPE column shows)
+    const types = new Set<string>();
+    for (const n of listed) {
+      if ((f.kind && n.kind !== f.kind) || (f.platform && n.platform !== f.platform)) continue;
+      types.add(n.type.toLowerCase());
+      if (n.kind === 'credential' && typeof n.credentialType === 'string') types.add(n.credentialType.toLowerCase());
+    }
+    if (!types.has(f.type.toLowerCase())) {
       throw new NhiError('USAGE', `--type: no ${f.kind ?? 'identity or credential'} of type '${f.type}'${f.platform ? ` on ${f.platform}` : ''} in snapshot ${snapshotId}`, {
         suggestion: types.size ? `types there: ${[...types].sort().join(', ')}` : 'nothing matches the other filters',
       });
