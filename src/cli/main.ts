@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT, NhiError, describeError } from '../util/errors.js';
 import { safeLine } from '../util/text.js';
@@ -28,19 +28,9 @@ export function buildProgram(): Command {
       getOutHelpWidth: () => helpWidth(process.stdout),
       getErrHelpWidth: () => helpWidth(process.stderr),
     })
+    .configureHelp({ formatItem: narrowFormatItem, minWidthToWrap: 24 })
     .showHelpAfterError('  hint: nhi --help lists the commands; nhi <command> --help their options')
-    .addHelpText(
-      'after',
-      `
-Exit codes:
-  0  scan complete, nothing at or above --fail-on
-  1  findings at or above --fail-on
-  2  usage or configuration error (bad flag, malformed file or config, no credentials)
-  3  scan incomplete: some source could not be read (the report says what is missing)
-  4  internal error (a bug: rerun with NHI_DEBUG=1 and report it)
-
-Try:  nhi scan --demo`,
-    );
+    .addHelpText('after', () => exitCodesHelp(helpWidth(process.stdout)));
   registerScan(program);
   registerInventory(program);
   registerRules(program);
@@ -51,10 +41,41 @@ Try:  nhi scan --demo`,
   return program;
 }
 
-/** Help is wrapped at the terminal's width (40 to 160 columns), 80 when not a terminal. */
+/**
+ * Help is wrapped at the terminal's width (40 to 160 columns): stdout's, else stderr's when stdout is piped
+ * (`nhi scan --help | less` in a terminal), else $COLUMNS, else 80.
+ */
 function helpWidth(stream: NodeJS.WriteStream): number {
-  const cols = stream.isTTY ? stream.columns : undefined;
+  const env = Number(process.env.COLUMNS);
+  const cols = (stream.isTTY && stream.columns) || (process.stderr.isTTY && process.stderr.columns) || (Number.isInteger(env) && env > 0 ? env : undefined);
   return cols ? Math.max(40, Math.min(160, cols)) : 80;
+}
+
+const EXIT_CODES: Array<[number, string]> = [
+  [0, 'scan complete, nothing at or above --fail-on'],
+  [1, 'findings at or above --fail-on'],
+  [2, 'usage or configuration error (bad flag, malformed file or config, no credentials, unusable store), or the report could not be written'],
+  [3, 'scan incomplete: some source could not be read or the --timeout deadline passed (the report says what is missing)'],
+  [4, 'internal error (a bug: rerun with NHI_DEBUG=1 and report it)'],
+];
+
+function exitCodesHelp(width: number): string {
+  const help = new Help();
+  help.minWidthToWrap = 20;
+  const lines = EXIT_CODES.map(([code, text]) => `  ${code}  ${help.boxWrap(text, width - 5).replace(/\n/g, '\n     ')}`);
+  return `\nExit codes:\n${lines.join('\n')}\n\nTry:  nhi scan --demo`;
+}
+
+/**
+ * Commander aligns descriptions in a column after the longest flag; when that leaves too little room (a narrow
+ * terminal and `--gcp-impersonate-service-account <email>`), it stops wrapping and lines overflow. Then put each
+ * description under its flag instead, indented and wrapped to the full width.
+ */
+function narrowFormatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+  const width = this.helpWidth ?? 80;
+  if (!description || width - termWidth - 4 >= 40) return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+  const wrapped = helper.boxWrap(description, width - 6);
+  return `  ${term}\n${wrapped.replace(/^/gm, '      ')}`;
 }
 
 function fail(err: unknown): number {

@@ -148,4 +148,14 @@ describe('the CLI when things around it go wrong', () => {
     expect(keys.code).toBe(0);
     expect((JSON.parse(keys.stdout) as { credentials: unknown[] }).credentials.length).toBeGreaterThan(0);
   });
+
+  // regression: help ignored the terminal width, and in narrow terminals commander stopped wrapping altogether
+  it.each([50, 60, 100])('--help fits %i columns (width from $COLUMNS when not a terminal)', async (cols) => {
+    for (const args of [['--help'], ['scan', '--help'], ['inventory', '--help']]) {
+      const r = await nhi(args, { cwd: dir, env: { COLUMNS: String(cols) } });
+      expect(r.code).toBe(0);
+      const long = r.stdout.split('\n').filter((l) => [...l].length > cols);
+      expect(long).toEqual([]);
+    }
+  });
 });
