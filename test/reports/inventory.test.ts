@@ -8,7 +8,7 @@ const json = (text: string) => JSON.parse(text) as InventoryJson;
 describe('inventory', () => {
   it('lists principals and credentials with key fields in JSON', () => {
     const inv = json(renderInventoryJson(graph(), {}));
-    expect(inv.schemaVersion).toBe('1.1.0');
+    expect(inv.schemaVersion).toBe('1.2.0');
     expect(inv.principals).toHaveLength(6 + WORKERS);
     expect(inv.credentials).toHaveLength(3);
     const bot = inv.principals.find((p) => p.id === IDS.ciBot)!;
@@ -59,7 +59,7 @@ describe('inventory', () => {
   it('prints principals with owner and credential count; aligned columns', () => {
     const text = renderInventoryText(graph(), { kind: 'principal', type: 'iam-user' });
     const lines = text.trimEnd().split('\n');
-    expect(lines[0]).toBe('Principals (2)');
+    expect(lines[0]).toBe('Identities (2)');
     const header = lines[1];
     const ownerCol = header.indexOf('OWNER');
     const bot = lines.find((l) => l.startsWith('ci-bot'))!;
@@ -70,7 +70,7 @@ describe('inventory', () => {
   });
 
   it('says when nothing matches', () => {
-    expect(renderInventoryText(graph(), { platform: 'github' })).toBe('Principals (0)\n  none match\n\nCredentials (0)\n  none match\n');
+    expect(renderInventoryText(graph(), { platform: 'github' })).toBe('Identities (0)\n  none match\n\nCredentials (0)\n  none match\n');
   });
 
   it('never prints attributes or policy documents', () => {

@@ -37,7 +37,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.1.0');
+    expect(doc.schemaVersion).toBe('1.2.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
@@ -84,10 +84,14 @@ describe('JSON report v1', () => {
     expect(kinds.indexOf('credential')).toBe(kinds.lastIndexOf('principal') + 1);
   });
 
-  it('describes the rules that ran with a documentation link', () => {
-    const doc = report(renderJson(sampleResult()));
+  it('describes the rules that ran with their documentation page in the package, never a link to a web page that does not exist', () => {
+    const text = renderJson(sampleResult());
+    const doc = report(text);
     expect(doc.rules.map((r) => r.id)).toEqual([...doc.rules.map((r) => r.id)].sort());
-    for (const r of doc.rules) expect(r.helpUri).toMatch(new RegExp(`/docs/rules/${r.id}\\.md$`));
+    for (const r of doc.rules) expect(r.helpUri).toBe(`docs/rules/${r.id}.md`);
+    // package.json names no home page or repository: no project URL is made up
+    expect(doc.tool.informationUri).toBe('');
+    expect(text).not.toContain('github.com/nhi-drift');
   });
 
   it('carries no policy documents or attribute blobs', () => {

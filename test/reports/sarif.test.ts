@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, Severity } from '../../src/model/types.js';
 import { SEVERITIES } from '../../src/model/types.js';
 import { fingerprint } from '../../src/rules/runner.js';
-import { INFORMATION_URI } from '../../src/version.js';
 import { renderSarif, SEVERITY_TO_LEVEL, SEVERITY_TO_SECURITY_SEVERITY, pseudoPath } from '../../reports/sarif/index.js';
 import { ACCT, CANARY, DOC_CANARY, IDS, RULES, cleanResult, sampleFindings, sampleResult } from './sample.js';
 
@@ -28,7 +27,7 @@ interface Result {
   }>;
   partialFingerprints: Record<string, string>;
   properties: Record<string, unknown>;
-  suppressions?: Array<{ kind: string }>;
+  suppressions?: Array<{ kind: string; status?: string; justification?: string }>;
 }
 interface Rule {
   id: string;
@@ -36,7 +35,7 @@ interface Rule {
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string; markdown: string };
-  helpUri: string;
+  helpUri?: string;
   defaultConfiguration: { level: string };
   properties: { tags: string[]; precision: string; 'security-severity': string };
 }
@@ -46,7 +45,7 @@ interface Notification {
   descriptor?: { id: string };
 }
 interface Run {
-  tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: Rule[] } };
+  tool: { driver: { name: string; version: string; semanticVersion: string; informationUri?: string; rules: Rule[] } };
   automationDetails: { id: string };
   invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Notification[] }>;
   results: Result[];
@@ -101,7 +100,8 @@ describe('SARIF renderer', () => {
     expect(driver.name).toBe('nhi-drift');
     expect(driver.version).toBe('0.1.0');
     expect(driver.semanticVersion).toBe('0.1.0');
-    expect(driver.informationUri).toBe(INFORMATION_URI);
+    // package.json names no home page: no informationUri rather than a link to a repository that does not exist
+    expect('informationUri' in driver).toBe(false);
     expect(driver.rules.map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
     for (const r of driver.rules) {
       expect(r.name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
@@ -109,7 +109,8 @@ describe('SARIF renderer', () => {
       expect(r.fullDescription.text.length).toBeGreaterThan(0);
       expect(r.help.text).toContain('Remediation');
       expect(r.help.markdown).toContain('**Remediation.**');
-      expect(r.helpUri).toBe(`${INFORMATION_URI}/blob/main/docs/rules/${r.id}.md`);
+      expect('helpUri' in r).toBe(false);
+      expect(r.help.markdown).toContain(`docs/rules/${r.id}.md`);
       expect(r.properties.tags).toContain('security');
       expect(r.properties.tags).not.toContain('*');
       expect(['high', 'medium', 'low']).toContain(r.properties.precision);
@@ -206,18 +207,23 @@ describe('SARIF renderer', () => {
     expect(fps).toContain(fingerprint('oidc-trust-without-sub', IDS.gha, '0'));
   });
 
-  it('drops suppressed findings unless asked, then marks them as externally suppressed', () => {
+  it('keeps suppressed findings as externally suppressed results (closed alerts on GitHub), or drops them when asked', () => {
     const r = sampleResult();
     const hidden = r.findings.filter((f) => f.ruleId === 'identity-unowned');
     r.findings = r.findings.filter((f) => f.ruleId !== 'identity-unowned');
     r.suppressed = hidden;
-    const dropped = parse(renderSarif(r)).runs[0].results;
-    expect(dropped.some((x) => x.ruleId === 'identity-unowned')).toBe(false);
-    expect(dropped.every((x) => x.suppressions === undefined)).toBe(true);
-    const kept = parse(renderSarif(r, { includeSuppressed: true })).runs[0].results;
+    r.config = { file: 'nhi.config.yaml', disabledRules: [], severityOverrides: {}, ignoreEntries: 1, activeIgnoreEntries: 1, suppressedFindings: hidden.length };
+    const text = renderSarif(r);
+    expectValid(text);
+    const kept = parse(text).runs[0].results;
     const sup = kept.filter((x) => x.ruleId === 'identity-unowned');
     expect(sup).toHaveLength(hidden.length);
-    expect(sup.every((x) => x.suppressions?.[0]?.kind === 'external')).toBe(true);
+    for (const x of sup) {
+      expect(x.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'suppressed by an ignore entry in nhi.config.yaml' }]);
+    }
+    expect(kept.filter((x) => x.ruleId !== 'identity-unowned').every((x) => x.suppressions === undefined)).toBe(true);
+    const dropped = parse(renderSarif(r, { includeSuppressed: false })).runs[0].results;
+    expect(dropped.some((x) => x.ruleId === 'identity-unowned')).toBe(false);
   });
 
   it('reports coverage notes as tool execution notifications', () => {
