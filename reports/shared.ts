@@ -505,17 +505,18 @@ function normalizeConfig(v: unknown): ConfigEffect | undefined {
   const overrides: Record<string, string> = {};
   const o = rec(c.severityOverrides);
   if (o) for (const k of Object.keys(o).slice(0, 1_000)) overrides[text(k, '', 200)] = text(o[k], '', 200);
-  const out: ConfigEffect = {
+  const out: ConfigEffect = {} as ConfigEffect;
+  const file = optText(c.file, 4_096);
+  if (file !== undefined) out.file = file;
+  if (c.ignored === true) out.ignored = true;
+  Object.assign(out, {
     disabledRules: textList(c.disabledRules),
     severityOverrides: overrides,
     ignoreEntries: count(c.ignoreEntries),
     activeIgnoreEntries: count(c.activeIgnoreEntries),
     suppressedFindings: count(c.suppressedFindings),
-  };
-  const file = optText(c.file, 4_096);
+  });
   const failOn = optText(c.failOn, 200);
-  if (file !== undefined) out.file = file;
-  if (c.ignored === true) out.ignored = true;
   if (failOn !== undefined) out.failOn = failOn;
   return out;
 }

@@ -43,7 +43,8 @@ const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', high: '
  * - `` \ ` * _ [ ] | ~ $ : `` are backslash-escaped (no emphasis, code, links, images, footnotes, cell breaks,
  *   strikethrough, math; `\:` and `www\.` stop URL autolinks);
  * - a zero-width space after `@` and before the digits of `#123` (no mentions, e-mail links or issue references);
- * - a leading `#`, `+`, `-`, `=` or `1.` / `1)` is escaped as well, in case the value starts a list item.
+ * - a leading `#`, `+`, `-`, `=`, or a leading `1.` / `1)` followed by a space, is escaped as well, in case the
+ *   value starts a list item.
  */
 export function escapeMarkdown(value: unknown, max = 300): string {
   return safeLabel(text(value), max)
@@ -55,7 +56,7 @@ export function escapeMarkdown(value: unknown, max = 300): string {
     .replace(/@/g, '@&#8203;')
     .replace(/#(?=\d)/g, '#&#8203;')
     .replace(/^([#+=-])/, '\\$1')
-    .replace(/^(\d+)([.)])/, '$1\\$2');
+    .replace(/^(\d+)([.)])(?=\s|$)/, '$1\\$2');
 }
 
 /** Escape text for a GFM table cell (the same escaping: pipes are always escaped). */
@@ -79,7 +80,8 @@ export function renderMarkdown(input: ReportInput, opts: MarkdownOptions = {}): 
     out.push(`**Scanned:** ${shown}${scanned.length > 10 ? ` and ${scanned.length - 10} more` : ''}`, '');
   }
   const when = `as of ${result.asOf.slice(0, 10)}`;
-  const snap = result.snapshotId !== undefined ? `, snapshot #${result.snapshotId}` : '';
+  // `snapshot 7`, not `#7`: GitHub would link `#7` to issue 7 of the repository
+  const snap = result.snapshotId !== undefined ? `, snapshot ${result.snapshotId}` : '';
   out.push(
     `**${plural(result.findings.length, 'finding')}** across ${plural(counts.identities, 'identity', 'identities')} and ${plural(counts.credentials, 'credential')} (${when}${snap}).`,
   );
@@ -114,7 +116,7 @@ export function renderMarkdown(input: ReportInput, opts: MarkdownOptions = {}): 
 
   if (result.drift && !driftIsEmpty(result.drift)) {
     const d = result.drift;
-    const base = d.base.snapshotId !== undefined ? `snapshot #${d.base.snapshotId}` : 'the previous scan';
+    const base = d.base.snapshotId !== undefined ? `snapshot ${d.base.snapshotId}` : 'the previous scan';
     out.push(`### Changes since ${base}`, '');
     const row = (label: string, n: number) => (n > 0 ? [`| ${label} | ${n} |`] : []);
     out.push(
