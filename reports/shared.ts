@@ -592,7 +592,9 @@ export function severityCounts(findings: readonly Finding[]): Record<Severity, n
   return out;
 }
 
-const cmpText = (a: unknown, b: unknown): number => text(a).localeCompare(text(b));
+/** The order of String.prototype.localeCompare (default locale and options), without building a collator per call. */
+const collator = new Intl.Collator();
+const cmpText = (a: unknown, b: unknown): number => collator.compare(text(a), text(b));
 
 export function ruleCounts(findings: readonly Finding[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -923,7 +925,7 @@ export function credentialRow(graph: IdentityGraph, c: CredentialNode): Credenti
   return row;
 }
 
-const cmp = (a: string | undefined, b: string | undefined) => (a ?? '').localeCompare(b ?? '');
+const cmp = (a: string | undefined, b: string | undefined) => collator.compare(a ?? '', b ?? '');
 
 export function comparePrincipalRows(a: PrincipalRow, b: PrincipalRow): number {
   return cmp(a.platform, b.platform) || cmp(a.scope, b.scope) || cmp(a.type, b.type) || cmp(a.name, b.name) || cmp(a.id, b.id);

@@ -92,6 +92,11 @@ function table(headers: string[], rows: string[][]): string[] {
   return [line(headers), ...rows.map(line)];
 }
 
+/** `out.push(...lines)` without the spread, which overflows the call stack for a large estate. */
+function append(out: string[], lines: readonly string[]): void {
+  for (const l of lines) out.push(l);
+}
+
 function principalTable(rows: PrincipalRow[]): string[] {
   if (rows.length === 0) return ['  none match'];
   return table(
@@ -116,16 +121,20 @@ export function renderInventoryText(graph: IdentityGraph, filter: InventoryFilte
     const identities = inv.principals.filter(isIdentityRow);
     const others = inv.principals.filter((p) => !isIdentityRow(p));
     out.push(`Identities (${identities.length})`);
-    out.push(...principalTable(identities));
-    if (others.length) out.push('', `Groups and trust anchors (${others.length}, not counted as identities)`, ...principalTable(others));
+    append(out, principalTable(identities));
+    if (others.length) {
+      out.push('', `Groups and trust anchors (${others.length}, not counted as identities)`);
+      append(out, principalTable(others));
+    }
   }
   if (filter.kind !== 'principal') {
     if (out.length) out.push('');
     out.push(`Credentials (${inv.credentials.length})`);
     if (inv.credentials.length === 0) out.push('  none match');
     else
-      out.push(
-        ...table(
+      append(
+        out,
+        table(
           ['NAME', 'TYPE', 'HOLDER', 'ACTIVE', 'CREATED', 'LAST ROTATED', 'LAST USED'],
           inv.credentials.map((c) => [
             cell(c.name),

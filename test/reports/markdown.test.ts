@@ -1,6 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/model/types.js';
 import { escapeCell, renderMarkdown } from '../../reports/markdown/index.js';
-import { CANARY, DOC_CANARY, IDS, WORKERS, cleanResult, sampleResult } from './sample.js';
+import { markdownProblems } from './output-checks.js';
+import { HOSTILE } from './random-results.js';
+import { ACCT, CANARY, DOC_CANARY, IDS, WORKERS, cleanResult, sampleResult, type SampleResult } from './sample.js';
+
+/** The sample estate with hostile text in every field the Markdown prints: names, ids, messages, notes, files. */
+function hostileResult(evil: string): SampleResult {
+  const r = sampleResult();
+  for (const n of r.graph.nodes.values()) {
+    n.name = `${n.name} ${evil}`;
+    n.scope = evil;
+    if (n.kind === 'credential') n.type = evil;
+  }
+  r.findings = r.findings.map((f, i) => ({ ...f, message: `${evil} ${i}`, ruleId: i === 0 ? evil : f.ruleId }));
+  r.coverage = r.coverage.map((c) => ({ ...c, connector: evil, source: evil, scope: evil, message: evil, impact: evil, reason: evil as never }));
+  r.connectors = [{ ...r.connectors[0], id: evil, target: evil, targets: [{ id: `aws:account:${ACCT}`, platform: evil, kind: evil, name: evil }] }, { ...r.connectors[0], targets: [] as never, target: evil }];
+  r.baseline = { file: evil, fingerprints: [r.findings[1].fingerprint] };
+  r.config = { file: evil, disabledRules: [evil], severityOverrides: { [evil]: evil }, ignoreEntries: 1, activeIgnoreEntries: 1, suppressedFindings: 1, failOn: evil };
+  const f: Finding = { ...r.findings[2], message: evil };
+  r.drift = {
+    base: { snapshotId: 3 },
+    findings: { new: [f, { ...f, ruleId: evil }], resolved: [], unchanged: 0 },
+    identities: { added: [{ id: evil, kind: 'principal', type: evil, name: evil }], removed: [] },
+    credentials: { added: [], removed: [], changed: [] },
+    grants: { added: [], removed: [] },
+    ownersGone: [],
+  };
+  r.tool = { name: 'nhi-drift', version: evil };
+  return r;
+}
 
 /** Cells of a GFM table row, honouring `\|` escapes. */
 function cells(row: string): string[] {
@@ -76,5 +105,55 @@ describe('Markdown summary', () => {
     const md = renderMarkdown(sampleResult());
     expect(md).not.toContain(CANARY);
     expect(md).not.toContain(DOC_CANARY);
+  });
+
+  it('neutralises hostile text in every field: no heading, list, quote, fence, table break, link, image, HTML, autolink, mention, escape sequence', () => {
+    for (const evil of HOSTILE) {
+      const md = renderMarkdown(hostileResult(evil));
+      expect({ evil, problems: markdownProblems(md) }).toEqual({ evil, problems: [] });
+    }
+    // the same text is still there for people to read
+    const md = renderMarkdown(hostileResult('x\n# EVILHEAD owned'));
+    expect(md).toContain('x # EVILHEAD owned');
+    expect(md).not.toMatch(/^#+ EVILHEAD/m);
+    const osc = renderMarkdown(hostileResult('\u001b]8;;https://evil.example\u0007EVILOSC8\u001b]8;;\u0007'));
+    expect(osc).toContain('EVILOSC8');
+    expect(osc).not.toContain('evil.example');
+  });
+
+  it('with a baseline, marks new findings and says how many are new', () => {
+    const r = sampleResult();
+    const known = r.findings.filter((f) => f.ruleId === 'identity-unowned').map((f) => f.fingerprint);
+    r.baseline = { file: 'previous-report.json', fingerprints: known };
+    const md = renderMarkdown(r);
+    expect(md).toContain(`**${r.findings.length - WORKERS} new** of ${r.findings.length} against baseline previous-report.json.`);
+    const rows = md.split('\n').filter((l) => l.startsWith('| ') && l.includes('|') && /\| (Critical|High|Medium|Low|Info)( \*\*new\*\*)? \| [a-z]/.test(l));
+    expect(rows).toHaveLength(r.findings.length);
+    for (const row of rows) expect(row.includes('**new**')).toBe(!row.includes('identity-unowned'));
+    expect(renderMarkdown(sampleResult())).not.toContain('**new**');
+  });
+
+  it('says under the summary what the configuration changed, or that it was ignored', () => {
+    const r = sampleResult();
+    r.config = { file: 'nhi.config.yaml', disabledRules: ['credential-unused'], severityOverrides: { 'identity-unowned': 'low' }, ignoreEntries: 2, activeIgnoreEntries: 1, suppressedFindings: 3, failOn: 'high' };
+    const lines = renderMarkdown(r).split('\n');
+    const summary = lines.findIndex((l) => l.startsWith('**12 findings**'));
+    const config = lines.findIndex((l) => l.startsWith('Configuration '));
+    expect(config).toBeGreaterThan(summary);
+    expect(config).toBeLessThan(lines.findIndex((l) => l.startsWith('| Severity |')));
+    expect(lines[config]).toBe(
+      'Configuration nhi.config.yaml\\: 1 rule disabled (credential-unused); 1 severity override (identity-unowned → low); 3 findings suppressed by 1 of 2 ignore entries; fail-on high.',
+    );
+    r.config = { ignored: true, disabledRules: [], severityOverrides: {}, ignoreEntries: 0, activeIgnoreEntries: 0, suppressedFindings: 0 };
+    expect(renderMarkdown(r)).toContain('Configuration ignored (--no-config)\\: every rule ran with its defaults and nothing was suppressed.');
+  });
+
+  it('names what was scanned in the header, from the connector runs\u2019 targets', () => {
+    const r = sampleResult();
+    r.connectors.push({ id: 'github', title: 'GitHub', status: 'complete', apiCalls: 1, callsByOperation: {}, records: 1, durationMs: 1, targets: [{ id: 'github:org:github.com/acme', platform: 'github', kind: 'org', name: 'acme' }] });
+    // a run from an older snapshot has no targets: its label stands in
+    r.connectors.push({ id: 'workflows', title: 'Workflow files', status: 'complete', apiCalls: 0, callsByOperation: {}, records: 1, durationMs: 1, target: 'ci checkout' } as never);
+    const lines = renderMarkdown(r).split('\n');
+    expect(lines.slice(0, 3)).toEqual(['## nhi-drift report', '', `**Scanned:** AWS account ${ACCT} · GitHub org acme · workflows (ci checkout)`]);
   });
 });
