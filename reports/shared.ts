@@ -399,9 +399,9 @@ function normalizeConnector(v: unknown): ConnectorRun | undefined {
   const c = rec(v);
   if (!c) return undefined;
   const id = text(c.id, 'unknown', 200) || 'unknown';
-  const calls: Record<string, number> = {};
   const byOp = rec(c.callsByOperation);
-  if (byOp) for (const k of Object.keys(byOp).slice(0, 1_000)) calls[text(k, '', 200)] = count(byOp[k]);
+  // fromEntries defines own properties, so a key such as __proto__ stays a plain key
+  const calls: Record<string, number> = byOp ? Object.fromEntries(Object.keys(byOp).slice(0, 1_000).map((k) => [text(k, '', 200), count(byOp[k])])) : {};
   const run: ConnectorRun = {
     id,
     title: optText(c.title, 200) ?? id,
@@ -502,9 +502,8 @@ function normalizeDrift(v: unknown): Drift | undefined {
 function normalizeConfig(v: unknown): ConfigEffect | undefined {
   const c = rec(v);
   if (!c) return undefined;
-  const overrides: Record<string, string> = {};
   const o = rec(c.severityOverrides);
-  if (o) for (const k of Object.keys(o).slice(0, 1_000)) overrides[text(k, '', 200)] = text(o[k], '', 200);
+  const overrides: Record<string, string> = o ? Object.fromEntries(Object.keys(o).slice(0, 1_000).map((k) => [text(k, '', 200), text(o[k], '', 200)])) : {};
   const out: ConfigEffect = {} as ConfigEffect;
   const file = optText(c.file, 4_096);
   if (file !== undefined) out.file = file;

@@ -10,6 +10,7 @@ import { renderInventoryJson, renderInventoryText } from '../../reports/inventor
 import { renderJson } from '../../reports/json/index.js';
 import { renderMarkdown } from '../../reports/markdown/index.js';
 import { renderSarif } from '../../reports/sarif/index.js';
+import { normalizeInput } from '../../reports/shared.js';
 import { githubProblems, isDateTime, isUriReference, markdownProblems, validateJson, validateSarif, type SarifLogShape } from './output-checks.js';
 import { mulberry32, randomResult } from './random-results.js';
 
@@ -42,6 +43,14 @@ describe(`renderers on ${RUNS} random results (seed ${SEED})`, () => {
       }
     }
     expect(failures.slice(0, 20)).toEqual([]);
+  });
+
+  it('normalising is idempotent (render() normalises, and each renderer again)', () => {
+    const rng = mulberry32(SEED + 1);
+    for (let i = 0; i < 100; i++) {
+      const once = normalizeInput(randomResult(rng));
+      expect(normalizeInput(once)).toEqual(once);
+    }
   });
 
   it('the checks are real: they reject an invalid SARIF URI, an injected heading and a broken JSON report', () => {
