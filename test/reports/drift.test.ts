@@ -44,7 +44,7 @@ describe('drift in the reports', () => {
 
   it('markdown summarises the changes in a table', () => {
     const md = renderMarkdown(withDrift());
-    expect(md).toContain('### Changes since snapshot #3');
+    expect(md).toContain('### Changes since snapshot 3');
     expect(md).toMatch(/\| New findings \| \d+ \|/);
   });
 });
