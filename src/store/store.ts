@@ -129,7 +129,10 @@ export function storeFailure(file: string, err: unknown, doing: string, timeoutM
     });
   }
   if (code.startsWith('SQLITE_CANTOPEN')) {
-    return new NhiError('STORE', `${f} cannot be opened (${reason})`, { suggestion: 'check the path and its permissions, or use another --store', ...cause });
+    return new NhiError('STORE', `${f}: cannot ${doing} (${reason}: the file and its folder must be readable and writable)`, {
+      suggestion: 'check the path and its permissions, or use another --store',
+      ...cause,
+    });
   }
   return new NhiError('STORE', `${f}: cannot ${doing} (${reason})`, { suggestion: 'check the path and its permissions, or use another --store', ...cause });
 }

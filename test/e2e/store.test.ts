@@ -273,6 +273,7 @@ describe('targets in diff and snapshots', () => {
     const zero = await nhi(['snapshots', 'prune', '--keep', '0', '--store', file], { env });
     expect(zero.code).toBe(2);
     expectCleanError(zero.stderr);
+    expect((await nhi(['snapshots', 'prune', '--store', file], { env })).code).toBe(2); // --keep is required
     const r = await nhi(['snapshots', 'prune', '--keep', '1', '--store', file], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Removed 2 snapshots, kept 2:/);

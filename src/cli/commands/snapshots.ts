@@ -61,6 +61,8 @@ export function registerSnapshots(program: Command): void {
 
   snapshots
     .command('prune')
+    // a nested command does not get the program's exit override: usage errors must reach main (exit 2), not exit 1
+    .exitOverride()
     .description('delete old snapshots: keep the newest N of every target set (the same accounts, projects, orgs)')
     .requiredOption('--keep <n>', 'snapshots to keep per target set (at least 1)')
     .option('--store <path>', storeHelp())
