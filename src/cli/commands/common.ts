@@ -9,7 +9,7 @@ import { defaultStorePath, displayPath, LEGACY_STORE } from '../io.js';
 
 /** The --store help text every command shares. */
 export function storeHelp(): string {
-  return `snapshot store (default ${displayPath(defaultStorePath())}; the NHI_STORE environment variable or the config's store: change it)`;
+  return `snapshot store (default ${displayPath(defaultStorePath())}, unless NHI_STORE or the config's store: says otherwise)`;
 }
 
 export interface StoreLocation {

@@ -440,7 +440,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   if (baseline) result.baseline = baseline;
   // drift against the newest earlier snapshot of the same targets, then the snapshot itself; a store failure here is
   // reported after the report (which is always written) and makes the exit code 2 unless the gate trips
-  let storeFailed;
+  let storeFailed: NhiError | undefined;
   if (store) {
     try {
       storeFailed = await recordSnapshot(store, result);
