@@ -482,20 +482,36 @@ function normalizeDrift(v: unknown): Drift | undefined {
   const grants = rec(d.grants) ?? {};
   const out: Drift = {
     base: {},
-    findings: { new: normalizeFindings(findings.new), resolved: normalizeFindings(findings.resolved), unchanged: count(findings.unchanged) },
-    identities: { added: list(identities.added, normalizeNodeRef), removed: list(identities.removed, normalizeNodeRef) },
+    findings: {
+      new: normalizeFindings(findings.new),
+      resolved: normalizeFindings(findings.resolved),
+      notRechecked: normalizeFindings(findings.notRechecked),
+      unchanged: count(findings.unchanged),
+    },
+    identities: {
+      added: list(identities.added, normalizeNodeRef),
+      removed: list(identities.removed, normalizeNodeRef),
+      notRechecked: list(identities.notRechecked, normalizeNodeRef),
+    },
     credentials: {
       added: list(credentials.added, normalizeNodeRef),
       removed: list(credentials.removed, normalizeNodeRef),
       changed: list(credentials.changed, normalizeNodeRef),
+      notRechecked: list(credentials.notRechecked, normalizeNodeRef),
     },
-    grants: { added: list(grants.added, normalizeEdgeRef), removed: list(grants.removed, normalizeEdgeRef) },
+    grants: {
+      added: list(grants.added, normalizeEdgeRef),
+      removed: list(grants.removed, normalizeEdgeRef),
+      notRechecked: list(grants.notRechecked, normalizeEdgeRef),
+    },
     ownersGone: list(d.ownersGone, normalizeNodeRef),
   };
   const snapshotId = snapshotNumber(base.snapshotId);
   const asOf = isoDate(base.asOf);
   if (snapshotId !== undefined) out.base.snapshotId = snapshotId;
   if (asOf !== undefined) out.base.asOf = asOf;
+  const targets = list(base.targets, (t) => optText(t, 1_000));
+  if (Array.isArray(base.targets)) out.base.targets = targets;
   return out;
 }
 
@@ -568,6 +584,11 @@ export function normalizeInput(input: ReportInput): ReportInput {
   if (snapshotId !== undefined) out.snapshotId = snapshotId;
   const drift = normalizeDrift(r.drift);
   if (drift) out.drift = drift;
+  const du = rec(r.driftUnavailable);
+  const reasons = ['first-snapshot', 'unidentified', 'no-earlier-snapshot', 'store-error'] as const;
+  if (du && (reasons as readonly unknown[]).includes(du.reason)) {
+    out.driftUnavailable = { reason: du.reason as (typeof reasons)[number], message: text(du.message, '', 2_000) };
+  }
   const baseline = rec(r.baseline);
   if (baseline) out.baseline = { file: optText(baseline.file, 4_096) ?? 'baseline', fingerprints: textList(baseline.fingerprints, Number.MAX_SAFE_INTEGER) };
   const config = normalizeConfig(r.config);

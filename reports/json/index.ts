@@ -103,6 +103,7 @@ export interface JsonReportV1 {
     helpUri: string;
   }>;
   drift?: Record<string, unknown>;
+  driftUnavailable?: { reason: string; message: string };
   baseline?: { file: string; known: number; newFindings: number };
   /** since 1.2.0: what the configuration file changed (absent when none was read) */
   config?: ConfigEffect;
@@ -213,8 +214,14 @@ export function buildJsonReport(input: ReportInput): JsonReportV1 {
       grantsAdded: d.grants.added,
       grantsRemoved: d.grants.removed,
       ownersGone: d.ownersGone,
+      notRecheckedFindings: d.findings.notRechecked.map(findingRef),
+      identitiesNotRechecked: d.identities.notRechecked,
+      credentialsNotRechecked: d.credentials.notRechecked,
+      grantsNotRechecked: d.grants.notRechecked,
+      ...(d.base.targets ? { baseTargets: d.base.targets } : {}),
     };
   }
+  if (result.driftUnavailable) report.driftUnavailable = { reason: result.driftUnavailable.reason, message: result.driftUnavailable.message };
   if (result.baseline) {
     report.baseline = { file: result.baseline.file, known: new Set(result.baseline.fingerprints).size, newFindings: fresh ?? 0 };
   }

@@ -131,11 +131,15 @@ export function renderMarkdown(input: ReportInput, opts: MarkdownOptions = {}): 
       ...row('New grants and trust', d.grants.added.length),
       ...row('Removed grants and trust', d.grants.removed.length),
       ...row('Owners gone', d.ownersGone.length),
+      ...row('Not re-checked (source not fully read): findings', d.findings.notRechecked.length),
+      ...row('Not re-checked: identities, credentials, grants', d.identities.notRechecked.length + d.credentials.notRechecked.length + d.grants.notRechecked.length),
       '',
     );
     for (const f of d.findings.new.slice(0, 10)) out.push(`- new: **${SEVERITY_LABEL[f.severity]}** ${esc(f.ruleId, 100)}: ${esc(f.message, 500)}`);
     if (d.findings.new.length > 10) out.push(`- and ${d.findings.new.length - 10} more new findings`);
     if (d.findings.new.length) out.push('');
+  } else if (result.driftUnavailable && result.driftUnavailable.reason !== 'first-snapshot') {
+    out.push(`_Drift: ${esc(result.driftUnavailable.message, 500)}_`, '');
   }
 
   if (result.coverage.length > 0) {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { NhiError } from '../../util/errors.js';
-import { DEFAULT_STORE, writeOutput } from '../io.js';
-import { openExistingStore, parseSnapshotId } from './common.js';
+import { writeOutput } from '../io.js';
+import { openExistingStore, parseSnapshotId, storeHelp } from './common.js';
 
 interface InventoryFlags {
   snapshot?: string;
@@ -58,7 +58,7 @@ export function registerInventory(program: Command): void {
     .option('-s, --snapshot <id>', 'snapshot id (default: the latest)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('-o, --output <file>', 'write to a file instead of stdout')
-    .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
+    .option('--store <path>', storeHelp())
     .option('--config <file>', 'configuration file (for its store path)')
     .action(async (flags: InventoryFlags) => {
       const { store } = await openExistingStore(flags.store, flags.config);

@@ -12,7 +12,8 @@ import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
 import { hasUserinfo, redactUrl } from '../../util/url.js';
-import { DEFAULT_STORE, colorEnabled, interactive, writeOutput } from '../io.js';
+import { colorEnabled, interactive, writeOutput } from '../io.js';
+import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
 export const FORMATS = ['terminal', 'json', 'sarif', 'markdown'] as const;
@@ -96,7 +97,7 @@ export function registerScan(program: Command): void {
     .option('--sarif-category <category>', 'SARIF runAutomationDetails category (one upload per category)')
     .option('--config <file>', 'configuration file (default ./nhi.config.yaml or ./nhi.config.yml when present)')
     .option('--no-config', 'read no configuration file: every rule on with its defaults, nothing suppressed (CI on pull requests)')
-    .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
+    .option('--store <path>', storeHelp())
     .option('--no-store', 'do not store a snapshot')
     .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
     .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
@@ -484,10 +485,11 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const { jobs, asOf: demoAsOf } = await buildJobs(flags, concurrency);
   const now = asOfFlag ?? demoAsOf ?? new Date();
 
-  // open the store before scanning: a store that cannot be written is a usage error, found before any API call
-  const storePath = flags.store === false ? undefined : typeof flags.store === 'string' ? flags.store : config.store ?? DEFAULT_STORE;
-  const { openStore } = storePath ? await import('../../store/index.js') : { openStore: undefined };
-  const store = storePath && openStore ? openStore(storePath) : undefined;
+  // open the store before scanning: a store that cannot be used (not a store, damaged, locked, read-only) is a usage
+  // error, found before any API call
+  const opened = await openScanStore(flags.store, config.store, { quiet: flags.quiet });
+  const store = opened?.store;
+  const storePath = opened?.storePath;
 
   const { runScan } = await import('../../engine/engine.js');
   const { getRule } = await import('../../rules/index.js');
@@ -523,19 +525,16 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   if (baseline) result.baseline = baseline;
   const effect = configEffect(config, result.suppressed.length, flags.failOn === undefined, now);
   if (effect) result.config = effect;
-  try {
-    if (store) {
-      const previous = store.latestSnapshotOf(result.connectors);
-      if (previous !== undefined) {
-        const { diffScans } = await import('../../drift/diff.js');
-        const base = store.loadSnapshot(previous);
-        result.drift = diffScans({ graph: base.graph, findings: base.findings, snapshotId: previous, asOf: base.summary.asOf }, result);
-      }
-      result.snapshotId = store.saveSnapshot(result);
-      log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
+  // drift against the newest earlier snapshot of the same targets, then the snapshot itself; a store failure here is
+  // reported after the report (which is always written) and makes the exit code 2 unless the gate trips
+  let storeFailed: NhiError | undefined;
+  if (store) {
+    try {
+      storeFailed = await recordSnapshot(store, result);
+    } finally {
+      store.close();
     }
-  } finally {
-    store?.close();
+    if (result.snapshotId !== undefined) log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
   }
 
   const tRender = performance.now();
@@ -581,6 +580,11 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   // a CI job that fails must say why, even with --quiet
   const why = gateReason(result.findings, failOn, baseline, flags.failOn === undefined && config.file ? `failOn: ${failOn} (${config.file})` : `--fail-on ${failOn}`);
   if (code === EXIT.FINDINGS && why) process.stderr.write(`nhi: ${why}\n`);
+  if (storeFailed) {
+    process.stderr.write(snapshotNotStored(storeFailed));
+    // the gate (1) still wins; an unusable store (2) outranks an incomplete scan (3): it repeats on every run
+    return code === EXIT.FINDINGS ? code : EXIT.USAGE;
+  }
   return code;
 }
 
