@@ -30,6 +30,7 @@ import type { Drift, EdgeRef, NodeRef } from '../src/drift/diff.js';
 import { fingerprint } from '../src/rules/runner.js';
 import type { RuleMeta } from '../src/rules/types.js';
 import { safeLine } from '../src/util/text.js';
+import { countIdentities } from '../src/graph/identities.js';
 
 /** Why a suppressed finding was dropped, when the engine says (the `reason` of the matching `ignore:` entry). */
 export interface SuppressionInfo {
@@ -46,36 +47,8 @@ export type ReportInput = ScanResult & { suppressed?: SuppressedFinding[] };
 // ---------------------------------------------------------------------------------------------------------------
 // Identities: which principals count
 
-/**
- * Principal types that are not identities on their own: a group only carries grants; `anyone`, cloud service
- * principals and identity providers are trust anchors, not something a workload authenticates as. They stay in the
- * graph and the inventory but are not counted as identities.
- */
-export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
-  'iam-group',
-  'group',
-  'anyone',
-  'service-principal',
-  'oidc-provider',
-  'saml-provider',
-]);
-
-export function isIdentity(n: IdentityNode): n is PrincipalNode {
-  return n.kind === 'principal' && !NON_IDENTITY_TYPES.has(n.type);
-}
-
-export function countIdentities(graph: IdentityGraph): { identities: number; principals: number; credentials: number } {
-  let identities = 0;
-  let principals = 0;
-  let credentials = 0;
-  for (const n of graph.nodes.values()) {
-    if (n.kind === 'principal') {
-      principals++;
-      if (isIdentity(n)) identities++;
-    } else if (n.kind === 'credential') credentials++;
-  }
-  return { identities, principals, credentials };
-}
+// one definition for every surface (store summary, snapshots, inventory, reports): see src/graph/identities.ts
+export { NON_IDENTITY_TYPES, countIdentities, isIdentity } from '../src/graph/identities.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Coercion at the renderer boundary: one function per kind of field

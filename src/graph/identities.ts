@@ -6,9 +6,10 @@ import type { IdentityGraph } from './graph.js';
 import type { IdentityNode, PrincipalNode } from '../model/types.js';
 
 /**
- * Principal types that are not identities on their own: a group only carries grants; `anyone`, cloud service
- * principals and identity providers are trust anchors, not something a workload authenticates as. They stay in the
- * graph and the inventory but are not counted as identities.
+ * Principal types that are not identities on their own: a group only carries grants; `anyone`, the GCP public and
+ * domain members, cloud service principals, identity providers and workload identity pools and providers are trust
+ * anchors, not something a person or a workload authenticates as. They stay in the graph and the inventory but are
+ * not counted as identities.
  */
 export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
   'iam-group',
@@ -17,6 +18,11 @@ export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
   'service-principal',
   'oidc-provider',
   'saml-provider',
+  'domain',
+  'all-users',
+  'all-authenticated-users',
+  'wif-pool',
+  'wif-provider',
 ]);
 
 export function isIdentity(n: IdentityNode): n is PrincipalNode {
