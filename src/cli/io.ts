@@ -4,14 +4,23 @@ import path from 'node:path';
 import { NhiError } from '../util/errors.js';
 import { safeLine } from '../util/text.js';
 
-/** Is this an interactive terminal where ink may draw? (never in CI, never when piped) */
+/** Is this an interactive terminal where live progress may draw? (never in CI, never when piped) */
 export function interactive(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY) && !process.env.CI;
 }
 
-export function colorEnabled(stream: NodeJS.WriteStream): boolean {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+/**
+ * Colour on this stream? `NO_COLOR` with any non-empty value: never (it wins, see https://no-color.org).
+ * `FORCE_COLOR` `1`, `2`, `3`, `true` or empty: always, even when piped; `0` or `false`: never. Otherwise: when the
+ * stream is a terminal. Used for the report on stdout and the progress on stderr alike.
+ */
+export function colorEnabled(stream: Pick<NodeJS.WriteStream, 'isTTY'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR?.trim().toLowerCase();
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return false;
+    if (force === '' || force === 'true' || /^[1-3]$/.test(force)) return true;
+  }
   return Boolean(stream.isTTY);
 }
 

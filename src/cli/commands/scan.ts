@@ -463,11 +463,11 @@ export function exitCodeFor(result: Pick<ScanResult, 'findings' | 'incomplete' |
 
 async function progressSink(flags: ScanFlags): Promise<{ onProgress?: (e: ProgressEvent) => void; stop: () => void }> {
   if (flags.quiet) return { stop: () => {} };
+  const { createLineProgress, deferredProgress } = await import('../../../reports/terminal/index.js');
   if (interactive(process.stderr)) {
-    const { startInkProgress } = await import('../progress.js');
-    return startInkProgress();
+    // ink is loaded only when the scan is still running after a second: a quick scan draws no spinner
+    return deferredProgress(async () => (await import('../progress.js')).startInkProgress);
   }
-  const { createLineProgress } = await import('../../../reports/terminal/index.js');
   const onProgress = createLineProgress((s: string) => process.stderr.write(s));
   return { onProgress, stop: () => {} };
 }
@@ -538,13 +538,14 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
 
   const tRender = performance.now();
-  if (flags.format === 'terminal' && !flags.output && interactive(process.stdout)) {
-    const { renderInk } = await import('../../../reports/terminal/index.js');
-    await renderInk(result, { verbose: flags.verbose });
+  if (flags.format === 'terminal' && !flags.output) {
+    // static text on every path: on a terminal wrapped to its width, so the end of the report and the prompt are
+    // what is left on the screen (no ink redraw of a tall report); colour per NO_COLOR / FORCE_COLOR / TTY
+    const { renderText, terminalWidth } = await import('../../../reports/terminal/index.js');
+    writeOutput(renderText(result, { color: colorEnabled(process.stdout), verbose: flags.verbose, width: terminalWidth(process.stdout) }));
   } else {
     const { render } = await import('../../../reports/index.js');
-    const color = !flags.output && colorEnabled(process.stdout);
-    const text = render(flags.format, result, { color, verbose: flags.verbose, category: flags.sarifCategory });
+    const text = render(flags.format, result, { color: false, verbose: flags.verbose, category: flags.sarifCategory });
     writeOutput(text, flags.output);
   }
   if (result.timings) result.timings.renderMs = Math.round(performance.now() - tRender);
