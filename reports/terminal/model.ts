@@ -17,7 +17,7 @@ import {
   summaryLine,
   type ReportInput,
 } from '../shared.js';
-import { renderDriftText, type Drift, type EdgeRef, type NodeRef } from '../../src/drift/diff.js';
+import { renderDriftText, renderDriftUnavailable } from '../../src/drift/diff.js';
 
 export interface ModelOptions {
   verbose?: boolean;
@@ -176,24 +176,6 @@ export function configText(result: ReportInput): string | undefined {
   return `${file}: ${bits.length > 0 ? bits.join(', ') : 'no rule, severity or suppression changes'}`;
 }
 
-/**
- * The drift with every printed field made safe for one line, before the shared drift text is built from it: a
- * platform name with a line break could otherwise start a line of its own in the report.
- */
-function safeDrift(d: Drift): Drift {
-  const node = (n: NodeRef): NodeRef => ({ ...n, type: safeLine(n.type), name: safeLine(n.name) });
-  const edge = (e: EdgeRef): EdgeRef => ({ ...e, type: safeLine(e.type), fromName: safeLine(e.fromName), toName: safeLine(e.toName) });
-  const finding = (f: Finding): Finding => ({ ...f, ruleId: safeLine(f.ruleId), message: safeLine(f.message) });
-  return {
-    ...d,
-    findings: { ...d.findings, new: d.findings.new.map(finding), resolved: d.findings.resolved.map(finding) },
-    identities: { added: d.identities.added.map(node), removed: d.identities.removed.map(node) },
-    credentials: { added: d.credentials.added.map(node), removed: d.credentials.removed.map(node), changed: d.credentials.changed.map(node) },
-    grants: { added: d.grants.added.map(edge), removed: d.grants.removed.map(edge) },
-    ownersGone: d.ownersGone.map(node),
-  };
-}
-
 function timeoutNotes(result: ReportInput): number {
   return result.coverage.filter((c) => c.reason === 'timeout').length;
 }
@@ -306,7 +288,7 @@ export function buildModel(result: ReportInput, opts: ModelOptions = {}): Report
     topRisks: pickTopRisks(sorted, opts.topRisks ?? 5).map((f) => modelFinding(result, f, false, known)),
     groups,
     coverage,
-    drift: result.drift ? renderDriftText(safeDrift(result.drift), { max: verbose ? 1000 : 5 }).split('\n').map(safeLine) : [],
+    drift: result.drift ? renderDriftText(result.drift, { max: verbose ? 1000 : 5 }).split('\n').map(safeLine) : result.driftUnavailable && result.driftUnavailable.reason !== 'first-snapshot' ? [renderDriftUnavailable(result.driftUnavailable)] : [],
     suppressed: result.suppressed?.length ?? 0,
     hints,
   };
