@@ -6,19 +6,19 @@
  * request is counted; what cannot be read becomes a coverage note.
  */
 import { readFileSync } from 'node:fs';
-import { createAppAuth } from '@octokit/auth-app';
-import { retry } from '@octokit/plugin-retry';
-import { throttling } from '@octokit/plugin-throttling';
-import { Octokit } from '@octokit/rest';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { workflowRecords } from '../../src/ci/workflow.js';
-import type { CallCounter, Connector, ScanContext } from '../../src/engine/types.js';
-import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
+import type { Connector, ScanContext } from '../../src/engine/types.js';
+import type { CoverageNote, CoverageReason, CredentialNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { globRegExp } from '../../src/util/glob.js';
-import { VERSION } from '../../src/version.js';
 import { compact } from '../../src/util/object.js';
+import { Outbox } from '../../src/util/outbox.js';
+import { redactUrl } from '../../src/util/url.js';
+import { createClient, isHttpError, MalformedResponse, RequestTimeout, resolveInstallation } from './client.js';
+
+export { routeLabel, shapeProblem } from './client.js';
 
 const CONNECTOR_ID = 'github';
 
@@ -34,6 +34,10 @@ export const githubOptionsSchema = z
     maxAttempts: z.number().int().min(1).max(10).default(4),
     /** longest wait honoured for a rate limit before giving up on that call (seconds) */
     maxRetryAfterSeconds: z.number().int().min(0).default(120),
+    /** one attempt of one request gives up after this long (no flag: tests and the CLI deadline) */
+    requestTimeoutMs: z.number().int().min(1).default(60_000),
+    /** first backoff before retrying a 5xx, a dropped connection, a timeout or a malformed body (doubles each time) */
+    retryDelayMs: z.number().int().min(0).default(1000),
   })
   .strict();
 export type GitHubOptions = z.infer<typeof githubOptionsSchema>;
@@ -57,19 +61,6 @@ export const APP_PERMISSIONS: Record<string, 'read'> = {
 
 const tokenFromEnv = () => process.env.GITHUB_TOKEN || process.env.GH_TOKEN || undefined;
 
-
-/** `GET /repos/{owner}/{repo}/keys` style labels for call counting, from a concrete URL. */
-export function routeLabel(method: string, url: string, org: string): string {
-  let p = new URL(url).pathname.replace(/^\/api\/v3/, '');
-  p = p
-    .replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{owner}/{repo}')
-    .replace(/\/environments\/[^/]+\/secrets/, '/environments/{environment_name}/secrets')
-    .replace(/\/contents\/.+$/, '/contents/{path}')
-    .replace(/\/(actions|dependabot|codespaces)\/secrets\/[^/]+\/repositories$/, '/$1/secrets/{secret_name}/repositories')
-    .replace(/\/app\/installations\/\d+/, '/app/installations/{id}')
-    .replace(new RegExp(`^/orgs/${org.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=/|$)`, 'i'), '/orgs/{org}');
-  return `github:${method.toUpperCase()} ${p}`;
-}
 
 /**
  * What each endpoint needs: classic token scope / fine-grained or App permission (GitHub's REST reference). Named in
@@ -114,8 +105,14 @@ interface Failure {
 }
 
 function classify(err: unknown): { reason: CoverageReason; status?: number; text: string } {
+  const attempts = (err as { attempts?: number }).attempts;
+  const tries = attempts && attempts > 1 ? ` (${attempts} attempts)` : '';
+  if (err instanceof RequestTimeout) return { reason: 'timeout', text: `${err.message}${tries}` };
+  if (err instanceof MalformedResponse) return { reason: 'error', text: `${err.message}${tries}` };
+  // a request that got no answer at all (refused, reset): no HTTP status to show
+  if (isHttpError(err) && !err.response) return { reason: 'error', text: `no response: ${redactMessage(describeError(err))}${tries}` };
   const status = (err as { status?: number }).status;
-  const text = describeError(err);
+  const text = redactMessage(describeError(err));
   if (status === 403 && /rate limit/i.test(text)) return { reason: 'throttled', status, text };
   if (status === 401 || status === 403) return { reason: 'permission-denied', status, text };
   if (status === 404) return { reason: 'not-found', status, text };
@@ -123,9 +120,17 @@ function classify(err: unknown): { reason: CoverageReason; status?: number; text
   return { reason: 'error', status, text };
 }
 
+/** URLs inside an error text lose their user info and query (tokens travel there). */
+function redactMessage(text: string): string {
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (u) => redactUrl(u));
+}
+
 class Failures {
   private readonly byWhat = new Map<string, Failure>();
+  constructor(private readonly signal?: AbortSignal) {}
   record(what: string, target: string, err: unknown, impact: string, opts: { notFoundIsInfo?: string } = {}): void {
+    // cancelled or past the deadline: the scan stops here (the engine writes the note), it does not go on failing
+    if (this.signal?.aborted) throw this.signal.reason ?? err;
     const c = classify(err);
     const info = c.status === 404 && opts.notFoundIsInfo !== undefined;
     const f = this.byWhat.get(what) ?? {
@@ -153,39 +158,16 @@ class Failures {
   }
 }
 
-function createClient(o: GitHubOptions, calls: CallCounter, log: ScanContext['log']): Octokit {
-  const MyOctokit = Octokit.plugin(throttling, retry);
-  // every HTTP request, retries included, goes through this fetch: one count each
-  const countingFetch: typeof fetch = async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.toString() : input.url;
-    calls.count(routeLabel(init?.method ?? 'GET', url, o.org));
-    return fetch(input, init);
-  };
-  const onLimit = (kind: string) => (retryAfter: number, options: { method?: string; url?: string }, _octokit: unknown, retryCount: number) => {
-    log.debug(`github: ${kind} on ${options.method} ${options.url}, retry ${retryCount + 1} after ${retryAfter}s`);
-    return retryCount + 1 < o.maxAttempts && retryAfter <= o.maxRetryAfterSeconds;
-  };
-  const auth =
-    o.appId && o.privateKeyFile
-      ? { authStrategy: createAppAuth, auth: { appId: o.appId, privateKey: readFileSync(o.privateKeyFile, 'utf8'), ...(o.installationId ? { installationId: o.installationId } : {}) } }
-      : { auth: tokenFromEnv() };
-  return new MyOctokit({
-    ...auth,
-    baseUrl: o.url.replace(/\/$/, ''),
-    userAgent: `nhi-drift/${VERSION}`,
-    request: { fetch: countingFetch },
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log.debug(`github: ${m}`), error: (m: string) => log.debug(`github: ${m}`) },
-    throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
-    retry: { retries: Math.max(0, o.maxAttempts - 1) },
-  });
-}
-
-/** Find the installation of the App on the org (App auth without --github-installation-id). */
-async function resolveInstallation(o: GitHubOptions, calls: CallCounter, log: ScanContext['log']): Promise<GitHubOptions> {
-  if (!o.appId || o.installationId) return o;
-  const appClient = createClient({ ...o, installationId: undefined }, calls, log);
-  const { data } = await appClient.request('GET /orgs/{org}/installation', { org: o.org, request: { auth: { type: 'app' } } } as never);
-  return { ...o, installationId: (data as { id: number }).id };
+/** The target of a scan: the org on its host (`github.com` for api.github.com, the Enterprise Server host otherwise). */
+export function orgTarget(url: string, org: string): ScanTarget {
+  let host = 'github.com';
+  try {
+    const h = new URL(url).host.toLowerCase();
+    if (h !== 'api.github.com') host = h;
+  } catch {
+    host = redactUrl(url).toLowerCase();
+  }
+  return { id: `github:org:${host}/${org.toLowerCase()}`, platform: 'github', kind: 'org', name: org };
 }
 
 export const githubConnector: Connector = {
@@ -232,31 +214,53 @@ export const githubConnector: Connector = {
     }
   },
   async *scan(ctx: ScanContext): AsyncIterable<GraphRecord> {
-    let o = githubOptionsSchema.parse(ctx.options);
+    const o = githubOptionsSchema.parse(ctx.options);
+    // what this run scans, first: it stays with the run even when the deadline stops it
+    yield { type: 'target', target: orgTarget(o.url, o.org) };
+    const outbox = new Outbox<GraphRecord>();
+    const failures = new Failures(ctx.signal);
+    yield* outbox.drain(readOrg(ctx, o, outbox, failures));
+    for (const n of failures.notes(o.org)) yield { type: 'coverage', coverage: n };
+  },
+};
+
+type Sink = { push(...records: GraphRecord[]): unknown };
+
+/**
+ * Read the org. Org-level results go to `outbox` as each phase finishes; the records of one repository go there
+ * together once the repository is read, so a run stopped by the deadline keeps whole repositories only.
+ */
+async function readOrg(ctx: ScanContext, options: GitHubOptions, outbox: Outbox<GraphRecord>, failures: Failures): Promise<void> {
+    let o = options;
     const observedAt = ctx.now.toISOString();
     const prov = (source: string): Provenance => ({ connector: CONNECTOR_ID, source: `github:${source}`, observedAt });
-    const out: GraphRecord[] = [];
-    const node = (n: GraphRecord & { type: 'node' }) => out.push(n);
-    const edge = (type: string, from: string, to: string, source: string, attributes?: Record<string, unknown>) => {
-      const e: IdentityEdge = { type, from, to, provenance: [prov(source)] };
-      if (attributes) e.attributes = attributes;
-      out.push({ type: 'edge', edge: e });
-    };
-    /** a GitHub credential node of the scanned org (names, ids, dates; never a value) */
-    const credential = (c: Omit<CredentialNode, 'kind' | 'platform' | 'scope' | 'provenance'>, source: string) =>
-      node({ type: 'node', node: { kind: 'credential', platform: 'github', scope: org, ...c, provenance: [prov(source)] } satisfies CredentialNode });
-    const failures = new Failures();
     const org = o.org;
     const orgId = `github:org:${org}`;
+    /** node / edge / credential writers into one sink (the outbox, or one repository's buffer) */
+    const emitTo = (sink: Sink) => {
+      const node = (n: GraphRecord & { type: 'node' }) => sink.push(n);
+      const edge = (type: string, from: string, to: string, source: string, attributes?: Record<string, unknown>) => {
+        const e: IdentityEdge = { type, from, to, provenance: [prov(source)] };
+        if (attributes) e.attributes = attributes;
+        sink.push({ type: 'edge', edge: e });
+      };
+      /** a GitHub credential node of the scanned org (names, ids, dates; never a value) */
+      const credential = (c: Omit<CredentialNode, 'kind' | 'platform' | 'scope' | 'provenance'>, source: string) =>
+        node({ type: 'node', node: { kind: 'credential', platform: 'github', scope: org, ...c, provenance: [prov(source)] } satisfies CredentialNode });
+      return { node, edge, credential, sink };
+    };
+    type Emit = ReturnType<typeof emitTo>;
+    const orgEmit = emitTo(outbox);
+    const { node, edge, credential } = orgEmit;
 
-    o = await resolveInstallation(o, ctx.calls, ctx.log);
-    const gh = createClient(o, ctx.calls, ctx.log);
+    o = await resolveInstallation(o, ctx.calls, ctx.log, ctx.signal);
+    const gh = createClient(o, ctx.calls, ctx.log, ctx.signal);
     const appAuth = Boolean(o.appId);
     const list = async <T>(route: string, params: Record<string, unknown>, key?: string): Promise<T[]> => {
       const items: T[] = [];
       for await (const page of gh.paginate.iterator(route as never, { ...params, per_page: 100 } as never)) {
         const d = (page as { data: unknown }).data;
-        // paginate normalises `{ total_count, <key>: [...] }` responses to the array
+        // paginate normalises `{ total_count, <key>: [...] }` responses to the array (the client checked the shape)
         items.push(...((Array.isArray(d) ? d : key ? ((d as Record<string, unknown>)[key] ?? []) : []) as T[]));
       }
       return items;
@@ -267,6 +271,7 @@ export const githubConnector: Connector = {
     // ---- the organisation: one call that must work, or the whole source failed
     ctx.progress(`reading organisation ${org}`);
     const orgData = await get<Record<string, unknown>>('GET /orgs/{org}', { org }).catch((err: unknown) => {
+      if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
       const c = classify(err);
       const what = `github: cannot read organisation ${org} (${c.status ? `HTTP ${c.status}: ` : ''}${c.text})`;
       if (c.status === 401) throw new NhiError('CREDENTIALS', what, { cause: err, suggestion: 'the token was refused: check GITHUB_TOKEN / GH_TOKEN (e.g. export GITHUB_TOKEN=$(gh auth token)) or the App id and key' });
@@ -327,7 +332,7 @@ export const githubConnector: Connector = {
         failures.record(`GET /orgs/{org}/${store}/secrets`, org, err, `org-level ${store} secrets are not in the report`);
       }
     };
-    const hooks = async (level: 'org' | 'repo', target: string, route: string, params: Record<string, unknown>, scopeId: string) => {
+    const hooks = async (level: 'org' | 'repo', target: string, route: string, params: Record<string, unknown>, scopeId: string, { node, edge }: Emit = orgEmit) => {
       try {
         const list_ = await list<{ id: number; events?: string[]; active?: boolean; config?: { url?: string; secret?: string; insecure_ssl?: string | number; content_type?: string } }>(route, params);
         for (const h of list_) {
@@ -358,7 +363,7 @@ export const githubConnector: Connector = {
         failures.record(route, target, err, `${level} webhooks of ${target} are not in the report`);
       }
     };
-    const runners = async (level: 'org' | 'repo', target: string, route: string, params: Record<string, unknown>, scopeId: string, groups?: Map<number, { name: string; allows: boolean }>) => {
+    const runners = async (level: 'org' | 'repo', target: string, route: string, params: Record<string, unknown>, scopeId: string, groups?: Map<number, { name: string; allows: boolean }>, { node, edge }: Emit = orgEmit) => {
       try {
         for (const r of await list<{ id: number; name: string; os?: string; status?: string; labels?: Array<{ name: string }>; runner_group_id?: number }>(route, params, 'runners')) {
           const id = `github:runner:${target}/${r.id}`;
@@ -455,7 +460,7 @@ export const githubConnector: Connector = {
         failures.record('GET /orgs/{org}/personal-access-tokens', org, err, 'fine-grained personal access tokens granted to the org are not in the report');
       }
     } else {
-      out.push({
+      outbox.push({
         type: 'coverage',
         coverage: {
           connector: CONNECTOR_ID,
@@ -506,12 +511,17 @@ export const githubConnector: Connector = {
       const res = o.repos.map(globRegExp);
       repos = repos.filter((r) => res.some((re) => re.test(r.name) || re.test(r.full_name)));
     }
-    ctx.progress(`${repos.length} repositories`);
+    ctx.progress(`repositories 0/${repos.length}`);
     const limit = pLimit(ctx.concurrency);
     let done = 0;
+    const every = Math.max(1, Math.ceil(repos.length / 20));
     await Promise.all(
       repos.map((r) =>
         limit(async () => {
+          // one repository's records travel together
+          const local: GraphRecord[] = [];
+          const repoEmit = emitTo(local);
+          const { node, edge, credential } = repoEmit;
           const [owner, name] = r.full_name.split('/');
           const full = `${owner}/${name}`;
           const repoId = `github:repo:${full}`;
@@ -570,8 +580,8 @@ export const githubConnector: Connector = {
           } catch (err) {
             failures.record('GET /repos/{owner}/{repo}/environments', full, err, 'environments (and their secrets) of the affected repositories are not in the report');
           }
-          await hooks('repo', full, 'GET /repos/{owner}/{repo}/hooks', params, repoId);
-          await runners('repo', full, 'GET /repos/{owner}/{repo}/actions/runners', params, repoId);
+          await hooks('repo', full, 'GET /repos/{owner}/{repo}/hooks', params, repoId, repoEmit);
+          await runners('repo', full, 'GET /repos/{owner}/{repo}/actions/runners', params, repoId, undefined, repoEmit);
           try {
             const wp = await get<{ default_workflow_permissions?: string; can_approve_pull_request_reviews?: boolean }>('GET /repos/{owner}/{repo}/actions/permissions/workflow', params);
             attrs.defaultWorkflowPermissions = wp.default_workflow_permissions;
@@ -600,7 +610,7 @@ export const githubConnector: Connector = {
                 if (f.type !== 'file' || !/\.ya?ml$/i.test(f.name)) continue;
                 const c = await get<{ content?: string; encoding?: string }>('GET /repos/{owner}/{repo}/contents/{path}', { ...params, path: f.path });
                 const text = Buffer.from(c.content ?? '', (c.encoding as BufferEncoding) ?? 'base64').toString('utf8');
-                for (const rec of workflowRecords({ repo: full, path: f.path, text, connector: CONNECTOR_ID, source: 'github:GET /repos/{owner}/{repo}/contents/{path}', observedAt })) out.push(rec);
+                for (const rec of workflowRecords({ repo: full, path: f.path, text, connector: CONNECTOR_ID, source: 'github:GET /repos/{owner}/{repo}/contents/{path}', observedAt })) local.push(rec);
               }
               attrs.workflowsScanned = true;
             } catch (err) {
@@ -609,14 +619,12 @@ export const githubConnector: Connector = {
           }
           node({ type: 'node', node: { id: repoId, kind: 'resource', platform: 'github', type: 'repo', name: full, scope: org, attributes: compact(attrs), provenance: [prov('GET /orgs/{org}/repos')] } satisfies ResourceNode });
           edge('IN_SCOPE', repoId, orgId, 'GET /orgs/{org}/repos');
+          outbox.push(...local);
           done++;
-          if (done % 10 === 0) ctx.progress(`${done}/${repos.length} repositories`);
+          if (done % every === 0 || done === repos.length) ctx.progress(`repositories ${done}/${repos.length}`);
         }),
       ),
     );
 
     node({ type: 'node', node: { id: orgId, kind: 'resource', platform: 'github', type: 'org', name: org, scope: org, attributes: compact(orgAttrs), provenance: [prov('GET /orgs/{org}')] } satisfies ResourceNode });
-    for (const r of out) yield r;
-    for (const n of failures.notes(org)) yield { type: 'coverage', coverage: n };
-  },
-};
+}
