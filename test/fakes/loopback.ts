@@ -32,10 +32,13 @@ export function closeServer(server: Server): Promise<void> {
 export type Fault = { kind: 'cut'; keep?: number } | { kind: 'body'; body: string; status?: number; contentType?: string } | { kind: 'hang' } | { kind: 'stall'; keep?: number };
 
 /**
- * Which matching requests get the fault: all of them (the default), the listed ones (`nth`, 1-based, counted per
- * rule), every n-th, a seeded fraction (`rate` 0..1 with `seed`: the same requests every run), at most `times`.
+ * Which matching requests get the fault: all of them (the default), those whose path contains `where`, the listed
+ * ones (`nth`, 1-based, counted per rule), every n-th, a seeded fraction (`rate` 0..1 with `seed`: the same
+ * requests every run), at most `times`.
  */
 export interface FaultSelector {
+  /** only requests whose path contains this (a project id, a repository name) */
+  where?: string;
   nth?: number[];
   every?: number;
   rate?: number;
@@ -80,11 +83,12 @@ export class FaultPlan {
     this.injected.length = 0;
   }
 
-  /** The fault for the next request on `route`, if any (call exactly once per request). */
-  next(route: string): Fault | undefined {
+  /** The fault for the next request on `route` (at `path`), if any (call exactly once per request). */
+  next(route: string, path = ''): Fault | undefined {
     let chosen: Fault | undefined;
     for (const r of this.rules) {
       if (!r.match(route)) continue;
+      if (r.select.where !== undefined && !path.includes(r.select.where)) continue;
       r.seen++;
       if (chosen) continue;
       const s = r.select;

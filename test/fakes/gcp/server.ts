@@ -154,7 +154,7 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
     const token = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
     const hit = ROUTES.find(([, method, re]) => method === req.method && re.test(rawPath));
     const route = hit?.[0] ?? `${req.method} ${pathname}`;
-    const fault: Fault | undefined = transport.next(route);
+    const fault: Fault | undefined = transport.next(route, pathname);
     const send = (status: number, obj: unknown) => respondWith(res, fault, status, { 'content-type': 'application/json; charset=UTF-8' }, JSON.stringify(obj));
     const userProject = typeof req.headers['x-goog-user-project'] === 'string' ? req.headers['x-goog-user-project'] : undefined;
     requests.push({ method: req.method ?? 'GET', path: pathname, route, token, ...(userProject ? { userProject } : {}) });

@@ -429,7 +429,7 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       const respond = () => {
         if (!route) return notFound(res);
         const key = `${route.method} ${route.template}`;
-        const fault = faults.next(key);
+        const fault = faults.next(key, pathname);
         if (fault) faultOf.set(res, fault);
         const f = [...failures.values()].find((x) => x.match(key) && x.remaining > 0);
         if (f) {

@@ -199,7 +199,7 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
         const token = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer /i, '');
         if (!token || (opts.token !== undefined && token !== opts.token)) return send(res, 401, { message: '401 Unauthorized' });
         if (!hit) return notFound(res);
-        const fault = faults.next(hit[0]);
+        const fault = faults.next(hit[0], p);
         if (fault) faultOf.set(res, fault);
         const f = failures.get(hit[0]);
         if (f && f.remaining > 0) {
