@@ -7,8 +7,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
-import type { GraphRecord } from '../../src/model/types.js';
+import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
+import { Outbox } from '../../src/util/outbox.js';
 import { CONNECTOR_ID, mapGcpProject, type GcpProjectData } from './map.js';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -28,6 +29,8 @@ export const gcpOptionsSchema = z
     /** live: retries of a throttled or failed call */
     retries: z.number().int().min(0).max(10).optional(),
     retryDelayMs: z.number().int().min(0).optional(),
+    /** live: one attempt of one request gives up after this long (no flag: tests and the CLI deadline); default 60 s */
+    requestTimeoutMs: z.number().int().min(1).optional(),
     /** keys read from service-account descriptions as owner tags (`owner: team-a`); the CLI passes identity-unowned's ownerTagKeys */
     ownerKeys: z.array(z.string().min(1)).optional(),
   })
@@ -172,7 +175,7 @@ function describeGcp() {
 }
 
 function clientOptions(o: GcpOptions, signal?: AbortSignal) {
-  return { endpoint: o.endpoint, impersonate: o.impersonateServiceAccount, retries: o.retries, retryDelayMs: o.retryDelayMs, signal };
+  return { endpoint: o.endpoint, impersonate: o.impersonateServiceAccount, retries: o.retries, retryDelayMs: o.retryDelayMs, requestTimeoutMs: o.requestTimeoutMs, signal };
 }
 
 /** The projects of a live scan: given, or GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT when neither flag is set. */
@@ -248,14 +251,26 @@ const LIVE_SOURCES = {
 async function* scanLive(ctx: ScanContext, o: GcpOptions): AsyncGenerator<GraphRecord> {
   const target = liveTarget(o);
   const { createAuth, createClients } = await import('./clients.js');
-  const { collectLive } = await import('./live.js');
+  const { collectLive, projectTarget } = await import('./live.js');
   const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
   const clients = createClients(auth, clientOptions(o, ctx.signal));
   try {
-    const { projects, notes } = await collectLive(clients, ctx, target);
-    for (const data of projects) for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w], ownerKeys: o.ownerKeys })) yield r;
+    // each project's records go out as soon as it is read: a scan stopped by the deadline keeps them
+    const outbox = new Outbox<GraphRecord>();
+    let projects = 0;
+    let notes: CoverageNote[] = [];
+    const work = collectLive(clients, ctx, target, {
+      target: (id) => outbox.push({ type: 'target', target: projectTarget(id) }),
+      project: (data) => {
+        projects++;
+        outbox.push(...mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w], ownerKeys: o.ownerKeys }));
+      },
+    }).then((n) => {
+      notes = n;
+    });
+    yield* outbox.drain(work);
     for (const n of notes) yield { type: 'coverage', coverage: n };
-    if (target.organization && projects.length === 0 && !notes.length) {
+    if (target.organization && projects === 0 && !notes.length) {
       yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: 'resourcemanager.projects.list', scope: `organizations/${target.organization}`, reason: 'not-found', message: `no active project visible under organizations/${target.organization}`, impact: 'nothing was scanned', incomplete: true } };
     }
   } finally {
