@@ -41,6 +41,9 @@ export interface ScanOptions {
   deadlineMs?: number;
 }
 
+/** How long a connector may go on yielding after its signal aborted (requests are cancelling; data read is kept). */
+export const ABORT_GRACE_MS = 1000;
+
 /** The reason a scan signal carries when the --timeout deadline passed. */
 export class DeadlineExceeded extends Error {
   constructor(readonly ms: number) {
@@ -101,25 +104,32 @@ export async function prepareJobs(
   jobs: ConnectorJob[],
   base: Omit<ScanContext, 'options' | 'calls' | 'progress'>,
 ): Promise<Array<ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean }>> {
-  const out: Array<ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean }> = [];
-  for (const job of jobs) {
+  // options first, in order, so the first bad flag is the one reported; then every credential check at once, so
+  // their waits overlap instead of adding up
+  const parsed = jobs.map((job) => {
     const schema = job.connector.describe().options;
-    const parsed = schema.safeParse(job.options);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
+    const result = schema.safeParse(job.options);
+    if (!result.success) {
+      const issue = result.error.issues[0];
       throw new NhiError('USAGE', `${job.connector.id}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
     }
-    const options = parsed.data as Record<string, unknown>;
-    // a credential check that never answers must not outlive the deadline: the job then ends as a timeout note
-    const validated = job.connector.validate({ ...base, options, calls: new Counter(), progress: () => {} }).then(() => 'ok' as const);
-    const outcome = base.signal ? await Promise.race([validated, whenAborted(base.signal)]) : await validated;
-    if (outcome === 'aborted') {
-      validated.catch(() => {});
-      out.push({ ...job, parsed: options, timedOut: true });
-      continue;
-    }
-    out.push({ ...job, parsed: options });
-  }
+    return result.data as Record<string, unknown>;
+  });
+  const aborted = whenAborted(base.signal);
+  const settled = await Promise.allSettled(
+    jobs.map(async (job, i) => {
+      const validated = job.connector.validate({ ...base, options: parsed[i], calls: new Counter(), progress: () => {} }).then(() => 'ok' as const);
+      // a credential check that never answers must not outlive the deadline: the job then ends as a timeout note
+      const outcome = base.signal ? await Promise.race([validated, aborted]) : await validated;
+      if (outcome === 'aborted') validated.catch(() => {});
+      return outcome;
+    }),
+  );
+  // the first failure in job order, so the message does not depend on which check answered first
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  const outcomes = settled.map((r) => (r as PromiseFulfilledResult<'ok' | 'aborted'>).value);
+  const out = jobs.map((job, i) => ({ ...job, parsed: parsed[i], ...(outcomes[i] === 'aborted' ? { timedOut: true } : {}) }));
   return out;
 }
 
@@ -164,13 +174,14 @@ async function runOne(
     };
   };
   if (job.timedOut) return stopped();
-  const aborted = whenAborted(signal);
+  // after the signal aborts, a connector gets a short grace period to hand on what it has read (its requests are
+  // aborting); one stuck on a call that ignores the signal must still not hold the scan past it
+  const graceOver = whenAborted(signal).then(() => new Promise<'aborted'>((resolve) => setTimeout(() => resolve('aborted'), ABORT_GRACE_MS).unref()));
   let iterator: AsyncIterator<GraphRecord> | undefined;
   try {
     iterator = connector.scan(ctx)[Symbol.asyncIterator]();
     for (;;) {
-      // a connector stuck on a call that ignores the signal must not hold the scan past its deadline
-      const next = signal ? await Promise.race([iterator.next(), aborted]) : await iterator.next();
+      const next = signal ? await Promise.race([iterator.next(), graceOver]) : await iterator.next();
       if (next === 'aborted') {
         const it = iterator;
         void Promise.resolve()
@@ -178,7 +189,10 @@ async function runOne(
           .catch(() => {});
         return stopped();
       }
-      if (next.done) break;
+      if (next.done) {
+        if (signal?.aborted) return stopped(); // ended early because of the abort: what it yielded is partial
+        break;
+      }
       const r = next.value;
       if (r.type === 'target') {
         targets.push(r.target);
@@ -194,10 +208,11 @@ async function runOne(
     if (signal?.aborted) return stopped();
     // a connector that throws mid-scan keeps what it yielded; the rest becomes a coverage note
     const message = err instanceof NhiError ? err.message : describeError(err);
+    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || (err as NodeJS.ErrnoException).code === 'ETIMEDOUT');
     const note: CoverageNote = {
       connector: connector.id,
       source: connector.id,
-      reason: 'error',
+      reason: timedOut ? 'timeout' : 'error',
       message: `${title} scan stopped: ${message}`,
       impact: records > 0 ? 'records after the failure point are missing' : 'nothing from this source is in the report',
       incomplete: true,
