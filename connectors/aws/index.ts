@@ -104,6 +104,7 @@ async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
   ctx.progress('mapping');
   const records = mapAws(inputs, { now: ctx.now, sources: offlineSources(o) });
   for (const r of records) yield r;
+  for (const n of inputs.notes) yield { type: 'coverage', coverage: n };
   for (const n of offlineNotes(o)) yield { type: 'coverage', coverage: n };
 }
 
