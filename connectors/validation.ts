@@ -4,9 +4,14 @@
  * wrong), everything else is kept. Many records skipped for the same reason fold into one note with a count and the
  * first few names, so a damaged export of 50,000 users gives a handful of notes, not 50,000.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { CoverageNote } from '../src/model/types.js';
 import { safeLabel } from '../src/util/text.js';
+
+/** An optional field: absent, or `null` (as JSON exports and some client libraries write "absent"), read as absent. */
+export function opt<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((v) => (v === null ? undefined : v) as Exclude<z.output<T>, null>);
+}
 
 /** What kind of value `v` is, in words (`null`, `a number`, `a list`, ...): never the value itself. */
 export function kindOf(v: unknown): string {
@@ -105,9 +110,9 @@ export interface Skip {
   source: string;
   /** the input as people know it, first in the message (`authz.json`, `acme-prod/keys/x.json`) */
   where: string;
-  /** what to group by and name in a summary (`RoleDetailList`, `rows`) */
+  /** what to group by and name in a summary (`RoleDetailList`, `rows`; '' when the input itself is the list) */
   list: string;
-  /** this record's place (`RoleDetailList[3]`, `row 7`) */
+  /** this record's place (`RoleDetailList[3]`, `line 7`, `[3]` right after `where`; '' for the input as a whole) */
   at: string;
   /** `role`, `user`, `row`, `service account` */
   noun: string;
@@ -157,7 +162,7 @@ export class SkipLog {
   skip(s: Skip): void {
     this.total++;
     const label = s.label !== undefined && s.label !== '' ? safeLabel(s.label, 60) : undefined;
-    const example = label !== undefined ? `${s.at} '${label}'` : s.at;
+    const example = label !== undefined ? `${s.at} '${label}'`.trim() : s.at;
     const key = `${s.source}\u0000${s.where}\u0000${s.list}\u0000${s.noun}\u0000${kindKey(s.problem)}`;
     const g = this.groups.get(key);
     if (g) {
@@ -179,14 +184,15 @@ export class SkipLog {
   notes(): CoverageNote[] {
     const out: CoverageNote[] = [];
     for (const { first: s, count: n, examples } of this.groups.values()) {
+      const place = s.at === '' ? s.where : s.at.startsWith('[') ? `${s.where}${s.at}` : `${s.where}: ${s.at}`;
       const message =
         n === 1
-          ? `${s.where}: ${s.at}${s.label !== undefined ? ` (${s.noun} '${s.label}')` : ''}: ${s.problem}; this ${s.noun} is skipped`
-          : `${s.where}: ${s.list}: ${count(n)} ${plural(s.noun, n)} skipped because ${kindKey(s.problem)} (first: ${examples.join(', ')})`;
+          ? `${place}${s.label !== undefined ? ` (${s.noun} '${s.label}')` : ''}: ${s.problem}; this ${s.noun} is skipped`
+          : `${s.where}${s.list ? `: ${s.list}` : ''}: ${count(n)} ${plural(s.noun, n)} skipped because ${kindKey(s.problem)} (first: ${examples.join(', ')})`;
       out.push(this.note(s, message, n === 1 ? s.impact : `${count(n)} ${plural(s.noun, n)} are missing from the report: ${s.impact}`));
     }
     for (const [, { count: n, first: s }] of this.overflow) {
-      out.push(this.note(s, `${s.where}: ${count(n)} more ${n === 1 ? 'record' : 'records'} skipped for other problems (first: ${s.at}: ${s.problem})`, 'the skipped records are missing from the report'));
+      out.push(this.note(s, `${s.where}: ${count(n)} more ${n === 1 ? 'record' : 'records'} skipped for other problems (first: ${s.at ? `${s.at}: ` : ''}${s.problem})`, 'the skipped records are missing from the report'));
     }
     return out;
   }

@@ -10,7 +10,7 @@
  * engine.
  */
 import { z } from 'zod';
-import { checkRecord, SkipLog } from '../validation.js';
+import { checkRecord, opt, SkipLog } from '../validation.js';
 import { decodePolicyDocument, nameOfArn } from './arn.js';
 import type { AuthzDetails, AwsData, CredentialReportRow, LastAccessedData, MapSources, ServiceLastAccessedDetails } from './map.js';
 
@@ -41,11 +41,10 @@ export const LIMITS = {
 const PLATFORM = 'IAM';
 
 const text = (max: number) => z.string().max(max);
-const opt = <T extends z.ZodType>(s: T) => s.nullish();
 const arn = z.string().max(LIMITS.arn).regex(/^arn:[^:\s]*:/, { message: 'is not an ARN' });
 
 /** A date as exports (ISO or boto3 strings) and the SDK (Date objects) give it. */
-const date = z.custom<string | Date>((v) => (typeof v === 'string' && v.length <= LIMITS.date) || v instanceof Date, { message: 'is not a date' }).nullish();
+const date = opt(z.custom<string | Date>((v) => (typeof v === 'string' && v.length <= LIMITS.date) || v instanceof Date, { message: 'is not a date' }));
 
 function depthWithin(v: unknown, max: number): boolean {
   const stack: Array<[unknown, number]> = [[v, 1]];
