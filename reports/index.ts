@@ -1,11 +1,13 @@
 /**
  * Entry point the CLI calls: one ScanResult in, one report string out. Renderers are pure: they never decide
- * severity, never read the clock and never print secret values or policy documents.
+ * severity, never read the clock and never print secret values or policy documents. The result is normalised once
+ * here (reports/shared.ts normalizeInput: well-typed, bounded values whatever the estate held); the JSON, SARIF and
+ * Markdown renderers normalise again when called directly (it is idempotent).
  */
 import { renderJson } from './json/index.js';
 import { renderMarkdown } from './markdown/index.js';
 import { renderSarif } from './sarif/index.js';
-import type { ReportInput } from './shared.js';
+import { normalizeInput, type ReportInput } from './shared.js';
 import { renderText } from './terminal/text.js';
 
 export type ReportFormat = 'terminal' | 'json' | 'sarif' | 'markdown';
@@ -19,7 +21,8 @@ export interface RenderOptions {
   category?: string;
 }
 
-export function render(format: ReportFormat, result: ReportInput, opts: RenderOptions = {}): string {
+export function render(format: ReportFormat, input: ReportInput, opts: RenderOptions = {}): string {
+  const result = normalizeInput(input);
   switch (format) {
     case 'terminal':
       return renderText(result, { color: opts.color ?? false, verbose: opts.verbose ?? false });

@@ -17,8 +17,10 @@ import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers
 import { parse as parseCsv } from 'csv-parse/sync';
 import pLimit from 'p-limit';
 import type { CallCounter, ScanContext } from '../../src/engine/types.js';
-import type { CoverageNote, CoverageReason, GraphRecord } from '../../src/model/types.js';
+import type { CoverageNote, CoverageReason, GraphRecord, ScanTarget } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
+import { redactUrl } from '../../src/util/url.js';
+import { accountOfArn } from './arn.js';
 import { CONNECTOR_ID, mapAws, type AuthzDetails, type CredentialReportRow, type LiveAccessKey, type MapSources, type ServiceLastAccessedDetails } from './map.js';
 import type { AwsOptions } from './options.js';
 import { sleep } from '../../src/util/sleep.js';
@@ -34,24 +36,80 @@ export const LIVE_SOURCES: MapSources = {
 export const CREDENTIALS_SUGGESTION =
   'run `aws configure` (or `aws sso login`), pass --profile NAME or set AWS_PROFILE, or use --role-arn to assume an audit role; `nhi scan --demo` needs no credentials';
 
-/** One IAM client for the scan: region, endpoint, credentials, retries, and a call counter on every HTTP attempt. */
+/**
+ * Timeouts of every attempt (IAM and STS): connecting, waiting for the response headers, and any silence while the
+ * body arrives. A timed-out attempt is a `TimeoutError`, which the SDK's standard retry tries again within maxAttempts.
+ */
+function requestHandlerOptions(o: AwsOptions) {
+  return { connectionTimeout: o.requestTimeoutMs, requestTimeout: o.requestTimeoutMs, throwOnRequestTimeout: true, socketTimeout: o.requestTimeoutMs };
+}
+
+/** A 2xx answer of the IAM Query API that is not a whole `<ActionResponse>` with its `<ActionResult>`. */
+export class IncompleteResponse extends Error {
+  readonly $retryable = {};
+  constructor(
+    message: string,
+    readonly $metadata: { httpStatusCode?: number },
+  ) {
+    super(message);
+    this.name = 'IncompleteResponse';
+  }
+}
+
+/**
+ * Inside the deserializer (so inside the retry): read the whole body, and refuse a 2xx whose body was cut short or
+ * is not the action's response document. The SDK's XML reader otherwise turns an empty body, or a document without
+ * its result element, into an empty result: an account with no users. Marked retryable, so the SDK tries again.
+ */
+function checkResponses(client: IAMClient): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const response = out.response as { statusCode?: number; body?: unknown };
+      const action = String((context as { commandName?: string }).commandName ?? '').replace(/Command$/, '');
+      const status = response.statusCode ?? 0;
+      const body = response.body as AsyncIterable<Uint8Array> | Uint8Array | undefined;
+      if (!body || body instanceof Uint8Array || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') return out;
+      const chunks: Uint8Array[] = [];
+      try {
+        for await (const c of body as AsyncIterable<Uint8Array>) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+      } catch (err) {
+        if ((err as { name?: string }).name === 'TimeoutError') throw err;
+        throw new IncompleteResponse(`the response body was cut short (${describeError(err)})`, { httpStatusCode: status });
+      }
+      const buf = Buffer.concat(chunks);
+      response.body = buf;
+      if (status >= 200 && status < 300 && action) {
+        const text = buf.toString('utf8');
+        if (!text.includes(`<${action}Result`) || !text.trimEnd().endsWith(`</${action}Response>`)) {
+          throw new IncompleteResponse(text.trim() === '' ? 'the response body was empty' : `the response is not a whole ${action}Response document`, { httpStatusCode: status });
+        }
+      }
+      return out;
+    },
+    { step: 'deserialize', priority: 'low', name: 'nhiResponseCheck' },
+  );
+}
+
+/** One IAM client for the scan: region, endpoint, credentials, timeouts, retries, and a call counter on every HTTP attempt. */
 export function createIamClient(o: AwsOptions, calls?: CallCounter): IAMClient {
   // the SDK warns on stderr about Node 20 support ending in future SDK releases; not actionable for nhi users
   // (the SDK version is pinned) and stderr carries our progress, so opt out unless the user set it themselves
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = o.region ?? 'us-east-1';
-  const config: IAMClientConfig = { region, maxAttempts: o.maxAttempts, retryMode: 'standard' };
+  const config: IAMClientConfig = { region, maxAttempts: o.maxAttempts, retryMode: 'standard', requestHandler: requestHandlerOptions(o) };
   if (o.endpoint) config.endpoint = o.endpoint;
   if (o.roleArn) {
     config.credentials = fromTemporaryCredentials({
       params: { RoleArn: o.roleArn, RoleSessionName: 'nhi-drift', ...(o.externalId ? { ExternalId: o.externalId } : {}) },
       ...(o.profile ? { masterCredentials: fromIni({ profile: o.profile }) } : {}),
-      clientConfig: { region },
+      clientConfig: { region, maxAttempts: o.maxAttempts, requestHandler: requestHandlerOptions(o) },
     });
   } else if (o.profile) {
     config.credentials = fromIni({ profile: o.profile });
   }
   const client = new IAMClient(config);
+  checkResponses(client);
   if (calls) {
     // finalizeRequest, low priority: inside the retry middleware, so every attempt is counted
     client.middlewareStack.add(
@@ -64,6 +122,25 @@ export function createIamClient(o: AwsOptions, calls?: CallCounter): IAMClient {
     );
   }
   return client;
+}
+
+/** The account a scan reads, from the ARNs IAM returned (users, roles, groups, customer managed policies). */
+export function accountOfAuthz(authz: AuthzDetails): string | undefined {
+  const arns = [
+    ...(authz.UserDetailList ?? []).map((u) => u.Arn),
+    ...(authz.RoleDetailList ?? []).map((r) => r.Arn),
+    ...(authz.GroupDetailList ?? []).map((g) => g.Arn),
+    ...(authz.Policies ?? []).map((p) => p.Arn).filter((a) => a && !a.startsWith('arn:aws:iam::aws:')),
+  ];
+  for (const arn of arns) {
+    const acct = accountOfArn(arn);
+    if (acct) return acct;
+  }
+  return undefined;
+}
+
+export function accountTarget(account: string): ScanTarget {
+  return { id: `aws:account:${account}`, platform: 'aws', kind: 'account', name: account };
 }
 
 /** Resolve credentials once (no IAM call); a failure is a CREDENTIALS error with what to do next. */
@@ -88,15 +165,48 @@ interface ErrInfo {
 }
 
 export function classifyError(err: unknown): ErrInfo {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? 'Error';
   const status = e?.$metadata?.httpStatusCode;
-  const reason: CoverageReason = DENIED.has(name) || status === 403 ? 'permission-denied' : THROTTLED.has(name) || status === 429 ? 'throttled' : 'error';
-  return { reason, name, text: describeError(err) };
+  const reason: CoverageReason =
+    name === 'TimeoutError' || e?.code === 'ETIMEDOUT'
+      ? 'timeout'
+      : DENIED.has(name) || status === 403
+        ? 'permission-denied'
+        : THROTTLED.has(name) || status === 429
+          ? 'throttled'
+          : 'error';
+  // URLs in SDK messages (endpoints) lose user info and query strings
+  const text = describeError(err).replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (u) => redactUrl(u));
+  return { reason, name, text };
+}
+
+/** How many attempts the SDK made, when more than one. */
+function attemptsOf(err: unknown): string {
+  const n = (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
+  return n && n > 1 ? `, ${n} attempts` : '';
 }
 
 function errName(err: unknown): string {
   return (err as { name?: string })?.name ?? '';
+}
+
+/**
+ * Send options of one call: the scan's signal, through a signal of its own (the HTTP handler adds an abort listener
+ * per request; on the shared scan signal, a few dozen calls in flight would trip Node's listener-leak warning).
+ */
+function callOptions(ctx: ScanContext): { abortSignal?: AbortSignal } {
+  return ctx.signal ? { abortSignal: AbortSignal.any([ctx.signal]) } : {};
+}
+
+/** Progress with counts for a phase of `total` steps: about twenty messages, and the last one. */
+function counter(ctx: ScanContext, what: (done: number, total: number) => string, total: number): () => void {
+  let done = 0;
+  const every = Math.max(1, Math.ceil(total / 20));
+  return () => {
+    done++;
+    if (done % every === 0 || done === total) ctx.progress(what(done, total));
+  };
 }
 
 /** Wait before poll number `attempt` (0-based): short at first, growing to the configured interval. */
@@ -110,9 +220,13 @@ class FailureLog {
   private readonly byOp = new Map<string, { info: ErrInfo; count: number; subjects: string[] }>();
   /** operations denied once: permissions are account-wide, so the remaining calls are skipped */
   readonly denied = new Set<string>();
+  constructor(private readonly signal?: AbortSignal) {}
 
   record(op: string, subject: string, err: unknown): ErrInfo {
+    // cancelled or past the deadline: stop here (the engine writes the note) instead of failing every call
+    if (this.signal?.aborted) throw this.signal.reason ?? err;
     const info = classifyError(err);
+    if (info.reason === 'timeout' || info.name === 'IncompleteResponse') info.text += attemptsOf(err);
     if (info.reason === 'permission-denied') this.denied.add(op);
     const key = `${op}|${info.reason}`;
     const cur = this.byOp.get(key);
@@ -132,7 +246,9 @@ class FailureLog {
           ? `iam:${op} was denied (${info.name}); grant iam:${op} to read it`
           : info.reason === 'throttled'
             ? `iam:${op} stayed throttled after retries (${info.name})`
-            : `iam:${op} failed (${info.name}: ${info.text})`;
+            : info.reason === 'timeout'
+              ? `iam:${op} timed out (${info.text})`
+              : `iam:${op} failed (${info.name}: ${info.text})`;
       const where = count > 1 ? ` for ${count} calls (first: ${subjects.join(', ')})` : subjects[0] ? ` for ${subjects[0]}` : '';
       const { impact, incomplete } = impactFor(op);
       const note: CoverageNote = { connector: CONNECTOR_ID, source: `iam:${op}`, reason: info.reason, message: `${what}${where}`.replace(/\s+/g, ' '), impact, incomplete };
@@ -158,11 +274,12 @@ async function readAuthz(s: LiveState): Promise<AuthzDetails> {
   do {
     let r;
     try {
-      r = await s.client.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000, Marker: marker }), { abortSignal: s.ctx.signal });
+      r = await s.client.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000, Marker: marker }), callOptions(s.ctx));
     } catch (err) {
+      if (s.ctx.signal?.aborted) throw s.ctx.signal.reason ?? err;
       const info = classifyError(err);
       const hint = info.reason === 'permission-denied' ? ' (grant iam:GetAccountAuthorizationDetails; see `nhi permissions aws`)' : '';
-      throw new NhiError('INTERNAL', `iam:GetAccountAuthorizationDetails failed: ${info.name}: ${info.text}${hint}`, { cause: err });
+      throw new NhiError('INTERNAL', `iam:GetAccountAuthorizationDetails failed: ${info.name}: ${info.text}${attemptsOf(err)}${hint}`, { cause: err });
     }
     pages++;
     out.UserDetailList.push(...(r.UserDetailList ?? []));
@@ -183,7 +300,7 @@ async function readCredentialReport(s: LiveState): Promise<CredentialReportRow[]
   for (let attempt = 0; ; attempt++) {
     let state: string | undefined;
     try {
-      state = (await client.send(new GenerateCredentialReportCommand({}), { abortSignal: ctx.signal })).State;
+      state = (await client.send(new GenerateCredentialReportCommand({}), callOptions(ctx))).State;
     } catch (err) {
       s.failures.record('GenerateCredentialReport', 'the account', err);
       return undefined;
@@ -191,7 +308,7 @@ async function readCredentialReport(s: LiveState): Promise<CredentialReportRow[]
     ctx.log.debug(`aws: credential report ${state ?? 'unknown state'}`);
     if (state === 'COMPLETE') {
       try {
-        const r = await client.send(new GetCredentialReportCommand({}), { abortSignal: ctx.signal });
+        const r = await client.send(new GetCredentialReportCommand({}), callOptions(ctx));
         if (!r.Content) throw new Error('the report has no content');
         const text = Buffer.from(r.Content).toString('utf8');
         return parseCsv(text, { columns: true, skip_empty_lines: true, trim: true }) as CredentialReportRow[];
@@ -221,15 +338,17 @@ async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Ar
   const { client, ctx, failures } = s;
   const limit = pLimit(ctx.concurrency);
   const result = new Map<string, LiveAccessKey[]>();
+  const listed = counter(ctx, (d, t) => `access keys listed for ${d}/${t} users`, users.length);
   await Promise.all(
     users.map((u) =>
       limit(async () => {
+        listed();
         if (!u.UserName || !u.Arn || failures.denied.has('ListAccessKeys')) return;
         const keys: LiveAccessKey[] = [];
         let marker: string | undefined;
         try {
           do {
-            const r = await client.send(new ListAccessKeysCommand({ UserName: u.UserName, Marker: marker }), { abortSignal: ctx.signal });
+            const r = await client.send(new ListAccessKeysCommand({ UserName: u.UserName, Marker: marker }), callOptions(ctx));
             for (const k of r.AccessKeyMetadata ?? []) if (k.AccessKeyId) keys.push({ AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate });
             marker = r.IsTruncated ? r.Marker : undefined;
           } while (marker);
@@ -246,13 +365,15 @@ async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Ar
     ),
   );
   const all = [...result.values()].flat();
-  if (all.length) ctx.progress(`reading last use of ${all.length} access keys`);
+  if (all.length) ctx.progress(`access keys read 0/${all.length}`);
+  const read = counter(ctx, (d, t) => `access keys read ${d}/${t}`, all.length);
   await Promise.all(
     all.map((k) =>
       limit(async () => {
+        read();
         if (failures.denied.has('GetAccessKeyLastUsed')) return;
         try {
-          const r = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }), { abortSignal: ctx.signal });
+          const r = await client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }), callOptions(ctx));
           k.lastUsed = { LastUsedDate: r.AccessKeyLastUsed?.LastUsedDate, ServiceName: r.AccessKeyLastUsed?.ServiceName, Region: r.AccessKeyLastUsed?.Region };
         } catch (err) {
           failures.record('GetAccessKeyLastUsed', k.AccessKeyId, err);
@@ -272,12 +393,14 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
   const limit = pLimit(o.lastAccessedConcurrency);
   const denied = () => failures.denied.has('GenerateServiceLastAccessedDetails') || failures.denied.has('GetServiceLastAccessedDetails');
   const jobs = new Map<string, string>(); // arn -> job id
+  const started = counter(ctx, (d, t) => `service last-accessed jobs started ${d}/${t}`, arns.length);
   await Promise.all(
     arns.map((arn) =>
       limit(async () => {
+        started();
         if (denied()) return;
         try {
-          const r = await client.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: arn, Granularity: 'SERVICE_LEVEL' }), { abortSignal: ctx.signal });
+          const r = await client.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: arn, Granularity: 'SERVICE_LEVEL' }), callOptions(ctx));
           if (r.JobId) jobs.set(arn, r.JobId);
         } catch (err) {
           if (errName(err) !== 'NoSuchEntity' && errName(err) !== 'NoSuchEntityException') failures.record('GenerateServiceLastAccessedDetails', arn, err);
@@ -298,11 +421,11 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
         limit(async () => {
           if (denied()) return;
           try {
-            let r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId }), { abortSignal: ctx.signal });
+            let r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId }), callOptions(ctx));
             if (r.JobStatus === 'COMPLETED') {
               const services = [...(r.ServicesLastAccessed ?? [])];
               while (r.IsTruncated && r.Marker) {
-                r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId, Marker: r.Marker }), { abortSignal: ctx.signal });
+                r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId, Marker: r.Marker }), callOptions(ctx));
                 services.push(...(r.ServicesLastAccessed ?? []));
               }
               out[arn] = { ServicesLastAccessed: services, JobCompletionDate: r.JobCompletionDate };
@@ -320,7 +443,7 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
       ),
     );
     pending = still;
-    if (pending.length > 0) ctx.progress(`service last accessed: ${jobs.size - pending.length}/${jobs.size} jobs complete`);
+    ctx.progress(`service last-accessed jobs ${jobs.size - pending.length}/${jobs.size}`);
     if (pending.length > 0 && Date.now() + pollDelay(round - 1, o.pollIntervalMs) > deadline) {
       for (const [arn, jobId] of pending) {
         const e = new Error(`job ${jobId} still in progress after ${Math.round(o.pollTimeoutMs / 1000)} s`);
@@ -356,10 +479,13 @@ function impactOf(op: string, haveReport: boolean): { impact: string; incomplete
 
 export async function* scanLive(ctx: ScanContext, o: AwsOptions): AsyncGenerator<GraphRecord> {
   const client = createIamClient(o, ctx.calls);
-  const s: LiveState = { client, ctx, o, failures: new FailureLog(), extraNotes: [] };
+  const s: LiveState = { client, ctx, o, failures: new FailureLog(ctx.signal), extraNotes: [] };
   try {
     ctx.progress('reading account authorization details');
     const authz = await readAuthz(s);
+    // the account, as soon as it is known: it stays with the run even when the deadline stops it
+    let account = accountOfAuthz(authz);
+    if (account) yield { type: 'target', target: accountTarget(account) };
     const users = authz.UserDetailList ?? [];
     const roles = authz.RoleDetailList ?? [];
     const groups = authz.GroupDetailList ?? [];
@@ -389,8 +515,13 @@ export async function* scanLive(ctx: ScanContext, o: AwsOptions): AsyncGenerator
       { authz, credentialReport, accessKeys, lastAccessed: entities ? { generatedAt: ctx.now.toISOString(), entities } : undefined },
       { now: ctx.now, sources: LIVE_SOURCES },
     );
-    const account = records.find((r) => r.type === 'node' && r.node.type === 'account' && r.node.attributes?.inScan === true);
-    const scope = account?.type === 'node' ? account.node.name : undefined;
+    const accountNode = records.find((r) => r.type === 'node' && r.node.type === 'account' && r.node.attributes?.inScan === true);
+    const scope = accountNode?.type === 'node' ? accountNode.node.name : undefined;
+    // an account with no users, roles, groups or policies: the credential report's root row names it
+    if (!account && scope && /^\d{12}$/.test(scope)) {
+      account = scope;
+      yield { type: 'target', target: accountTarget(account) };
+    }
     for (const r of records) yield r;
     for (const n of s.failures.notes((op) => impactOf(op, Boolean(credentialReport)), scope)) yield { type: 'coverage', coverage: n };
     for (const n of s.extraNotes) yield { type: 'coverage', coverage: { ...n, ...(scope ? { scope } : {}) } };

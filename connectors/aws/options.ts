@@ -32,6 +32,8 @@ export const awsOptionsSchema = z
     pollTimeoutMs: z.number().int().min(0).default(120_000),
     /** live: attempts per API call (the SDK's standard retry with back-off on throttling) */
     maxAttempts: z.number().int().min(1).max(20).default(6),
+    /** live: one attempt of one call gives up after this long without an answer (no flag: tests and the CLI deadline) */
+    requestTimeoutMs: z.number().int().min(1).default(60_000),
   })
   .strict();
 

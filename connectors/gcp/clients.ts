@@ -11,6 +11,7 @@
  * `gcloud auth print-access-token` prints). `impersonate` turns either into a short-lived token of a read-only audit
  * service account through IAM Credentials generateAccessToken.
  */
+import { Readable } from 'node:stream';
 import { iam, type iam_v1 } from '@googleapis/iam';
 import { FoldersClient, OrganizationsClient, ProjectsClient } from '@google-cloud/resource-manager';
 import { RecommenderClient } from '@google-cloud/recommender';
@@ -21,6 +22,7 @@ import type { CoverageReason } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { parseRetryAfter } from '../../src/util/retry-after.js';
 import { sleep } from '../../src/util/sleep.js';
+import { redactUrl } from '../../src/util/url.js';
 
 export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
@@ -33,6 +35,8 @@ export interface ClientOptions {
   retries?: number;
   /** first backoff in ms (doubles each retry) */
   retryDelayMs?: number;
+  /** one attempt of one request (a token request too) gives up after this long; default 60 s */
+  requestTimeoutMs?: number;
   signal?: AbortSignal;
 }
 
@@ -98,10 +102,71 @@ export function retryAfterMs(headers: unknown): number | undefined {
   return parseRetryAfter(get(headers, 'retry-after'));
 }
 
+/** Why a 2xx body is not what a Google API sends (a JSON object; `{}` is a valid empty list), or undefined. */
+export function bodyProblem(data: unknown): string | undefined {
+  if (data !== null && typeof data === 'object' && !Array.isArray(data) && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) return undefined;
+  if (typeof data === 'string') return data.trim() === '' ? 'the response body was empty' : 'the response body was not valid JSON (cut short?)';
+  return 'the response body was not a JSON object';
+}
+
+function malformed(message: string): Error {
+  return Object.assign(new Error(message), { name: 'MalformedResponse' });
+}
+
+type GaxiosConfig = { url?: unknown; method?: string; responseType?: string; signal?: AbortSignal; headers?: unknown; [k: string]: unknown };
+type GaxiosResponse = { status: number; statusText?: string; headers: Headers; data: unknown; config?: unknown };
+
+/**
+ * One attempt of one request, around gaxios's own fetch (so HTTPS_PROXY / NO_PROXY still apply): the per-attempt
+ * timeout, the scan's signal, and the body read in full and checked. gaxios runs this adapter inside its retry loop,
+ * so a timeout, a body cut short or a malformed 2xx is retried like a dropped connection. The gax clients ask for a
+ * stream and read it themselves: for them the body is buffered here and handed back as a fresh response.
+ */
+function attempt(o: ClientOptions) {
+  const ms = o.requestTimeoutMs ?? 60_000;
+  return async (opts: GaxiosConfig, defaultAdapter: (c: GaxiosConfig) => Promise<GaxiosResponse>): Promise<GaxiosResponse> => {
+    // a DOMException named AbortError: gaxios does not retry it
+    const cancelled = () => new DOMException(`the scan was stopped (${describeError(o.signal?.reason ?? 'cancelled')})`, 'AbortError');
+    if (o.signal?.aborted) throw cancelled();
+    const timeout = AbortSignal.timeout(ms);
+    const signal = AbortSignal.any([opts.signal, o.signal, timeout].filter((x): x is AbortSignal => x !== undefined));
+    const stream = opts.responseType === 'stream';
+    try {
+      const res = await defaultAdapter({ ...opts, signal, responseType: stream ? 'arraybuffer' : opts.responseType });
+      const ok = res.status >= 200 && res.status < 300 && res.status !== 204;
+      const json = /json/i.test(res.headers.get('content-type') ?? '');
+      if (!stream) {
+        const problem = ok && (json || typeof res.data === 'string') ? bodyProblem(res.data) : undefined;
+        if (problem) throw malformed(problem);
+        return res;
+      }
+      const buf = res.data instanceof ArrayBuffer ? Buffer.from(res.data) : Buffer.alloc(0);
+      if (ok) {
+        let parsed: unknown = buf.toString('utf8');
+        try {
+          parsed = JSON.parse(parsed as string);
+        } catch {
+          // stays text: reported below
+        }
+        const problem = bodyProblem(parsed);
+        if (problem) throw malformed(problem);
+      }
+      const copy = new Response(res.status === 204 ? null : buf, { status: res.status, statusText: res.statusText, headers: res.headers });
+      return Object.assign(copy, { config: opts, data: Readable.from([buf]) }) as unknown as GaxiosResponse;
+    } catch (err) {
+      if (o.signal?.aborted) throw cancelled();
+      if (timeout.aborted) throw new DOMException(`no complete response within ${ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`}`, 'TimeoutError');
+      throw err;
+    }
+  };
+}
+
 /**
  * Count every HTTP attempt and retry 429 / 5xx on the client's gaxios transport. First attempts are counted by a
  * request interceptor, retries by the retry hook (gaxios retries below the interceptors), so the count is exact while
- * gaxios keeps its own fetch (and with it HTTPS_PROXY / NO_PROXY support).
+ * gaxios keeps its own fetch (and with it HTTPS_PROXY / NO_PROXY support). Each attempt goes through `attempt`
+ * (timeout, scan signal, body check); failures without an answer (dropped, timed out, malformed) get as many retries
+ * as 429 / 5xx.
  */
 export function instrument(client: AuthClient, calls: CallCounter, o: ClientOptions): void {
   const urlOf = (u: unknown) => (u instanceof URL ? u.href : String(u ?? ''));
@@ -111,13 +176,14 @@ export function instrument(client: AuthClient, calls: CallCounter, o: ClientOpti
       return cfg;
     },
   });
+  const retries = o.retries ?? 4;
   Object.assign(client.transporter.defaults, {
-    timeout: 60_000,
+    adapter: attempt(o),
     ...(o.signal ? { signal: o.signal } : {}),
     retry: true,
     retryConfig: {
-      retry: o.retries ?? 4,
-      noResponseRetries: 2,
+      retry: retries,
+      noResponseRetries: retries,
       retryDelay: o.retryDelayMs ?? 500,
       retryDelayMultiplier: 2,
       maxRetryDelay: 20_000,
@@ -252,7 +318,16 @@ export function classifyGcpError(err: unknown): GcpErrorInfo {
   const errReason = info?.reason ?? e?.reason;
   const service = info?.metadata?.service ?? e?.errorInfoMetadata?.service;
   const consumer = info?.metadata?.consumer ?? e?.errorInfoMetadata?.consumer;
-  const text = describeError(body?.error?.message ?? e?.message ?? String(err)).trim();
+  const attempts = (e as { config?: { retryConfig?: { currentRetryAttempt?: number } } })?.config?.retryConfig?.currentRetryAttempt;
+  const tries = attempts ? ` (${attempts + 1} attempts)` : '';
+  const causeName = (e as { cause?: { name?: string } })?.cause?.name;
+  const timedOut = e?.code === 'TimeoutError' || causeName === 'TimeoutError';
+  // URLs in error text (the request's, an error body's) lose their user info and query: tokens travel there
+  const text = describeError(body?.error?.message ?? e?.message ?? String(err))
+    .trim()
+    .replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (u) => redactUrl(u));
+  if (timedOut) return { reason: 'timeout', code: 'TimeoutError', text: `${text}${tries}` };
+  if (causeName === 'MalformedResponse') return { reason: 'error', code: 'MalformedResponse', text: `${text}${tries}` };
   let reason: CoverageReason;
   if (errReason === 'SERVICE_DISABLED' || errReason === 'ACCESS_NOT_CONFIGURED' || /has not been used in project|is disabled/i.test(text)) reason = 'api-disabled';
   else if (status === 403 || status === 401) reason = 'permission-denied';

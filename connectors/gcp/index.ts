@@ -10,7 +10,8 @@ import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { inspectPath, MiB, readBounded } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
-import { CONNECTOR_ID, mapGcpProject, type GcpProjectData } from './map.js';
+import { Outbox } from '../../src/util/outbox.js';
+import { CONNECTOR_ID, mapGcpProject, projectScanTarget, type GcpProjectData } from './map.js';
 import type { Locate } from './validate.js';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -30,6 +31,8 @@ export const gcpOptionsSchema = z
     /** live: retries of a throttled or failed call */
     retries: z.number().int().min(0).max(10).optional(),
     retryDelayMs: z.number().int().min(0).optional(),
+    /** live: one attempt of one request gives up after this long (no flag: tests and the CLI deadline); default 60 s */
+    requestTimeoutMs: z.number().int().min(1).optional(),
     /** keys read from service-account descriptions as owner tags (`owner: team-a`); the CLI passes identity-unowned's ownerTagKeys */
     ownerKeys: z.array(z.string().min(1)).optional(),
   })
@@ -312,7 +315,7 @@ function describeGcp() {
 }
 
 function clientOptions(o: GcpOptions, signal?: AbortSignal) {
-  return { endpoint: o.endpoint, impersonate: o.impersonateServiceAccount, retries: o.retries, retryDelayMs: o.retryDelayMs, signal };
+  return { endpoint: o.endpoint, impersonate: o.impersonateServiceAccount, retries: o.retries, retryDelayMs: o.retryDelayMs, requestTimeoutMs: o.requestTimeoutMs, signal };
 }
 
 /** The projects of a live scan: given, or GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT when neither flag is set. */
@@ -361,6 +364,7 @@ export const gcpConnector: Connector = {
     for (const dir of dirs) {
       const { data, notes } = readProject(dir);
       ctx.progress(`project ${data.projectId}: ${data.serviceAccounts.length} service accounts`);
+      yield { type: 'target', target: projectScanTarget(data.projectId) };
       const rel = (f: string) => `file:${path.basename(path.resolve(dir))}/${f}`;
       const sources = { serviceAccounts: rel('service-accounts.json'), keys: rel('keys/'), policy: rel('iam-policy.json'), saPolicy: rel('sa-policies/'), roles: rel('roles.json'), wif: rel('wif-providers.json'), activity: rel('activity.json'), recommendations: rel('recommendations.json'), insights: rel('insights.json'), ancestors: rel('ancestors.json'), deny: rel('deny-policies.json') } as const;
       for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w], ownerKeys: o.ownerKeys, locate: offlineLocate(dir) })) yield r;
@@ -391,14 +395,26 @@ const LIVE_SOURCES = {
 async function* scanLive(ctx: ScanContext, o: GcpOptions): AsyncGenerator<GraphRecord> {
   const target = liveTarget(o);
   const { createAuth, createClients } = await import('./clients.js');
-  const { collectLive } = await import('./live.js');
+  const { collectLive, projectTarget } = await import('./live.js');
   const auth = await createAuth(clientOptions(o, ctx.signal), ctx.calls);
   const clients = createClients(auth, clientOptions(o, ctx.signal));
   try {
-    const { projects, notes } = await collectLive(clients, ctx, target);
-    for (const data of projects) for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w], ownerKeys: o.ownerKeys })) yield r;
+    // each project's records go out as soon as it is read: a scan stopped by the deadline keeps them
+    const outbox = new Outbox<GraphRecord>();
+    let projects = 0;
+    let notes: CoverageNote[] = [];
+    const work = collectLive(clients, ctx, target, {
+      target: (id) => outbox.push({ type: 'target', target: projectTarget(id) }),
+      project: (data) => {
+        projects++;
+        outbox.push(...mapGcpProject(data, { now: ctx.now, source: (w) => LIVE_SOURCES[w], ownerKeys: o.ownerKeys }));
+      },
+    }).then((n) => {
+      notes = n;
+    });
+    yield* outbox.drain(work);
     for (const n of notes) yield { type: 'coverage', coverage: n };
-    if (target.organization && projects.length === 0 && !notes.length) {
+    if (target.organization && projects === 0 && !notes.length) {
       yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: 'resourcemanager.projects.list', scope: `organizations/${target.organization}`, reason: 'not-found', message: `no active project visible under organizations/${target.organization}`, impact: 'nothing was scanned', incomplete: true } };
     }
   } finally {

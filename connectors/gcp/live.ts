@@ -11,7 +11,7 @@
  */
 import pLimit from 'p-limit';
 import type { ScanContext } from '../../src/engine/types.js';
-import type { CoverageNote } from '../../src/model/types.js';
+import type { CoverageNote, ScanTarget } from '../../src/model/types.js';
 import { classifyGcpError, type GcpClients, type GcpErrorInfo } from './clients.js';
 import { CONNECTOR_ID, rolesBoundIn, type GcpActivity, type GcpInsight, type GcpKey, type GcpPolicy, type GcpProjectData, type GcpRecommendation, type GcpRole, type GcpServiceAccount, type GcpWifPool, type GcpWifProvider } from './map.js';
 
@@ -437,13 +437,24 @@ export async function discoverProjects(r: Run, organization: string): Promise<st
   return [...out].sort();
 }
 
-export interface LiveResult {
-  projects: GcpProjectData[];
-  notes: CoverageNote[];
+/** The target of one project a live scan reads (whether or not its reads succeed). */
+export function projectTarget(projectId: string): ScanTarget {
+  return { id: `gcp:project:${projectId}`, platform: 'gcp', kind: 'project', name: projectId };
 }
 
-/** Read every project (given, or discovered under the organization), then the definitions of every role bound. */
-export async function collectLive(c: GcpClients, ctx: ScanContext, target: { projects?: string[]; organization?: string }): Promise<LiveResult> {
+export interface LiveSink {
+  /** a project the scan is about to read (given, or discovered under the organization) */
+  target(projectId: string): void;
+  /** a project read in full, its bound role definitions included */
+  project(data: GcpProjectData): void;
+}
+
+/**
+ * Read every project (given, or discovered under the organization) with the definitions of the roles it binds, and
+ * hand each to `sink` as soon as it is complete, so a scan stopped by the deadline keeps the projects already read.
+ * Role definitions are fetched once each, whichever project binds them first. Returns the coverage notes.
+ */
+export async function collectLive(c: GcpClients, ctx: ScanContext, target: { projects?: string[]; organization?: string }, sink: LiveSink): Promise<CoverageNote[]> {
   const r: Run = { c, ctx, failures: new GcpFailures(), limit: pLimit(Math.max(1, ctx.concurrency)), ancestorPolicy: new Map(), folderParent: new Map(), wifV1: false, numbers: new Map() };
   let ids = target.projects ?? [];
   if (target.organization) {
@@ -451,27 +462,35 @@ export async function collectLive(c: GcpClients, ctx: ScanContext, target: { pro
     ids = await discoverProjects(r, target.organization);
     ctx.progress(`${ids.length} projects under organizations/${target.organization}`);
   }
-  const projects = await Promise.all(ids.map((id) => collectProject(r, id)));
+  for (const id of ids) sink.target(id);
 
-  // role definitions: custom roles came with their project; predefined and organization roles are fetched once each
-  const have = new Set(projects.flatMap((p) => p.roles.map((x) => x.name)));
-  const bound = new Set(projects.flatMap((p) => [...rolesBoundIn(p)]).filter((role) => !have.has(role)));
-  const defs = new Map<string, GcpRole>();
-  await Promise.all(
-    [...bound].sort().map((name) =>
-      call(r, 'iam.roles.get', 'roles', name, async () => {
+  // predefined and organization roles (and custom roles of other projects) are fetched once, when first bound
+  const definitions = new Map<string, Promise<GcpRole | undefined>>();
+  const definition = (name: string): Promise<GcpRole | undefined> => {
+    let d = definitions.get(name);
+    if (!d) {
+      d = call(r, 'iam.roles.get', 'roles', name, async () => {
         const res = name.startsWith('organizations/') ? await c.iam.organizations.roles.get({ name }) : name.startsWith('projects/') ? await c.iam.projects.roles.get({ name }) : await c.iam.roles.get({ name });
         return res.data as GcpRole;
-      }).then((role) => {
-        if (role) defs.set(name, { name: role.name ?? name, title: role.title, stage: role.stage, includedPermissions: role.includedPermissions });
-      }),
-    ),
-  );
-  for (const p of projects) {
-    for (const name of [...rolesBoundIn(p)].sort()) {
-      const d = defs.get(name);
-      if (d && !p.roles.some((x) => x.name === name)) p.roles.push(d);
+      }).then((role) => (role ? { name: role.name ?? name, title: role.title, stage: role.stage, includedPermissions: role.includedPermissions } : undefined));
+      definitions.set(name, d);
     }
-  }
-  return { projects, notes: r.failures.notes(r.numbers) };
+    return d;
+  };
+  let done = 0;
+  const every = Math.max(1, Math.ceil(ids.length / 20));
+  if (ids.length > 1) ctx.progress(`projects 0/${ids.length}`);
+  await Promise.all(
+    ids.map(async (id) => {
+      const p = await collectProject(r, id);
+      const own = new Set(p.roles.map((x) => x.name));
+      const bound = [...rolesBoundIn(p)].filter((name) => !own.has(name)).sort();
+      const defs = await Promise.all(bound.map((name) => definition(name).then((d) => [name, d] as const)));
+      for (const [name, d] of defs) if (d && !p.roles.some((x) => x.name === name)) p.roles.push(d);
+      sink.project(p);
+      done++;
+      if (ids.length > 1 && (done % every === 0 || done === ids.length)) ctx.progress(`projects ${done}/${ids.length}`);
+    }),
+  );
+  return r.failures.notes(r.numbers);
 }

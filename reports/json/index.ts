@@ -1,28 +1,38 @@
 /**
  * JSON report v1 (schema: reports/json/report-v1.schema.json, documented in docs/json-report.md).
  * Versioning: additive changes bump the minor version of `schemaVersion`; anything breaking moves to 2.0.0.
+ * The input is normalised first (reports/shared.ts), so the document validates whatever types the estate held.
  */
 import type { IdentityGraph } from '../../src/graph/graph.js';
-import type { Evidence, Finding, Severity, SourceLocation } from '../../src/model/types.js';
+import type { ConfigEffect } from '../../src/model/result.js';
+import type { Evidence, Finding, ScanTarget, Severity, SourceLocation } from '../../src/model/types.js';
 import { INFORMATION_URI } from '../../src/version.js';
 import {
+  baselineMarker,
   compareCredentialRows,
   comparePrincipalRows,
   countIdentities,
   credentialRow,
   identityRef,
+  newFindingCount,
+  normalizeInput,
   principalRow,
   ruleCounts,
-  ruleHelpUri,
+  ruleDocPath,
   severityCounts,
   sortedFindings,
   type CredentialRow,
   type IdentityRef,
   type PrincipalRow,
   type ReportInput,
+  type SuppressedFinding,
+  type SuppressionInfo,
 } from '../shared.js';
 
-export const JSON_SCHEMA_VERSION = '1.1.0';
+export const JSON_SCHEMA_VERSION = '1.2.0';
+
+/** Rule ids as the schema defines them (kebab-case). */
+const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface JsonFinding {
   ruleId: string;
@@ -35,10 +45,28 @@ export interface JsonFinding {
   evidence: Evidence[];
   path?: Array<{ id: string; name: string; type?: string }>;
   location?: SourceLocation;
+  /** with --baseline (since 1.2.0) */
+  baselineState?: 'new' | 'unchanged';
+  /** suppressed[] only, when the engine names the ignore entry (since 1.2.0) */
+  suppression?: SuppressionInfo;
+}
+
+export interface JsonConnectorRun {
+  id: string;
+  title: string;
+  status: 'complete' | 'partial' | 'failed';
+  target?: string;
+  /** since 1.2.0 */
+  targets: ScanTarget[];
+  records: number;
+  apiCalls: number;
+  durationMs: number;
+  error?: string;
 }
 
 export interface JsonReportV1 {
   schemaVersion: string;
+  /** informationUri: the project's home page, or "" while the package names none */
   tool: { name: string; version: string; informationUri: string };
   scan: {
     snapshotId: number | null;
@@ -46,22 +74,16 @@ export interface JsonReportV1 {
     finishedAt: string;
     asOf: string;
     incomplete: boolean;
-    connectors: Array<{
-      id: string;
-      title: string;
-      status: 'complete' | 'partial' | 'failed';
-      target?: string;
-      records: number;
-      apiCalls: number;
-      durationMs: number;
-      error?: string;
-    }>;
+    /** since 1.2.0 */
+    deadlineSeconds?: number;
+    connectors: JsonConnectorRun[];
   };
   summary: {
     identities: number;
     principals: number;
     credentials: number;
-    findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
+    /** `new`: with --baseline, findings not in it (since 1.2.0) */
+    findings: { total: number; new?: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
     suppressed: number;
     coverageGaps: number;
   };
@@ -77,11 +99,17 @@ export interface JsonReportV1 {
     category: string;
     platforms: string[];
     description: string;
+    /** `docs/rules/<id>.md`, relative to the package root */
     helpUri: string;
   }>;
+  drift?: Record<string, unknown>;
+  driftUnavailable?: { reason: string; message: string };
+  baseline?: { file: string; known: number; newFindings: number };
+  /** since 1.2.0: what the configuration file changed (absent when none was read) */
+  config?: ConfigEffect;
 }
 
-function jsonFinding(graph: IdentityGraph, f: Finding): JsonFinding {
+function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 'unchanged' | undefined): JsonFinding {
   const out: JsonFinding = {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -89,12 +117,7 @@ function jsonFinding(graph: IdentityGraph, f: Finding): JsonFinding {
     fingerprint: f.fingerprint,
     message: f.message,
     identity: identityRef(graph, f.nodeId),
-    evidence: f.evidence.map((e) => {
-      const ev: Evidence = { description: e.description };
-      if (e.source) ev.source = { connector: e.source.connector, source: e.source.source, observedAt: e.source.observedAt };
-      if (e.data !== undefined) ev.data = e.data;
-      return ev;
-    }),
+    evidence: f.evidence.map((e) => ({ ...e })),
   };
   if (f.discriminator !== undefined) out.discriminator = f.discriminator;
   if (f.path?.length) {
@@ -104,19 +127,27 @@ function jsonFinding(graph: IdentityGraph, f: Finding): JsonFinding {
     });
   }
   if (f.location) out.location = { ...f.location };
+  if (state) out.baselineState = state;
+  if (f.suppression) out.suppression = { ...f.suppression };
   return out;
 }
 
+const findingRef = (f: Finding) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, severity: f.severity, nodeId: f.nodeId, message: f.message });
+
 /** Build the v1 report object (exported for callers that post-process it; `renderJson` serialises it). */
-export function buildJsonReport(result: ReportInput): JsonReportV1 {
+export function buildJsonReport(input: ReportInput): JsonReportV1 {
+  const result = normalizeInput(input);
   const { graph } = result;
   const counts = countIdentities(graph);
   const principals = [...graph.principals()].map((p) => principalRow(graph, p)).sort(comparePrincipalRows);
   const credentials = [...graph.credentials()].map((c) => credentialRow(graph, c)).sort(compareCredentialRows);
   const suppressed = result.suppressed ?? [];
-  return {
+  const mark = baselineMarker(result);
+  const fresh = newFindingCount(result);
+
+  const report: JsonReportV1 = {
     schemaVersion: JSON_SCHEMA_VERSION,
-    tool: { name: result.tool.name, version: result.tool.version, informationUri: INFORMATION_URI },
+    tool: { name: result.tool.name, version: result.tool.version, informationUri: INFORMATION_URI ?? '' },
     scan: {
       snapshotId: result.snapshotId ?? null,
       startedAt: result.startedAt,
@@ -124,10 +155,11 @@ export function buildJsonReport(result: ReportInput): JsonReportV1 {
       asOf: result.asOf,
       incomplete: result.incomplete,
       connectors: result.connectors.map((c) => {
-        const run: JsonReportV1['scan']['connectors'][number] = {
+        const run: JsonConnectorRun = {
           id: c.id,
           title: c.title,
           status: c.status,
+          targets: c.targets.map((t) => ({ ...t })),
           records: c.records,
           apiCalls: c.apiCalls,
           durationMs: c.durationMs,
@@ -145,11 +177,13 @@ export function buildJsonReport(result: ReportInput): JsonReportV1 {
       suppressed: suppressed.length,
       coverageGaps: result.coverage.filter((c) => c.incomplete).length,
     },
-    findings: sortedFindings(result.findings).map((f) => jsonFinding(graph, f)),
-    suppressed: sortedFindings(suppressed).map((f) => jsonFinding(graph, f)),
+    findings: sortedFindings(result.findings).map((f) => jsonFinding(graph, f, mark(f))),
+    suppressed: sortedFindings(suppressed).map((f) => jsonFinding(graph, f, mark(f))),
     coverage: result.coverage.map((c) => ({ ...c })),
     identities: [...principals, ...credentials],
     rules: [...result.rules]
+      // ids outside the documented form cannot come from the rule registry (its meta-test enforces the form)
+      .filter((r) => RULE_ID.test(r.id))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((r) => ({
         id: r.id,
@@ -159,19 +193,15 @@ export function buildJsonReport(result: ReportInput): JsonReportV1 {
         category: r.category,
         platforms: [...r.platforms],
         description: r.description,
-        helpUri: ruleHelpUri(r.id),
+        helpUri: ruleDocPath(r.id),
       })),
   };
-}
+  if (result.deadlineSeconds !== undefined) report.scan.deadlineSeconds = result.deadlineSeconds;
+  if (fresh !== undefined) report.summary.findings.new = fresh;
 
-const findingRef = (f: Finding) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, severity: f.severity, nodeId: f.nodeId, message: f.message });
-
-/** Drift and baseline sections (present only when the scan has them). */
-function extras(result: ReportInput): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
   const d = result.drift;
   if (d) {
-    out.drift = {
+    report.drift = {
       baseSnapshotId: d.base.snapshotId ?? null,
       baseAsOf: d.base.asOf ?? null,
       newFindings: d.findings.new.map(findingRef),
@@ -184,15 +214,21 @@ function extras(result: ReportInput): Record<string, unknown> {
       grantsAdded: d.grants.added,
       grantsRemoved: d.grants.removed,
       ownersGone: d.ownersGone,
+      notRecheckedFindings: d.findings.notRechecked.map(findingRef),
+      identitiesNotRechecked: d.identities.notRechecked,
+      credentialsNotRechecked: d.credentials.notRechecked,
+      grantsNotRechecked: d.grants.notRechecked,
+      ...(d.base.targets ? { baseTargets: d.base.targets } : {}),
     };
   }
+  if (result.driftUnavailable) report.driftUnavailable = { reason: result.driftUnavailable.reason, message: result.driftUnavailable.message };
   if (result.baseline) {
-    const known = new Set(result.baseline.fingerprints);
-    out.baseline = { file: result.baseline.file, known: known.size, newFindings: result.findings.filter((f) => !known.has(f.fingerprint)).length };
+    report.baseline = { file: result.baseline.file, known: new Set(result.baseline.fingerprints).size, newFindings: fresh ?? 0 };
   }
-  return out;
+  if (result.config) report.config = { ...result.config };
+  return report;
 }
 
 export function renderJson(result: ReportInput): string {
-  return `${JSON.stringify({ ...buildJsonReport(result), ...extras(result) }, null, 2)}\n`;
+  return `${JSON.stringify(buildJsonReport(result), null, 2)}\n`;
 }

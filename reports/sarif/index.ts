@@ -2,17 +2,44 @@
  * SARIF 2.1.0 for GitHub code scanning (docs/sarif.md). One run per file; identity findings get a stable pseudo-path
  * as their artifact location (GitHub rejects results with logical locations only) plus the cloud identifier as a
  * logical location; fingerprints are set here because there is no file for the uploader to hash.
+ *
+ * The input is normalised first (reports/shared.ts) and everything GitHub constrains is enforced here: artifact URIs
+ * are percent-encoded URI references, regions hold integers >= 1 only, every message text is non-empty, every result's
+ * ruleIndex points at its ruleId, at most 25,000 results and 25,000 rules per run, 20 tags per rule, 1,000 characters
+ * of rule description, and the file stays under 10 MB gzipped (results are dropped, least severe first, and a
+ * notification says so).
  */
+import { gzipSync } from 'node:zlib';
 import type { IdentityGraph } from '../../src/graph/graph.js';
+import type { ConfigEffect } from '../../src/model/result.js';
 import type { Confidence, CoverageNote, Finding, Severity } from '../../src/model/types.js';
 import type { RuleMeta } from '../../src/rules/types.js';
 import { INFORMATION_URI } from '../../src/version.js';
-import { identityRef, pathText, ruleHelpUri, sortedFindings, type ReportInput } from '../shared.js';
+import {
+  baselineMarker,
+  identityRef,
+  newFindingCount,
+  normalizeInput,
+  pathText,
+  ruleDocPath,
+  scanTargets,
+  sortedFindings,
+  targetLabel,
+  text,
+  type ReportInput,
+  type SuppressedFinding,
+} from '../shared.js';
 
 export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const SARIF_VERSION = '2.1.0';
 /** GitHub code scanning accepts at most 25,000 results per run. */
 export const MAX_SARIF_RESULTS = 25_000;
+/** ... and at most 25,000 rules per run. */
+export const MAX_SARIF_RULES = 25_000;
+/** ... and SARIF files of at most 10 MB gzipped (kept under 10,000,000 bytes, a little below 10 MiB). */
+export const MAX_SARIF_GZIP_BYTES = 10_000_000;
+/** Tool notifications kept per run (coverage notes beyond this are counted in one summary notification). */
+export const MAX_SARIF_NOTIFICATIONS = 1_000;
 
 export type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -47,10 +74,15 @@ export const CONFIDENCE_TO_PRECISION: Readonly<Record<Confidence, 'high' | 'medi
 export interface SarifOptions {
   /** runAutomationDetails category (default `nhi`): one upload per category replaces the previous one */
   category?: string;
-  /** keep suppressed findings as results with `suppressions: [{ kind: 'external' }]` (GitHub ignores them) */
+  /**
+   * keep suppressed findings as results with `suppressions: [{ kind: 'external', status: 'accepted' }]`, which
+   * GitHub code scanning shows as closed (dismissed) alerts (default true: a suppression stays visible)
+   */
   includeSuppressed?: boolean;
   /** results per run before truncation (default and maximum 25,000) */
   maxResults?: number;
+  /** largest gzipped size of the rendered file (default and maximum MAX_SARIF_GZIP_BYTES) */
+  maxBytes?: number;
 }
 
 interface SarifMessage {
@@ -62,6 +94,7 @@ interface SarifNotification {
   level: SarifLevel;
   message: SarifMessage;
   descriptor?: { id: string };
+  associatedRule?: { id: string };
   properties?: Record<string, unknown>;
 }
 
@@ -71,9 +104,15 @@ interface SarifReportingDescriptor {
   shortDescription: SarifMessage;
   fullDescription: SarifMessage;
   help: { text: string; markdown: string };
-  helpUri: string;
   defaultConfiguration: { level: SarifLevel };
   properties: { tags: string[]; precision: string; 'security-severity': string };
+}
+
+interface SarifRegion {
+  startLine: number;
+  startColumn?: number;
+  endLine?: number;
+  endColumn?: number;
 }
 
 interface SarifResult {
@@ -82,13 +121,11 @@ interface SarifResult {
   level: SarifLevel;
   message: SarifMessage;
   locations: Array<{
-    physicalLocation: {
-      artifactLocation: { uri: string };
-      region: { startLine: number; startColumn?: number; endLine?: number; endColumn?: number };
-    };
+    physicalLocation: { artifactLocation: { uri: string }; region: SarifRegion };
     logicalLocations: Array<{ name: string; fullyQualifiedName: string; kind: string }>;
   }>;
   partialFingerprints: Record<string, string>;
+  baselineState?: 'new' | 'unchanged';
   properties: Record<string, unknown>;
   suppressions?: Array<{ kind: 'external'; status: 'accepted'; justification: string }>;
 }
@@ -104,23 +141,43 @@ type RuleInfo = Omit<RuleMeta, 'options'>;
 
 /** `credential-not-rotated` → `CredentialNotRotated` (SARIF rule `name`). */
 function pascal(id: string): string {
-  return id
+  const name = id
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
+  return name || 'Rule';
 }
 
-/** Percent-encode everything outside RFC 3986 unreserved characters, so a segment can never add `/` or `..`. */
-function segment(value: string | undefined, fallback: string): string {
-  const v = value && value.length ? value : fallback;
-  const enc = [...Buffer.from(v, 'utf8')]
-    .map((b) => {
-      const c = String.fromCharCode(b);
-      return /[A-Za-z0-9_~-]/.test(c) || (c === '.' && v !== '.' && v !== '..') ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-    })
-    .join('');
-  return enc;
+const UNRESERVED = /[A-Za-z0-9_~.-]/;
+
+/** Percent-encode every byte outside the RFC 3986 unreserved characters (so `/`, `%`, `#`, `?`, spaces are encoded). */
+function encodeBytes(value: string): string {
+  let out = '';
+  for (const b of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(b);
+    out += b < 0x80 && UNRESERVED.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** One pseudo-path segment: encoded, never `.`/`..`, never empty, at most 200 source characters. */
+function segment(value: unknown, fallback: string): string {
+  const v = text(value, '', 200) || fallback;
+  const enc = encodeBytes(v);
+  return enc === '.' || enc === '..' ? enc.replace(/\./g, '%2E') : enc;
+}
+
+/**
+ * A repository-relative file path as a SARIF `artifactLocation.uri`: a valid URI reference that keeps `/` between
+ * segments and percent-encodes everything else outside the unreserved characters (spaces, `%`, `#`, `?`, `:`,
+ * non-ASCII, control characters). Backslashes become `/`, a leading `./` and repeated slashes are dropped (a
+ * leading `//` would read as a host). Undefined when nothing is left.
+ */
+export function artifactUri(path: string): string | undefined {
+  const p = path.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '');
+  const uri = p.split('/').map(encodeBytes).join('/');
+  return uri === '' || uri === '/' ? undefined : uri;
 }
 
 /**
@@ -128,36 +185,42 @@ function segment(value: string | undefined, fallback: string): string {
  * `nhi/aws/123456789012/iam-role/gha-deploy`. Unknown nodes fall back to `nhi/_/_/_/<encoded node id>`.
  */
 export function pseudoPath(graph: IdentityGraph, nodeId: string): string {
-  const n = graph.node(nodeId);
-  if (!n) return ['nhi', '_', '_', '_', segment(nodeId, '_')].join('/');
+  const n = graph.node(nodeId) as unknown as Record<string, unknown> | undefined;
+  if (!n || typeof n !== 'object') return ['nhi', '_', '_', '_', segment(nodeId, '_')].join('/');
   return ['nhi', segment(n.platform, '_'), segment(n.scope, '_'), segment(n.type, '_'), segment(n.name, segment(n.id, '_'))].join('/');
 }
 
+function cut(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
 function ruleHelp(r: RuleInfo): { text: string; markdown: string } {
-  const text = [r.description, '', `Risk: ${r.risk}`, '', `Remediation: ${r.remediation.text}`];
+  const doc = ruleDocPath(r.id);
+  const txt = [r.description, '', `Risk: ${r.risk}`, '', `Remediation: ${r.remediation.text}`];
   const md = [r.description, '', '**Risk.** ' + r.risk, '', '**Remediation.** ' + r.remediation.text];
   if (r.remediation.cli) {
-    text.push('', `CLI: ${r.remediation.cli}`);
-    md.push('', '```sh', r.remediation.cli, '```');
+    txt.push('', `CLI: ${r.remediation.cli}`);
+    md.push('', '```sh', r.remediation.cli.replace(/```/g, "'''"), '```');
   }
   if (r.remediation.terraform) {
-    text.push('', `Terraform: ${r.remediation.terraform}`);
-    md.push('', '```hcl', r.remediation.terraform, '```');
+    txt.push('', `Terraform: ${r.remediation.terraform}`);
+    md.push('', '```hcl', r.remediation.terraform.replace(/```/g, "'''"), '```');
   }
-  md.push('', `[Rule documentation](${ruleHelpUri(r.id)})`);
-  return { text: text.join('\n'), markdown: md.join('\n') };
+  txt.push('', `Rule documentation: ${doc} in the nhi-drift package.`);
+  md.push('', `Rule documentation: \`${doc}\` in the nhi-drift package.`);
+  return { text: txt.join('\n'), markdown: md.join('\n') };
 }
 
 function ruleDescriptor(r: RuleInfo): SarifReportingDescriptor {
   const platforms = r.platforms.filter((p) => p !== '*');
-  const tags = [...new Set(['security', r.category, ...platforms, 'non-human-identity'])].slice(0, 20);
+  const tags = [...new Set(['security', r.category, ...platforms, 'non-human-identity'].filter((t) => t !== ''))].slice(0, 20);
   return {
     id: r.id,
     name: pascal(r.id),
-    shortDescription: { text: r.title },
-    fullDescription: { text: r.description },
+    shortDescription: { text: cut(r.title, 1_000) || r.id },
+    // GitHub shows at most 1,000 characters of the full description
+    fullDescription: { text: cut(r.description, 1_000) || r.id },
     help: ruleHelp(r),
-    helpUri: ruleHelpUri(r.id),
     defaultConfiguration: { level: SEVERITY_TO_LEVEL[r.severity] },
     properties: {
       tags,
@@ -182,40 +245,59 @@ function placeholderRule(id: string, f: Finding): RuleInfo {
   };
 }
 
-function resultFor(result: ReportInput, f: Finding, ruleIndex: number, suppressed: boolean): SarifResult {
+function region(f: Finding): SarifRegion {
+  const loc = f.location;
+  const r: SarifRegion = { startLine: loc?.startLine ?? 1 };
+  if (loc?.startColumn !== undefined) r.startColumn = loc.startColumn;
+  if (loc?.endLine !== undefined && loc.endLine >= r.startLine) r.endLine = loc.endLine;
+  const sameLine = (r.endLine ?? r.startLine) === r.startLine;
+  if (loc?.endColumn !== undefined && (!sameLine || loc.endColumn >= (r.startColumn ?? 1))) r.endColumn = loc.endColumn;
+  return r;
+}
+
+interface Shown {
+  f: SuppressedFinding;
+  suppressed: boolean;
+}
+
+function suppressionJustification(f: SuppressedFinding, config: ConfigEffect | undefined): string {
+  const where = config?.file ? ` in ${config.file}` : ' in the nhi-drift configuration';
+  const reason = f.suppression?.reason ? `: ${f.suppression.reason}` : '';
+  return cut(`suppressed by an ignore entry${where}${reason}`, 2_000);
+}
+
+function resultFor(result: ReportInput, { f, suppressed }: Shown, ruleIndex: number, state: 'new' | 'unchanged' | undefined): SarifResult {
   const { graph } = result;
   const ref = identityRef(graph, f.nodeId);
-  const loc = f.location;
-  const uri = loc?.uri ? loc.uri : pseudoPath(graph, f.nodeId);
-  const region: SarifResult['locations'][number]['physicalLocation']['region'] = { startLine: loc?.startLine && loc.startLine > 0 ? loc.startLine : 1 };
-  if (loc?.startColumn && loc.startColumn > 0) region.startColumn = loc.startColumn;
-  if (loc?.endLine && loc.endLine >= region.startLine) region.endLine = loc.endLine;
-  if (loc?.endColumn && loc.endColumn > 0) region.endColumn = loc.endColumn;
+  const uri = (f.location ? artifactUri(f.location.uri) : undefined) ?? pseudoPath(graph, f.nodeId);
 
-  const lines = [f.message];
-  if (f.evidence[0]) lines.push(`Evidence: ${f.evidence[0].description}`);
-  if (f.path?.length) lines.push(`Path: ${pathText(graph, f.path)}`);
+  const lines = [cut(f.message, 4_000)];
+  if (f.evidence[0]?.description) lines.push(`Evidence: ${cut(f.evidence[0].description, 2_000)}`);
+  if (f.path?.length) lines.push(`Path: ${cut(pathText(graph, f.path), 2_000)}`);
+  let message = lines.join('\n');
+  if (message.trim() === '') message = `Finding of rule ${f.ruleId} on ${ref.name}`;
 
+  const name = cut(ref.name, 1_000);
   const properties: Record<string, unknown> = {
-    identity: ref.id,
-    identityName: ref.name,
+    identity: cut(ref.id, 2_000),
+    identityName: name,
     severity: f.severity,
     confidence: f.confidence,
-    evidence: f.evidence.map((e) => e.description),
+    evidence: f.evidence.slice(0, 20).map((e) => cut(e.description, 1_000)),
   };
-  if (ref.type) properties.identityType = ref.type;
-  if (ref.scope) properties.scope = ref.scope;
-  if (f.path?.length) properties.path = [...f.path];
+  if (ref.type) properties.identityType = cut(ref.type, 200);
+  if (ref.scope) properties.scope = cut(ref.scope, 1_000);
+  if (f.path?.length) properties.path = f.path.map((p) => cut(p, 2_000));
 
   const out: SarifResult = {
     ruleId: f.ruleId,
     ruleIndex,
     level: SEVERITY_TO_LEVEL[f.severity],
-    message: { text: lines.join('\n') },
+    message: { text: message },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri }, region },
-        logicalLocations: [{ name: ref.name, fullyQualifiedName: ref.externalId ?? ref.id, kind: 'resource' }],
+        physicalLocation: { artifactLocation: { uri }, region: region(f) },
+        logicalLocations: [{ name: name || '_', fullyQualifiedName: cut(ref.externalId ?? ref.id, 2_000) || '_', kind: 'resource' }],
       },
     ],
     partialFingerprints: {
@@ -224,59 +306,102 @@ function resultFor(result: ReportInput, f: Finding, ruleIndex: number, suppresse
     },
     properties,
   };
-  if (suppressed) out.suppressions = [{ kind: 'external', status: 'accepted', justification: 'suppressed by an ignore entry in the nhi-drift configuration' }];
+  if (state) out.baselineState = state;
+  if (suppressed) out.suppressions = [{ kind: 'external', status: 'accepted', justification: suppressionJustification(f, result.config) }];
   return out;
 }
 
 function coverageNotification(c: CoverageNote): SarifNotification {
-  const where = c.scope ? ` (${c.scope})` : '';
+  const where = c.scope ? ` (${cut(c.scope, 500)})` : '';
   return {
     level: c.incomplete ? 'warning' : 'note',
-    message: { text: `${c.connector}: ${c.source}${where}: ${c.message}. Impact: ${c.impact}` },
+    message: { text: cut(`${c.connector}: ${cut(c.source, 500)}${where}: ${cut(c.message, 1_000)}. Impact: ${cut(c.impact, 500)}`, 2_500) },
     descriptor: { id: `coverage/${c.reason}` },
     properties: {
       connector: c.connector,
-      source: c.source,
-      ...(c.scope ? { scope: c.scope } : {}),
+      source: cut(c.source, 1_000),
+      ...(c.scope ? { scope: cut(c.scope, 1_000) } : {}),
       reason: c.reason,
-      impact: c.impact,
+      impact: cut(c.impact, 1_000),
       incomplete: c.incomplete,
     },
   };
 }
 
+/** What the configuration file changed, as tool configuration notifications (one per disabled rule / override). */
+function configNotifications(config: ConfigEffect | undefined, suppressedShown: boolean): SarifNotification[] {
+  if (!config) return [];
+  if (config.ignored) {
+    return [{ level: 'note', message: { text: 'The configuration file was ignored (--no-config): every rule ran with its defaults and nothing was suppressed.' }, descriptor: { id: 'config/ignored' } }];
+  }
+  const file = config.file ?? 'the configuration';
+  const out: SarifNotification[] = [];
+  for (const id of config.disabledRules) {
+    out.push({ level: 'warning', message: { text: `Rule ${id} is disabled by ${file}: its findings are not reported.` }, descriptor: { id: 'config/rule-disabled' }, associatedRule: { id } });
+  }
+  for (const [id, sev] of Object.entries(config.severityOverrides)) {
+    out.push({ level: 'note', message: { text: `The severity of rule ${id} is set to ${sev || 'an unknown value'} by ${file}.` }, descriptor: { id: 'config/severity-override' }, associatedRule: { id } });
+  }
+  if (config.ignoreEntries > 0 || config.suppressedFindings > 0) {
+    const shown = suppressedShown && config.suppressedFindings > 0 ? '; they are included as suppressed results (closed alerts in GitHub code scanning)' : '';
+    out.push({
+      level: config.suppressedFindings > 0 ? 'warning' : 'note',
+      message: { text: `${config.suppressedFindings} finding(s) suppressed by ${config.activeIgnoreEntries} active of ${config.ignoreEntries} ignore entries in ${file}${shown}.` },
+      descriptor: { id: 'config/suppressions' },
+    });
+  }
+  return out.slice(0, MAX_SARIF_NOTIFICATIONS);
+}
+
 /** `nhi/aws-prod` + run → `nhi/aws-prod/<run>`; the run part comes from the snapshot id or the evaluation time. */
 export function automationId(result: ReportInput, category: string | undefined): string {
-  const cat = (category ?? 'nhi').trim().replace(/\/+$/, '') || 'nhi';
-  const run = result.snapshotId !== undefined ? `snapshot-${result.snapshotId}` : result.asOf.replace(/[^0-9TZ]/g, '');
+  const cat = text(category ?? 'nhi', 'nhi', 500).trim().replace(/\/+$/, '') || 'nhi';
+  const run = result.snapshotId !== undefined ? `snapshot-${result.snapshotId}` : text(result.asOf).replace(/[^0-9TZ]/g, '') || 'run';
   return `${cat}/${run}`;
 }
 
-export function buildSarif(result: ReportInput, opts: SarifOptions = {}): SarifLog {
-  const max = Math.min(Math.max(opts.maxResults ?? MAX_SARIF_RESULTS, 0), MAX_SARIF_RESULTS);
-  const kept = sortedFindings(result.findings).map((f) => ({ f, suppressed: false }));
-  const supp = opts.includeSuppressed ? sortedFindings(result.suppressed ?? []).map((f) => ({ f, suppressed: true })) : [];
-  const all = [...kept, ...supp];
+interface BuildState {
+  /** why results were left out beyond the per-run limit: the file size */
+  sizeLimited?: boolean;
+}
 
-  // rules: the ones that ran, sorted by id, plus placeholders for any rule id only findings mention
-  const metas: RuleInfo[] = [...result.rules].sort((a, b) => a.id.localeCompare(b.id));
-  const known = new Set(metas.map((r) => r.id));
-  for (const { f } of all) {
-    if (!known.has(f.ruleId)) {
-      known.add(f.ruleId);
+function build(result: ReportInput, opts: SarifOptions, state: BuildState): SarifLog {
+  const max = Math.min(Math.max(Math.floor(opts.maxResults ?? MAX_SARIF_RESULTS), 0), MAX_SARIF_RESULTS);
+  const includeSuppressed = opts.includeSuppressed ?? true;
+  const kept: Shown[] = sortedFindings(result.findings).map((f) => ({ f, suppressed: false }));
+  const supp: Shown[] = includeSuppressed ? sortedFindings(result.suppressed ?? []).map((f) => ({ f, suppressed: true })) : [];
+  const all = [...kept, ...supp];
+  const shown = all.slice(0, max);
+
+  // rules: the ones that ran, sorted by id, plus placeholders for any rule id only the shown results mention
+  let metas: RuleInfo[] = [...result.rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (metas.length > MAX_SARIF_RULES) {
+    const used = new Set(shown.map((s) => s.f.ruleId));
+    metas = metas.filter((r) => used.has(r.id));
+  }
+  const index = new Map(metas.map((r, i) => [r.id, i]));
+  for (const { f } of shown) {
+    if (!index.has(f.ruleId)) {
+      index.set(f.ruleId, metas.length);
       metas.push(placeholderRule(f.ruleId, f));
     }
   }
-  const index = new Map(metas.map((r, i) => [r.id, i]));
 
-  const shown = all.slice(0, max);
-  const notifications: SarifNotification[] = result.coverage.map(coverageNotification);
-  if (all.length > shown.length) {
+  const notifications: SarifNotification[] = result.coverage.slice(0, MAX_SARIF_NOTIFICATIONS).map(coverageNotification);
+  if (result.coverage.length > MAX_SARIF_NOTIFICATIONS) {
     notifications.push({
       level: 'warning',
-      message: {
-        text: `${all.length - shown.length} of ${all.length} results were left out: GitHub code scanning accepts at most ${max} results per run (lowest severities dropped first). Use --format json for the full list.`,
-      },
+      message: { text: `${result.coverage.length - MAX_SARIF_NOTIFICATIONS} more coverage notes are left out of this file; --format json lists them all.` },
+      descriptor: { id: 'sarif/notifications-truncated' },
+    });
+  }
+  if (all.length > shown.length) {
+    const why = state.sizeLimited
+      ? `GitHub code scanning accepts SARIF files of at most 10 MB gzipped`
+      : `GitHub code scanning accepts at most ${max} results per run`;
+    notifications.push({
+      level: 'warning',
+      message: { text: `${all.length - shown.length} of ${all.length} results were left out: ${why} (lowest severities dropped first). Use --format json for the full list.` },
       descriptor: { id: 'sarif/results-truncated' },
     });
   }
@@ -284,41 +409,81 @@ export function buildSarif(result: ReportInput, opts: SarifOptions = {}): SarifL
     if (c.status === 'failed') {
       notifications.push({
         level: 'error',
-        message: { text: `${c.id}: the ${c.title} scan failed${c.error ? `: ${c.error}` : ''}` },
+        message: { text: cut(`${c.id}: the ${c.title} scan failed${c.error ? `: ${c.error}` : ''}`, 2_500) },
         descriptor: { id: 'connector/failed' },
       });
     }
   }
 
+  const invocation: Record<string, unknown> = {
+    executionSuccessful: !result.connectors.some((c) => c.status === 'failed'),
+    startTimeUtc: result.startedAt,
+    endTimeUtc: result.finishedAt,
+    toolExecutionNotifications: notifications,
+  };
+  const configNotes = configNotifications(result.config, includeSuppressed);
+  if (configNotes.length) invocation.toolConfigurationNotifications = configNotes;
+  const invocationProps: Record<string, unknown> = {};
+  if (result.config) invocationProps.config = { ...result.config };
+  if (result.deadlineSeconds !== undefined) invocationProps.deadlineSeconds = result.deadlineSeconds;
+  if (Object.keys(invocationProps).length) invocation.properties = invocationProps;
+
+  const driver: Record<string, unknown> = { name: result.tool.name, version: result.tool.version };
+  if (/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(result.tool.version)) driver.semanticVersion = result.tool.version;
+  if (INFORMATION_URI) driver.informationUri = INFORMATION_URI;
+  driver.rules = metas.map(ruleDescriptor);
+
+  const targets = scanTargets(result);
+  const automationDetails: Record<string, unknown> = { id: automationId(result, opts.category) };
+  if (targets.length) {
+    const labels = targets.map(targetLabel);
+    const shownLabels = labels.slice(0, 20).join(' · ');
+    automationDetails.description = { text: `Scanned ${shownLabels}${labels.length > 20 ? ` and ${labels.length - 20} more` : ''}` };
+  }
+
+  const mark = baselineMarker(result);
+  const runProps: Record<string, unknown> = {
+    asOf: result.asOf,
+    incomplete: result.incomplete,
+    ...(result.snapshotId !== undefined ? { snapshotId: result.snapshotId } : {}),
+    targets,
+  };
+  if (result.baseline) {
+    runProps.baseline = { file: result.baseline.file, known: new Set(result.baseline.fingerprints).size, newFindings: newFindingCount(result) ?? 0 };
+  }
+
   const run: Record<string, unknown> = {
-    tool: {
-      driver: {
-        name: result.tool.name,
-        version: result.tool.version,
-        semanticVersion: result.tool.version,
-        informationUri: INFORMATION_URI,
-        rules: metas.map(ruleDescriptor),
-      },
-    },
-    automationDetails: { id: automationId(result, opts.category) },
-    invocations: [
-      {
-        executionSuccessful: !result.connectors.some((c) => c.status === 'failed'),
-        startTimeUtc: result.startedAt,
-        endTimeUtc: result.finishedAt,
-        toolExecutionNotifications: notifications,
-      },
-    ],
-    results: shown.map(({ f, suppressed }) => resultFor(result, f, index.get(f.ruleId)!, suppressed)),
-    properties: {
-      asOf: result.asOf,
-      incomplete: result.incomplete,
-      ...(result.snapshotId !== undefined ? { snapshotId: result.snapshotId } : {}),
-    },
+    tool: { driver },
+    automationDetails,
+    invocations: [invocation],
+    results: shown.map((s) => resultFor(result, s, index.get(s.f.ruleId)!, mark(s.f))),
+    properties: runProps,
   };
   return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };
 }
 
+export function buildSarif(result: ReportInput, opts: SarifOptions = {}): SarifLog {
+  return build(normalizeInput(result), opts, {});
+}
+
+/**
+ * The SARIF file as text. When it would exceed GitHub's size limit (gzipped), results are dropped, least severe
+ * first, until it fits, and a `sarif/results-truncated` notification says how many.
+ */
 export function renderSarif(result: ReportInput, opts: SarifOptions = {}): string {
-  return `${JSON.stringify(buildSarif(result, opts), null, 2)}\n`;
+  const input = normalizeInput(result);
+  const limit = Math.min(Math.max(opts.maxBytes ?? MAX_SARIF_GZIP_BYTES, 1), MAX_SARIF_GZIP_BYTES);
+  const total = input.findings.length + ((opts.includeSuppressed ?? true) ? (input.suppressed?.length ?? 0) : 0);
+  let max = Math.min(Math.max(Math.floor(opts.maxResults ?? MAX_SARIF_RESULTS), 0), MAX_SARIF_RESULTS);
+  let state: BuildState = {};
+  for (;;) {
+    const out = `${JSON.stringify(build(input, { ...opts, maxResults: max }, state), null, 2)}\n`;
+    if (Buffer.byteLength(out) <= limit) return out;
+    const zipped = gzipSync(out).length;
+    const shown = Math.min(max, total);
+    if (zipped <= limit || shown === 0) return out;
+    // shrink in proportion, with a margin, and say why results are missing
+    max = Math.min(shown - 1, Math.floor((shown * limit * 0.9) / zipped));
+    state = { sizeLimited: true };
+  }
 }

@@ -1,17 +1,14 @@
 /**
- * Terminal output: the plain-text report (pipes, CI, files), the ink view of the same report (interactive TTY),
- * and line progress for a non-interactive stderr. ink is loaded lazily so JSON / SARIF / plain-text runs never pay
- * for it; the ink components themselves (ReportView, ProgressView, startInkProgress) live in ./ink.tsx and are used by
- * src/cli/progress.tsx.
+ * Terminal output: the report as static text (the same text piped, in CI, in a file and on a terminal, where it is
+ * wrapped to the width and coloured unless NO_COLOR), and progress on stderr: line progress when stderr is not
+ * interactive, the ink view (./ink.tsx, loaded lazily by src/cli/progress.tsx) when it is.
  */
-import type { ReportInput } from '../shared.js';
-
 export { renderText, palette, type TextOptions } from './text.js';
-export { buildModel, type ReportModel } from './model.js';
-export { createLineProgress } from './line-progress.js';
+export { buildModel, configText, targetsText, type ReportModel } from './model.js';
+export { createLineProgress, type LineProgressOptions } from './line-progress.js';
 
-/** Draw the report with ink on stdout (render once, then unmount); resolves when ink has finished. */
-export async function renderInk(result: ReportInput, opts: { verbose?: boolean } = {}): Promise<void> {
-  const { renderReportInk } = await import('./ink.js');
-  await renderReportInk(result, opts);
+/** The width to wrap the report to on this stream: its columns when it is a terminal, else none (no wrapping). */
+export function terminalWidth(stream: { isTTY?: boolean; columns?: number }): number | undefined {
+  return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : undefined;
 }
+export { deferredProgress, type LiveViewLoader, type ProgressSink } from './live-progress.js';

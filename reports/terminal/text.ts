@@ -1,16 +1,19 @@
 /**
- * The plain-text terminal report (used when stdout is piped, in CI, or written to a file). ANSI colours only when
- * `color` is true; the layout is the same either way.
+ * The terminal report: static text, the same on every path. Piped, in CI or written to a file it is printed as it
+ * is; on a terminal it is wrapped to the terminal's width (`width`), each continuation line indented like the item
+ * it continues, so nothing overflows and the terminal never wraps a line a second time. ANSI colours only when
+ * `color` is true; the words are the same either way.
  */
 import type { Severity } from '../../src/model/types.js';
-import type { ReportInput } from '../shared.js';
-import { buildModel, type ModelFinding, type ModelOptions } from './model.js';
+import { plural, type ReportInput } from '../shared.js';
+import { buildModel, type ModelFinding, type ModelOptions, type ReportModel } from './model.js';
+import { renderSpans, textWidth, wrapSpans, type Span, type Style } from './wrap.js';
 
 export interface TextOptions extends ModelOptions {
   color?: boolean;
+  /** wrap every line to this many columns (a terminal's width); unset: no wrapping */
+  width?: number;
 }
-
-type Style = (s: string) => string;
 
 export interface Palette {
   bold: Style;
@@ -58,62 +61,129 @@ export function severityStyle(p: Palette, s: Severity): Style {
 
 const SEVERITY_TAG: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 
-function findingLines(p: Palette, f: ModelFinding, indent: string): string[] {
-  const lines = [`${indent}• ${p.bold(f.identity)}`, `${indent}  ${f.message}`];
-  for (const e of f.evidence) lines.push(`${indent}  ${p.dim('evidence:')} ${e}`);
-  if (f.moreEvidence > 0) lines.push(`${indent}  ${p.dim(`(+${f.moreEvidence} more evidence)`)}`);
-  if (f.path) lines.push(`${indent}  ${p.dim('path:')} ${f.path}`);
-  if (f.location) lines.push(`${indent}  ${p.dim('at:')} ${f.location}`);
-  return lines;
+/**
+ * One line of the report before wrapping: `indent` spaces, then `lead` (a bullet, tag or label such as
+ * `evidence: `, already styled), then `text` as styled spans. Wrapped, the continuation lines start under the first
+ * character of `text`, so every item keeps its indentation.
+ */
+interface Row {
+  indent: number;
+  lead: string;
+  text: Span[];
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001b\[[0-9;]*m/g;
+/** narrowest text column kept on very narrow terminals (below it lines may overflow rather than become unreadable) */
+const MIN_TEXT_COLUMNS = 12;
+
+function wrapRow(row: Row, width: number | undefined, out: string[]): void {
+  const pad = ' '.repeat(row.indent);
+  if (row.text.length === 0 && row.lead === '') {
+    out.push('');
+    return;
+  }
+  if (width === undefined) {
+    out.push(`${pad}${row.lead}${renderSpans(row.text)}`);
+    return;
+  }
+  const leadWidth = textWidth(row.lead.replace(SGR, ''));
+  const lines = wrapSpans(row.text, Math.max(MIN_TEXT_COLUMNS, width - row.indent - leadWidth));
+  const hang = `${pad}${' '.repeat(leadWidth)}`;
+  lines.forEach((l, i) => out.push(i === 0 ? `${pad}${row.lead}${l}` : `${hang}${l}`));
+}
+
+/** A span list from pieces: plain strings, or [style, text]. */
+function spans(...parts: Array<string | [Style, string] | false | undefined>): Span[] {
+  const out: Span[] = [];
+  for (const x of parts) {
+    if (x === false || x === undefined || x === '') continue;
+    out.push(typeof x === 'string' ? { text: x } : { style: x[0], text: x[1] });
+  }
+  return out;
+}
+
+function identitySpans(p: Palette, f: ModelFinding): Span[] {
+  return spans(f.isNew && [p.yellow, 'new'], f.isNew && ' ', [p.bold, f.identity]);
+}
+
+function findingRows(p: Palette, f: ModelFinding, rows: { push(row: Row): void }): void {
+  rows.push({ indent: 4, lead: '• ', text: identitySpans(p, f) });
+  rows.push({ indent: 6, lead: '', text: spans(f.message) });
+  for (const e of f.evidence) rows.push({ indent: 6, lead: `${p.dim('evidence:')} `, text: spans(e) });
+  if (f.moreEvidence > 0) rows.push({ indent: 6, lead: '', text: spans([p.dim, `(+${f.moreEvidence} more evidence)`]) });
+  if (f.path) rows.push({ indent: 6, lead: `${p.dim('path:')} `, text: spans(f.path) });
+  if (f.location) rows.push({ indent: 6, lead: `${p.dim('at:')} `, text: spans(f.location) });
+}
+
+/** The report as rows, from the model, handed to `emit` one by one (a report of 10k findings is never held twice). */
+function reportRows(m: ReportModel, p: Palette, emit: (row: Row) => void): void {
+  const rows = { push: emit };
+  const line = (text: Span[], indent = 0, lead = '') => emit({ indent, lead, text });
+  const blank = () => line([]);
+
+  line(spans([p.bold, m.title], ' ', [p.dim, '· non-human identity report']));
+  const width = Math.max(...m.meta.map((x) => x.label.length));
+  for (const x of m.meta) line(spans(x.value), 2, `${p.dim(x.label.padEnd(width))}  `);
+  blank();
+  line(spans([p.bold, m.summary]));
+  if (m.baseline) line(spans(m.baseline));
+  if (m.incomplete) line(spans([p.yellow, '! Scan incomplete: some sources could not be read (see Coverage).']));
+
+  if (m.topRisks.length > 0) {
+    blank();
+    line(spans([p.bold, 'Top risks']));
+    for (const f of m.topRisks) {
+      line(identitySpans(p, f), 2, `${severityStyle(p, f.severity)(SEVERITY_TAG[f.severity].padEnd(8))}  `);
+      line(spans(f.message, ' ', [p.dim, `[${f.ruleId}]`]), 12);
+    }
+  }
+
+  blank();
+  line(spans([p.bold, 'Findings']));
+  if (m.groups.length === 0) line(spans([p.green, 'No findings.']), 2);
+  for (const g of m.groups) {
+    blank();
+    line(spans([severityStyle(p, g.severity), `${SEVERITY_TAG[g.severity]} (${g.count})`]));
+    for (const r of g.rules) {
+      line(spans([p.bold, r.ruleId], r.title && ' ', r.title && [p.dim, `· ${r.title}`], ' ', [p.dim, `(${r.count})`]), 2);
+      for (const f of r.items) findingRows(p, f, rows);
+      if (r.hidden > 0) line(spans([p.dim, `… and ${r.hidden} more (--verbose lists all)`]), 4);
+    }
+  }
+
+  blank();
+  line(spans([p.bold, 'Coverage']));
+  if (m.deadline) line(spans([p.yellow, m.deadline]), 2, `${p.yellow('!')} `);
+  if (m.coverage.length === 0) line(spans([p.green, 'Every source was read.']), 2);
+  for (const c of m.coverage) {
+    line(spans(c.head), 2, `${c.incomplete ? p.yellow('✗ missing') : p.gray('i note')}  `);
+    line(spans(c.message), 6);
+    line(spans(c.impact), 6, `${p.dim('impact:')} `);
+  }
+
+  if (m.drift.length > 0) {
+    blank();
+    line(spans([p.bold, m.drift[0]]));
+    for (const l of m.drift.slice(1)) {
+      const text = l.trimStart();
+      line(spans(text), l.length - text.length);
+    }
+  }
+
+  // with a Config line in the header, the suppressions are already counted there
+  if (m.suppressed > 0 && !m.meta.some((x) => x.label === 'Config')) {
+    blank();
+    line(spans([p.dim, `${plural(m.suppressed, 'finding')} suppressed by the configuration.`]));
+  }
+  blank();
+  line(spans([p.dim, m.hints.join(' · ')]), 0, p.dim('Next: '));
 }
 
 export function renderText(result: ReportInput, opts: TextOptions = {}): string {
   const p = palette(opts.color ?? false);
-  const m = buildModel(result, opts);
+  const width = opts.width !== undefined && Number.isFinite(opts.width) && opts.width > 0 ? Math.floor(opts.width) : undefined;
   const out: string[] = [];
-
-  out.push(`${p.bold(m.title)} ${p.dim('· non-human identity report')}`);
-  const width = Math.max(...m.meta.map((x) => x.label.length));
-  for (const x of m.meta) out.push(`  ${p.dim(x.label.padEnd(width))}  ${x.value}`);
-  out.push('');
-  out.push(p.bold(m.summary));
-  if (m.incomplete) out.push(p.yellow('! Scan incomplete: some sources could not be read (see Coverage).'));
-
-  if (m.topRisks.length > 0) {
-    out.push('', p.bold('Top risks'));
-    for (const f of m.topRisks) {
-      const tag = severityStyle(p, f.severity)(SEVERITY_TAG[f.severity].padEnd(8));
-      out.push(`  ${tag}  ${p.bold(f.identity)}`);
-      out.push(`  ${' '.repeat(8)}  ${f.message} ${p.dim(`[${f.ruleId}]`)}`);
-    }
-  }
-
-  out.push('', p.bold('Findings'));
-  if (m.groups.length === 0) out.push(`  ${p.green('No findings.')}`);
-  for (const g of m.groups) {
-    out.push('', severityStyle(p, g.severity)(`${SEVERITY_TAG[g.severity]} (${g.count})`));
-    for (const r of g.rules) {
-      out.push(`  ${p.bold(r.ruleId)}${r.title ? ` ${p.dim(`· ${r.title}`)}` : ''} ${p.dim(`(${r.count})`)}`);
-      for (const f of r.items) out.push(...findingLines(p, f, '    '));
-      if (r.hidden > 0) out.push(`    ${p.dim(`… and ${r.hidden} more (--verbose lists all)`)}`);
-    }
-  }
-
-  out.push('', p.bold('Coverage'));
-  if (m.coverage.length === 0) out.push(`  ${p.green('Every source was read.')}`);
-  for (const c of m.coverage) {
-    const mark = c.incomplete ? p.yellow('✗ missing') : p.gray('i note');
-    out.push(`  ${mark}  ${c.head}`);
-    out.push(`      ${c.message}`);
-    out.push(`      ${p.dim('impact:')} ${c.impact}`);
-  }
-
-  if (m.drift.length > 0) {
-    out.push('', p.bold(m.drift[0]));
-    for (const l of m.drift.slice(1)) out.push(l);
-  }
-
-  if (m.suppressed > 0) out.push('', p.dim(`${m.suppressed} finding${m.suppressed === 1 ? '' : 's'} suppressed by the configuration.`));
-  out.push('', p.dim(`Next: ${m.hints.join(' · ')}`));
+  reportRows(buildModel(result, opts), p, (row) => wrapRow(row, width, out));
   return `${out.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -7,6 +7,12 @@ import type { RuleSettings } from '../rules/runner.js';
 import { NhiError } from '../util/errors.js';
 
 export const DEFAULT_CONFIG_FILE = 'nhi.config.yaml';
+/** Looked for in this order in the current directory when --config is not given. */
+export const DEFAULT_CONFIG_FILES = ['nhi.config.yaml', 'nhi.config.yml'] as const;
+/** A configuration file is a few kilobytes; anything this large is not one. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** YAML aliases expanded while reading the config (the yaml library's own guard against alias bombs). */
+const MAX_ALIASES = 100;
 
 const severity = z.enum(['critical', 'high', 'medium', 'low', 'info']);
 const gate = z.enum(['critical', 'high', 'medium', 'low', 'none']);
@@ -21,7 +27,8 @@ const suppression = z
     /** the suppression stops applying after this date (YYYY-MM-DD) */
     until: z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}/, 'expected a date like 2027-01-31')
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date like 2027-01-31')
+      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real date')
       .optional(),
   })
   .strict()
@@ -44,6 +51,8 @@ export type Suppression = z.infer<typeof suppression>;
 export interface NhiConfig {
   /** the file it came from, undefined = defaults */
   file?: string;
+  /** --no-config: a file may exist but was not read */
+  ignored?: boolean;
   store?: string;
   failOn?: z.infer<typeof gate>;
   concurrency?: number;
@@ -63,26 +72,77 @@ function zodMessage(file: string, err: z.ZodError, prefix: string[] = []): strin
   return `${file}: ${where ? `${where}: ` : ''}${msg}`;
 }
 
-/**
- * Load and validate nhi.config.yaml. `explicitPath` must exist; otherwise ./nhi.config.yaml is used when present.
- * Every rule's options are validated against its schema, unknown rule ids and keys are errors.
- */
-export function loadConfig(explicitPath: string | undefined, rules: readonly Rule<any>[], cwd = process.cwd()): NhiConfig {
-  const file = explicitPath ? path.resolve(cwd, explicitPath) : path.resolve(cwd, DEFAULT_CONFIG_FILE);
-  const shown = explicitPath ?? DEFAULT_CONFIG_FILE;
-  if (!existsSync(file)) {
-    if (explicitPath) {
-      throw new NhiError('CONFIG', `${shown}: no such file`, { suggestion: 'check the --config path' });
-    }
-    return { rules: {}, ignore: [] };
-  }
-  let text: string;
+/** Read a config file as text: a regular file of at most MAX_CONFIG_BYTES, opened without blocking (a FIFO or a
+ * device named as the config must not hang the CLI). */
+function readConfigText(file: string, shown: string): string {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (err) {
-    throw new NhiError('CONFIG', `${shown}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new NhiError('CONFIG', `${shown}: cannot be read (${code})`, { suggestion: code === 'EACCES' ? 'check the file permissions' : 'check the --config path' });
   }
-  return parseConfig(text, shown, rules, path.dirname(file));
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new NhiError('CONFIG', `${shown}: is a directory, not a configuration file`, { suggestion: 'pass the YAML file with --config' });
+    if (!st.isFile()) throw new NhiError('CONFIG', `${shown}: is not a regular file`, { suggestion: 'pass a YAML file with --config' });
+    if (st.size > MAX_CONFIG_BYTES) {
+      throw new NhiError('CONFIG', `${shown}: is ${st.size} bytes; a configuration file is at most ${MAX_CONFIG_BYTES} bytes`, { suggestion: 'check that --config names the nhi configuration file' });
+    }
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    const text = buf.subarray(0, off).toString('utf8');
+    if (text.includes('\u0000')) throw new NhiError('CONFIG', `${shown}: is not a text file`, { suggestion: 'check that --config names the nhi configuration file' });
+    return text;
+  } catch (err) {
+    if (err instanceof NhiError) throw err;
+    throw new NhiError('CONFIG', `${shown}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The config file to read: --config, else the first of DEFAULT_CONFIG_FILES present in `cwd`. */
+export function findConfigFile(explicitPath: string | undefined, cwd = process.cwd()): { file: string; shown: string } | undefined {
+  if (explicitPath) return { file: path.resolve(cwd, explicitPath), shown: explicitPath };
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const file = path.resolve(cwd, name);
+    try {
+      statSync(file);
+      return { file, shown: name };
+    } catch {
+      // not there: try the next name
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Load and validate the configuration. `explicitPath` (--config) must exist; otherwise ./nhi.config.yaml or
+ * ./nhi.config.yml is used when present. `noConfig` (--no-config) reads nothing. Every rule's options are validated
+ * against its schema (user regular expressions included), unknown rule ids and keys are errors.
+ */
+export function loadConfig(explicitPath: string | undefined, rules: readonly Rule<any>[], cwd = process.cwd(), opts: { noConfig?: boolean } = {}): NhiConfig {
+  if (opts.noConfig) {
+    if (explicitPath) throw new NhiError('USAGE', '--config and --no-config contradict each other', { suggestion: 'give one of them' });
+    return { rules: {}, ignore: [], ignored: true };
+  }
+  const found = findConfigFile(explicitPath, cwd);
+  if (!found) return { rules: {}, ignore: [] };
+  let exists = true;
+  try {
+    statSync(found.file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') exists = false;
+  }
+  if (!exists) throw new NhiError('CONFIG', `${found.shown}: no such file`, { suggestion: 'check the --config path' });
+  const text = readConfigText(found.file, found.shown);
+  return parseConfig(text, found.shown, rules, path.dirname(found.file));
 }
 
 export function parseConfig(text: string, shown: string, rules: readonly Rule<any>[], baseDir: string): NhiConfig {
@@ -95,7 +155,20 @@ export function parseConfig(text: string, shown: string, rules: readonly Rule<an
       suggestion: 'fix the YAML syntax (see docs/configuration.md)',
     });
   }
-  const raw = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (err) {
+    // the yaml library refuses alias bombs (and aliases to nothing) while building the value
+    throw new NhiError('CONFIG', `${shown}: invalid YAML: ${(err as Error).message.split('\n')[0]}`, {
+      suggestion: `a configuration needs no more than ${MAX_ALIASES} alias expansions; write the values out`,
+    });
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new NhiError('CONFIG', `${shown}: expected a mapping of keys (version, failOn, rules, ignore, ...) at the top level`, {
+      suggestion: 'see docs/configuration.md for the keys',
+    });
+  }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new NhiError('CONFIG', zodMessage(shown, parsed.error), { suggestion: 'see docs/configuration.md for the keys' });

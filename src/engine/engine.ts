@@ -203,7 +203,7 @@ async function runOne(
       incomplete: true,
     };
     sink({ type: 'coverage', coverage: note });
-    opts.log.debug(`${connector.id}: ${err instanceof Error && err.stack ? err.stack : message}`);
+    opts.log.debug(`${connector.id}: ${process.env.NHI_DEBUG && err instanceof Error && err.stack ? err.stack : message}`);
     opts.onProgress?.({ type: 'failed', connector: connector.id, message });
     return {
       id: connector.id,

@@ -1,7 +1,7 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { RuleMeta } from '../rules/types.js';
 import type { CoverageNote, Finding, ScanTarget } from './types.js';
-import type { Drift } from '../drift/diff.js';
+import type { Drift, DriftUnavailable } from '../drift/diff.js';
 
 export interface ConnectorRun {
   id: string;
@@ -60,6 +60,9 @@ export interface ScanResult {
   rules: RuleMeta[];
   /** what changed since the previous stored snapshot of the same targets (absent on the first scan or with --no-store) */
   drift?: Drift;
+  /** when a snapshot store was used but there is no drift section: why (first snapshot, no earlier snapshot of the same
+   * targets, a scan that could not identify its targets, an unreadable store); show it as `drift: <message>` */
+  driftUnavailable?: DriftUnavailable;
   /** with --baseline: fingerprints of findings already known; the gate only counts findings not in it, and every
    * format marks findings as new (SARIF baselineState new/unchanged, JSON `baselineState`) */
   baseline?: { file: string; fingerprints: string[] };

@@ -44,7 +44,7 @@ export function customRolePermissions(graph: IdentityGraph | undefined, role: st
  * Owner, Editor, a predefined role matching `adminPattern`, or (given the graph) a custom role whose definition can
  * change IAM policies of a project, folder or organization.
  */
-export function isPrivileged(role: string, adminPattern: RegExp, graph?: IdentityGraph): boolean {
+export function isPrivileged(role: string, adminPattern: { test(value: string): boolean }, graph?: IdentityGraph): boolean {
   if (PRIMITIVE.has(role) || adminPattern.test(role)) return true;
   return customRolePermissions(graph, role)?.some((p) => POLICY_ADMIN_PERMISSIONS.includes(p)) ?? false;
 }

@@ -5,26 +5,14 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { CredentialNode, Evidence, IdentityNode, PrincipalNode, Provenance } from '../model/types.js';
 import { daysSince, isoDay } from '../util/dates.js';
+import { NON_IDENTITY_TYPES as GRAPH_NON_IDENTITY_TYPES } from '../graph/identities.js';
 
-/** Principal types that are not identities on their own (containers, issuers, the public). */
-export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([
-  'iam-group',
-  'root',
-  'oidc-provider',
-  'saml-provider',
-  'service-principal',
-  'anyone',
-  'group',
-  // people and federation plumbing: not non-human identities of their own
-  'user',
-  'domain',
-  'all-users',
-  'all-authenticated-users',
-  'wif-pool',
-  'wif-provider',
-  'wif-principal',
-  'gke-workload',
-]);
+/**
+ * Principal types the rules do not judge as non-human identities of their own: what is not an identity at all
+ * (containers, issuers, the public: src/graph/identities.ts), plus the root user, people, and federated workload
+ * principals (judged through the account they federate into).
+ */
+export const NON_IDENTITY_TYPES: ReadonlySet<string> = new Set([...GRAPH_NON_IDENTITY_TYPES, 'root', 'user', 'wif-principal', 'gke-workload']);
 
 /** Active credentials of the given types that the customer manages (platform-managed keys left out). */
 export function* activeCredentials(graph: IdentityGraph, types: Iterable<string>): Iterable<CredentialNode> {

@@ -4,10 +4,11 @@ import type { PrincipalNode } from '../model/types.js';
 import { globMatch, nodeEvidence } from './helpers.js';
 import { actAsPermissions, bindingsOf, isPrivileged, serviceAccounts, type BindingRef } from './gcp-helpers.js';
 import type { DraftFinding, Rule } from './types.js';
+import { compileUserRegex, regexOption } from '../util/regex.js';
 
 const options = z.object({
   /** predefined roles counted as admin besides owner / editor (a regular expression), as in sa-primitive-role */
-  adminRolePattern: z.string().default('^roles/.*[aA]dmin$'),
+  adminRolePattern: regexOption('^roles/.*[aA]dmin$'),
   /** longest chain of impersonations followed */
   maxHops: z.number().int().min(1).max(6).default(3),
   /** caller service-account emails (globs) to skip */
@@ -60,7 +61,7 @@ export const rule: Rule<Options> = {
     options,
   },
   check(graph, { options: o }) {
-    const admin = new RegExp(o.adminRolePattern);
+    const admin = compileUserRegex(o.adminRolePattern);
     const accounts = [...serviceAccounts(graph)].filter((s) => !s.disabled);
     const byId = new Map(accounts.map((s) => [s.id, s]));
     const privileged = new Map<string, BindingRef>();

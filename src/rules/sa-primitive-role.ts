@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { globMatch, nodeEvidence } from './helpers.js';
 import { bindingsOf, isPrivileged, serviceAccounts } from './gcp-helpers.js';
 import type { DraftFinding, Rule } from './types.js';
+import { compileUserRegex, regexOption } from '../util/regex.js';
 
 const options = z.object({
   /** predefined roles counted as admin besides owner / editor (a regular expression) */
-  adminRolePattern: z.string().default('^roles/.*[aA]dmin$'),
+  adminRolePattern: regexOption('^roles/.*[aA]dmin$'),
   /** service account emails (globs) privileged on purpose */
   ignore: z.array(z.string()).default([]),
 });
@@ -28,7 +29,7 @@ export const rule: Rule<Options> = {
     options,
   },
   check(graph, { options: o }) {
-    const admin = new RegExp(o.adminRolePattern);
+    const admin = compileUserRegex(o.adminRolePattern);
     const out: DraftFinding[] = [];
     for (const sa of serviceAccounts(graph)) {
       if (o.ignore.some((g) => globMatch(g, sa.name))) continue;

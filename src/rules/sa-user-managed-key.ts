@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { credentialEvidence } from './helpers.js';
 import { bindingsOf, isPrivileged, serviceAccounts } from './gcp-helpers.js';
 import type { DraftFinding, Rule } from './types.js';
+import { compileUserRegex, regexOption } from '../util/regex.js';
 
 const options = z.object({
   /** roles that make a key high severity besides owner / editor */
-  adminRolePattern: z.string().default('^roles/.*[aA]dmin$'),
+  adminRolePattern: regexOption('^roles/.*[aA]dmin$'),
 });
 export type Options = z.infer<typeof options>;
 
@@ -26,7 +27,7 @@ export const rule: Rule<Options> = {
     options,
   },
   check(graph, { options: o, now }) {
-    const admin = new RegExp(o.adminRolePattern);
+    const admin = compileUserRegex(o.adminRolePattern);
     const out: DraftFinding[] = [];
     for (const sa of serviceAccounts(graph)) {
       const keys = graph.credentialsOf(sa.id).filter((c) => c.active && c.type === 'sa-key' && c.attributes?.keyType === 'USER_MANAGED');

@@ -1,11 +1,7 @@
 import type { Suppression } from '../config/config.js';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Finding } from '../model/types.js';
-
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
-}
+import { compileGlob } from '../util/glob.js';
 
 /**
  * Drop findings matched by `ignore:` entries of the config. An entry matches when every field it sets matches:
@@ -17,23 +13,26 @@ export function applySuppressions(
   graph: IdentityGraph,
   suppressions: Suppression[],
   now: Date,
-): { kept: Finding[]; suppressed: Finding[] } {
+): { kept: Finding[]; suppressed: Array<Finding & { suppression: { reason: string; until?: string } }> } {
   const active = suppressions
-    .filter((s) => !s.until || Date.parse(s.until) >= now.getTime())
-    .map((s) => ({ ...s, re: s.identity ? globToRegExp(s.identity) : undefined }));
+    // an entry applies through the whole of its `until` day (UTC)
+    .filter((s) => !s.until || Date.parse(`${s.until.slice(0, 10)}T23:59:59.999Z`) >= now.getTime())
+    .map((s) => ({ ...s, re: s.identity ? compileGlob(s.identity) : undefined }));
   if (active.length === 0) return { kept: findings, suppressed: [] };
   const kept: Finding[] = [];
-  const suppressed: Finding[] = [];
+  const suppressed: Array<Finding & { suppression: { reason: string; until?: string } }> = [];
   for (const f of findings) {
     const node = graph.node(f.nodeId);
     const names = [f.nodeId, node?.externalId, node?.name].filter((x): x is string => !!x);
-    const hit = active.some(
+    const hit = active.find(
       (s) =>
         (!s.rule || s.rule === f.ruleId) &&
         (!s.fingerprint || s.fingerprint === f.fingerprint) &&
         (!s.re || names.some((n) => s.re!.test(n))),
     );
-    (hit ? suppressed : kept).push(f);
+    // a suppressed finding carries the reason (and expiry) of the entry that matched it, for every report format
+    if (hit) suppressed.push({ ...f, suppression: { reason: hit.reason, ...(hit.until ? { until: hit.until } : {}) } });
+    else kept.push(f);
   }
   return { kept, suppressed };
 }

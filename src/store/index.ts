@@ -1,3 +1,12 @@
-export { openStore, SnapshotStore, type SnapshotSummary, type StoredSnapshot, type OpenStoreOptions } from './store.js';
+export {
+  openStore,
+  storeFailure,
+  BUSY_TIMEOUT_MS,
+  SnapshotStore,
+  type SnapshotSummary,
+  type StoredSnapshot,
+  type OpenStoreOptions,
+  type PruneResult,
+} from './store.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 export { redactSecrets, looksLikeSecret, REDACTED } from './redact.js';

@@ -1,13 +1,16 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { scanTargets, targetKey, type SnapshotTarget } from '../drift/targets.js';
 import { IdentityGraph } from '../graph/graph.js';
+import { countIdentities, NON_IDENTITY_TYPES } from '../graph/identities.js';
 import type { ConnectorRun, ScanResult } from '../model/result.js';
 import type { CoverageNote, Finding, IdentityEdge, IdentityNode, Severity, UsageFact } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
-import { NhiError } from '../util/errors.js';
+import { describeError, NhiError } from '../util/errors.js';
+import { safeLine } from '../util/text.js';
 import { VERSION } from '../version.js';
-import { migrate, SCHEMA_VERSION } from './migrations.js';
+import { migrate, REQUIRED_COLUMNS, SCHEMA_VERSION, V1_TABLES } from './migrations.js';
 import { redactSecrets, type RedactionStats } from './redact.js';
 
 export interface SnapshotSummary {
@@ -18,6 +21,11 @@ export interface SnapshotSummary {
   status: 'complete' | 'incomplete';
   toolVersion: string;
   connectors: string[];
+  /** what the scan scanned, sorted by id; empty when it could not tell (then the snapshot is never compared) */
+  targets: SnapshotTarget[];
+  /** false for snapshots that can never be a drift baseline (no targets, or stored by an older nhi-drift) */
+  comparable: boolean;
+  /** identities as every report counts them (src/graph/identities.ts) */
   identities: number;
   credentials: number;
   findings: number;
@@ -32,53 +40,182 @@ export interface StoredSnapshot {
   findings: Finding[];
   suppressed: Finding[];
   coverage: CoverageNote[];
+  /** the key drift matches snapshots by (undefined: never compared) */
+  targetKey?: string;
+}
+
+export interface PruneResult {
+  removed: Array<{ id: number; startedAt: string; targets: SnapshotTarget[] }>;
+  kept: number;
+  /** the file was compacted afterwards (deleted rows no longer on disk) */
+  vacuumed: boolean;
 }
 
 export interface OpenStoreOptions {
   readonly?: boolean;
+  /** how long to wait for another writer's lock before giving up (default BUSY_TIMEOUT_MS) */
+  busyTimeoutMs?: number;
 }
+
+/** How long a command waits for another process's lock on the store. */
+export const BUSY_TIMEOUT_MS = 5000;
 
 const SQLITE_MAGIC = 'SQLite format 3\u0000';
 
-/** Reject a path that exists but is not an SQLite file before better-sqlite3 touches it (no half-written headers). */
-function checkExistingFile(file: string): void {
+/** What the first bytes of an existing file say it is. */
+function fileKind(file: string): 'empty' | 'sqlite' | 'other' {
   const header = Buffer.alloc(16);
+  let n: number;
   try {
     const fd = openSync(file, 'r');
     try {
-      const n = readSync(fd, header, 0, 16, 0);
-      if (n === 0) return; // empty file: becomes a new store
+      n = readSync(fd, header, 0, 16, 0);
     } finally {
       closeSync(fd);
     }
   } catch (err) {
-    throw new NhiError('STORE', `${file}: cannot read the snapshot store (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  if (header.toString('latin1') !== SQLITE_MAGIC) {
-    throw new NhiError('STORE', `${file} is not an nhi-drift snapshot store (not an SQLite database)`, {
-      suggestion: 'point --store at another path; the file was left untouched',
+    throw new NhiError('STORE', `${safeLine(file)}: cannot read the snapshot store (${(err as NodeJS.ErrnoException).code ?? describeError(err)})`, {
+      suggestion: 'check the path and its permissions, or use another --store',
     });
+  }
+  if (n === 0) return 'empty';
+  return header.toString('latin1') === SQLITE_MAGIC ? 'sqlite' : 'other';
+}
+
+function notAStore(file: string, why: string): NhiError {
+  return new NhiError('STORE', `${safeLine(file)} is not an nhi-drift snapshot store (${why})`, {
+    suggestion: 'point --store at another path; the file was left untouched',
+  });
+}
+
+/**
+ * Every failure of the store as one clear line with a hint (exit 2): locked longer than the busy timeout, damaged,
+ * read-only, disk full, a journal only a writer can roll back. `doing` completes "cannot ...".
+ */
+export function storeFailure(file: string, err: unknown, doing: string, timeoutMs = BUSY_TIMEOUT_MS): NhiError {
+  if (err instanceof NhiError) return err;
+  const code = String((err as { code?: unknown })?.code ?? '');
+  const reason = safeLine(describeError(err));
+  const f = safeLine(file);
+  const cause = { cause: err };
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new NhiError('STORE', `${f} is locked by another process (another nhi scan still saving?) and stayed locked for more than ${Math.round(timeoutMs / 100) / 10} s: cannot ${doing}`, {
+      suggestion: 'wait for the other nhi to finish and run again, or use another --store',
+      ...cause,
+    });
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new NhiError('STORE', `${f} is damaged (${reason}): cannot ${doing}`, {
+      suggestion: `move it aside (mv ${f} ${f}.damaged) and scan again; sqlite3 ${f} .recover may rescue its older snapshots`,
+      ...cause,
+    });
+  }
+  if (code === 'SQLITE_READONLY_ROLLBACK') {
+    return new NhiError('STORE', `${f}: an interrupted scan left ${f}-journal, and rolling it back needs write access: cannot ${doing}`, {
+      suggestion: 'run nhi snapshots once as a user who can write the store and its folder (it rolls the journal back), or restore write access',
+      ...cause,
+    });
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
+    return new NhiError('STORE', `${f} is read-only: cannot ${doing}`, {
+      suggestion: 'check the permissions of the file and its folder, or use another --store',
+      ...cause,
+    });
+  }
+  if (code.startsWith('SQLITE_FULL')) {
+    return new NhiError('STORE', `the disk holding ${f} is full: cannot ${doing}`, {
+      suggestion: 'free some space, or remove old snapshots with nhi snapshots prune --keep N',
+      ...cause,
+    });
+  }
+  if (code.startsWith('SQLITE_CANTOPEN')) {
+    return new NhiError('STORE', `${f}: cannot ${doing} (${reason}: the file and its folder must be readable and writable)`, {
+      suggestion: 'check the path and its permissions, or use another --store',
+      ...cause,
+    });
+  }
+  return new NhiError('STORE', `${f}: cannot ${doing} (${reason})`, { suggestion: 'check the path and its permissions, or use another --store', ...cause });
+}
+
+/**
+ * Make sure an open database is an nhi-drift store (or an empty database) and return its schema version. A database
+ * of another application, or of a newer nhi-drift, is refused before anything is written to it.
+ */
+function inspect(db: Database.Database, file: string): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new NhiError('STORE', `${safeLine(file)} was written by a newer nhi-drift (store schema ${version}, this version knows ${SCHEMA_VERSION})`, {
+      suggestion: 'upgrade nhi-drift, or use another --store',
+    });
+  }
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name));
+  if (version === 0) {
+    if (tables.size > 0) {
+      const some = [...tables].slice(0, 3).map((t) => safeLine(t)).join(', ');
+      throw notAStore(file, `an SQLite database of another application, with tables ${some}${tables.size > 3 ? ', ...' : ''}`);
+    }
+    return 0;
+  }
+  const missing = V1_TABLES.find((t) => !tables.has(t));
+  if (missing) throw notAStore(file, `an SQLite database without the ${missing} table`);
+  return version;
+}
+
+/** Every table and column this version reads and writes is there. */
+function verifySchema(db: Database.Database, file: string): void {
+  for (const [table, columns] of Object.entries(REQUIRED_COLUMNS)) {
+    const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+    const missing = columns.find((c) => !have.has(c));
+    if (have.size === 0 || missing) {
+      throw new NhiError('STORE', `${safeLine(file)} is damaged or not an nhi-drift store (${have.size === 0 ? `table ${table} is missing` : `column ${table}.${missing} is missing`})`, {
+        suggestion: `move it aside (mv ${safeLine(file)} ${safeLine(file)}.damaged) and scan again, or use another --store`,
+      });
+    }
+  }
+}
+
+/** Stored JSON, parsed; a row that does not parse is a damaged store (exit 2), not a crash. */
+function parse<T>(text: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw Object.assign(new Error(`${what} is not valid JSON`), { code: 'SQLITE_CORRUPT' });
   }
 }
 
 export class SnapshotStore {
-  private readonly db: Database.Database;
+  private db!: Database.Database;
   readonly file: string;
+  readonly readonly: boolean;
+  private readonly timeoutMs: number;
   /** what the secret guard removed while saving (should stay zero: connectors drop values first) */
   readonly redactions: RedactionStats = { removedKeys: 0, replacedValues: 0 };
 
   constructor(file: string, opts: OpenStoreOptions = {}) {
     this.file = file;
-    const exists = existsSync(file);
-    if (exists) checkExistingFile(file);
-    if (!exists) {
-      if (opts.readonly) throw new NhiError('NOT_FOUND', `no snapshot store at ${file}`, { suggestion: 'run nhi scan first' });
+    this.readonly = Boolean(opts.readonly);
+    this.timeoutMs = opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+    try {
+      if (this.readonly) this.openForReading();
+      else this.openForWriting();
+      this.db.pragma('foreign_keys = ON');
+    } catch (err) {
+      if (this.db?.open) this.db.close();
+      throw storeFailure(file, err, 'open the snapshot store', this.timeoutMs);
+    }
+  }
+
+  private openForWriting(): void {
+    const file = this.file;
+    if (existsSync(file)) {
+      if (fileKind(file) === 'other') throw notAStore(file, 'not an SQLite database');
+    } else {
       try {
         mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
         // create the file ourselves so it is private from its first byte
         closeSync(openSync(file, 'a', 0o600));
       } catch (err) {
-        throw new NhiError('STORE', `${file}: cannot create the snapshot store (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+        throw new NhiError('STORE', `${safeLine(file)}: cannot create the snapshot store (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
           suggestion: 'choose a writable path with --store, or --no-store',
         });
       }
@@ -88,61 +225,124 @@ export class SnapshotStore {
     } catch {
       // read-only media or someone else's file: opening will tell
     }
+    this.db = new Database(file, { timeout: this.timeoutMs });
+    inspect(this.db, file);
+    this.db.pragma('journal_mode = DELETE');
+    migrate(this.db);
+    verifySchema(this.db, file);
+  }
+
+  /**
+   * Read-only commands open the store read-only. Two things need a writer first, so the store is opened read-write
+   * for a moment: a journal left by a scan that was killed mid-write (SQLite rolls it back on the first read, which a
+   * read-only connection cannot do), and a store of an older schema (migrations only add tables and columns).
+   */
+  private openForReading(): void {
+    const file = this.file;
+    if (!existsSync(file)) throw new NhiError('NOT_FOUND', `no snapshot store at ${safeLine(file)}`, { suggestion: 'run nhi scan first' });
+    const kind = fileKind(file);
+    if (kind === 'other') throw notAStore(file, 'not an SQLite database');
+    if (kind === 'empty') throw new NhiError('NOT_FOUND', `${safeLine(file)} holds no snapshot yet (an empty file)`, { suggestion: `run nhi scan --store ${safeLine(file)} first` });
+    if (existsSync(`${file}-journal`)) this.recover();
+    const open = () => new Database(file, { readonly: true, fileMustExist: true, timeout: this.timeoutMs });
+    this.db = open();
+    let version: number;
     try {
-      this.db = new Database(file, { readonly: Boolean(opts.readonly), fileMustExist: Boolean(opts.readonly) });
-      this.db.pragma('foreign_keys = ON');
-      if (!opts.readonly) this.db.pragma('journal_mode = DELETE');
-      const found = this.db.pragma('user_version', { simple: true }) as number;
-      if (found > SCHEMA_VERSION) {
-        this.db.close();
-        throw new NhiError('STORE', `${file} was written by a newer nhi-drift (store schema ${found}, this version knows ${SCHEMA_VERSION})`, {
-          suggestion: 'upgrade nhi-drift, or use another --store',
-        });
-      }
-      if (opts.readonly) {
-        if (found < SCHEMA_VERSION) {
-          this.db.close();
-          throw new NhiError('STORE', `${file} uses an older store schema (${found}); run nhi scan once to upgrade it`);
-        }
-      } else {
-        migrate(this.db);
-      }
+      version = inspect(this.db, file);
     } catch (err) {
-      if (err instanceof NhiError) throw err;
-      throw new NhiError('STORE', `${file}: cannot open the snapshot store (${(err as Error).message.split('\n')[0]})`, {
-        suggestion: 'check the path and its permissions, or use another --store',
-      });
+      if ((err as { code?: string }).code !== 'SQLITE_READONLY_ROLLBACK') throw err;
+      this.db.close();
+      this.recover();
+      this.db = open();
+      version = inspect(this.db, file);
+    }
+    if (version === 0) {
+      throw new NhiError('NOT_FOUND', `${safeLine(file)} holds no snapshot yet`, { suggestion: `run nhi scan --store ${safeLine(file)} first` });
+    }
+    if (version < SCHEMA_VERSION) {
+      this.db.close();
+      this.recover();
+      this.db = open();
+      inspect(this.db, file);
+    }
+    verifySchema(this.db, file);
+  }
+
+  /** Open read-write briefly: roll back a hot journal (the first read does it) and bring an older schema up to date. */
+  private recover(): void {
+    const rw = new Database(this.file, { fileMustExist: true, timeout: this.timeoutMs });
+    try {
+      const version = inspect(rw, this.file);
+      if (version > 0 && version < SCHEMA_VERSION) {
+        try {
+          migrate(rw);
+        } catch (err) {
+          const code = String((err as { code?: unknown }).code ?? '');
+          if (!code.startsWith('SQLITE_READONLY')) throw err;
+          throw new NhiError('STORE', `${safeLine(this.file)} uses an older store schema (${version}); upgrading it to ${SCHEMA_VERSION} needs write access`, {
+            suggestion: 'run nhi once as a user who can write the store and its folder, or copy it somewhere writable',
+          });
+        }
+      }
+    } finally {
+      rw.close();
     }
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.db?.open) this.db.close();
+  }
+
+  /** Run a store operation; any failure becomes one clear NhiError (exit 2). */
+  private guard<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw storeFailure(this.file, err, doing, this.timeoutMs);
+    }
   }
 
   /**
    * Store a whole scan in ONE transaction: either the snapshot is there with all its records, or nothing changed.
-   * Earlier snapshots are never touched.
+   * Earlier snapshots are never touched. The scan's targets are stored with it (see src/drift/targets.ts).
    */
   saveSnapshot(result: ScanResult & { suppressed?: Finding[] }): number {
+    try {
+      return this.save(result);
+    } catch (err) {
+      const e = storeFailure(this.file, err, 'store the snapshot', this.timeoutMs);
+      throw new NhiError('STORE', `${e.message}; earlier snapshots are intact`, {
+        suggestion: e.suggestion ?? 'check free disk space and permissions, or run with --no-store',
+        cause: err,
+      });
+    }
+  }
+
+  private save(result: ScanResult & { suppressed?: Finding[] }): number {
     const graph = result.graph;
-    const identities = [...graph.principals()].length;
-    const credentials = [...graph.credentials()].length;
+    const counts = countIdentities(graph);
     const bySeverity: Partial<Record<Severity, number>> = {};
     for (const f of result.findings) bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
     const summary = {
-      identities,
-      credentials,
+      /** 2: identities counted with src/graph/identities.ts (1, unmarked: every principal) */
+      countVersion: 2,
+      identities: counts.identities,
+      principals: counts.principals,
+      credentials: counts.credentials,
       findings: result.findings.length,
       findingsBySeverity: bySeverity,
       coverageNotes: result.coverage.length,
       stats: graph.stats(),
     };
     const json = (v: unknown) => JSON.stringify(redactSecrets(v, this.redactions));
+    const key = targetKey(result.connectors);
+    const targets = scanTargets(result.connectors);
 
     const insertSnapshot = this.db.prepare(
-      `INSERT INTO snapshots (started_at, finished_at, as_of, status, tool_version, connectors, summary)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO snapshots (started_at, finished_at, as_of, status, tool_version, connectors, summary, target_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertTarget = this.db.prepare('INSERT OR IGNORE INTO snapshot_targets (snapshot_id, connector, target_id, platform, kind, name) VALUES (?, ?, ?, ?, ?, ?)');
     const insertNode = this.db.prepare('INSERT INTO nodes (snapshot_id, id, kind, platform, type, data) VALUES (?, ?, ?, ?, ?, ?)');
     const insertEdge = this.db.prepare('INSERT OR REPLACE INTO edges (snapshot_id, type, from_id, to_id, data) VALUES (?, ?, ?, ?, ?)');
     const insertUsage = this.db.prepare('INSERT INTO usage (snapshot_id, seq, node_id, data) VALUES (?, ?, ?, ?)');
@@ -160,8 +360,10 @@ export class SnapshotStore {
         result.tool?.version ?? VERSION,
         json(result.connectors),
         JSON.stringify(summary),
+        key ?? null,
       );
       const id = Number(info.lastInsertRowid);
+      for (const t of targets) insertTarget.run(id, t.connector, t.id, t.platform, t.kind, t.name);
       for (const n of graph.nodes.values()) insertNode.run(id, n.id, n.kind, n.platform, n.type, json(n));
       for (const e of graph.edges) insertEdge.run(id, e.type, e.from, e.to, json(e));
       graph.usage.forEach((u, i) => insertUsage.run(id, i, u.nodeId, json(u)));
@@ -170,18 +372,30 @@ export class SnapshotStore {
       for (const f of result.suppressed ?? []) insertFinding.run(id, f.fingerprint, f.ruleId, f.severity, f.nodeId, 1, json(f));
       return id;
     });
-    try {
-      return tx();
-    } catch (err) {
-      throw new NhiError('STORE', `${this.file}: could not store the snapshot (${(err as Error).message.split('\n')[0]}); earlier snapshots are intact`, {
-        suggestion: 'check free disk space and permissions, or run with --no-store',
-      });
-    }
+    // IMMEDIATE: take the write lock first (waiting up to the busy timeout), never half-way through the inserts
+    return tx.immediate();
   }
 
-  private summaryFrom(row: SnapshotRow): SnapshotSummary {
-    const s = JSON.parse(row.summary) as Omit<SnapshotSummary, 'id'>;
-    const runs = JSON.parse(row.connectors) as ConnectorRun[];
+  private targetsBySnapshot(ids?: number[]): Map<number, SnapshotTarget[]> {
+    const out = new Map<number, SnapshotTarget[]>();
+    const rows = (
+      ids && ids.length === 1
+        ? this.db.prepare('SELECT * FROM snapshot_targets WHERE snapshot_id = ? ORDER BY target_id, connector').all(ids[0])
+        : this.db.prepare('SELECT * FROM snapshot_targets ORDER BY snapshot_id, target_id, connector').all()
+    ) as TargetRow[];
+    for (const r of rows) {
+      const list = out.get(r.snapshot_id) ?? [];
+      list.push({ connector: r.connector, id: r.target_id, platform: r.platform, kind: r.kind, name: r.name });
+      out.set(r.snapshot_id, list);
+    }
+    return out;
+  }
+
+  private summaryFrom(row: SnapshotRow, targets: SnapshotTarget[]): SnapshotSummary {
+    const s = parse<Omit<SnapshotSummary, 'id'> & { countVersion?: number }>(row.summary, `snapshot ${row.id} summary`);
+    const runs = parse<ConnectorRun[]>(row.connectors, `snapshot ${row.id} connectors`);
+    // snapshots stored before identities were counted like the reports: count them again from the stored nodes
+    const identities = s.countVersion === 2 ? (s.identities ?? 0) : this.countStoredIdentities(row.id);
     return {
       id: row.id,
       startedAt: row.started_at,
@@ -189,8 +403,10 @@ export class SnapshotStore {
       asOf: row.as_of,
       status: row.status,
       toolVersion: row.tool_version,
-      connectors: runs.map((r) => r.id),
-      identities: s.identities ?? 0,
+      connectors: Array.isArray(runs) ? runs.map((r) => String(r?.id)) : [],
+      targets,
+      comparable: row.target_key !== null && row.target_key !== undefined,
+      identities,
       credentials: s.credentials ?? 0,
       findings: s.findings ?? 0,
       findingsBySeverity: s.findingsBySeverity ?? {},
@@ -198,83 +414,154 @@ export class SnapshotStore {
     };
   }
 
+  private countStoredIdentities(id: number): number {
+    const excluded = [...NON_IDENTITY_TYPES];
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS n FROM nodes WHERE snapshot_id = ? AND kind = 'principal' AND type NOT IN (${excluded.map(() => '?').join(', ')})`)
+      .get(id, ...excluded) as { n: number };
+    return row.n;
+  }
+
   /** Newest first. */
   listSnapshots(): SnapshotSummary[] {
-    const rows = this.db.prepare('SELECT * FROM snapshots ORDER BY id DESC').all() as SnapshotRow[];
-    return rows.map((r) => this.summaryFrom(r));
+    return this.guard('list the snapshots', () => {
+      const rows = this.db.prepare('SELECT * FROM snapshots ORDER BY id DESC').all() as SnapshotRow[];
+      const targets = this.targetsBySnapshot();
+      return rows.map((r) => this.summaryFrom(r, targets.get(r.id) ?? []));
+    });
   }
 
   latestSnapshotId(): number | undefined {
-    const row = this.db.prepare('SELECT MAX(id) AS id FROM snapshots').get() as { id: number | null };
-    return row.id ?? undefined;
+    return this.guard('read the snapshots', () => {
+      const row = this.db.prepare('SELECT MAX(id) AS id FROM snapshots').get() as { id: number | null };
+      return row.id ?? undefined;
+    });
   }
 
-  /** The snapshot before `id` (for drift), if any. */
+  /** The snapshot stored just before `id`, whatever it scanned. */
   previousSnapshotId(id: number): number | undefined {
-    const row = this.db.prepare('SELECT MAX(id) AS id FROM snapshots WHERE id < ?').get(id) as { id: number | null };
-    return row.id ?? undefined;
+    return this.guard('read the snapshots', () => {
+      const row = this.db.prepare('SELECT MAX(id) AS id FROM snapshots WHERE id < ?').get(id) as { id: number | null };
+      return row.id ?? undefined;
+    });
   }
 
-  /** The newest snapshot whose connector runs scanned the same targets (same connector ids and targets), if any. */
-  latestSnapshotOf(runs: Array<Pick<ConnectorRun, 'id' | 'target'>>): number | undefined {
-    const key = (rs: Array<Pick<ConnectorRun, 'id' | 'target'>>) =>
-      rs
-        .map((r) => `${r.id}\u0000${r.target ?? ''}`)
-        .sort()
-        .join('\u0001');
-    const wanted = key(runs);
-    for (const row of this.db.prepare('SELECT id, connectors FROM snapshots ORDER BY id DESC').iterate() as Iterable<{ id: number; connectors: string }>) {
-      if (key(JSON.parse(row.connectors) as ConnectorRun[]) === wanted) return row.id;
-    }
-    return undefined;
+  /** The newest snapshot with this target key (before `beforeId` when given): the drift baseline. */
+  latestWithKey(key: string, beforeId?: number): number | undefined {
+    return this.guard('read the snapshots', () => {
+      const row = this.db
+        .prepare('SELECT MAX(id) AS id FROM snapshots WHERE target_key = ? AND id < ?')
+        .get(key, beforeId ?? Number.MAX_SAFE_INTEGER) as { id: number | null };
+      return row.id ?? undefined;
+    });
+  }
+
+  /** The newest earlier snapshot of the same targets as these connector runs, if any. */
+  latestSnapshotOf(runs: ReadonlyArray<Pick<ConnectorRun, 'id' | 'targets'>>): number | undefined {
+    const key = targetKey(runs);
+    return key === undefined ? undefined : this.latestWithKey(key);
+  }
+
+  /** What a snapshot scanned: its targets and target key (undefined key: never compared). */
+  targetsOf(id: number): { targets: SnapshotTarget[]; key?: string } {
+    return this.guard('read the snapshots', () => {
+      const row = this.requireSnapshot(id);
+      return { targets: this.targetsBySnapshot([id]).get(id) ?? [], key: row.target_key ?? undefined };
+    });
   }
 
   private requireSnapshot(id: number): SnapshotRow {
     const row = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as SnapshotRow | undefined;
-    if (!row) throw new NhiError('NOT_FOUND', `no snapshot ${id} in ${this.file}`, { suggestion: 'list them with nhi snapshots' });
+    if (!row) throw new NhiError('NOT_FOUND', `no snapshot ${id} in ${safeLine(this.file)}`, { suggestion: 'list them with nhi snapshots' });
     return row;
   }
 
   loadGraph(id: number): IdentityGraph {
-    this.requireSnapshot(id);
-    const g = new IdentityGraph();
-    for (const r of this.db.prepare('SELECT data FROM nodes WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
-      g.addNode(JSON.parse(r.data) as IdentityNode);
-    }
-    for (const r of this.db.prepare('SELECT data FROM edges WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
-      g.addEdge(JSON.parse(r.data) as IdentityEdge);
-    }
-    for (const r of this.db.prepare('SELECT data FROM usage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
-      g.addUsage(JSON.parse(r.data) as UsageFact);
-    }
-    for (const r of this.db.prepare('SELECT data FROM coverage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
-      g.add({ type: 'coverage', coverage: JSON.parse(r.data) as CoverageNote });
-    }
-    return g;
+    return this.guard(`read snapshot ${id}`, () => {
+      this.requireSnapshot(id);
+      const g = new IdentityGraph();
+      for (const r of this.db.prepare('SELECT data FROM nodes WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
+        g.addNode(parse<IdentityNode>(r.data, 'a stored node'));
+      }
+      for (const r of this.db.prepare('SELECT data FROM edges WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
+        g.addEdge(parse<IdentityEdge>(r.data, 'a stored edge'));
+      }
+      for (const r of this.db.prepare('SELECT data FROM usage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
+        g.addUsage(parse<UsageFact>(r.data, 'a stored usage fact'));
+      }
+      for (const r of this.db.prepare('SELECT data FROM coverage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
+        g.add({ type: 'coverage', coverage: parse<CoverageNote>(r.data, 'a stored coverage note') });
+      }
+      return g;
+    });
   }
 
   loadFindings(id: number, opts: { suppressed?: boolean } = {}): Finding[] {
-    this.requireSnapshot(id);
-    const rows = this.db
-      .prepare('SELECT data FROM findings WHERE snapshot_id = ? AND suppressed = ?')
-      .all(id, opts.suppressed ? 1 : 0) as Array<{ data: string }>;
-    const rank = (s: Severity) => SEVERITIES.indexOf(s);
-    return rows
-      .map((r) => JSON.parse(r.data) as Finding)
-      .sort((a, b) => rank(a.severity) - rank(b.severity) || a.ruleId.localeCompare(b.ruleId) || a.nodeId.localeCompare(b.nodeId) || a.fingerprint.localeCompare(b.fingerprint));
+    return this.guard(`read snapshot ${id}`, () => {
+      this.requireSnapshot(id);
+      const rows = this.db
+        .prepare('SELECT data FROM findings WHERE snapshot_id = ? AND suppressed = ?')
+        .all(id, opts.suppressed ? 1 : 0) as Array<{ data: string }>;
+      const rank = (s: Severity) => SEVERITIES.indexOf(s);
+      return rows
+        .map((r) => parse<Finding>(r.data, 'a stored finding'))
+        .sort((a, b) => rank(a.severity) - rank(b.severity) || a.ruleId.localeCompare(b.ruleId) || a.nodeId.localeCompare(b.nodeId) || a.fingerprint.localeCompare(b.fingerprint));
+    });
   }
 
   loadSnapshot(id: number): StoredSnapshot {
-    const row = this.requireSnapshot(id);
-    const graph = this.loadGraph(id);
-    return {
-      summary: this.summaryFrom(row),
-      connectors: JSON.parse(row.connectors) as ConnectorRun[],
-      graph,
-      findings: this.loadFindings(id),
-      suppressed: this.loadFindings(id, { suppressed: true }),
-      coverage: graph.coverage,
-    };
+    return this.guard(`read snapshot ${id}`, () => {
+      const row = this.requireSnapshot(id);
+      const graph = this.loadGraph(id);
+      const targets = this.targetsBySnapshot([id]).get(id) ?? [];
+      return {
+        summary: this.summaryFrom(row, targets),
+        connectors: parse<ConnectorRun[]>(row.connectors, `snapshot ${id} connectors`),
+        graph,
+        findings: this.loadFindings(id),
+        suppressed: this.loadFindings(id, { suppressed: true }),
+        coverage: graph.coverage,
+        targetKey: row.target_key ?? undefined,
+      };
+    });
+  }
+
+  /**
+   * Keep the newest `keep` snapshots of every target set (snapshots that recorded no targets count as one set) and
+   * delete the rest in one transaction, then compact the file so deleted identities are no longer on disk.
+   */
+  prune(keep: number): PruneResult {
+    if (!Number.isInteger(keep) || keep < 1) throw new NhiError('USAGE', `--keep: expected a whole number of at least 1, got '${keep}'`);
+    if (this.readonly) throw new NhiError('INTERNAL', 'prune needs a store opened for writing');
+    const removed = this.guard('remove old snapshots', () => {
+      const rows = this.db.prepare('SELECT id, started_at, target_key FROM snapshots ORDER BY id DESC').all() as Array<Pick<SnapshotRow, 'id' | 'started_at' | 'target_key'>>;
+      const seen = new Map<string, number>();
+      const doomed: Array<{ id: number; startedAt: string }> = [];
+      for (const r of rows) {
+        const set = r.target_key ?? '\u0000unidentified';
+        const n = (seen.get(set) ?? 0) + 1;
+        seen.set(set, n);
+        if (n > keep) doomed.push({ id: r.id, startedAt: r.started_at });
+      }
+      if (doomed.length === 0) return [];
+      const targets = this.targetsBySnapshot();
+      const del = this.db.prepare('DELETE FROM snapshots WHERE id = ?');
+      this.db.transaction(() => {
+        for (const d of doomed) del.run(d.id);
+      }).immediate();
+      return doomed.map((d) => ({ ...d, targets: targets.get(d.id) ?? [] })).sort((a, b) => a.id - b.id);
+    });
+    let vacuumed = false;
+    if (removed.length > 0) {
+      try {
+        this.db.exec('VACUUM');
+        vacuumed = true;
+      } catch {
+        // the snapshots are gone either way; the space is reused by the next scans
+      }
+    }
+    const kept = this.guard('count the snapshots', () => (this.db.prepare('SELECT COUNT(*) AS n FROM snapshots').get() as { n: number }).n);
+    return { removed, kept, vacuumed };
   }
 }
 
@@ -287,6 +574,16 @@ interface SnapshotRow {
   tool_version: string;
   connectors: string;
   summary: string;
+  target_key: string | null;
+}
+
+interface TargetRow {
+  snapshot_id: number;
+  connector: string;
+  target_id: string;
+  platform: string;
+  kind: string;
+  name: string;
 }
 
 export function openStore(file: string, opts: OpenStoreOptions = {}): SnapshotStore {

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { z } from 'zod';
 import { loadConfig, parseConfig } from '../../src/config/config.js';
 import type { Rule } from '../../src/rules/types.js';
 import { NhiError } from '../../src/util/errors.js';
+import { RULES } from '../../src/rules/index.js';
 
 const rule: Rule<{ maxAgeDays: number }> = {
   meta: {
@@ -56,6 +58,12 @@ describe('config', () => {
     ['rules: [\n', /invalid YAML at line/],
     ['ignore:\n  - reason: x\n', /ignore\.0: needs at least one of rule, identity, fingerprint/],
     ['a: 1\na: 2\n', /invalid YAML/],
+    // regression: 101+ aliases made the yaml library throw a ReferenceError that surfaced as exit 4
+    [`anchors:\n  - &a x\nignore:\n${'  - {rule: *a, reason: *a}\n'.repeat(60)}`, /invalid YAML: .*alias/i],
+    ['- just\n- a list\n', /expected a mapping of keys/],
+    ['"a string"\n', /expected a mapping of keys/],
+    ['ignore:\n  - rule: x\n    reason: r\n    until: 2027-02-30\n', /ignore\.0\.until: not a real date/],
+    ['ignore:\n  - rule: x\n    reason: r\n    until: 2027-01-31 and later\n', /ignore\.0\.until: expected a date/],
   ])('rejects %j with a one-line reason', (yaml, message) => {
     const e = errorOf(() => parseConfig(yaml, 'nhi.config.yaml', [rule], '/base'));
     expect(e.code).toBe('CONFIG');
@@ -70,5 +78,41 @@ describe('config', () => {
     expect(errorOf(() => loadConfig('missing.yaml', [rule], dir)).message).toBe('missing.yaml: no such file');
     writeFileSync(path.join(dir, 'nhi.config.yaml'), 'store: state/nhi.db\n');
     expect(loadConfig(undefined, [rule], dir).store).toBe(path.join(dir, 'state', 'nhi.db'));
+  });
+
+  it('finds nhi.config.yml when there is no nhi.config.yaml, and prefers .yaml when both exist', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-config-'));
+    writeFileSync(path.join(dir, 'nhi.config.yml'), 'failOn: low\n');
+    expect(loadConfig(undefined, [rule], dir)).toMatchObject({ file: 'nhi.config.yml', failOn: 'low' });
+    writeFileSync(path.join(dir, 'nhi.config.yaml'), 'failOn: high\n');
+    expect(loadConfig(undefined, [rule], dir)).toMatchObject({ file: 'nhi.config.yaml', failOn: 'high' });
+  });
+
+  it('--no-config reads no file (even one that is present) and says so; with --config it is a usage error', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-config-'));
+    writeFileSync(path.join(dir, 'nhi.config.yaml'), 'rules:\n  credential-not-rotated:\n    enabled: false\n');
+    expect(loadConfig(undefined, [rule], dir, { noConfig: true })).toEqual({ rules: {}, ignore: [], ignored: true });
+    expect(errorOf(() => loadConfig('nhi.config.yaml', [rule], dir, { noConfig: true })).code).toBe('USAGE');
+  });
+
+  it('a directory, a FIFO, a device or a huge file named as the config is a one-line error, never a hang', { timeout: 10_000 }, () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-config-'));
+    mkdirSync(path.join(dir, 'folder'));
+    expect(errorOf(() => loadConfig('folder', [rule], dir)).message).toMatch(/is a directory/);
+    execFileSync('mkfifo', [path.join(dir, 'fifo.yaml')]);
+    expect(errorOf(() => loadConfig('fifo.yaml', [rule], dir)).message).toMatch(/not a regular file/);
+    expect(errorOf(() => loadConfig('/dev/zero', [rule], dir)).message).toMatch(/not a regular file/);
+    writeFileSync(path.join(dir, 'big.yaml'), Buffer.alloc(2 * 1024 * 1024, 0x61));
+    expect(errorOf(() => loadConfig('big.yaml', [rule], dir)).message).toMatch(/at most 1048576 bytes/);
+    symlinkSync('/dev/zero', path.join(dir, 'nhi.config.yaml'));
+    expect(errorOf(() => loadConfig(undefined, [rule], dir)).message).toMatch(/nhi.config.yaml: is not a regular file/);
+  });
+
+  // regression: an invalid adminRolePattern was only reported when a rule ran, after the whole scan
+  it('rejects a regular expression option that is not RE2 when the config is loaded', () => {
+    const e = errorOf(() => parseConfig('rules:\n  sa-primitive-role:\n    adminRolePattern: "(a)\\\\1"\n', 'nhi.config.yaml', RULES, '/base'));
+    expect(e.message).toMatch(/rules\.sa-primitive-role\.adminRolePattern: the pattern is not a valid RE2 pattern/);
+    const ok = parseConfig('rules:\n  sa-primitive-role:\n    adminRolePattern: "^roles/custom\\\\..*"\n', 'nhi.config.yaml', RULES, '/base');
+    expect(ok.rules['sa-primitive-role'].options).toMatchObject({ adminRolePattern: '^roles/custom\\..*' });
   });
 });

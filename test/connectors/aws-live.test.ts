@@ -201,7 +201,7 @@ describe('aws live scan against the fake IAM (real @aws-sdk/client-iam)', () => 
     expect(ctx.steps[0]).toMatch(/authorization details/);
     expect(ctx.steps.some((s) => /credential report/.test(s))).toBe(true);
     expect(ctx.steps.some((s) => /access keys/.test(s))).toBe(true);
-    expect(ctx.steps.some((s) => /last accessed/.test(s))).toBe(true);
+    expect(ctx.steps.some((s) => /service last-accessed jobs \d+\/\d+/.test(s))).toBe(true);
   });
 });
 

@@ -44,7 +44,23 @@ describe('drift in the reports', () => {
 
   it('markdown summarises the changes in a table', () => {
     const md = renderMarkdown(withDrift());
-    expect(md).toContain('### Changes since snapshot #3');
+    expect(md).toContain('### Changes since snapshot 3');
     expect(md).toMatch(/\| New findings \| \d+ \|/);
+  });
+});
+
+describe('untrusted names in the drift section of the terminal report', () => {
+  it('an identity named with an OSC 8 link, a screen clear and a line break prints as inert text on one line', () => {
+    const r = sampleResult();
+    const ESC = '\u001b';
+    const name = `x${ESC}]8;;https://evil.example/${ESC}\\bot${ESC}]8;;${ESC}\\${ESC}[2J\n  resolved findings (40)`;
+    r.graph.addNode({ id: 'aws:iam-user:hostile', kind: 'principal', platform: 'aws', type: 'iam-user', name, accountType: 'service', provenance: [] });
+    r.drift = diffScans({ graph: new IdentityGraph(), findings: r.findings, snapshotId: 3, asOf: '2026-10-01T00:00:00.000Z' }, r);
+    const text = renderText(r, { color: false, verbose: true });
+    const drift = text.slice(text.indexOf('Changes since snapshot 3'));
+    expect(drift).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(drift).not.toContain('evil.example');
+    expect(drift).toContain('+ iam-user xbot   resolved findings (40)');
+    expect(drift.split('\n').filter((l) => /^\s*resolved findings/.test(l))).toHaveLength(0);
   });
 });

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { IdentityGraph } from '../../src/graph/graph.js';
+import type { Finding } from '../../src/model/types.js';
+import { fingerprint } from '../../src/rules/runner.js';
 import { renderJson, type JsonReportV1 } from '../../reports/json/index.js';
-import { CANARY, DOC_CANARY, IDS, WORKERS, cleanResult, sampleResult } from './sample.js';
+import { ACCT, CANARY, DOC_CANARY, IDS, WORKERS, cleanResult, sampleResult } from './sample.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../reports/json/report-v1.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true }).compile(schema);
@@ -37,7 +40,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.1.0');
+    expect(doc.schemaVersion).toBe('1.2.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
@@ -84,10 +87,14 @@ describe('JSON report v1', () => {
     expect(kinds.indexOf('credential')).toBe(kinds.lastIndexOf('principal') + 1);
   });
 
-  it('describes the rules that ran with a documentation link', () => {
-    const doc = report(renderJson(sampleResult()));
+  it('describes the rules that ran with their documentation page in the package, never a link to a web page that does not exist', () => {
+    const text = renderJson(sampleResult());
+    const doc = report(text);
     expect(doc.rules.map((r) => r.id)).toEqual([...doc.rules.map((r) => r.id)].sort());
-    for (const r of doc.rules) expect(r.helpUri).toMatch(new RegExp(`/docs/rules/${r.id}\\.md$`));
+    for (const r of doc.rules) expect(r.helpUri).toBe(`docs/rules/${r.id}.md`);
+    // package.json names no home page or repository: no project URL is made up
+    expect(doc.tool.informationUri).toBe('');
+    expect(text).not.toContain('github.com/nhi-drift');
   });
 
   it('carries no policy documents or attribute blobs', () => {
@@ -105,5 +112,117 @@ describe('JSON report v1', () => {
     const r = sampleResult();
     r.findings.reverse();
     expect(renderJson(r)).toBe(renderJson(sampleResult()));
+  });
+
+  it('validates whatever types the estate held: numbers, null, objects, missing nodes, odd lines, odd dates, odd evidence', () => {
+    const r = sampleResult();
+    const odd = (n: Record<string, unknown>) => r.graph.addNode(n as never);
+    odd({ id: 'aws:iam-user:n1', kind: 'principal', platform: 7, type: null, name: 42, scope: { a: 1 }, externalId: ['x'], accountType: 'robot', createdAt: '2022-08-07 12:56:48+00:00', disabled: 'yes', provenance: [] });
+    odd({ id: 'aws:access-key:k1', kind: 'credential', platform: 'aws', type: 'access-key', credentialType: null, name: null, active: 'false', createdAt: '2026-02-30T00:00:00Z', lastUsedAt: 17, expiresAt: null, provenance: [] });
+    r.graph.addEdge({ type: 'HAS_CREDENTIAL', from: 'aws:iam-user:n1', to: 'aws:access-key:k1', provenance: [] });
+    // a usage record without a scope made the graph's activity lookup throw
+    r.graph.addUsage({ nodeId: 'aws:iam-user:n1', scope: null, lastUsedAt: '2026-01-01T00:00:00Z', provenance: { connector: 'aws', source: 'x', observedAt: 'x' } } as never);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    r.findings.push(
+      {
+        ruleId: 99,
+        severity: 'severe',
+        confidence: null,
+        nodeId: 'aws:iam-role:arn:aws:iam::1:role/not-in-the-graph',
+        message: null,
+        evidence: [{ description: 5, source: 'x', data: { big: 10n ** 30n, nan: NaN, when: new Date(0), cyclic, gone: undefined, fn: () => 1 } }, null, 'plain text'],
+        location: { uri: 'x.yml', startLine: 0, startColumn: -2, endLine: 2.5, endColumn: '7' },
+      } as unknown as Finding,
+      { ruleId: 'credential-unused', severity: 'low', confidence: 'high', nodeId: 'aws:access-key:k1', message: 'k1', evidence: null } as unknown as Finding,
+    );
+    r.startedAt = 'yesterday';
+    r.asOf = '2026-03-01 06:00:00+01:00';
+    r.coverage.push({ connector: 3, source: null, reason: 'made-up', message: {}, impact: [], incomplete: 'no' } as never);
+    const text = renderJson(r);
+    expectValid(text);
+    const doc = report(text);
+    const n1 = doc.identities.find((i) => i.id === 'aws:iam-user:n1')!;
+    expect(n1).toMatchObject({ platform: '7', type: '', name: '42', accountType: 'unknown', createdAt: '2022-08-07T12:56:48.000Z', credentialCount: 1 });
+    expect('scope' in n1 || 'externalId' in n1 || 'disabled' in n1 || 'lastActivityAt' in n1).toBe(false);
+    const k1 = doc.identities.find((i) => i.id === 'aws:access-key:k1')!;
+    // an impossible date is unknown, not moved to another day; a number is no date; the string 'false' is false
+    expect(k1).toMatchObject({ credentialType: 'access-key', name: 'k1', active: false, expiresAt: null, holder: { id: 'aws:iam-user:n1', name: '42', type: '' } });
+    expect('createdAt' in k1 || 'lastUsedAt' in k1).toBe(false);
+    const missing = doc.findings.find((f) => f.ruleId === '99')!;
+    expect(missing).toMatchObject({ severity: 'info', confidence: 'low', message: 'Finding of rule 99', identity: { name: 'not-in-the-graph', type: 'iam-role', platform: 'aws' } });
+    expect(missing.fingerprint).toBe(fingerprint('99', 'aws:iam-role:arn:aws:iam::1:role/not-in-the-graph', undefined));
+    expect(missing.location).toEqual({ uri: 'x.yml', endColumn: 7 });
+    expect(missing.evidence).toEqual([
+      { description: '5', data: { big: String(10n ** 30n), nan: null, when: '1970-01-01T00:00:00.000Z', cyclic: { self: '[circular]' } } },
+      { description: 'plain text' },
+    ]);
+    expect(doc.scan.startedAt).toBe('2026-03-01T05:00:00.000Z');
+    expect(doc.scan.asOf).toBe('2026-03-01T05:00:00.000Z');
+    expect(doc.coverage.at(-1)).toEqual({ connector: '3', source: 'unknown', reason: 'error', message: '', impact: '', incomplete: true });
+  });
+
+  it('validates an empty result and a result whose graph is missing', () => {
+    const empty = { ...cleanResult(), graph: new IdentityGraph(), rules: [], connectors: [], suppressed: undefined };
+    expectValid(renderJson(empty));
+    expectValid(renderJson({ ...cleanResult(), graph: undefined } as never));
+    expect(report(renderJson(empty)).summary).toMatchObject({ identities: 0, principals: 0, credentials: 0 });
+  });
+
+  it('with a baseline, marks every finding new or unchanged and counts the new ones', () => {
+    const r = sampleResult();
+    const known = r.findings.filter((f) => f.ruleId === 'identity-unowned').map((f) => f.fingerprint);
+    r.baseline = { file: 'previous.json', fingerprints: [...known, 'gone-fingerprint'] };
+    r.suppressed = [r.findings.pop()!];
+    const text = renderJson(r);
+    expectValid(text);
+    const doc = report(text);
+    for (const f of doc.findings) expect(f.baselineState).toBe(known.includes(f.fingerprint) ? 'unchanged' : 'new');
+    expect(doc.suppressed[0].baselineState).toBeDefined();
+    const fresh = doc.findings.filter((f) => f.baselineState === 'new').length;
+    // the last worker's finding moved to suppressed[]: the other seven are in the baseline
+    expect(fresh).toBe(doc.findings.length - (WORKERS - 1));
+    expect(fresh).toBe(4);
+    expect(doc.summary.findings.new).toBe(fresh);
+    expect(doc.baseline).toEqual({ file: 'previous.json', known: WORKERS + 1, newFindings: fresh });
+    // without a baseline there is no marker at all
+    const plain = report(renderJson(sampleResult()));
+    expect(plain.findings.every((f) => !('baselineState' in f))).toBe(true);
+    expect('new' in plain.summary.findings).toBe(false);
+  });
+
+  it('shows what the configuration file changed, and --no-config', () => {
+    const r = sampleResult();
+    r.config = { file: 'nhi.config.yaml', disabledRules: ['credential-unused'], severityOverrides: { 'identity-unowned': 'low' }, ignoreEntries: 3, activeIgnoreEntries: 2, suppressedFindings: 1, failOn: 'high' };
+    r.suppressed = [{ ...r.findings.pop()!, suppression: { reason: 'accepted risk', until: '2027-01-31' } } as Finding];
+    const text = renderJson(r);
+    expectValid(text);
+    const doc = report(text);
+    expect(doc.config).toEqual({ file: 'nhi.config.yaml', disabledRules: ['credential-unused'], severityOverrides: { 'identity-unowned': 'low' }, ignoreEntries: 3, activeIgnoreEntries: 2, suppressedFindings: 1, failOn: 'high' });
+    expect(doc.suppressed[0].suppression).toEqual({ reason: 'accepted risk', until: '2027-01-31' });
+    const ignored = sampleResult();
+    ignored.config = { ignored: true, disabledRules: [], severityOverrides: {}, ignoreEntries: 0, activeIgnoreEntries: 0, suppressedFindings: 0 };
+    expectValid(renderJson(ignored));
+    expect(report(renderJson(ignored)).config?.ignored).toBe(true);
+    expect('config' in report(renderJson(sampleResult()))).toBe(false);
+  });
+
+  it('names what each connector run scanned (targets), also for runs from old snapshots that have none', () => {
+    const r = sampleResult({ deadlineSeconds: 120 });
+    r.connectors.push({ id: 'github', title: 'GitHub', status: 'complete', apiCalls: 3, callsByOperation: {}, records: 9, durationMs: 20, targets: [
+      { id: 'github:repo:github.com/acme/app', platform: 'github', kind: 'repository', name: 'acme/app' },
+      { id: 'github:org:github.com/acme', platform: 'github', kind: 'org', name: 'acme' },
+    ] });
+    r.connectors.push({ id: 'gcp', title: 'GCP', status: 'failed', apiCalls: 0, callsByOperation: {}, records: 0, durationMs: 1 } as never);
+    const text = renderJson(r);
+    expectValid(text);
+    const doc = report(text);
+    expect(doc.scan.connectors.map((c) => c.targets.map((t) => t.id))).toEqual([
+      [`aws:account:${ACCT}`],
+      ['github:org:github.com/acme', 'github:repo:github.com/acme/app'],
+      [],
+    ]);
+    expect(doc.scan.connectors[0].targets[0]).toEqual({ id: `aws:account:${ACCT}`, platform: 'aws', kind: 'account', name: ACCT });
+    expect(doc.scan.deadlineSeconds).toBe(120);
   });
 });

@@ -330,7 +330,17 @@ export function sampleResult(overrides: Partial<SampleResult> = {}): SampleResul
     finishedAt: '2026-03-01T06:00:04.250Z',
     asOf: '2026-03-01T06:00:00.000Z',
     connectors: [
-      { id: 'aws', title: 'AWS IAM', status: 'partial', apiCalls: 37, callsByOperation: { 'iam:GetAccountAuthorizationDetails': 3 }, records: 412, durationMs: 1800, target: 'account 123456789012' },
+      {
+        id: 'aws',
+        title: 'AWS IAM',
+        status: 'partial',
+        apiCalls: 37,
+        callsByOperation: { 'iam:GetAccountAuthorizationDetails': 3 },
+        records: 412,
+        durationMs: 1800,
+        target: 'account 123456789012',
+        targets: [{ id: `aws:account:${ACCT}`, platform: 'aws', kind: 'account', name: ACCT }],
+      },
     ],
     incomplete: true,
     graph: g,
@@ -345,5 +355,5 @@ export function sampleResult(overrides: Partial<SampleResult> = {}): SampleResul
 
 /** A clean scan: same estate, no findings, no coverage gaps. */
 export function cleanResult(): SampleResult {
-  return sampleResult({ findings: [], coverage: [], incomplete: false, connectors: [{ id: 'aws', title: 'AWS IAM', status: 'complete', apiCalls: 12, callsByOperation: {}, records: 40, durationMs: 300 }] });
+  return sampleResult({ findings: [], coverage: [], incomplete: false, connectors: [{ id: 'aws', title: 'AWS IAM', status: 'complete', apiCalls: 12, callsByOperation: {}, records: 40, durationMs: 300, targets: [{ id: `aws:account:${ACCT}`, platform: 'aws', kind: 'account', name: ACCT }] }] });
 }

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, Severity } from '../../src/model/types.js';
 import { SEVERITIES } from '../../src/model/types.js';
 import { fingerprint } from '../../src/rules/runner.js';
-import { INFORMATION_URI } from '../../src/version.js';
-import { renderSarif, SEVERITY_TO_LEVEL, SEVERITY_TO_SECURITY_SEVERITY, pseudoPath } from '../../reports/sarif/index.js';
+import { artifactUri, renderSarif, SEVERITY_TO_LEVEL, SEVERITY_TO_SECURITY_SEVERITY, pseudoPath } from '../../reports/sarif/index.js';
+import { githubProblems, isUriReference, validateSarif as validateStrict, type SarifLogShape } from './output-checks.js';
 import { ACCT, CANARY, DOC_CANARY, IDS, RULES, cleanResult, sampleFindings, sampleResult } from './sample.js';
 
 const schema = JSON.parse(readFileSync(new URL('../fixtures/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as object;
@@ -27,8 +27,9 @@ interface Result {
     logicalLocations: Array<{ name: string; fullyQualifiedName: string; kind: string }>;
   }>;
   partialFingerprints: Record<string, string>;
+  baselineState?: string;
   properties: Record<string, unknown>;
-  suppressions?: Array<{ kind: string }>;
+  suppressions?: Array<{ kind: string; status?: string; justification?: string }>;
 }
 interface Rule {
   id: string;
@@ -36,7 +37,7 @@ interface Rule {
   shortDescription: { text: string };
   fullDescription: { text: string };
   help: { text: string; markdown: string };
-  helpUri: string;
+  helpUri?: string;
   defaultConfiguration: { level: string };
   properties: { tags: string[]; precision: string; 'security-severity': string };
 }
@@ -46,9 +47,16 @@ interface Notification {
   descriptor?: { id: string };
 }
 interface Run {
-  tool: { driver: { name: string; version: string; semanticVersion: string; informationUri: string; rules: Rule[] } };
-  automationDetails: { id: string };
-  invocations: Array<{ executionSuccessful: boolean; toolExecutionNotifications: Notification[] }>;
+  properties: Record<string, unknown>;
+  tool: { driver: { name: string; version: string; semanticVersion: string; informationUri?: string; rules: Rule[] } };
+  automationDetails: { id: string; description?: { text: string } };
+  invocations: Array<{
+    executionSuccessful: boolean;
+    startTimeUtc?: string;
+    toolExecutionNotifications: Notification[];
+    toolConfigurationNotifications?: Array<Notification & { associatedRule?: { id: string } }>;
+    properties?: Record<string, unknown>;
+  }>;
   results: Result[];
 }
 interface Log {
@@ -101,7 +109,8 @@ describe('SARIF renderer', () => {
     expect(driver.name).toBe('nhi-drift');
     expect(driver.version).toBe('0.1.0');
     expect(driver.semanticVersion).toBe('0.1.0');
-    expect(driver.informationUri).toBe(INFORMATION_URI);
+    // package.json names no home page: no informationUri rather than a link to a repository that does not exist
+    expect('informationUri' in driver).toBe(false);
     expect(driver.rules.map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
     for (const r of driver.rules) {
       expect(r.name).toMatch(/^[A-Z][A-Za-z0-9]*$/);
@@ -109,7 +118,8 @@ describe('SARIF renderer', () => {
       expect(r.fullDescription.text.length).toBeGreaterThan(0);
       expect(r.help.text).toContain('Remediation');
       expect(r.help.markdown).toContain('**Remediation.**');
-      expect(r.helpUri).toBe(`${INFORMATION_URI}/blob/main/docs/rules/${r.id}.md`);
+      expect('helpUri' in r).toBe(false);
+      expect(r.help.markdown).toContain(`docs/rules/${r.id}.md`);
       expect(r.properties.tags).toContain('security');
       expect(r.properties.tags).not.toContain('*');
       expect(['high', 'medium', 'low']).toContain(r.properties.precision);
@@ -206,18 +216,23 @@ describe('SARIF renderer', () => {
     expect(fps).toContain(fingerprint('oidc-trust-without-sub', IDS.gha, '0'));
   });
 
-  it('drops suppressed findings unless asked, then marks them as externally suppressed', () => {
+  it('keeps suppressed findings as externally suppressed results (closed alerts on GitHub), or drops them when asked', () => {
     const r = sampleResult();
     const hidden = r.findings.filter((f) => f.ruleId === 'identity-unowned');
     r.findings = r.findings.filter((f) => f.ruleId !== 'identity-unowned');
     r.suppressed = hidden;
-    const dropped = parse(renderSarif(r)).runs[0].results;
-    expect(dropped.some((x) => x.ruleId === 'identity-unowned')).toBe(false);
-    expect(dropped.every((x) => x.suppressions === undefined)).toBe(true);
-    const kept = parse(renderSarif(r, { includeSuppressed: true })).runs[0].results;
+    r.config = { file: 'nhi.config.yaml', disabledRules: [], severityOverrides: {}, ignoreEntries: 1, activeIgnoreEntries: 1, suppressedFindings: hidden.length };
+    const text = renderSarif(r);
+    expectValid(text);
+    const kept = parse(text).runs[0].results;
     const sup = kept.filter((x) => x.ruleId === 'identity-unowned');
     expect(sup).toHaveLength(hidden.length);
-    expect(sup.every((x) => x.suppressions?.[0]?.kind === 'external')).toBe(true);
+    for (const x of sup) {
+      expect(x.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'suppressed by an ignore entry in nhi.config.yaml' }]);
+    }
+    expect(kept.filter((x) => x.ruleId !== 'identity-unowned').every((x) => x.suppressions === undefined)).toBe(true);
+    const dropped = parse(renderSarif(r, { includeSuppressed: false })).runs[0].results;
+    expect(dropped.some((x) => x.ruleId === 'identity-unowned')).toBe(false);
   });
 
   it('reports coverage notes as tool execution notifications', () => {
@@ -283,5 +298,121 @@ describe('SARIF renderer', () => {
     expect(text).not.toContain(CANARY);
     expect(text).not.toContain(DOC_CANARY);
     expect(text).not.toContain('trustPolicy');
+  });
+
+  it('percent-encodes artifact URIs: spaces, %, #, ?, colons, non-ASCII and control characters; keeps /', () => {
+    expect(artifactUri('.github/workflows/deploy.yml')).toBe('.github/workflows/deploy.yml');
+    expect(artifactUri('dir with space/a%b#c?d.yml')).toBe('dir%20with%20space/a%25b%23c%3Fd.yml');
+    expect(artifactUri('ci/é漢.yml')).toBe('ci/%C3%A9%E6%BC%A2.yml');
+    expect(artifactUri('a:b/line\nbreak\t.yml')).toBe('a%3Ab/line%0Abreak%09.yml');
+    // Windows separators, a leading ./ and doubled slashes (a leading // would read as a host)
+    expect(artifactUri('.\\ci\\\\x.yml')).toBe('ci/x.yml');
+    expect(artifactUri('//host/share.yml')).toBe('/host/share.yml');
+    expect(artifactUri('')).toBeUndefined();
+    for (const raw of ['dir with space/a%b#c?d.yml', 'ci/é漢.yml', 'a:b/c', '\u0000\u001b[2J', '../x y']) expect(isUriReference(artifactUri(raw)!)).toBe(true);
+
+    const r = sampleResult();
+    r.findings[3] = { ...r.findings[3], location: { uri: 'dir with space/a%b#c?d.yml', startLine: 4 } };
+    const text = renderSarif(r);
+    expect(validateStrict(JSON.parse(text))).toBe(true);
+    const wf = parse(text).runs[0].results.find((x) => x.ruleId === 'workflow-secret-reference')!;
+    expect(wf.locations[0].physicalLocation.artifactLocation.uri).toBe('dir%20with%20space/a%25b%23c%3Fd.yml');
+  });
+
+  it('writes regions with integers >= 1 only', () => {
+    const r = sampleResult();
+    const base = r.findings[3];
+    const at = (location: unknown) => ({ ...base, location }) as never;
+    r.findings = [
+      at({ uri: 'a.yml', startLine: 0, startColumn: -1 }),
+      at({ uri: 'b.yml', startLine: 2.5, endLine: -4, endColumn: 3.5 }),
+      at({ uri: 'c.yml', startLine: '7', startColumn: 5, endLine: 7, endColumn: 2 }),
+      at({ uri: 'd.yml', startLine: 3, startColumn: 2, endLine: 6, endColumn: 1 }),
+      at({ uri: 'e.yml', startLine: 1e21, endLine: NaN }),
+    ];
+    const text = renderSarif(r);
+    expect(validateStrict(JSON.parse(text))).toBe(true);
+    const regions = Object.fromEntries(parse(text).runs[0].results.map((x) => [x.locations[0].physicalLocation.artifactLocation.uri, x.locations[0].physicalLocation.region]));
+    expect(regions).toEqual({
+      'a.yml': { startLine: 1 },
+      'b.yml': { startLine: 1 },
+      // an end column before the start column on the same line is dropped
+      'c.yml': { startLine: 7, startColumn: 5, endLine: 7 },
+      'd.yml': { startLine: 3, startColumn: 2, endLine: 6, endColumn: 1 },
+      'e.yml': { startLine: 1 },
+    });
+  });
+
+  it('meets GitHub code scanning rules whatever the input: messages, rule index, fingerprints, dates', () => {
+    const r = sampleResult();
+    r.findings.push(
+      { ...r.findings[0], ruleId: 'not-a-registered-rule', message: '   ', evidence: [], path: undefined, fingerprint: 'fp-a' },
+      { ...r.findings[0], ruleId: 7, message: null, nodeId: null, fingerprint: null } as never,
+    );
+    r.rules = [...r.rules, r.rules[0], { ...r.rules[1], id: 'x'.repeat(300), description: 'd'.repeat(5_000) }];
+    r.startedAt = '2026-03-01 06:00';
+    r.finishedAt = 'later';
+    r.tool = { name: 'nhi-drift', version: 'dev build' };
+    const text = renderSarif(r);
+    const log = JSON.parse(text) as SarifLogShape;
+    expect(validateStrict(log), JSON.stringify(validateStrict.errors?.slice(0, 3))).toBe(true);
+    expect(githubProblems(log)).toEqual([]);
+    const run = parse(text).runs[0];
+    expect(run.invocations[0].startTimeUtc).toBe('2026-03-01T06:00:00.000Z');
+    expect(run.tool.driver.semanticVersion).toBeUndefined();
+    const blank = run.results.find((x) => x.ruleId === 'not-a-registered-rule')!;
+    expect(blank.message.text.trim()).toBe('Finding of rule not-a-registered-rule on gha-deploy');
+    const numeric = run.results.find((x) => x.ruleId === '7')!;
+    expect(numeric.message.text.split('\n')[0]).toBe('Finding of rule 7');
+    expect(numeric.partialFingerprints['nhiFingerprint/v1']).toBe(fingerprint('7', '', '0'));
+  });
+
+  it('marks results new or unchanged against a baseline (absent results are not invented)', () => {
+    const r = sampleResult();
+    const known = r.findings.filter((f) => f.severity === 'medium').map((f) => f.fingerprint);
+    r.baseline = { file: 'base.json', fingerprints: [...known, 'fingerprint-of-a-finding-that-went-away'] };
+    const text = renderSarif(r);
+    expectValid(text);
+    const run = parse(text).runs[0];
+    for (const x of run.results) expect(x.baselineState).toBe(x.level === 'warning' ? 'unchanged' : 'new');
+    expect(run.results).toHaveLength(r.findings.length);
+    expect(run.properties.baseline).toEqual({ file: 'base.json', known: known.length + 1, newFindings: r.findings.length - known.length });
+    expect(parse(renderSarif(sampleResult())).runs[0].results.every((x) => x.baselineState === undefined)).toBe(true);
+  });
+
+  it('shows what the configuration changed: one notification per disabled rule and override, suppressions, --no-config', () => {
+    const r = sampleResult();
+    r.config = { file: 'nhi.config.yaml', disabledRules: ['credential-unused', 'identity-unowned'], severityOverrides: { 'oidc-trust-without-sub': 'low' }, ignoreEntries: 2, activeIgnoreEntries: 1, suppressedFindings: 1 };
+    r.suppressed = [{ ...r.findings.pop()!, suppression: { reason: 'break-glass role, reviewed' } } as never];
+    const text = renderSarif(r);
+    expectValid(text);
+    const inv = parse(text).runs[0].invocations[0];
+    const notes = inv.toolConfigurationNotifications!;
+    expect(notes.filter((n) => n.descriptor?.id === 'config/rule-disabled').map((n) => n.associatedRule?.id)).toEqual(['credential-unused', 'identity-unowned']);
+    expect(notes.find((n) => n.descriptor?.id === 'config/severity-override')?.message.text).toBe('The severity of rule oidc-trust-without-sub is set to low by nhi.config.yaml.');
+    expect(notes.find((n) => n.descriptor?.id === 'config/suppressions')?.message.text).toContain('1 finding(s) suppressed by 1 active of 2 ignore entries in nhi.config.yaml');
+    expect(inv.properties?.config).toEqual(r.config);
+    const sup = parse(text).runs[0].results.find((x) => x.suppressions)!;
+    expect(sup.suppressions![0].justification).toBe('suppressed by an ignore entry in nhi.config.yaml: break-glass role, reviewed');
+
+    const ignored = sampleResult();
+    ignored.config = { ignored: true, disabledRules: [], severityOverrides: {}, ignoreEntries: 0, activeIgnoreEntries: 0, suppressedFindings: 0 };
+    const ign = parse(renderSarif(ignored)).runs[0].invocations[0].toolConfigurationNotifications!;
+    expect(ign.map((n) => n.descriptor?.id)).toEqual(['config/ignored']);
+    expect(parse(renderSarif(sampleResult())).runs[0].invocations[0].toolConfigurationNotifications).toBeUndefined();
+  });
+
+  it('names the scanned targets in run properties and the automation details description', () => {
+    const r = sampleResult();
+    r.connectors.push({ id: 'github', title: 'GitHub', status: 'complete', apiCalls: 1, callsByOperation: {}, records: 1, durationMs: 1, targets: [{ id: 'github:org:github.com/acme', platform: 'github', kind: 'org', name: 'acme' }] });
+    const run = parse(renderSarif(r)).runs[0];
+    expect(run.automationDetails.description?.text).toBe(`Scanned AWS account ${ACCT} · GitHub org acme`);
+    expect((run.properties.targets as Array<{ id: string }>).map((t) => t.id)).toEqual([`aws:account:${ACCT}`, 'github:org:github.com/acme']);
+  });
+
+  it('never links to a repository URL that does not exist', () => {
+    const text = renderSarif(sampleResult());
+    expect(text).not.toContain('github.com/nhi-drift');
+    expect(text).not.toMatch(/"(helpUri|informationUri)"/);
   });
 });

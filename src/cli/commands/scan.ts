@@ -4,12 +4,16 @@ import { Command, Option } from 'commander';
 import type { ConnectorJob } from '../../engine/engine.js';
 import type { ProgressEvent } from '../../engine/types.js';
 import type { ScanResult } from '../../model/result.js';
+import type { ConfigEffect } from '../../model/result.js';
+import type { NhiConfig } from '../../config/config.js';
 import type { Finding, Severity } from '../../model/types.js';
 import { SEVERITY_RANK } from '../../model/types.js';
 import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
-import { DEFAULT_STORE, colorEnabled, interactive, writeOutput } from '../io.js';
+import { hasUserinfo, redactUrl } from '../../util/url.js';
+import { colorEnabled, interactive, writeOutput } from '../io.js';
+import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
 export const FORMATS = ['terminal', 'json', 'sarif', 'markdown'] as const;
@@ -46,7 +50,7 @@ export interface ScanFlags {
   output?: string;
   failOn?: (typeof GATES)[number];
   sarifCategory?: string;
-  config?: string;
+  config?: string | boolean;
   store?: string | boolean;
   asOf?: string;
   baseline?: string;
@@ -91,8 +95,9 @@ export function registerScan(program: Command): void {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
     .option('--sarif-category <category>', 'SARIF runAutomationDetails category (one upload per category)')
-    .option('--config <file>', 'configuration file (default ./nhi.config.yaml when present)')
-    .option('--store <path>', `snapshot store (default ${DEFAULT_STORE})`)
+    .option('--config <file>', 'configuration file (default ./nhi.config.yaml or ./nhi.config.yml when present)')
+    .option('--no-config', 'read no configuration file: every rule on with its defaults, nothing suppressed (CI on pull requests)')
+    .option('--store <path>', storeHelp())
     .option('--no-store', 'do not store a snapshot')
     .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
     .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
@@ -235,6 +240,27 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return n;
 }
 
+/**
+ * A URL flag must not carry credentials (`https://oauth2:glpat-…@host`): they would end up in shell history, process
+ * lists, reports and the store. Refuse it without echoing the secret part.
+ */
+export function checkUrlFlag(flag: string, value: string | undefined, tokenHint: string): void {
+  if (value === undefined) return;
+  if (hasUserinfo(value)) {
+    throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: the URL carries a user name or password; nhi never takes credentials on the command line`, {
+      suggestion: tokenHint,
+    });
+  }
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new NhiError('USAGE', `${flag}: '${redactUrl(value)}' is not a URL`, { suggestion: 'e.g. https://gitlab.example.com' });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new NhiError('USAGE', `${flag}: only http and https URLs are supported, got ${u.protocol}`);
+  if (u.search || u.hash) throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: drop the query string; tokens go in the environment`, { suggestion: tokenHint });
+}
+
 /** The options and report target of one connector, from the flags. */
 function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { options: Record<string, unknown>; target?: string } {
   switch (id) {
@@ -249,6 +275,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
         throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
       }
       if (flags.externalId && !flags.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
+      checkUrlFlag('--aws-endpoint', flags.awsEndpoint, 'credentials come from the AWS credential chain (--profile, --role-arn, environment)');
       const options: Record<string, unknown> = offline
         ? { fromFile: flags.fromFile, credentialReport: flags.credentialReport, lastAccessed: lastAccessedFile }
         : {
@@ -267,6 +294,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
     }
     case 'github': {
       if (!flags.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
+      checkUrlFlag('--github-url', flags.githubUrl, 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
       if (Boolean(flags.githubAppId) !== Boolean(flags.githubPrivateKey)) {
         throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
       }
@@ -280,14 +308,15 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
           installationId: positiveInt('--github-installation-id', flags.githubInstallationId),
           workflows: flags.githubWorkflows !== false,
         },
-        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${flags.githubUrl}` : ''}`,
+        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${redactUrl(flags.githubUrl)}` : ''}`,
       };
     }
     case 'gitlab': {
       if (!flags.gitlabGroup) throw new NhiError('USAGE', 'the gitlab connector needs --gitlab-group PATH');
+      checkUrlFlag('--gitlab-url', flags.gitlabUrl, 'put the token in GITLAB_TOKEN');
       return {
         options: { url: flags.gitlabUrl, group: flags.gitlabGroup, projects: list(flags.gitlabProjects) },
-        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${flags.gitlabUrl}` : ''}`,
+        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${redactUrl(flags.gitlabUrl)}` : ''}`,
       };
     }
     case 'workflows':
@@ -302,6 +331,7 @@ function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { 
         return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
       }
       if (flags.gcpProject && flags.gcpOrganization) throw new NhiError('USAGE', '--gcp-project and --gcp-organization: give one of them');
+      checkUrlFlag('--gcp-endpoint', flags.gcpEndpoint, 'credentials come from Application Default Credentials or GOOGLE_OAUTH_ACCESS_TOKEN');
       const projects = list(flags.gcpProject);
       return {
         options: { projects: projects?.length ? projects : undefined, organization: flags.gcpOrganization, impersonateServiceAccount: flags.gcpImpersonateServiceAccount, endpoint: flags.gcpEndpoint },
@@ -365,6 +395,62 @@ export function gateTripped(findings: Finding[], failOn: Severity | 'none', know
 }
 
 /**
+ * Why the gate tripped, for stderr: how many findings are at or above the threshold (by severity) and, with a
+ * baseline, how many of those are new. Undefined when the gate did not trip.
+ */
+export function gateReason(
+  findings: readonly Finding[],
+  failOn: Severity | 'none',
+  baseline?: { file: string; fingerprints: readonly string[] },
+  label = `--fail-on ${failOn}`,
+): string | undefined {
+  if (failOn === 'none') return undefined;
+  const min = SEVERITY_RANK[failOn];
+  const atOrAbove = findings.filter((f) => SEVERITY_RANK[f.severity] >= min);
+  const known = baseline ? new Set(baseline.fingerprints) : undefined;
+  const counted = known ? atOrAbove.filter((f) => !known.has(f.fingerprint)) : atOrAbove;
+  if (counted.length === 0) return undefined;
+  const bySeverity = (['critical', 'high', 'medium', 'low', 'info'] as const)
+    .map((s) => [s, counted.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const noun = (n: number) => (n === 1 ? 'finding' : 'findings');
+  if (known) {
+    return `${label} tripped: ${counted.length} new ${noun(counted.length)} at or above ${failOn} (${bySeverity}) not in the baseline ${baseline!.file}; ${atOrAbove.length} at or above ${failOn} in all`;
+  }
+  return `${label} tripped: ${counted.length} ${noun(counted.length)} at or above ${failOn} (${bySeverity})`;
+}
+
+/** What the configuration file did to this scan, for every report format (a PR cannot quietly switch its gate off). */
+export function configEffect(config: NhiConfig, suppressedFindings: number, failOnFromConfig: boolean, now: Date): ConfigEffect | undefined {
+  if (config.ignored) {
+    return { ignored: true, disabledRules: [], severityOverrides: {}, ignoreEntries: 0, activeIgnoreEntries: 0, suppressedFindings: 0 };
+  }
+  if (!config.file) return undefined;
+  const disabledRules = Object.entries(config.rules)
+    .filter(([, s]) => s.enabled === false)
+    .map(([id]) => id)
+    .sort();
+  const severityOverrides = Object.fromEntries(
+    Object.entries(config.rules)
+      .filter(([, s]) => s.severity !== undefined)
+      .map(([id, s]) => [id, s.severity as string])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const active = config.ignore.filter((s) => !s.until || Date.parse(`${s.until.slice(0, 10)}T23:59:59Z`) >= now.getTime()).length;
+  return {
+    file: config.file,
+    disabledRules,
+    severityOverrides,
+    ignoreEntries: config.ignore.length,
+    activeIgnoreEntries: active,
+    suppressedFindings,
+    ...(failOnFromConfig && config.failOn ? { failOn: config.failOn } : {}),
+  };
+}
+
+/**
  * Exit code: 1 when the gate trips (wins, so a CI that tolerates 3 still blocks on findings), else 3 when incomplete.
  * With a baseline, only findings whose fingerprint is not in it count for the gate.
  */
@@ -377,11 +463,11 @@ export function exitCodeFor(result: Pick<ScanResult, 'findings' | 'incomplete' |
 
 async function progressSink(flags: ScanFlags): Promise<{ onProgress?: (e: ProgressEvent) => void; stop: () => void }> {
   if (flags.quiet) return { stop: () => {} };
+  const { createLineProgress, deferredProgress } = await import('../../../reports/terminal/index.js');
   if (interactive(process.stderr)) {
-    const { startInkProgress } = await import('../progress.js');
-    return startInkProgress();
+    // ink is loaded only when the scan is still running after a second: a quick scan draws no spinner
+    return deferredProgress(async () => (await import('../progress.js')).startInkProgress);
   }
-  const { createLineProgress } = await import('../../../reports/terminal/index.js');
   const onProgress = createLineProgress((s: string) => process.stderr.write(s));
   return { onProgress, stop: () => {} };
 }
@@ -390,7 +476,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const log = createLogger({ verbose: flags.verbose, quiet: flags.quiet });
   const { RULES } = await import('../../rules/index.js');
   const { loadConfig } = await import('../../config/config.js');
-  const config = loadConfig(flags.config, RULES);
+  const config = loadConfig(typeof flags.config === 'string' ? flags.config : undefined, RULES, process.cwd(), { noConfig: flags.config === false });
   const failOn = flags.failOn ?? config.failOn ?? 'none';
   const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
   const concurrency = parseConcurrency(flags.concurrency ?? config.concurrency);
@@ -399,10 +485,11 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const { jobs, asOf: demoAsOf } = await buildJobs(flags, concurrency);
   const now = asOfFlag ?? demoAsOf ?? new Date();
 
-  // open the store before scanning: a store that cannot be written is a usage error, found before any API call
-  const storePath = flags.store === false ? undefined : typeof flags.store === 'string' ? flags.store : config.store ?? DEFAULT_STORE;
-  const { openStore } = storePath ? await import('../../store/index.js') : { openStore: undefined };
-  const store = storePath && openStore ? openStore(storePath) : undefined;
+  // open the store before scanning: a store that cannot be used (not a store, damaged, locked, read-only) is a usage
+  // error, found before any API call
+  const opened = await openScanStore(flags.store, config.store, { quiet: flags.quiet });
+  const store = opened?.store;
+  const storePath = opened?.storePath;
 
   const { runScan } = await import('../../engine/engine.js');
   const { getRule } = await import('../../rules/index.js');
@@ -436,29 +523,29 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
 
   if (baseline) result.baseline = baseline;
-  try {
-    if (store) {
-      const previous = store.latestSnapshotOf(result.connectors);
-      if (previous !== undefined) {
-        const { diffScans } = await import('../../drift/diff.js');
-        const base = store.loadSnapshot(previous);
-        result.drift = diffScans({ graph: base.graph, findings: base.findings, snapshotId: previous, asOf: base.summary.asOf }, result);
-      }
-      result.snapshotId = store.saveSnapshot(result);
-      log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
+  const effect = configEffect(config, result.suppressed.length, flags.failOn === undefined, now);
+  if (effect) result.config = effect;
+  // drift against the newest earlier snapshot of the same targets, then the snapshot itself; a store failure here is
+  // reported after the report (which is always written) and makes the exit code 2 unless the gate trips
+  let storeFailed: NhiError | undefined;
+  if (store) {
+    try {
+      storeFailed = await recordSnapshot(store, result);
+    } finally {
+      store.close();
     }
-  } finally {
-    store?.close();
+    if (result.snapshotId !== undefined) log.debug(`stored snapshot ${result.snapshotId} in ${storePath}`);
   }
 
   const tRender = performance.now();
-  if (flags.format === 'terminal' && !flags.output && interactive(process.stdout)) {
-    const { renderInk } = await import('../../../reports/terminal/index.js');
-    await renderInk(result, { verbose: flags.verbose });
+  if (flags.format === 'terminal' && !flags.output) {
+    // static text on every path: on a terminal wrapped to its width, so the end of the report and the prompt are
+    // what is left on the screen (no ink redraw of a tall report); colour per NO_COLOR / FORCE_COLOR / TTY
+    const { renderText, terminalWidth } = await import('../../../reports/terminal/index.js');
+    writeOutput(renderText(result, { color: colorEnabled(process.stdout), verbose: flags.verbose, width: terminalWidth(process.stdout) }));
   } else {
     const { render } = await import('../../../reports/index.js');
-    const color = !flags.output && colorEnabled(process.stdout);
-    const text = render(flags.format, result, { color, verbose: flags.verbose, category: flags.sarifCategory });
+    const text = render(flags.format, result, { color: false, verbose: flags.verbose, category: flags.sarifCategory });
     writeOutput(text, flags.output);
   }
   if (result.timings) result.timings.renderMs = Math.round(performance.now() - tRender);
@@ -470,7 +557,18 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     }
     const t = result.timings!;
     log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
-    if (result.suppressed.length) log.debug(`${result.suppressed.length} finding(s) suppressed by ${config.file}`);
+  }
+  if (effect && !flags.quiet) {
+    const bits: string[] = [];
+    if (effect.ignored) bits.push('--no-config: no configuration file read');
+    else {
+      if (effect.disabledRules.length) bits.push(`${effect.disabledRules.length} rule(s) off (${effect.disabledRules.join(', ')})`);
+      const sev = Object.keys(effect.severityOverrides).length;
+      if (sev) bits.push(`${sev} severity override(s)`);
+      if (effect.ignoreEntries) bits.push(`${effect.suppressedFindings} finding(s) suppressed by ${effect.activeIgnoreEntries} active ignore entr${effect.activeIgnoreEntries === 1 ? 'y' : 'ies'}`);
+      if (effect.failOn) bits.push(`failOn: ${effect.failOn}`);
+    }
+    if (bits.length) log.info(effect.ignored ? bits[0] : `config ${effect.file}: ${bits.join('; ')}`);
   }
   if (baseline && !flags.quiet) {
     const known = new Set(baseline.fingerprints);
@@ -479,6 +577,15 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
   if (flags.output && !flags.quiet) log.info(`report written to ${flags.output}`);
   if (result.incomplete && !flags.quiet) log.warn('scan incomplete: some sources could not be read (see Coverage in the report)');
-  return exitCodeFor(result, failOn);
+  const code = exitCodeFor(result, failOn);
+  // a CI job that fails must say why, even with --quiet
+  const why = gateReason(result.findings, failOn, baseline, flags.failOn === undefined && config.file ? `failOn: ${failOn} (${config.file})` : `--fail-on ${failOn}`);
+  if (code === EXIT.FINDINGS && why) process.stderr.write(`nhi: ${why}\n`);
+  if (storeFailed) {
+    process.stderr.write(snapshotNotStored(storeFailed));
+    // the gate (1) still wins; an unusable store (2) outranks an incomplete scan (3): it repeats on every run
+    return code === EXIT.FINDINGS ? code : EXIT.USAGE;
+  }
+  return code;
 }
 

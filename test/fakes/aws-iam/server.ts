@@ -24,7 +24,7 @@ import {
   type FakeServiceAccess,
   type FakeUser,
 } from './estate.js';
-import { closeServer, listenLoopback } from '../loopback.js';
+import { closeServer, FaultPlan, listenLoopback, respondWith, type Fault, type FaultSelector } from '../loopback.js';
 
 export * from './estate.js';
 export { makeSyntheticEstate, SYNTHETIC_AS_OF } from './synthetic.js';
@@ -49,7 +49,11 @@ export interface FakeIam {
   close(): Promise<void>;
   requests: Array<{ action: string; params: Record<string, string> }>;
   fail(action: string, how: FailMode): void;
-  /** stop failing `action` (every action when omitted) */
+  /** a transport fault (cut body, wrong body, never answered) on an action, per N-th request or a seeded fraction */
+  fault(action: string | RegExp, fault: Fault, select?: FaultSelector): void;
+  /** the requests that got a transport fault */
+  readonly injected: FaultPlan['injected'];
+  /** stop failing `action` (every action, and every transport fault, when omitted) */
   clear(action?: string): void;
 }
 
@@ -193,6 +197,7 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
   const reportPolls = opts.reportPolls ?? 1;
   const lastAccessedPolls = opts.lastAccessedPolls ?? 1;
   const requests: FakeIam['requests'] = [];
+  const faults = new FaultPlan();
   const failures = new Map<string, { kind: 'deny' } | { kind: 'error'; status: number; code: string; remaining: number; message?: string }>();
 
   const usersByName = new Map(estate.users.map((u) => [u.name, u]));
@@ -300,6 +305,7 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
     const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
     const action = params.Action ?? '';
     requests.push({ action, params });
+    const fault = faults.next(action);
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
     let status = 200;
     let body: string;
@@ -322,8 +328,7 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       status = e.status;
       body = errorXml(e);
     }
-    res.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    respondWith(res, fault, status, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() }, body);
   }
 
   const server = createServer((req, res) => {
@@ -342,9 +347,16 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       else if ('throttle' in how) failures.set(action, { kind: 'error', status: 400, code: 'Throttling', remaining: how.throttle });
       else failures.set(action, { kind: 'error', status: how.status, code: how.code, remaining: how.times ?? Number.POSITIVE_INFINITY, message: how.message });
     },
+    fault(action, fault, select) {
+      faults.add(action, fault, select);
+    },
+    injected: faults.injected,
     clear(action) {
       if (action) failures.delete(action);
-      else failures.clear();
+      else {
+        failures.clear();
+        faults.clear();
+      }
     },
     close: () => closeServer(server),
   };

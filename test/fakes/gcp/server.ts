@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { GcpActivity, GcpKey, GcpPolicy, GcpRecommendation, GcpRole, GcpServiceAccount, GcpWifPool, GcpWifProvider } from '../../../connectors/gcp/map.js';
-import { closeServer, listenLoopback } from '../loopback.js';
+import { closeServer, FaultPlan, listenLoopback, respondWith, type Fault, type FaultSelector } from '../loopback.js';
 
 export interface FakeGcpProject {
   projectId: string;
@@ -63,6 +63,11 @@ export interface FakeGcp {
   /** tokens the fake issued through generateAccessToken, by service account */
   issued: Map<string, string>;
   fail(f: FakeFault): void;
+  /** a transport fault (cut body, wrong body, never answered) on a route, per N-th request or a seeded fraction */
+  fault(route: string | RegExp, fault: Fault, select?: FaultSelector): void;
+  /** the requests that got a transport fault */
+  readonly injected: FaultPlan['injected'];
+  /** clears the failures and the transport faults */
   clear(): void;
   countByRoute(): Record<string, number>;
   close(): Promise<void>;
@@ -117,6 +122,7 @@ export interface FakeGcpOptions {
 export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions = {}): Promise<FakeGcp> {
   const maxPage = opts.maxPageSize ?? 100;
   const faults: Array<FakeFault & { used: number }> = [];
+  const transport = new FaultPlan();
   const requests: FakeGcp['requests'] = [];
   const issued = new Map<string, string>();
   let inFlight = 0;
@@ -144,14 +150,12 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
     const url = new URL(req.url ?? '/', 'http://x');
     const rawPath = url.pathname;
     const pathname = decodeURIComponent(rawPath);
-    const send = (status: number, obj: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(JSON.stringify(obj));
-    };
     const auth = req.headers.authorization ?? '';
     const token = /^Bearer (.+)$/.exec(auth)?.[1] ?? '';
     const hit = ROUTES.find(([, method, re]) => method === req.method && re.test(rawPath));
     const route = hit?.[0] ?? `${req.method} ${pathname}`;
+    const fault: Fault | undefined = transport.next(route, pathname);
+    const send = (status: number, obj: unknown) => respondWith(res, fault, status, { 'content-type': 'application/json; charset=UTF-8' }, JSON.stringify(obj));
     const userProject = typeof req.headers['x-goog-user-project'] === 'string' ? req.headers['x-goog-user-project'] : undefined;
     requests.push({ method: req.method ?? 'GET', path: pathname, route, token, ...(userProject ? { userProject } : {}) });
     if (!token) return send(401, errorBody(401, 'Request is missing required authentication credential.', 'CREDENTIALS_MISSING'));
@@ -321,8 +325,11 @@ export async function startFakeGcp(estate: FakeGcpEstate, opts: FakeGcpOptions =
     },
     issued,
     fail: (f) => faults.push({ ...f, used: 0 }),
+    fault: (route, fault, select) => transport.add(route, fault, select),
+    injected: transport.injected,
     clear: () => {
       faults.length = 0;
+      transport.clear();
     },
     countByRoute: () => {
       const out: Record<string, number> = {};

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { closeServer, listenLoopback } from '../loopback.js';
+import { closeServer, FaultPlan, listenLoopback, respondWith, type Fault, type FaultSelector } from '../loopback.js';
 
 // ---- the estate -------------------------------------------------------------------------------------------------
 
@@ -122,6 +122,11 @@ export interface FakeGitHub {
   jwtsVerified: number;
   /** make a route (`GET /repos/{owner}/{repo}/keys`, as in the request log) or every route matching a RegExp fail */
   fail(route: string | RegExp, how: FailMode): void;
+  /** a transport fault (cut body, wrong body, never answered) on a route, per N-th request or a seeded fraction */
+  fault(route: string | RegExp, fault: Fault, select?: FaultSelector): void;
+  /** the requests that got a transport fault */
+  readonly injected: FaultPlan['injected'];
+  /** clears failures (all or one route) and, without a route, every transport fault */
   clear(route?: string | RegExp): void;
   close(): Promise<void>;
 }
@@ -183,11 +188,13 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
   const requests: FakeGitHub['requests'] = [];
   const state = { jwtsVerified: 0 };
   const repoByName = new Map(org.repos.map((r) => [r.name, r]));
+  const faults = new FaultPlan();
+  const faultOf = new WeakMap<ServerResponse, Fault>();
   let base = '';
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-ratelimit-resource': 'core', ...headers });
-    res.end(JSON.stringify(body));
+    const all = { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), 'x-ratelimit-resource': 'core', ...headers };
+    respondWith(res, faultOf.get(res), status, all, JSON.stringify(body));
   };
   const notFound = (res: ServerResponse) => send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
 
@@ -422,6 +429,8 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       const respond = () => {
         if (!route) return notFound(res);
         const key = `${route.method} ${route.template}`;
+        const fault = faults.next(key, pathname);
+        if (fault) faultOf.set(res, fault);
         const f = [...failures.values()].find((x) => x.match(key) && x.remaining > 0);
         if (f) {
           f.remaining--;
@@ -464,9 +473,16 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
       const remaining = typeof how === 'string' ? 1 : (how.times ?? Number.POSITIVE_INFINITY);
       failures.set(String(route), { match, mode: how, remaining });
     },
+    fault(route, fault, select) {
+      faults.add(route, fault, select);
+    },
+    injected: faults.injected,
     clear(route) {
       if (route) failures.delete(String(route));
-      else failures.clear();
+      else {
+        failures.clear();
+        faults.clear();
+      }
     },
     close: () => closeServer(server),
   };

@@ -6,7 +6,7 @@
  * CI/CD variables carry real-looking `value`s so tests can prove they never leave the connector.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenLoopback } from '../loopback.js';
+import { closeServer, FaultPlan, listenLoopback, respondWith, type Fault, type FaultSelector } from '../loopback.js';
 
 export interface FakeToken {
   id: number;
@@ -71,6 +71,11 @@ export interface FakeGitLab {
   maxInFlight: number;
   resetStats(): void;
   fail(route: string, how: FailMode): void;
+  /** a transport fault (cut body, wrong body, never answered) on a route, per N-th request or a seeded fraction */
+  fault(route: string | RegExp, fault: Fault, select?: FaultSelector): void;
+  /** the requests that got a transport fault */
+  readonly injected: FaultPlan['injected'];
+  /** clears failures (all or one route) and, without a route, every transport fault */
   clear(route?: string): void;
   close(): Promise<void>;
 }
@@ -95,12 +100,13 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
   let inFlight = 0;
   let maxInFlight = 0;
   const failures = new Map<string, { mode: FailMode; remaining: number }>();
+  const faults = new FaultPlan();
+  const faultOf = new WeakMap<ServerResponse, Fault>();
   let base = '';
   const group = (ref: string) => estate.groups.find((g) => String(g.id) === ref || g.path === decodeURIComponent(ref));
   const project = (ref: string) => estate.projects.find((p) => String(p.id) === ref || p.path === decodeURIComponent(ref));
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...headers });
-    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    respondWith(res, faultOf.get(res), status, { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...headers }, typeof body === 'string' ? body : JSON.stringify(body));
   };
   const notFound = (res: ServerResponse) => send(res, 404, { message: '404 Not Found' });
   const paged = (req: IncomingMessage, res: ServerResponse, items: unknown[]) => {
@@ -193,6 +199,8 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
         const token = req.headers['private-token'] ?? req.headers.authorization?.replace(/^Bearer /i, '');
         if (!token || (opts.token !== undefined && token !== opts.token)) return send(res, 401, { message: '401 Unauthorized' });
         if (!hit) return notFound(res);
+        const fault = faults.next(hit[0], p);
+        if (fault) faultOf.set(res, fault);
         const f = failures.get(hit[0]);
         if (f && f.remaining > 0) {
           f.remaining--;
@@ -220,9 +228,16 @@ export async function startFakeGitLab(estate: FakeGitLabEstate, opts: { pageSize
     fail(route, how) {
       failures.set(route, { mode: how, remaining: how.times ?? Number.POSITIVE_INFINITY });
     },
+    fault(route, fault, select) {
+      faults.add(route, fault, select);
+    },
+    injected: faults.injected,
     clear(route) {
       if (route) failures.delete(route);
-      else failures.clear();
+      else {
+        failures.clear();
+        faults.clear();
+      }
     },
     close: () => closeServer(server),
   };
