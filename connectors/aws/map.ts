@@ -12,6 +12,7 @@ import type {
   PrincipalNode,
   Provenance,
   ResourceNode,
+  ScanTarget,
   UsageFact,
 } from '../../src/model/types.js';
 import { toIso } from '../../src/util/dates.js';
@@ -265,7 +266,8 @@ export function matchKeysToSlots(keys: LiveAccessKey[], slots: SlotData[]): Arra
  * Map everything read from one AWS account into graph records. Pure: same input, same output (apart from the
  * observedAt time, which is `opts.now`). Every record is validated first (validate.ts): one that does not fit is
  * skipped with a coverage note naming it, whatever its shape, and the rest is mapped. The live and the offline path
- * both come through here, so both get the same protection. The account scanned is yielded as a `target` record.
+ * both come through here, so both get the same protection. The account scanned is the `aws:account` node with
+ * `inScan: true` (scannedAccount); each path yields it as its scan target.
  */
 export function mapAws(data: AwsData, opts: MapOptions): GraphRecord[] {
   const log = new SkipLog(CONNECTOR_ID);
@@ -274,6 +276,16 @@ export function mapAws(data: AwsData, opts: MapOptions): GraphRecord[] {
   const out = mapper.run();
   for (const note of log.notes()) out.push({ type: 'coverage', coverage: mapper.accountId && !note.scope ? { ...note, scope: mapper.accountId } : note });
   return out;
+}
+
+/** The account a mapping scanned (its in-scan account node): the scan target `aws:account:<id>`. */
+export function scannedAccount(records: readonly GraphRecord[]): string | undefined {
+  for (const r of records) if (r.type === 'node' && r.node.type === 'account' && r.node.attributes?.inScan === true) return r.node.name;
+  return undefined;
+}
+
+export function accountScanTarget(account: string): ScanTarget {
+  return { id: `aws:account:${account}`, platform: 'aws', kind: 'account', name: account };
 }
 
 class Mapper {
@@ -327,10 +339,7 @@ class Mapper {
     for (const g of authz?.GroupDetailList ?? []) if (g.Arn && g.GroupName) this.groupArnByName.set(g.GroupName, g.Arn);
     this.accountId = this.opts.accountId ?? this.findAccountId();
 
-    if (this.accountId) {
-      this.account(this.accountId, true, this.data.authz ? this.opts.sources.authz : this.opts.sources.credentialReport);
-      this.out.push({ type: 'target', target: { id: `aws:account:${this.accountId}`, platform: 'aws', kind: 'account', name: this.accountId } });
-    }
+    if (this.accountId) this.account(this.accountId, true, this.data.authz ? this.opts.sources.authz : this.opts.sources.credentialReport);
 
     for (const p of authz?.Policies ?? []) this.managedPolicy(p);
     for (const g of authz?.GroupDetailList ?? []) this.group(g);

@@ -3,7 +3,7 @@
  * records, following docs/model.md ("Google Cloud"). Used by the offline path now and by the live path later, so
  * both give the same graph for the same data.
  */
-import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
+import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget } from '../../src/model/types.js';
 import { ACT_AS_PERMISSIONS, IMPERSONATION_ROLES } from '../../src/policy/gcp.js';
 import { compact } from '../../src/util/object.js';
 import { toIso as iso } from '../../src/util/dates.js';
@@ -161,7 +161,8 @@ export function tagsFromDescription(description: string | undefined, keys: strin
 
 /**
  * Map one project. Every record is validated first (validate.ts): one that does not fit is skipped with a coverage
- * note naming it, and the rest is mapped; exports and API answers alike. The project is yielded as a `target`.
+ * note naming it, and the rest is mapped; exports and API answers alike. Each path yields the project as its scan
+ * target (projectScanTarget): the live scan as soon as it knows the project, the offline scan per export folder.
  */
 export function mapGcpProject(raw: GcpProjectData, opts: MapOptions): GraphRecord[] {
   const log = new SkipLog(CONNECTOR_ID);
@@ -174,9 +175,13 @@ export function mapGcpProject(raw: GcpProjectData, opts: MapOptions): GraphRecor
     });
   const d = validateGcpProject(raw, locate, log, raw.projectId);
   const out = mapValidProject(d, opts);
-  out.push({ type: 'target', target: { id: `gcp:project:${d.projectId}`, platform: 'gcp', kind: 'project', name: d.projectId } });
   for (const note of log.notes()) out.push({ type: 'coverage', coverage: note });
   return out;
+}
+
+/** The scan target of one project: `gcp:project:<project id>`. */
+export function projectScanTarget(projectId: string): ScanTarget {
+  return { id: `gcp:project:${projectId}`, platform: 'gcp', kind: 'project', name: projectId };
 }
 
 function mapValidProject(d: GcpProjectData, opts: MapOptions): GraphRecord[] {

@@ -1,7 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { decodePolicyDocument } from '../../connectors/aws/arn.js';
-import { mapAws, matchKeysToSlots, type AuthzDetails, type CredentialReportRow, type LastAccessedData, type MapSources } from '../../connectors/aws/map.js';
+import { accountScanTarget, mapAws, matchKeysToSlots, scannedAccount, type AuthzDetails, type CredentialReportRow, type LastAccessedData, type MapSources } from '../../connectors/aws/map.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import type { CredentialNode, EntitlementNode, IdentityEdge, PrincipalNode } from '../../src/model/types.js';
 import { estateToAuthzJson, estateToCredentialReportCsv, estateToLastAccessedJson } from '../fakes/aws-iam/estate.js';
@@ -349,28 +349,25 @@ describe('aws mapping: every record is validated; a bad one is skipped with a no
   });
 });
 
-describe('aws mapping: the scan target is the account of the export', () => {
-  const targetsOf = (records: ReturnType<typeof mapAws>) => records.flatMap((r) => (r.type === 'target' ? [r.target] : []));
-
-  it('yields aws:account:<id> from the ARNs, offline and live alike', () => {
+describe('aws mapping: the scanned account is the account of the export', () => {
+  it('comes from the ARNs, whatever the sources', () => {
     const e = smallEstate();
-    for (const s of [sources, LIVE_SOURCES]) {
-      const records = mapAws({ authz: estateToAuthzJson(e) as AuthzDetails }, { now: NOW, sources: s });
-      expect(targetsOf(records)).toEqual([{ id: `aws:account:${ACCOUNT}`, platform: 'aws', kind: 'account', name: ACCOUNT }]);
-    }
+    for (const s of [sources, LIVE_SOURCES]) expect(scannedAccount(mapAws({ authz: estateToAuthzJson(e) as AuthzDetails }, { now: NOW, sources: s }))).toBe(ACCOUNT);
   });
 
-  it('ARNs that disagree: the majority account is the target, and a note names the others', () => {
+  it('ARNs that disagree: the majority account is the one scanned, and a note names the others', () => {
     const authz = estateToAuthzJson(smallEstate()) as unknown as Record<string, Array<Record<string, unknown>>>;
-    authz.UserDetailList.push({ UserName: 'stray', Arn: 'arn:aws:iam::999999999999:user/stray' });
+    // the stray account comes first: the first ARN does not decide
+    authz.UserDetailList.unshift({ UserName: 'stray', Arn: 'arn:aws:iam::999999999999:user/stray' });
     const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources });
-    expect(targetsOf(records).map((t) => t.id)).toEqual([`aws:account:${ACCOUNT}`]);
+    expect(scannedAccount(records)).toBe(ACCOUNT);
     const note = records.find((r) => r.type === 'coverage');
-    expect(note?.type === 'coverage' && note.coverage.message).toMatch(new RegExp(`^authz\\.json: the ARNs name 2 accounts; .* recorded as ${ACCOUNT} \\(\\d+ ARNs\\); also seen: 999999999999 \\(1 ARN\\)$`));
+    expect(note?.type === 'coverage' && note.coverage).toMatchObject({ incomplete: false, scope: ACCOUNT, message: expect.stringMatching(new RegExp(`^authz\\.json: the ARNs name 2 accounts; .* recorded as ${ACCOUNT} \\(\\d+ ARNs\\); also seen: 999999999999 \\(1 ARN\\)$`)) });
   });
 
   it('the account given by the caller (STS) wins over the ARNs', () => {
     const records = mapAws({ authz: estateToAuthzJson(smallEstate()) as AuthzDetails }, { now: NOW, sources: LIVE_SOURCES, accountId: '111122223333' });
-    expect(targetsOf(records).map((t) => t.id)).toEqual(['aws:account:111122223333']);
+    expect(scannedAccount(records)).toBe('111122223333');
+    expect(accountScanTarget('111122223333')).toEqual({ id: 'aws:account:111122223333', platform: 'aws', kind: 'account', name: '111122223333' });
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcpConnector, projectDirs, readProject, readProjectDir } from '../../connectors/gcp/index.js';
-import { mapGcpProject, memberId, tagsFromDescription } from '../../connectors/gcp/map.js';
+import { mapGcpProject, memberId, projectScanTarget, tagsFromDescription } from '../../connectors/gcp/map.js';
 import { Counter } from '../../src/engine/engine.js';
 import type { ScanContext } from '../../src/engine/types.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
@@ -248,7 +248,7 @@ describe('gcp offline: a bad record or a broken file is a note; the rest of the 
 });
 
 describe('gcp scan targets', () => {
-  it('every project mapped is a target gcp:project:<id>, offline and through the shared mapping', async () => {
+  it('every project of an export folder is a target gcp:project:<id>', async () => {
     const multi = path.join(tmp, 'targets');
     cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'acme-prod-data'), { recursive: true });
     cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'second'), { recursive: true });
@@ -259,8 +259,7 @@ describe('gcp scan targets', () => {
       { id: 'gcp:project:acme-prod-data', platform: 'gcp', kind: 'project', name: 'acme-prod-data' },
       { id: 'gcp:project:acme-second', platform: 'gcp', kind: 'project', name: 'acme-second' },
     ]);
-    const live = mapGcpProject({ projectId: 'acme-live', serviceAccounts: [], keys: {}, saPolicies: {}, roles: [], pools: [], providers: [] }, { now: new Date('2026-11-01T00:00:00Z'), source: (w) => `api:${w}` });
-    expect(live.filter((r) => r.type === 'target')).toEqual([{ type: 'target', target: { id: 'gcp:project:acme-live', platform: 'gcp', kind: 'project', name: 'acme-live' } }]);
+    expect(projectScanTarget('acme-live')).toEqual({ id: 'gcp:project:acme-live', platform: 'gcp', kind: 'project', name: 'acme-live' });
   });
 
   it('API answers go through the same record checks (notes name the API method)', () => {
