@@ -13,6 +13,18 @@ export function opt<T extends z.ZodType>(schema: T) {
   return schema.nullish().transform((v) => (v === null ? undefined : v) as Exclude<z.output<T>, null>);
 }
 
+/** Whether a JSON value nests at most `max` levels of objects and lists (checked without recursion). */
+export function depthWithin(v: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d > max) return false;
+    for (const c of Object.values(x as Record<string, unknown>)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+  }
+  return true;
+}
+
 /** What kind of value `v` is, in words (`null`, `a number`, `a list`, ...): never the value itself. */
 export function kindOf(v: unknown): string {
   if (v === null) return 'null';

@@ -107,7 +107,7 @@ async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
   const account = scannedAccount(records);
   if (account) yield { type: 'target', target: accountScanTarget(account) };
   for (const r of records) yield r;
-  for (const n of inputs.notes) yield { type: 'coverage', coverage: n };
+  for (const n of inputs.notes) yield { type: 'coverage', coverage: account && !n.scope ? { ...n, scope: account } : n };
   for (const n of offlineNotes(o)) yield { type: 'coverage', coverage: n };
 }
 

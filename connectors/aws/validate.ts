@@ -10,7 +10,7 @@
  * engine.
  */
 import { z } from 'zod';
-import { checkRecord, opt, SkipLog } from '../validation.js';
+import { checkRecord, depthWithin, opt, SkipLog } from '../validation.js';
 import { decodePolicyDocument, nameOfArn } from './arn.js';
 import type { AuthzDetails, AwsData, CredentialReportRow, LastAccessedData, MapSources, ServiceLastAccessedDetails } from './map.js';
 
@@ -45,17 +45,6 @@ const arn = z.string().max(LIMITS.arn).regex(/^arn:[^:\s]*:/, { message: 'is not
 
 /** A date as exports (ISO or boto3 strings) and the SDK (Date objects) give it. */
 const date = opt(z.custom<string | Date>((v) => (typeof v === 'string' && v.length <= LIMITS.date) || v instanceof Date, { message: 'is not a date' }));
-
-function depthWithin(v: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[v, 1]];
-  while (stack.length > 0) {
-    const [x, d] = stack.pop()!;
-    if (x === null || typeof x !== 'object') continue;
-    if (d > max) return false;
-    for (const c of Object.values(x as Record<string, unknown>)) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
-  }
-  return true;
-}
 
 /**
  * A policy document as IAM or an export carries it: an object, JSON text, or URL-encoded JSON text. It must decode to

@@ -8,7 +8,7 @@
  * name a few hundred, a condition expression some thousands), so nothing megabytes long reaches a rule.
  */
 import { z } from 'zod';
-import { checkRecord, opt, SkipLog } from '../validation.js';
+import { checkRecord, depthWithin, opt, SkipLog } from '../validation.js';
 import type { GcpPolicy, GcpProjectData } from './map.js';
 
 export const LIMITS = {
@@ -23,6 +23,8 @@ export const LIMITS = {
   time: 64,
   short: 256,
   mapping: 100,
+  /** a deny rule nests 4 levels; nothing Google Cloud returns comes near this */
+  depth: 32,
 } as const;
 
 const PLATFORM = 'Google Cloud';
@@ -114,7 +116,12 @@ const ancestor = z.object({
 const denyRule = z.looseObject({
   denyRule: opt(z.looseObject({ deniedPrincipals: opt(z.array(text(LIMITS.member))), deniedPermissions: opt(z.array(text(LIMITS.permission))) })),
 });
-const denyPolicy = z.object({ name: z.string().min(1).max(LIMITS.name), displayName: opt(text(LIMITS.displayName)), rules: opt(z.array(denyRule)) });
+const denyPolicy = z.object({
+  name: z.string().min(1).max(LIMITS.name),
+  displayName: opt(text(LIMITS.displayName)),
+  // the rules are kept whole on the deny-policy node: bounded like any document
+  rules: opt(z.array(denyRule).refine((r) => depthWithin(r, LIMITS.depth), { message: `nest deeper than ${LIMITS.depth} levels` })),
+});
 
 /** Where a kind of data came from, in words and as a provenance source. */
 export type Locate = (what: 'serviceAccounts' | 'keys' | 'policy' | 'saPolicy' | 'roles' | 'wif' | 'pools' | 'activity' | 'recommendations' | 'insights' | 'ancestors' | 'deny', key?: string) => { source: string; where: string };

@@ -29,6 +29,8 @@ beforeAll(async () => {
   process.env.GITLAB_TOKEN = 'glpat-fuzz-token';
 });
 afterAll(async () => {
+  // NHI_FUZZ_REPORT=1: how the cases ended, per kind (usage errors, incomplete scans, clean scans)
+  if (process.env.NHI_FUZZ_REPORT) for (const [kind, line] of Object.entries(counts)) process.stderr.write(`fuzz ${kind}: ${line}\n`);
   await gitlab?.close();
   if (savedToken === undefined) delete process.env.GITLAB_TOKEN;
   else process.env.GITLAB_TOKEN = savedToken;
