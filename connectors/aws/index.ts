@@ -5,7 +5,7 @@
 import type { Connector, ConnectorDescription, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { checkCredentials, scanLive } from './live.js';
-import { CONNECTOR_ID, mapAws } from './map.js';
+import { accountScanTarget, CONNECTOR_ID, mapAws, scannedAccount } from './map.js';
 import { offlineSources, readOffline } from './offline.js';
 import { awsOptionsSchema, isOffline, resolveOptions } from './options.js';
 
@@ -103,7 +103,11 @@ async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
   const inputs = readOffline(o);
   ctx.progress('mapping');
   const records = mapAws(inputs, { now: ctx.now, sources: offlineSources(o) });
+  // the account of the export (the one most of its ARNs name) is what this run scanned
+  const account = scannedAccount(records);
+  if (account) yield { type: 'target', target: accountScanTarget(account) };
   for (const r of records) yield r;
+  for (const n of inputs.notes) yield { type: 'coverage', coverage: account && !n.scope ? { ...n, scope: account } : n };
   for (const n of offlineNotes(o)) yield { type: 'coverage', coverage: n };
 }
 
@@ -114,6 +118,6 @@ export const awsConnector: Connector = {
   scan,
 };
 
-export { mapAws } from './map.js';
+export { accountScanTarget, mapAws, scannedAccount } from './map.js';
 export type { AwsData, MapSources, AuthzDetails, CredentialReportRow, LastAccessedData, LiveAccessKey } from './map.js';
 export { awsOptionsSchema, type AwsOptions } from './options.js';

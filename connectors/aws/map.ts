@@ -12,12 +12,15 @@ import type {
   PrincipalNode,
   Provenance,
   ResourceNode,
+  ScanTarget,
   UsageFact,
 } from '../../src/model/types.js';
 import { toIso } from '../../src/util/dates.js';
 import { globRegExp } from '../../src/util/glob.js';
 import { accountOfArn, asArray, decodePolicyDocument, iamArnKind, nameOfArn, parseArn, principalIdOfArn } from './arn.js';
 import { compact } from '../../src/util/object.js';
+import { SkipLog } from '../validation.js';
+import { sourceLabel, validateAwsData } from './validate.js';
 
 export const CONNECTOR_ID = 'aws';
 /** IAM keeps last-used data for at least 400 days */
@@ -261,10 +264,28 @@ export function matchKeysToSlots(keys: LiveAccessKey[], slots: SlotData[]): Arra
 
 /**
  * Map everything read from one AWS account into graph records. Pure: same input, same output (apart from the
- * observedAt time, which is `opts.now`).
+ * observedAt time, which is `opts.now`). Every record is validated first (validate.ts): one that does not fit is
+ * skipped with a coverage note naming it, whatever its shape, and the rest is mapped. The live and the offline path
+ * both come through here, so both get the same protection. The account scanned is the `aws:account` node with
+ * `inScan: true` (scannedAccount); each path yields it as its scan target.
  */
 export function mapAws(data: AwsData, opts: MapOptions): GraphRecord[] {
-  return new Mapper(data, opts).run();
+  const log = new SkipLog(CONNECTOR_ID);
+  const valid = validateAwsData(data, opts.sources, log);
+  const mapper = new Mapper(valid, opts);
+  const out = mapper.run();
+  for (const note of log.notes()) out.push({ type: 'coverage', coverage: mapper.accountId && !note.scope ? { ...note, scope: mapper.accountId } : note });
+  return out;
+}
+
+/** The account a mapping scanned (its in-scan account node): the scan target `aws:account:<id>`. */
+export function scannedAccount(records: readonly GraphRecord[]): string | undefined {
+  for (const r of records) if (r.type === 'node' && r.node.type === 'account' && r.node.attributes?.inScan === true) return r.node.name;
+  return undefined;
+}
+
+export function accountScanTarget(account: string): ScanTarget {
+  return { id: `aws:account:${account}`, platform: 'aws', kind: 'account', name: account };
 }
 
 class Mapper {
@@ -272,7 +293,7 @@ class Mapper {
   private readonly emitted = new Set<string>();
   private readonly observedAt: string;
   private readonly nowIso: string;
-  private accountId: string | undefined;
+  accountId: string | undefined;
   private readonly userArns = new Set<string>();
   private readonly roleArns = new Set<string>();
   private readonly groupArnByName = new Map<string, string>();
@@ -331,22 +352,48 @@ class Mapper {
     return this.out;
   }
 
+  /**
+   * The account of the export, from the ARNs of its users, roles, groups, customer-managed policies, report rows and
+   * last-accessed entities. One export comes from one account; should the ARNs disagree, the account most of them
+   * name is the one scanned, and a note says which others appeared.
+   */
   private findAccountId(): string | undefined {
     const a = this.data.authz;
     const candidates: Array<string | undefined> = [
       ...(a?.UserDetailList ?? []).map((u) => u.Arn),
       ...(a?.RoleDetailList ?? []).map((r) => r.Arn),
       ...(a?.GroupDetailList ?? []).map((g) => g.Arn),
-      ...(a?.Policies ?? []).map((p) => p.Arn).filter((arn) => arn && !arn.startsWith('arn:aws:iam::aws:')),
+      ...(a?.Policies ?? []).map((p) => p.Arn).filter((arn) => arn && !/^arn:[^:]+:iam::aws:/.test(arn)),
       this.rootRow?.arn,
       ...this.reportByArn.keys(),
       ...Object.keys(this.data.lastAccessed?.entities ?? {}),
     ];
+    const counts = new Map<string, number>();
     for (const arn of candidates) {
       const acct = accountOfArn(arn);
-      if (acct) return acct;
+      if (acct) counts.set(acct, (counts.get(acct) ?? 0) + 1);
     }
-    return undefined;
+    // most ARNs first; ties go to the account seen first
+    const ranked = [...counts.entries()].sort((x, y) => y[1] - x[1]);
+    if (ranked.length > 1) {
+      const [top, topCount] = ranked[0];
+      const others = ranked.slice(1, 4).map(([acct, n]) => `${acct} (${n} ARN${n === 1 ? '' : 's'})`);
+      const more = ranked.length > 4 ? ` and ${ranked.length - 4} more` : '';
+      const source = this.data.authz ? this.opts.sources.authz : this.opts.sources.credentialReport;
+      this.out.push({
+        type: 'coverage',
+        coverage: {
+          connector: CONNECTOR_ID,
+          source,
+          scope: top,
+          reason: 'invalid-input',
+          message: `${sourceLabel(source)}: the ARNs name ${ranked.length} accounts; an export comes from one account, so this scan is recorded as ${top} (${topCount} ARNs); also seen: ${others.join(', ')}${more}`,
+          impact: 'identities of the other accounts are mapped as they are, but drift and the report header treat the scan as the majority account',
+          incomplete: false,
+        },
+      });
+    }
+    return ranked[0]?.[0];
   }
 
   // ---- accounts ------------------------------------------------------------------------------------------------

@@ -3,14 +3,16 @@
  * (clients.ts, live.ts). Offline: gcloud JSON exports of one or more projects (see docs/connectors/gcp.md for the
  * layout and the commands that write it). Both feed the same mapping (map.ts), so they give the same graph.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
+import { inspectPath, MiB, readBounded } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
 import { Outbox } from '../../src/util/outbox.js';
-import { CONNECTOR_ID, mapGcpProject, type GcpProjectData } from './map.js';
+import { CONNECTOR_ID, mapGcpProject, projectScanTarget, type GcpProjectData } from './map.js';
+import type { Locate } from './validate.js';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
@@ -65,22 +67,82 @@ export const DENY_PERMISSIONS = ['iam.denypolicies.list', 'iam.denypolicies.get'
 export const REQUIRED_ROLES = ['roles/iam.securityReviewer', 'roles/browser'];
 export const OPTIONAL_ROLES = ['roles/policyanalyzer.activityAnalysisViewer', 'roles/recommender.iamViewer', 'roles/iam.denyReviewer'];
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new NhiError('INPUT', `${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new NhiError('INPUT', `${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`, { suggestion: 'write the exports with gcloud ... --format=json (see docs/connectors/gcp.md)' });
-  }
-}
+/**
+ * Size cap of one export file, checked before it is read. gcloud's JSON for a project (service accounts, keys,
+ * policies, roles with their permissions, recommendations) is kilobytes to a few megabytes; 64 MiB is generous and
+ * keeps a stray huge file from exhausting memory. Internal only: tests pass smaller ones.
+ */
+export const GCP_INPUT_LIMITS = { fileBytes: 64 * MiB };
 
-function optional(file: string): unknown {
-  return existsSync(file) ? readJson(file) : undefined;
+const EXPORT_HINT = 'write the exports with gcloud ... --format=json (see docs/connectors/gcp.md)';
+/** A project id as Google Cloud allows it (with the legacy `domain:` prefix). */
+const PROJECT_ID_ANY = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/**
+ * One export folder being read: files are regular files (links followed, FIFOs and devices refused from their
+ * metadata), bounded in size; what cannot be read becomes a coverage note and the rest of the folder is still read.
+ * A file that is there but is not JSON, or not the JSON shape gcloud writes, is a usage error (exit 2).
+ */
+class ExportFolder {
+  readonly notes: CoverageNote[] = [];
+  readonly label: string;
+
+  constructor(
+    readonly dir: string,
+    private readonly maxBytes: number,
+  ) {
+    this.label = path.basename(path.resolve(dir));
+  }
+
+  note(rel: string, message: string, impact: string): void {
+    this.notes.push({ connector: CONNECTOR_ID, source: `file:${this.label}/${rel}`, reason: 'invalid-input', message: `${this.label}/${rel} ${message}`, impact, incomplete: true });
+  }
+
+  /** The JSON of `rel`, or undefined when the file is absent (optional files) or cannot be read (with a note). */
+  json(rel: string, impact: string): unknown {
+    const file = path.join(this.dir, rel);
+    const r = readBounded(file, { maxBytes: this.maxBytes });
+    if (!r.ok) {
+      if (r.problem !== 'missing') this.note(rel, r.reason, impact);
+      return undefined;
+    }
+    try {
+      return JSON.parse(r.text);
+    } catch (err) {
+      throw new NhiError('INPUT', `${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`, { suggestion: EXPORT_HINT });
+    }
+  }
+
+  /** The `*.json` files of a sub-folder (`keys`, `sa-policies`); a file or a dangling link where the folder belongs is a note. */
+  jsonFilesIn(rel: string, impact: string): string[] {
+    const entry = inspectPath(path.join(this.dir, rel));
+    switch (entry.kind) {
+      case 'missing':
+        return [];
+      case 'directory':
+        break;
+      case 'file':
+        this.note(rel, 'is a file where a folder belongs', impact);
+        return [];
+      case 'dangling-link':
+        this.note(rel, 'is a symbolic link to nothing (dangling)', impact);
+        return [];
+      case 'special':
+        this.note(rel, `is ${entry.what}, not a folder`, impact);
+        return [];
+      default:
+        this.note(rel, 'cannot be read', impact);
+        return [];
+    }
+    try {
+      return readdirSync(entry.realPath)
+        .filter((f) => f.endsWith('.json'))
+        .sort();
+    } catch (err) {
+      this.note(rel, `cannot be listed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, impact);
+      return [];
+    }
+  }
 }
 
 function expectArray<T>(file: string, v: unknown, what: string): T[] {
@@ -89,62 +151,140 @@ function expectArray<T>(file: string, v: unknown, what: string): T[] {
   return v as T[];
 }
 
-/** The project folders under `dir`: the folder itself when it holds service-accounts.json, else its sub-folders that do. */
-export function projectDirs(dir: string): string[] {
-  if (existsSync(path.join(dir, 'service-accounts.json'))) return [dir];
-  return readdirSync(dir)
-    .map((d) => path.join(dir, d))
-    .filter((d) => statSync(d).isDirectory() && existsSync(path.join(d, 'service-accounts.json')))
-    .sort();
+function expectObject(file: string, v: unknown, what: string): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new NhiError('INPUT', `${file}: expected a JSON object (${what})`, { suggestion: 'see docs/connectors/gcp.md for the export commands' });
+  return v as Record<string, unknown>;
 }
 
-/** Read one project folder of gcloud exports. */
-export function readProjectDir(dir: string): GcpProjectData {
-  const manifest = (optional(path.join(dir, 'project.json')) ?? {}) as { projectId?: string; projectNumber?: string; parent?: { type?: string; id?: string } | string };
-  const sasFile = path.join(dir, 'service-accounts.json');
-  const serviceAccounts = expectArray<GcpProjectData['serviceAccounts'][number]>(sasFile, readJson(sasFile), 'gcloud iam service-accounts list --format=json');
-  for (const sa of serviceAccounts) {
-    if (!sa || typeof sa.email !== 'string') throw new NhiError('INPUT', `${sasFile}: every entry needs an email (gcloud iam service-accounts list output)`);
+/** Whether `dir` holds a project's exports: a `service-accounts.json` entry of any kind (a broken one is reported when read). */
+function isProjectDir(dir: string): boolean {
+  return inspectPath(path.join(dir, 'service-accounts.json')).kind !== 'missing';
+}
+
+/**
+ * The project folders under `dir` (the folder itself when it holds service-accounts.json, else its sub-folders that
+ * do), and notes for entries that could not be looked at (a dangling link may have been a project folder).
+ */
+export function exportFolders(dir: string): { dirs: string[]; notes: CoverageNote[] } {
+  if (isProjectDir(dir)) return { dirs: [dir], notes: [] };
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (err) {
+    throw new NhiError('INPUT', `${dir}: cannot be listed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { suggestion: 'see docs/connectors/gcp.md for the layout' });
   }
-  const keys: GcpProjectData['keys'] = {};
-  const keysDir = path.join(dir, 'keys');
-  if (existsSync(keysDir)) {
-    for (const f of readdirSync(keysDir).filter((x) => x.endsWith('.json'))) {
-      const file = path.join(keysDir, f);
-      keys[f.replace(/\.json$/, '').toLowerCase()] = expectArray(file, readJson(file), 'gcloud iam service-accounts keys list --format=json');
+  const dirs: string[] = [];
+  const notes: CoverageNote[] = [];
+  const label = path.basename(path.resolve(dir));
+  for (const name of names) {
+    const child = path.join(dir, name);
+    const entry = inspectPath(child);
+    const note = (message: string) =>
+      notes.push({ connector: CONNECTOR_ID, source: `file:${label}/${name}`, reason: 'invalid-input', message: `${label}/${name} ${message}`, impact: 'if it held a project\u2019s exports, that project is not in the report', incomplete: true });
+    if (entry.kind === 'directory') {
+      if (isProjectDir(child)) dirs.push(child);
+    } else if (entry.kind === 'dangling-link') note('is a symbolic link to nothing (dangling)');
+    else if (entry.kind === 'unreadable') note(`cannot be read (${entry.code})`);
+  }
+  return { dirs, notes };
+}
+
+/** The project folders under `dir`: the folder itself when it holds service-accounts.json, else its sub-folders that do. */
+export function projectDirs(dir: string): string[] {
+  return exportFolders(dir).dirs;
+}
+
+/** Read one project folder of gcloud exports: its data, and notes for what could not be read. */
+export function readProject(dir: string, limits = GCP_INPUT_LIMITS): { data: GcpProjectData; notes: CoverageNote[] } {
+  const f = new ExportFolder(dir, limits.fileBytes);
+  const file = (n: string) => path.join(dir, n);
+  const manifestRaw = expectObject(file('project.json'), f.json('project.json', 'the project number and parent are unknown'), '{ "projectId": ..., "projectNumber": ..., "parent": ... }') ?? {};
+  const manifest: { projectId?: string; projectNumber?: string; parent?: string } = {};
+  if (manifestRaw.projectId !== undefined) {
+    if (typeof manifestRaw.projectId === 'string' && PROJECT_ID_ANY.test(manifestRaw.projectId)) manifest.projectId = manifestRaw.projectId;
+    else f.note('project.json', 'has a projectId that is not a Google Cloud project id; the project is named from its service accounts or folder instead', 'the project id may be wrong');
+  }
+  if (typeof manifestRaw.projectNumber === 'string' && /^\d{1,20}$/.test(manifestRaw.projectNumber)) manifest.projectNumber = manifestRaw.projectNumber;
+  else if (typeof manifestRaw.projectNumber === 'number' && Number.isSafeInteger(manifestRaw.projectNumber)) manifest.projectNumber = String(manifestRaw.projectNumber);
+  const parent = manifestRaw.parent as unknown;
+  if (typeof parent === 'string' && /^(folders|organizations)\/[^/\s]{1,64}$/.test(parent)) manifest.parent = parent;
+  else if (parent && typeof parent === 'object' && !Array.isArray(parent)) {
+    const { type, id } = parent as { type?: unknown; id?: unknown };
+    if ((typeof id === 'string' || typeof id === 'number') && /^[A-Za-z0-9_-]{1,64}$/.test(String(id)) && (type === undefined || type === 'organization' || type === 'folder')) {
+      manifest.parent = `${typeof type === 'string' ? type : 'organization'}s/${id}`;
     }
   }
+  const sasFile = file('service-accounts.json');
+  const serviceAccounts = expectArray<GcpProjectData['serviceAccounts'][number]>(sasFile, f.json('service-accounts.json', 'this project\u2019s service accounts and their keys are not in the report'), 'gcloud iam service-accounts list --format=json');
+  const keys: GcpProjectData['keys'] = {};
+  for (const name of f.jsonFilesIn('keys', 'service-account keys are not in the report')) {
+    const rel = `keys/${name}`;
+    const v = f.json(rel, 'the keys of that service account are not in the report');
+    if (v !== undefined) keys[name.replace(/\.json$/, '').toLowerCase()] = expectArray(file(rel), v, 'gcloud iam service-accounts keys list --format=json');
+  }
   const saPolicies: GcpProjectData['saPolicies'] = {};
-  const polDir = path.join(dir, 'sa-policies');
-  if (existsSync(polDir)) {
-    for (const f of readdirSync(polDir).filter((x) => x.endsWith('.json'))) saPolicies[f.replace(/\.json$/, '')] = readJson(path.join(polDir, f)) as GcpProjectData['saPolicies'][string];
+  for (const name of f.jsonFilesIn('sa-policies', 'who can act as each service account is not in the report')) {
+    const rel = `sa-policies/${name}`;
+    const v = expectObject(file(rel), f.json(rel, 'who can act as that service account is not in the report'), 'gcloud iam service-accounts get-iam-policy --format=json');
+    if (v !== undefined) saPolicies[name.replace(/\.json$/, '')] = v as GcpProjectData['saPolicies'][string];
   }
-  const policyFile = path.join(dir, 'iam-policy.json');
-  const policy = optional(policyFile) as GcpProjectData['policy'];
-  if (policy !== undefined && (typeof policy !== 'object' || policy === null || (policy.bindings !== undefined && !Array.isArray(policy.bindings)))) {
-    throw new NhiError('INPUT', `${policyFile}: expected { "bindings": [...] } (gcloud projects get-iam-policy --format=json)`);
+  const policyFile = file('iam-policy.json');
+  const policy = f.json('iam-policy.json', 'the project\u2019s role bindings are not in the report') as GcpProjectData['policy'];
+  if (policy !== undefined && (typeof policy !== 'object' || policy === null || Array.isArray(policy) || (policy.bindings !== undefined && !Array.isArray(policy.bindings)))) {
+    throw new NhiError('INPUT', `${policyFile}: expected { "bindings": [...] } (gcloud projects get-iam-policy --format=json)`, { suggestion: EXPORT_HINT });
   }
-  const projectId = manifest.projectId ?? serviceAccounts.find((s) => s.projectId)?.projectId ?? path.basename(dir);
-  const parent = typeof manifest.parent === 'string' ? manifest.parent : manifest.parent?.id ? `${manifest.parent.type ?? 'organization'}s/${manifest.parent.id}` : undefined;
-  const file = (n: string) => path.join(dir, n);
-  const activity = (optional(file('activity.json')) ?? {}) as { serviceAccounts?: unknown; keys?: unknown };
-  return {
+  const saProject = serviceAccounts.map((s) => (s && typeof s === 'object' ? (s as { projectId?: unknown }).projectId : undefined)).find((p): p is string => typeof p === 'string' && PROJECT_ID_ANY.test(p));
+  const projectId = manifest.projectId ?? saProject ?? f.label;
+  const activity = expectObject(file('activity.json'), f.json('activity.json', 'service account and key last use are unknown'), '{ "serviceAccounts": [...], "keys": [...] }') ?? {};
+  // records are validated one by one by the mapping (validate.ts); here only the file's overall shape counts
+  const list = <T>(n: string, what: string, impact: string): T[] => expectArray<T>(file(n), f.json(n, impact), what);
+  const data: GcpProjectData = {
     projectId,
     projectNumber: manifest.projectNumber,
-    parent,
+    parent: manifest.parent,
     serviceAccounts,
     keys,
     policy,
     saPolicies,
-    roles: expectArray(file('roles.json'), optional(file('roles.json')), 'gcloud iam roles list / describe --format=json'),
-    pools: expectArray(file('wif-pools.json'), optional(file('wif-pools.json')), 'gcloud iam workload-identity-pools list --format=json'),
-    providers: expectArray(file('wif-providers.json'), optional(file('wif-providers.json')), 'gcloud iam workload-identity-pools providers list --format=json'),
+    roles: list('roles.json', 'gcloud iam roles list / describe --format=json', 'custom role permissions are unknown'),
+    pools: list('wif-pools.json', 'gcloud iam workload-identity-pools list --format=json', 'workload identity pools are not in the report'),
+    providers: list('wif-providers.json', 'gcloud iam workload-identity-pools providers list --format=json', 'workload identity providers are not in the report'),
     saActivity: activity.serviceAccounts !== undefined ? expectArray(file('activity.json'), activity.serviceAccounts, 'Policy Analyzer serviceAccountLastAuthentication activities') : undefined,
     keyActivity: activity.keys !== undefined ? expectArray(file('activity.json'), activity.keys, 'Policy Analyzer serviceAccountKeyLastAuthentication activities') : undefined,
-    recommendations: expectArray(file('recommendations.json'), optional(file('recommendations.json')), 'gcloud recommender recommendations list --format=json'),
-    insights: expectArray(file('insights.json'), optional(file('insights.json')), 'gcloud recommender insights list --insight-type=google.iam.serviceAccount.Insight --format=json'),
-    ancestors: expectArray(file('ancestors.json'), optional(file('ancestors.json')), '[{ "resource": "folders/123", "policy": <gcloud resource-manager folders get-iam-policy --format=json> }, ...]'),
-    denyPolicies: expectArray(file('deny-policies.json'), optional(file('deny-policies.json')), 'gcloud iam policies list/get --kind=denypolicies --format=json'),
+    recommendations: list('recommendations.json', 'gcloud recommender recommendations list --format=json', 'role recommendations are not shown'),
+    insights: list('insights.json', 'gcloud recommender insights list --insight-type=google.iam.serviceAccount.Insight --format=json', 'service-account usage insights are not used'),
+    ancestors: list('ancestors.json', '[{ "resource": "folders/123", "policy": <gcloud resource-manager folders get-iam-policy --format=json> }, ...]', 'bindings inherited from folders and the organization are not in the report'),
+    denyPolicies: list('deny-policies.json', 'gcloud iam policies list/get --kind=denypolicies --format=json', 'deny policies are not taken into account'),
+  };
+  return { data, notes: f.notes };
+}
+
+/** Read one project folder of gcloud exports (the data only; see readProject for the notes). */
+export function readProjectDir(dir: string): GcpProjectData {
+  return readProject(dir).data;
+}
+
+/** How skipped records of an offline project name their file. */
+function offlineLocate(dir: string): Locate {
+  const label = path.basename(path.resolve(dir));
+  const files: Record<Parameters<Locate>[0], string> = {
+    serviceAccounts: 'service-accounts.json',
+    keys: 'keys',
+    policy: 'iam-policy.json',
+    saPolicy: 'sa-policies',
+    roles: 'roles.json',
+    wif: 'wif-providers.json',
+    pools: 'wif-pools.json',
+    activity: 'activity.json',
+    recommendations: 'recommendations.json',
+    insights: 'insights.json',
+    ancestors: 'ancestors.json',
+    deny: 'deny-policies.json',
+  };
+  return (what, key) => {
+    const rel = key !== undefined && (what === 'keys' || what === 'saPolicy') ? `${files[what]}/${key}.json` : files[what];
+    return { source: `file:${label}/${rel}`, where: `${label}/${rel}` };
   };
 }
 
@@ -220,16 +360,20 @@ export const gcpConnector: Connector = {
       yield* scanLive(ctx, o);
       return;
     }
-    for (const dir of projectDirs(o.fromDir)) {
-      const data = readProjectDir(dir);
+    const { dirs, notes: folderNotes } = exportFolders(o.fromDir);
+    for (const dir of dirs) {
+      const { data, notes } = readProject(dir);
       ctx.progress(`project ${data.projectId}: ${data.serviceAccounts.length} service accounts`);
-      const rel = (f: string) => `file:${path.basename(dir)}/${f}`;
+      yield { type: 'target', target: projectScanTarget(data.projectId) };
+      const rel = (f: string) => `file:${path.basename(path.resolve(dir))}/${f}`;
       const sources = { serviceAccounts: rel('service-accounts.json'), keys: rel('keys/'), policy: rel('iam-policy.json'), saPolicy: rel('sa-policies/'), roles: rel('roles.json'), wif: rel('wif-providers.json'), activity: rel('activity.json'), recommendations: rel('recommendations.json'), insights: rel('insights.json'), ancestors: rel('ancestors.json'), deny: rel('deny-policies.json') } as const;
-      for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w], ownerKeys: o.ownerKeys })) yield r;
+      for (const r of mapGcpProject(data, { now: ctx.now, source: (w) => sources[w], ownerKeys: o.ownerKeys, locate: offlineLocate(dir) })) yield r;
+      for (const n of notes) yield { type: 'coverage', coverage: { ...n, scope: data.projectId } };
       if (!data.saActivity) {
         yield { type: 'coverage', coverage: { connector: CONNECTOR_ID, source: sources.activity, scope: data.projectId, reason: 'not-found', message: 'no Policy Analyzer activity export for this project', impact: data.insights?.length ? 'service-account last use comes only from Recommender insights (accounts unused for their observation period); key last use is unknown' : 'service account and key last use are unknown: identity-unused and credential-unused make no claim here', incomplete: false } };
       }
     }
+    for (const n of folderNotes) yield { type: 'coverage', coverage: n };
   },
 };
 

@@ -3,10 +3,12 @@
  * records, following docs/model.md ("Google Cloud"). Used by the offline path now and by the live path later, so
  * both give the same graph for the same data.
  */
-import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode } from '../../src/model/types.js';
+import type { CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget } from '../../src/model/types.js';
 import { ACT_AS_PERMISSIONS, IMPERSONATION_ROLES } from '../../src/policy/gcp.js';
 import { compact } from '../../src/util/object.js';
 import { toIso as iso } from '../../src/util/dates.js';
+import { SkipLog } from '../validation.js';
+import { validateGcpProject, type Locate } from './validate.js';
 
 export const CONNECTOR_ID = 'gcp';
 
@@ -117,6 +119,8 @@ export interface MapOptions {
   source: (what: Source) => string;
   /** description keys parsed into tags (`owner: team-a` / `owner=team-a`) */
   ownerKeys?: string[];
+  /** how skipped records name their input (default: the provenance source, `file:` dropped) */
+  locate?: Locate;
 }
 
 const NEVER = /^9999-/;
@@ -155,7 +159,32 @@ export function tagsFromDescription(description: string | undefined, keys: strin
   return Object.keys(out).length ? out : undefined;
 }
 
-export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[] {
+/**
+ * Map one project. Every record is validated first (validate.ts): one that does not fit is skipped with a coverage
+ * note naming it, and the rest is mapped; exports and API answers alike. Each path yields the project as its scan
+ * target (projectScanTarget): the live scan as soon as it knows the project, the offline scan per export folder.
+ */
+export function mapGcpProject(raw: GcpProjectData, opts: MapOptions): GraphRecord[] {
+  const log = new SkipLog(CONNECTOR_ID);
+  const locate: Locate =
+    opts.locate ??
+    ((what, key) => {
+      const source = opts.source(what === 'pools' ? 'wif' : what);
+      const label = source.startsWith('file:') ? source.slice('file:'.length) : source;
+      return { source, where: key ? `${label} ${key}` : label };
+    });
+  const d = validateGcpProject(raw, locate, log, raw.projectId);
+  const out = mapValidProject(d, opts);
+  for (const note of log.notes()) out.push({ type: 'coverage', coverage: note });
+  return out;
+}
+
+/** The scan target of one project: `gcp:project:<project id>`. */
+export function projectScanTarget(projectId: string): ScanTarget {
+  return { id: `gcp:project:${projectId}`, platform: 'gcp', kind: 'project', name: projectId };
+}
+
+function mapValidProject(d: GcpProjectData, opts: MapOptions): GraphRecord[] {
   const out: GraphRecord[] = [];
   const observedAt = opts.now.toISOString();
   const prov = (what: Source): Provenance => ({ connector: CONNECTOR_ID, source: opts.source(what), observedAt });
@@ -381,7 +410,10 @@ export function mapGcpProject(d: GcpProjectData, opts: MapOptions): GraphRecord[
       if (!email || !seen.has(`gcp:service-account:${email}`)) continue;
       const secs = Number(/^(\d+)(?:\.\d+)?s$/.exec(ins.observationPeriod ?? '')?.[1] ?? 90 * 86400);
       const end = iso(ins.lastRefreshTime) ?? observedAt;
-      const start = new Date(Date.parse(end) - secs * 1000).toISOString();
+      const startMs = Date.parse(end) - secs * 1000;
+      // a period reaching before any representable date is not an observation window
+      if (!Number.isFinite(startMs) || Number.isNaN(new Date(startMs).getTime())) continue;
+      const start = new Date(startMs).toISOString();
       out.push({ type: 'usage', usage: { nodeId: `gcp:service-account:${email}`, scope: { kind: 'any' }, lastUsedAt: iso(ins.content?.lastAuthenticatedTime) ?? null, window: { start, end }, provenance: prov('insights') } });
     }
   }

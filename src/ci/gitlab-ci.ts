@@ -8,6 +8,7 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import type { GraphRecord, Provenance, WorkloadNode } from '../model/types.js';
 import type { SecretRef } from './workflow.js';
+import { parserMessage, TOO_DEEP, tooDeep, tooLarge } from './limits.js';
 
 /** `$$` (escape), `$NAME`, `${NAME}`, `%NAME%` (Windows shells). */
 const VAR = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|%([A-Za-z_][A-Za-z0-9_]*)%/g;
@@ -64,20 +65,35 @@ function firstLine(s: string): string {
   return s.split('\n')[0].trim();
 }
 
+/**
+ * Analyse a pipeline definition. Bounded (limits.ts): a file over 1 MiB or nesting deeper than 100 levels (GitLab's
+ * own limits) is a parse error, and no input makes this throw.
+ */
 export function analyzePipeline(text: string): PipelineAnalysis {
+  const large = tooLarge(text);
+  if (large) return { secretRefs: [], jobs: [], includes: [], parseError: large };
+  try {
+    return analyze(text);
+  } catch (err) {
+    return { secretRefs: [], jobs: [], includes: [], parseError: err instanceof RangeError ? TOO_DEEP : 'cannot be analysed: unexpected structure' };
+  }
+}
+
+function analyze(text: string): PipelineAnalysis {
   const lc = new LineCounter();
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false }) as Document.Parsed[];
     if (!Array.isArray(docs)) docs = []; // an empty stream
   } catch (err) {
-    return { secretRefs: [], jobs: [], includes: [], parseError: `cannot be parsed: ${firstLine(String((err as Error).message))}` };
+    return { secretRefs: [], jobs: [], includes: [], parseError: `cannot be parsed: ${parserMessage(firstLine(String((err as Error).message)))}` };
   }
   for (const doc of docs) {
     if (doc.errors.length > 0) {
       const at = lc.linePos(doc.errors[0].pos[0]);
-      return { secretRefs: [], jobs: [], includes: [], parseError: `invalid YAML at line ${at.line}: ${firstLine(doc.errors[0].message)}` };
+      return { secretRefs: [], jobs: [], includes: [], parseError: `invalid YAML at line ${at.line}: ${parserMessage(doc.errors[0].message)}` };
     }
+    if (tooDeep(doc)) return { secretRefs: [], jobs: [], includes: [], parseError: TOO_DEEP };
   }
   const lineOf = (offset: number) => lc.linePos(offset);
   const nodeLine = (n: unknown) => {

@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { GraphRecord, IdentityEdge, Provenance, WorkloadNode } from '../model/types.js';
+import { parserMessage, TOO_DEEP, tooDeep, tooLarge } from './limits.js';
 
 export interface SecretRef {
   /** upper-cased: GitHub secret names are case-insensitive */
@@ -100,26 +101,42 @@ function strings(v: unknown): string[] | undefined {
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
-/** Analyse a workflow's text. Positions are 1-based lines and columns of the file. */
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+
+/**
+ * Analyse a workflow's text. Positions are 1-based lines and columns of the file. Bounded (limits.ts): a file over
+ * 1 MiB or nesting deeper than 100 levels is a parse error, and no input makes this throw.
+ */
 export function analyzeWorkflow(text: string): WorkflowAnalysis {
   const empty: WorkflowAnalysis = { triggers: [], pushTags: false, jobs: [], secretRefs: [], cloudAuth: [] };
+  const large = tooLarge(text);
+  if (large) return { ...empty, parseError: large };
+  try {
+    return analyze(text, empty);
+  } catch (err) {
+    return { ...empty, parseError: err instanceof RangeError ? TOO_DEEP : 'cannot be analysed: unexpected structure' };
+  }
+}
+
+function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   const lc = new LineCounter();
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false });
   } catch (err) {
-    return { ...empty, parseError: `cannot be parsed: ${String((err as Error).message).split('\n')[0]}` };
+    return { ...empty, parseError: `cannot be parsed: ${parserMessage(String((err as Error).message))}` };
   }
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const at = lc.linePos(e.pos[0]);
-    return { ...empty, parseError: `invalid YAML at line ${at.line}: ${e.message.split('\n')[0]}` };
+    return { ...empty, parseError: `invalid YAML at line ${at.line}: ${parserMessage(e.message)}` };
   }
+  if (tooDeep(doc)) return { ...empty, parseError: TOO_DEEP };
   let root: Obj | undefined;
   try {
     root = obj(doc.toJS({ maxAliasCount: 1000 }));
   } catch (err) {
-    return { ...empty, parseError: `cannot be read: ${String((err as Error).message).split('\n')[0]}` };
+    return { ...empty, parseError: `cannot be read: ${parserMessage(String((err as Error).message))}` };
   }
   if (!root) return { ...empty, parseError: 'not a workflow: the file is not a YAML mapping' };
   const jobsJs = obj(root.jobs);
@@ -260,12 +277,20 @@ export function analyzeWorkflow(text: string): WorkflowAnalysis {
       if (typeof node.value !== 'string' || !node.value.includes('secrets') || !node.range) return;
       const raw = text.slice(node.range[0], node.range[1]);
       let from = 0;
+      const patterns = new Map<string, RegExp>();
       for (const name of secretNamesIn(node.value)) {
-        // find the reference in the source to report its own line and column
-        const re = new RegExp(`secrets\\s*(?:\\.\\s*${name.replace(/[-]/g, '\\-')}\\b|\\[\\s*['"]${name.replace(/[-]/g, '\\-')}['"])`, 'i');
-        const m = re.exec(raw.slice(from));
-        const offset = node.range[0] + (m ? from + m.index : 0);
-        if (m) from += m.index + m[0].length;
+        // find the reference in the source to report its own line and column (searching on from the last one:
+        // linear in the scalar, however many references it holds)
+        let re = patterns.get(name);
+        if (!re) {
+          const n = escapeRegExp(name);
+          re = new RegExp(`secrets\\s*(?:\\.\\s*${n}\\b|\\[\\s*['"]${n}['"])`, 'gi');
+          patterns.set(name, re);
+        }
+        re.lastIndex = from;
+        const m = re.exec(raw);
+        const offset = node.range[0] + (m ? m.index : 0);
+        if (m) from = m.index + m[0].length;
         const pos = lc.linePos(offset);
         const job = jobRanges.find((r) => pos.line >= r.start && pos.line <= r.end)?.id;
         secretRefs.push({ name, line: pos.line, column: pos.col, ...(job ? { job } : {}) });

@@ -138,3 +138,18 @@ describe('pipelineRecords', () => {
     expect(node.scope).toBe('acme');
   });
 });
+
+describe('.gitlab-ci.yml analysis never throws and stays bounded', () => {
+  it('over 1 MiB (GitLab refuses CI files over 1 MB): a parse error, not parsed', () => {
+    expect(analyzePipeline(`job:\n  script: ["${'x'.repeat(1024 * 1024)}"]\n`).parseError).toBe('is 1.0 MiB, more than the 1 MiB a CI file may be');
+  });
+
+  it.each([
+    ['flow brackets', `job: ${'{a: '.repeat(200_000)}1${'}'.repeat(200_000)}\n`],
+    ['150 levels (GitLab allows 100)', `job: ${'['.repeat(150)}${']'.repeat(150)}\n`],
+    ['deep block mappings', `job:\n${Array.from({ length: 1200 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')} $DEEP\n`],
+  ])('nesting too deep (%s) is a parse error in words, never a stack overflow', (_name, text) => {
+    const a = analyzePipeline(text);
+    expect(a.parseError).toMatch(/nests deeper than 100 levels$/);
+  });
+});

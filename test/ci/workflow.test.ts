@@ -83,3 +83,37 @@ describe('workflow analysis on the fixture folder', () => {
     expect(analyzeWorkflow(`on:\n  workflow_dispatch:\n  schedule:\n    - cron: '0 0 * * *'\n${jobs}`).triggers).toEqual(['workflow_dispatch', 'schedule']);
   });
 });
+
+describe('workflow analysis never throws and stays bounded', () => {
+  it('a secret name with regular-expression characters is found where it is written (it used to throw)', () => {
+    const a = analyzeWorkflow("on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: \"${{ secrets['a(b'] }} ${{ secrets['c[*'] }}\"}]\n");
+    expect(a.parseError).toBeUndefined();
+    expect(a.secretRefs.map((r) => [r.name, r.line, r.column])).toEqual([
+      ['A(B', 5, 24],
+      ['C[*', 5, 46],
+    ]);
+  });
+
+  it('a file over 1 MiB is reported, not parsed', () => {
+    const a = analyzeWorkflow(`on: push\njobs:\n  a:\n    runs-on: x\n    steps: [{run: "${'x'.repeat(1024 * 1024)}"}]\n`);
+    expect(a.parseError).toBe('is 1.0 MiB, more than the 1 MiB a CI file may be');
+    expect(a.jobs).toEqual([]);
+  });
+
+  it.each([
+    ['flow brackets', `on: push\njobs: ${'['.repeat(300_000)}${']'.repeat(300_000)}\n`],
+    ['150 levels', `on: push\njobs: ${'['.repeat(150)}${']'.repeat(150)}\n`],
+    ['deep block mappings', `on: push\njobs:\n${Array.from({ length: 1200 }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')} x\n`],
+  ])('nesting too deep to walk (%s) is a parse error in words, not a stack overflow', (_name, text) => {
+    const a = analyzeWorkflow(text);
+    expect(a.parseError).toMatch(/nests deeper than 100 levels$/);
+    expect(a.parseError).not.toMatch(/call stack/i);
+  });
+
+  it('an alias bomb stays a parse error', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 20; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const a = analyzeWorkflow(`on: push\n${lines.join('\n')}\njobs:\n  j:\n    runs-on: *a19\n`);
+    expect(a.parseError).toMatch(/^cannot be read: /);
+  });
+});

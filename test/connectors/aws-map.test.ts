@@ -1,12 +1,13 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { decodePolicyDocument } from '../../connectors/aws/arn.js';
-import { mapAws, matchKeysToSlots, type AuthzDetails, type CredentialReportRow, type LastAccessedData, type MapSources } from '../../connectors/aws/map.js';
+import { accountScanTarget, mapAws, matchKeysToSlots, scannedAccount, type AuthzDetails, type CredentialReportRow, type LastAccessedData, type MapSources } from '../../connectors/aws/map.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import type { CredentialNode, EntitlementNode, IdentityEdge, PrincipalNode } from '../../src/model/types.js';
 import { estateToAuthzJson, estateToCredentialReportCsv, estateToLastAccessedJson } from '../fakes/aws-iam/estate.js';
 import { ACCOUNT, ADMIN, APP_POLICY, BOUNDARY, FOREIGN_ROLE, OIDC, SAML, smallEstate } from './aws-estate.js';
 import { NOW } from './aws-helpers.js';
+import { LIVE_SOURCES } from '../../connectors/aws/live.js';
 
 const sources: MapSources = {
   authz: 'file:authz.json',
@@ -250,5 +251,123 @@ describe('aws mapping helpers', () => {
       ['AKIAX', 1],
       ['AKIAY', 2],
     ]);
+  });
+});
+
+describe('aws mapping: every record is validated; a bad one is skipped with a note naming it, the rest is kept', () => {
+  const e = smallEstate();
+  const base = () => estateToAuthzJson(e) as unknown as Record<string, unknown[]>;
+  const notesOf = (records: ReturnType<typeof mapAws>) => records.flatMap((r) => (r.type === 'coverage' ? [r.coverage] : []));
+  const nodeIds = (records: ReturnType<typeof mapAws>) => new Set(records.flatMap((r) => (r.type === 'node' ? [r.node.id] : [])));
+
+  it('null in UserDetailList, a numeric RoleName, Tags: {}, a non-string tag value: four notes, everything else mapped', () => {
+    const authz = base();
+    const roles = authz.RoleDetailList as Array<Record<string, unknown>>;
+    const users = authz.UserDetailList as Array<Record<string, unknown>>;
+    const deployIndex = roles.findIndex((r) => r.RoleName === 'gha-deploy');
+    roles[deployIndex] = { ...roles[deployIndex], RoleName: 42 };
+    const publicIndex = roles.findIndex((r) => r.RoleName === 'public');
+    roles[publicIndex] = { ...roles[publicIndex], Tags: {} };
+    const aliceIndex = users.findIndex((u) => u.UserName === 'alice');
+    users[aliceIndex] = { ...users[aliceIndex], Tags: [{ Key: 'owner', Value: { nested: true } }] };
+    users.push(null as unknown as Record<string, unknown>);
+    const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources });
+    const notes = notesOf(records);
+    expect(notes.map((n) => n.message).sort()).toEqual(
+      [
+        `authz.json: RoleDetailList[${deployIndex}] (role 'gha-deploy'): RoleName is not a string (got a number); this role is skipped`,
+        `authz.json: RoleDetailList[${publicIndex}] (role 'public'): Tags is not a list (got an object); this role is skipped`,
+        `authz.json: UserDetailList[${aliceIndex}] (user 'alice'): Tags[0].Value is not a string (got an object); this user is skipped`,
+        `authz.json: UserDetailList[${users.length - 1}]: the entry is not an object (got null); this user is skipped`,
+      ].sort(),
+    );
+    for (const n of notes) expect(n).toMatchObject({ connector: 'aws', source: 'file:authz.json', reason: 'invalid-input', incomplete: true, scope: ACCOUNT });
+    expect(notes.some((n) => /Cannot read|undefined|TypeError/.test(n.message))).toBe(false);
+    const ids = nodeIds(records);
+    expect(ids.has(role('gha-deploy'))).toBe(false);
+    expect(ids.has(role('public'))).toBe(false);
+    expect(ids.has(`aws:iam-user:${ALICE}`)).toBe(false);
+    // the rest of the account is there
+    expect(ids.has(`aws:iam-user:${DEPLOYER}`)).toBe(true);
+    expect(ids.has(role('partner'))).toBe(true);
+    expect(ids.has(`aws:managed-policy:${APP_POLICY}`)).toBe(true);
+  });
+
+  it('the live path maps through the same boundary: notes name the API operation', () => {
+    const authz = base();
+    (authz.GroupDetailList as unknown[]).push({ GroupName: ['x'], Arn: `arn:aws:iam::${ACCOUNT}:group/x` });
+    const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources: LIVE_SOURCES });
+    expect(notesOf(records).map((n) => [n.source, n.message])).toEqual([
+      ['iam:GetAccountAuthorizationDetails', `iam:GetAccountAuthorizationDetails: GroupDetailList[${(authz.GroupDetailList as unknown[]).length - 1}] (group 'x'): GroupName is not a string (got a list); this group is skipped`],
+    ]);
+  });
+
+  it('thousands of records with the same defect fold into one note with the count and the first names', () => {
+    const authz = base();
+    const users = authz.UserDetailList as Array<Record<string, unknown>>;
+    const good = users.length;
+    for (let i = 0; i < 5000; i++) users.push({ UserName: `bot-${i}`, Arn: `arn:aws:iam::${ACCOUNT}:user/bot-${i}`, CreateDate: 17 });
+    const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources });
+    const notes = notesOf(records);
+    expect(notes).toHaveLength(1);
+    expect(notes[0].message).toBe(`authz.json: UserDetailList: 5,000 users skipped because CreateDate is not a date (first: UserDetailList[${good}] 'bot-0', UserDetailList[${good + 1}] 'bot-1', UserDetailList[${good + 2}] 'bot-2')`);
+    expect(records.filter((r) => r.type === 'node' && r.node.type === 'iam-user')).toHaveLength(good);
+  });
+
+  it('over-long strings are invalid per IAM limits: a multi-megabyte wildcard action and a megabyte ARN never reach the policy engine', () => {
+    const authz = base();
+    const policies = authz.Policies as Array<Record<string, unknown>>;
+    const huge = `iam:${'*?'.repeat(1_500_000)}Q`;
+    const document = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: huge, Resource: '*' }] };
+    policies.push({ PolicyName: 'wild', Arn: `arn:aws:iam::${ACCOUNT}:policy/wild`, DefaultVersionId: 'v1', PolicyVersionList: [{ VersionId: 'v1', IsDefaultVersion: true, Document: document }] });
+    (authz.RoleDetailList as unknown[]).push({ RoleName: 'long', Arn: `arn:aws:iam::${ACCOUNT}:role/${'x'.repeat(1 << 20)}` });
+    const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources });
+    const messages = notesOf(records).map((n) => n.message);
+    expect(messages).toContain(`authz.json: Policies[${policies.length - 1}] (managed policy 'wild'): PolicyVersionList[0].Document is ${JSON.stringify(document).length.toLocaleString('en-US')} characters as JSON, more than IAM allows (131,072); this managed policy is skipped`);
+    expect(messages).toContain(`authz.json: RoleDetailList[${(authz.RoleDetailList as unknown[]).length - 1}] (role 'long'): Arn is ${(1048576 + `arn:aws:iam::${ACCOUNT}:role/`.length).toLocaleString('en-US')} characters long, more than IAM allows (2,048); this role is skipped`);
+    const docs = records.flatMap((r) => (r.type === 'node' && r.node.kind === 'entitlement' ? [JSON.stringify((r.node as EntitlementNode).document ?? null)] : []));
+    expect(docs.every((d) => d.length < 10_000)).toBe(true);
+  });
+
+  it('credential report rows and last-accessed entities are validated the same way', () => {
+    const rows = parseCsv(estateToCredentialReportCsv(e), { columns: true }) as CredentialReportRow[];
+    rows.push({ user: 'ghost' } as unknown as CredentialReportRow);
+    const la = estateToLastAccessedJson(e) as unknown as LastAccessedData;
+    const [firstArn] = Object.keys(la.entities);
+    (la.entities as Record<string, unknown>)[firstArn] = { ServicesLastAccessed: [{ ServiceNamespace: 's3', LastAuthenticated: ['2026-01-01'] }] };
+    (la.entities as Record<string, unknown>)['not-an-arn'] = { ServicesLastAccessed: [] };
+    const records = mapAws({ credentialReport: rows, lastAccessed: la }, { now: NOW, sources });
+    const messages = notesOf(records).map((n) => n.message).sort();
+    expect(messages).toEqual(
+      [
+        `last.json: entities["${firstArn}"] (entity '${firstArn.split('/').pop()}'): ServicesLastAccessed[0].LastAuthenticated is not a date; this entity is skipped`,
+        `last.json: entities["not-an-arn"]: the key is not an ARN; this entity is skipped`,
+        `report.csv: row ${rows.length + 1} (row 'ghost'): arn is not a string (got nothing); this row is skipped`,
+      ].sort(),
+    );
+    expect(records.some((r) => r.type === 'node' && r.node.id === `aws:iam-user:${ALICE}`)).toBe(true);
+  });
+});
+
+describe('aws mapping: the scanned account is the account of the export', () => {
+  it('comes from the ARNs, whatever the sources', () => {
+    const e = smallEstate();
+    for (const s of [sources, LIVE_SOURCES]) expect(scannedAccount(mapAws({ authz: estateToAuthzJson(e) as AuthzDetails }, { now: NOW, sources: s }))).toBe(ACCOUNT);
+  });
+
+  it('ARNs that disagree: the majority account is the one scanned, and a note names the others', () => {
+    const authz = estateToAuthzJson(smallEstate()) as unknown as Record<string, Array<Record<string, unknown>>>;
+    // the stray account comes first: the first ARN does not decide
+    authz.UserDetailList.unshift({ UserName: 'stray', Arn: 'arn:aws:iam::999999999999:user/stray' });
+    const records = mapAws({ authz: authz as AuthzDetails }, { now: NOW, sources });
+    expect(scannedAccount(records)).toBe(ACCOUNT);
+    const note = records.find((r) => r.type === 'coverage');
+    expect(note?.type === 'coverage' && note.coverage).toMatchObject({ incomplete: false, scope: ACCOUNT, message: expect.stringMatching(new RegExp(`^authz\\.json: the ARNs name 2 accounts; .* recorded as ${ACCOUNT} \\(\\d+ ARNs\\); also seen: 999999999999 \\(1 ARN\\)$`)) });
+  });
+
+  it('the account given by the caller (STS) wins over the ARNs', () => {
+    const records = mapAws({ authz: estateToAuthzJson(smallEstate()) as AuthzDetails }, { now: NOW, sources: LIVE_SOURCES, accountId: '111122223333' });
+    expect(scannedAccount(records)).toBe('111122223333');
+    expect(accountScanTarget('111122223333')).toEqual({ id: 'aws:account:111122223333', platform: 'aws', kind: 'account', name: '111122223333' });
   });
 });

@@ -1,14 +1,16 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsConnector } from '../../connectors/aws/index.js';
+import { INPUT_LIMITS, readOffline } from '../../connectors/aws/offline.js';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { EntitlementNode, PrincipalNode } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
 import { estateToAuthzJson, estateToCredentialReportCsv, estateToLastAccessedJson, makeSyntheticEstate, startFakeIam, type FakeEstate } from '../fakes/aws-iam/server.js';
 import { ACCOUNT, smallEstate } from './aws-estate.js';
-import { liveOptions, makeCtx, scanAll, sharedFixtures, useFakeCredentials } from './aws-helpers.js';
+import { idsOfType, liveOptions, makeCtx, scanAll, sharedFixtures, useFakeCredentials } from './aws-helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -171,5 +173,113 @@ describe.skipIf(!haveFixtures)('aws offline: shared real-shaped exports', () => 
     // group names in GroupList resolve to the exported groups
     for (const e of graph.edges.filter((x) => x.type === 'MEMBER_OF')) expect(graph.node(e.to)?.type).toBe('iam-group');
     expect(graph.coverage.every((c) => !c.incomplete)).toBe(true);
+  });
+});
+
+describe('aws offline: damaged exports are read as far as they go', () => {
+  const incompleteNotes = (g: IdentityGraph) => g.coverage.filter((c) => c.incomplete);
+
+  it('a scan with one bad record keeps the rest and ends incomplete with a note (it used to stop the whole connector)', async () => {
+    const e = smallEstate();
+    const authz = estateToAuthzJson(e) as unknown as Record<string, unknown[]>;
+    authz.UserDetailList.splice(1, 0, null);
+    const { records, graph } = await scanAll(makeCtx({ fromFile: write('null-user.json', authz) }));
+    expect(incompleteNotes(graph).map((c) => c.message)).toEqual(['null-user.json: UserDetailList[1]: the entry is not an object (got null); this user is skipped']);
+    const clean = await scanAll(makeCtx({ fromFile: write('clean-user.json', estateToAuthzJson(e)) }));
+    expect(idsOfType(graph, 'iam-role')).toEqual(idsOfType(clean.graph, 'iam-role'));
+    expect(idsOfType(graph, 'iam-user')).toEqual(idsOfType(clean.graph, 'iam-user'));
+    expect(records.filter((r) => r.type === 'target').map((r) => (r.type === 'target' ? r.target.id : ''))).toEqual([`aws:account:${ACCOUNT}`]);
+  });
+
+  it.each([
+    ['empty', '', /^empty-report\.csv is empty: it holds no credential report$/],
+    ['whitespace', '\n\n  \n', /^whitespace-report\.csv is empty/],
+    ['header only', 'user,arn,user_creation_time,password_enabled\n', /^header-only-report\.csv has the header but no rows: the report is empty or was cut short/],
+  ])('an %s credential report is not a clean pass: an incomplete note', async (name, content, message) => {
+    const file = write(`${name.replace(' ', '-')}-report.csv`, content);
+    await awsConnector.validate(makeCtx({ credentialReport: file }));
+    const { graph } = await scanAll(makeCtx({ credentialReport: file }));
+    expect(incompleteNotes(graph).map((c) => c.message)).toEqual([expect.stringMatching(message)]);
+    expect(incompleteNotes(graph)[0]).toMatchObject({ source: `file:${path.basename(file)}`, reason: 'invalid-input' });
+  });
+
+  it('a credential report cut mid-line: the whole rows are kept, the cut row is a note', async () => {
+    const csv = estateToCredentialReportCsv(smallEstate());
+    const cut = csv.slice(0, csv.lastIndexOf('\n', csv.length - 2) + 25);
+    const { graph } = await scanAll(makeCtx({ credentialReport: write('cut-report.csv', cut) }));
+    const notes = incompleteNotes(graph);
+    expect(notes).toHaveLength(1);
+    expect(notes[0].message).toMatch(/^cut-report\.csv: line \d+ \(row '[^']+'\): has \d+ of the 22 columns \(the file looks cut short\); this row is skipped$/);
+    expect(graph.node(`aws:root:${ACCOUNT}`)).toBeDefined();
+    expect([...graph.principals()].filter((p) => p.type === 'iam-user')).toHaveLength(1);
+  });
+
+  it('a report with an unclosed quote: the parsable rows are kept', async () => {
+    const csv = estateToCredentialReportCsv(smallEstate()).trimEnd();
+    const { graph } = await scanAll(makeCtx({ credentialReport: write('quote-report.csv', `${csv}\n"broken,arn:aws:iam::${ACCOUNT}:user/broken`) }));
+    expect(incompleteNotes(graph).map((c) => c.message)).toEqual([expect.stringMatching(/^quote-report\.csv: 1 record is not valid CSV and were skipped \(first at line \d+: /)]);
+    expect(graph.node(`aws:iam-user:arn:aws:iam::${ACCOUNT}:user/alice`)).toBeDefined();
+  });
+
+  it('a file that is not authorization details at all is still a usage error (exit 2)', async () => {
+    const err = await validateError({ fromFile: write('workflow.json', { name: 'ci', on: 'push' }) });
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toMatch(/not get-account-authorization-details output/);
+  });
+});
+
+describe('aws offline: input files are bounded and never block', () => {
+  it('a FIFO as --from-file is refused at once, without opening it for reading', async () => {
+    const fifo = path.join(dir, 'authz.fifo');
+    try {
+      execFileSync('mkfifo', [fifo]);
+    } catch {
+      return; // no mkfifo on this system
+    }
+    const started = Date.now();
+    const err = await validateError({ fromFile: fifo });
+    expect(err.message).toBe(`${fifo}: cannot read (is a FIFO (named pipe), not a regular file)`);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it.skipIf(!existsSync('/dev/zero'))('/dev/zero (directly or through a link) is refused without reading a byte', async () => {
+    const link = path.join(dir, 'zero.json');
+    symlinkSync('/dev/zero', link);
+    for (const f of ['/dev/zero', link]) {
+      const err = await validateError({ fromFile: f });
+      expect(err.message).toBe(`${f}: cannot read (is a character device, not a regular file)`);
+    }
+    expect((await validateError({ credentialReport: link })).message).toMatch(/is a character device/);
+  });
+
+  it('a file over the size cap is refused from its size alone: memory stays bounded', async () => {
+    // a sparse 300 MiB file: reading it would allocate hundreds of MiB; the cap (256 MiB) refuses it before that
+    const big = path.join(dir, 'huge-authz.json');
+    writeFileSync(big, '{"UserDetailList": [');
+    truncateSync(big, 300 * 1024 * 1024);
+    const before = process.memoryUsage();
+    const err = await validateError({ fromFile: big });
+    const after = process.memoryUsage();
+    expect(err.message).toBe(`${big}: cannot read (is 300 MiB, more than the 256 MiB limit)`);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(32 * 1024 * 1024);
+    expect(after.heapUsed - before.heapUsed).toBeLessThan(32 * 1024 * 1024);
+    // the caps are internal; a smaller one applies the same way
+    expect(() => readOffline({ credentialReport: write('small-cap.csv', estateToCredentialReportCsv(smallEstate())) }, { ...INPUT_LIMITS, credentialReportBytes: 100 })).toThrow(/more than the 100 bytes limit/);
+  });
+});
+
+describe('aws scan targets', () => {
+  it('offline and live scans of one account name the same target', async () => {
+    const e = smallEstate();
+    const offline = await scanAll(makeCtx(exportEstate(e, 'targets')));
+    const fake = await startFakeIam(e, { reportPolls: 0, lastAccessedPolls: 0 });
+    try {
+      const live = await scanAll(makeCtx(liveOptions(fake.url)));
+      for (const run of [offline, live]) {
+        expect(run.records.flatMap((r) => (r.type === 'target' ? [r.target] : []))).toEqual([{ id: `aws:account:${ACCOUNT}`, platform: 'aws', kind: 'account', name: ACCOUNT }]);
+      }
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,10 +1,11 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gcpConnector, projectDirs, readProjectDir } from '../../connectors/gcp/index.js';
-import { mapGcpProject, memberId, tagsFromDescription } from '../../connectors/gcp/map.js';
+import { gcpConnector, projectDirs, readProject, readProjectDir } from '../../connectors/gcp/index.js';
+import { mapGcpProject, memberId, projectScanTarget, tagsFromDescription } from '../../connectors/gcp/map.js';
 import { Counter } from '../../src/engine/engine.js';
 import type { ScanContext } from '../../src/engine/types.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
@@ -154,5 +155,120 @@ describe('gcp offline: the optional hierarchy, deny and insight files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('gcp offline: a bad record or a broken file is a note; the rest of the export is read', () => {
+  const copy = () => {
+    const dir = path.join(tmp, `damaged-${Math.random().toString(36).slice(2)}`, 'acme-prod-data');
+    cpSync(path.join(demo, 'acme-prod-data'), dir, { recursive: true });
+    return dir;
+  };
+  const scanRecords = async (dir: string) => {
+    await gcpConnector.validate(ctx({ fromDir: dir }));
+    const records: GraphRecord[] = [];
+    for await (const r of gcpConnector.scan(ctx({ fromDir: dir }))) records.push(r);
+    return { records, graph: IdentityGraph.from(records) };
+  };
+  const incomplete = (g: IdentityGraph) => g.coverage.filter((c) => c.incomplete).map((c) => c.message).sort();
+
+  it('a binding without a role, a null account, a numeric email, a key with a numeric name: four notes, everything else mapped', async () => {
+    const dir = copy();
+    const sas = JSON.parse(readFileSync(path.join(dir, 'service-accounts.json'), 'utf8')) as unknown[];
+    sas.push(null, { email: 7, displayName: 'seven' });
+    writeFileSync(path.join(dir, 'service-accounts.json'), JSON.stringify(sas));
+    const policy = JSON.parse(readFileSync(path.join(dir, 'iam-policy.json'), 'utf8')) as { bindings: unknown[] };
+    policy.bindings.push({ members: ['user:x@acme.example'] });
+    writeFileSync(path.join(dir, 'iam-policy.json'), JSON.stringify(policy));
+    const keyFile = path.join(dir, 'keys', 'backup@acme-prod-data.iam.gserviceaccount.com.json');
+    const keys = JSON.parse(readFileSync(keyFile, 'utf8')) as unknown[];
+    keys.push({ name: 12345 });
+    writeFileSync(keyFile, JSON.stringify(keys));
+    const { graph } = await scanRecords(dir);
+    expect(incomplete(graph)).toEqual(
+      [
+        `acme-prod-data/iam-policy.json: bindings[${policy.bindings.length - 1}]: role is not a string (got nothing); this binding is skipped`,
+        `acme-prod-data/keys/backup@acme-prod-data.iam.gserviceaccount.com.json[${keys.length - 1}]: name is not a string (got a number); this key is skipped`,
+        `acme-prod-data/service-accounts.json[${sas.length - 2}]: the entry is not an object (got null); this service account is skipped`,
+        `acme-prod-data/service-accounts.json[${sas.length - 1}] (service account 'seven'): email is not a string (got a number); this service account is skipped`,
+      ].sort(),
+    );
+    expect(graph.stats().byType['gcp:service-account']).toBe(8);
+    expect(graph.stats().byType['gcp:sa-key']).toBe(4);
+    expect(graph.coverage.every((c) => !/Cannot read|TypeError/.test(c.message))).toBe(true);
+  });
+
+  it('a file where a folder belongs, a folder where a file belongs, a dangling link, a FIFO: notes, never a crash or a hang', async () => {
+    const dir = copy();
+    rmSync(path.join(dir, 'keys'), { recursive: true });
+    writeFileSync(path.join(dir, 'keys'), 'not a folder');
+    rmSync(path.join(dir, 'iam-policy.json'));
+    mkdirSync(path.join(dir, 'iam-policy.json'));
+    rmSync(path.join(dir, 'roles.json'));
+    symlinkSync(path.join(dir, 'gone.json'), path.join(dir, 'roles.json'));
+    let fifo = false;
+    try {
+      execFileSync('mkfifo', [path.join(dir, 'recommendations.json.tmp')]);
+      rmSync(path.join(dir, 'recommendations.json'));
+      renameSync(path.join(dir, 'recommendations.json.tmp'), path.join(dir, 'recommendations.json'));
+      fifo = true;
+    } catch {
+      // no mkfifo here: the other cases still run
+    }
+    const { graph } = await scanRecords(dir);
+    const expected = [
+      'acme-prod-data/iam-policy.json is a folder, not a file',
+      'acme-prod-data/keys is a file where a folder belongs',
+      'acme-prod-data/roles.json is a symbolic link to nothing (dangling)',
+      ...(fifo ? ['acme-prod-data/recommendations.json is a FIFO (named pipe), not a regular file'] : []),
+    ].sort();
+    expect(incomplete(graph)).toEqual(expected);
+    expect(graph.coverage.filter((c) => c.incomplete).every((c) => c.scope === 'acme-prod-data' && c.reason === 'invalid-input')).toBe(true);
+    expect(graph.stats().byType['gcp:service-account']).toBe(8);
+    expect(graph.stats().byType['gcp:sa-key'] ?? 0).toBe(0);
+  });
+
+  it('a dangling link where a project folder may have been, in a multi-project folder: a note; the other projects are scanned', async () => {
+    const multi = path.join(tmp, `multi-${Math.random().toString(36).slice(2)}`);
+    cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'acme-prod-data'), { recursive: true });
+    symlinkSync(path.join(multi, 'nowhere'), path.join(multi, 'acme-staging'));
+    const { graph, records } = await scanRecords(multi);
+    expect(incomplete(graph)).toEqual([`${path.basename(multi)}/acme-staging is a symbolic link to nothing (dangling)`]);
+    expect(records.filter((r) => r.type === 'target').map((r) => (r.type === 'target' ? r.target.id : ''))).toEqual(['gcp:project:acme-prod-data']);
+  });
+
+  it('an over-size file is refused from its size alone', () => {
+    const dir = copy();
+    writeFileSync(path.join(dir, 'insights.json'), '[');
+    truncateSync(path.join(dir, 'insights.json'), 80 * 1024 * 1024);
+    const { notes } = readProject(dir);
+    expect(notes.map((n) => n.message)).toEqual(['acme-prod-data/insights.json is 80 MiB, more than the 64 MiB limit']);
+    expect(readProject(dir, { fileBytes: 1024 }).notes.map((n) => n.message)).toContain('acme-prod-data/service-accounts.json is 3 KiB, more than the 1 KiB limit');
+  });
+});
+
+describe('gcp scan targets', () => {
+  it('every project of an export folder is a target gcp:project:<id>', async () => {
+    const multi = path.join(tmp, 'targets');
+    cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'acme-prod-data'), { recursive: true });
+    cpSync(path.join(demo, 'acme-prod-data'), path.join(multi, 'second'), { recursive: true });
+    writeFileSync(path.join(multi, 'second', 'project.json'), JSON.stringify({ projectId: 'acme-second', projectNumber: '1' }));
+    const records: GraphRecord[] = [];
+    for await (const r of gcpConnector.scan(ctx({ fromDir: multi }))) records.push(r);
+    expect(records.flatMap((r) => (r.type === 'target' ? [r.target] : []))).toEqual([
+      { id: 'gcp:project:acme-prod-data', platform: 'gcp', kind: 'project', name: 'acme-prod-data' },
+      { id: 'gcp:project:acme-second', platform: 'gcp', kind: 'project', name: 'acme-second' },
+    ]);
+    expect(projectScanTarget('acme-live')).toEqual({ id: 'gcp:project:acme-live', platform: 'gcp', kind: 'project', name: 'acme-live' });
+  });
+
+  it('API answers go through the same record checks (notes name the API method)', () => {
+    const records = mapGcpProject(
+      { projectId: 'acme-live', serviceAccounts: [{ email: 'a@acme-live.iam.gserviceaccount.com' }], keys: {}, saPolicies: {}, roles: [], pools: [], providers: [], policy: { bindings: [{ role: 'roles/owner', members: 'user:x@acme.example' } as never] } },
+      { now: new Date('2026-11-01T00:00:00Z'), source: (w) => `api:${w}` },
+    );
+    expect(records.flatMap((r) => (r.type === 'coverage' ? [[r.coverage.source, r.coverage.message]] : []))).toEqual([
+      ['api:policy', "api:policy: bindings[0] (binding 'roles/owner'): members is not a list (got a string); this binding is skipped"],
+    ]);
   });
 });
