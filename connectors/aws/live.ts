@@ -124,19 +124,25 @@ export function createIamClient(o: AwsOptions, calls?: CallCounter): IAMClient {
   return client;
 }
 
-/** The account a scan reads, from the ARNs IAM returned (users, roles, groups, customer managed policies). */
+/**
+ * The account a scan reads, from the ARNs IAM returned (users, roles, groups, customer managed policies): the one
+ * most of them name (ties: the one seen first), the same rule the mapping uses for exports.
+ */
 export function accountOfAuthz(authz: AuthzDetails): string | undefined {
   const arns = [
-    ...(authz.UserDetailList ?? []).map((u) => u.Arn),
-    ...(authz.RoleDetailList ?? []).map((r) => r.Arn),
-    ...(authz.GroupDetailList ?? []).map((g) => g.Arn),
-    ...(authz.Policies ?? []).map((p) => p.Arn).filter((a) => a && !a.startsWith('arn:aws:iam::aws:')),
+    ...(authz.UserDetailList ?? []).map((u) => u?.Arn),
+    ...(authz.RoleDetailList ?? []).map((r) => r?.Arn),
+    ...(authz.GroupDetailList ?? []).map((g) => g?.Arn),
+    ...(authz.Policies ?? []).map((p) => p?.Arn).filter((a) => typeof a === 'string' && !a.startsWith('arn:aws:iam::aws:')),
   ];
+  const votes = new Map<string, number>();
   for (const arn of arns) {
-    const acct = accountOfArn(arn);
-    if (acct) return acct;
+    const acct = typeof arn === 'string' ? accountOfArn(arn) : undefined;
+    if (acct) votes.set(acct, (votes.get(acct) ?? 0) + 1);
   }
-  return undefined;
+  let best: string | undefined;
+  for (const [acct, n] of votes) if (best === undefined || n > votes.get(best)!) best = acct;
+  return best;
 }
 
 export function accountTarget(account: string): ScanTarget {

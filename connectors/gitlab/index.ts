@@ -530,7 +530,22 @@ async function readGroup(ctx: ScanContext, o: GitLabOptions, outbox: Outbox<Grap
     }
     const analysis = analyzePipeline(text);
     for (const r of pipelineRecords({ project: path, path: file, text, connector: CONNECTOR_ID, source: `gitlab:${route}`, observedAt, scope })) out.push(r);
-    if (analysis.parseError) attrs.ciConfigNote = `${file}: ${analysis.parseError}`;
+    if (analysis.parseError) {
+      attrs.ciConfigNote = `${file}: ${analysis.parseError}`;
+      // like a workflow file that does not parse: the scan could not read this source, so it is not a clean pass
+      out.push({
+        type: 'coverage',
+        coverage: {
+          connector: CONNECTOR_ID,
+          source: `file:${path}/${file}`,
+          scope: path,
+          reason: 'invalid-input',
+          message: `${path}: ${file} is not valid YAML (${analysis.parseError})`,
+          impact: "this project's CI/CD variable references are unknown: its variables are not judged",
+          incomplete: true,
+        },
+      });
+    }
     else if (analysis.includes.length > 0) attrs.ciConfigNote = `${file} includes ${analysis.includes.length} file(s) that were not followed`;
     else attrs.ciConfigScanned = true;
   };

@@ -306,7 +306,11 @@ describe('pipeline definitions', () => {
     expect(gl.requests.some((r) => r.path.startsWith('/projects/203/repository/'))).toBe(false);
     const flagged = result.findings.filter((f) => f.ruleId === 'ci-secret-unreferenced').map((f) => f.nodeId).sort();
     expect(flagged).toEqual(['gitlab:ci-variable:acme/empty/UNUSED_SECRET@*']);
-    expect(result.coverage).toEqual([]);
+    // a pipeline file that does not parse is an unread source (exit 3), not a clean pass; nothing else is missing
+    expect(result.coverage).toEqual([
+      expect.objectContaining({ source: 'file:acme/broken/.gitlab-ci.yml', scope: 'acme/broken', reason: 'invalid-input', incomplete: true, message: expect.stringMatching(/^acme\/broken: \.gitlab-ci\.yml is not valid YAML \(invalid YAML at line/) }),
+    ]);
+    expect(result.incomplete).toBe(true);
   });
 
   it('ciConfig: false reads no repository file and judges no variable', async () => {

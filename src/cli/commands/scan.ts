@@ -90,7 +90,7 @@ export function registerScan(program: Command): void {
     .option('--gcp-impersonate-service-account <email>', 'GCP: impersonate this read-only audit service account for the scan')
     .option('--gcp-endpoint <url>', 'GCP: send every Google API call to this base URL (emulators, proxies)')
     .option('--path <dir>', 'workflows: a local checkout (or its .github/workflows folder) to analyse, no token needed')
-    .option('--repo <owner/name>', 'workflows: the repository name (default: from .git/config origin)')
+    .option('--repo <owner/name>', 'workflows: the repository, owner/name or host/owner/name (default: from the origin remote in .git/config)')
     .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('terminal'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
