@@ -156,22 +156,27 @@ async function runOne(
     signal,
     progress: (message) => opts.onProgress?.({ type: 'step', connector: connector.id, message }),
   };
+  const run = (status: ConnectorRun['status'], error?: string): ConnectorRun => ({
+    id: connector.id,
+    title,
+    status,
+    apiCalls: calls.total,
+    callsByOperation: calls.byOperation(),
+    records,
+    durationMs: Date.now() - started,
+    target: job.target,
+    targets: normaliseTargets(targets),
+    ...(error !== undefined ? { error } : {}),
+  });
+  /** the source ended early (it threw, or the deadline cut it): what it yielded is kept */
+  const ended = (note: CoverageNote, message: string): ConnectorRun => {
+    sink({ type: 'coverage', coverage: note });
+    opts.onProgress?.({ type: 'failed', connector: connector.id, message });
+    return run(records > 0 ? 'partial' : 'failed', message);
+  };
   const stopped = (): ConnectorRun => {
     const note = timeoutNote(connector.id, title, signal!, records);
-    sink({ type: 'coverage', coverage: note });
-    opts.onProgress?.({ type: 'failed', connector: connector.id, message: note.message });
-    return {
-      id: connector.id,
-      title,
-      status: records > 0 ? 'partial' : 'failed',
-      apiCalls: calls.total,
-      callsByOperation: calls.byOperation(),
-      records,
-      durationMs: Date.now() - started,
-      target: job.target,
-      targets: normaliseTargets(targets),
-      error: note.message,
-    };
+    return ended(note, note.message);
   };
   if (job.timedOut) return stopped();
   // after the signal aborts, a connector gets a short grace period to hand on what it has read (its requests are
@@ -217,34 +222,11 @@ async function runOne(
       impact: records > 0 ? 'records after the failure point are missing' : 'nothing from this source is in the report',
       incomplete: true,
     };
-    sink({ type: 'coverage', coverage: note });
     opts.log.debug(`${connector.id}: ${process.env.NHI_DEBUG && err instanceof Error && err.stack ? err.stack : message}`);
-    opts.onProgress?.({ type: 'failed', connector: connector.id, message });
-    return {
-      id: connector.id,
-      title,
-      status: records > 0 ? 'partial' : 'failed',
-      apiCalls: calls.total,
-      callsByOperation: calls.byOperation(),
-      records,
-      durationMs: Date.now() - started,
-      target: job.target,
-      targets: normaliseTargets(targets),
-      error: message,
-    };
+    return ended(note, message);
   }
   opts.onProgress?.({ type: 'done', connector: connector.id, records, calls: calls.total, incomplete });
-  return {
-    id: connector.id,
-    title,
-    status: incomplete ? 'partial' : 'complete',
-    apiCalls: calls.total,
-    callsByOperation: calls.byOperation(),
-    records,
-    durationMs: Date.now() - started,
-    target: job.target,
-    targets: normaliseTargets(targets),
-  };
+  return run(incomplete ? 'partial' : 'complete');
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../support/prng.js';
 
 /** Start listening; resolves to the base URL (`http://127.0.0.1:<port>`). */
 export async function listenLoopback(server: Server): Promise<string> {
@@ -47,16 +48,7 @@ export interface FaultSelector {
 }
 
 /** A small seeded generator (mulberry32): fault plans repeat exactly for a seed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 interface FaultRule {
   match: (route: string) => boolean;

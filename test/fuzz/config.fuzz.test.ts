@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { RULES } from '../../src/rules/index.js';
 import { NhiError } from '../../src/util/errors.js';
+import { mulberry32 as prng } from '../support/prng.js';
 
-/** Seeded, so a failure names an input that can be replayed. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const VALID = `version: 1
 failOn: high

@@ -3,17 +3,11 @@
  * structure. Everything is a pure function of the seed, so a failing case is reproduced by its seed alone.
  */
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { mulberry32 } from '../support/prng.js';
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG. */
+/** Helpers over the suite's seeded generator. */
 export function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n: number) => Math.floor(next() * n),

@@ -9,19 +9,8 @@ import type { ScanResult } from '../../src/model/result.js';
 import type { Finding, GraphRecord } from '../../src/model/types.js';
 import { SEVERITIES } from '../../src/model/types.js';
 
-export type Rng = () => number;
-
-/** mulberry32: small, fast, good enough for test data, and the same sequence for the same seed everywhere. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng } from '../support/prng.js';
+import { type Rng } from '../support/prng.js';
 
 /**
  * Markdown and terminal attacks, each tagged with a word starting with EVIL so a test can find what is left of it.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileGlob, globMatch } from '../../src/util/glob.js';
+import { mulberry32 as prng } from '../support/prng.js';
 
 /** The old implementation's semantics, as a reference (fine for the short random inputs below). */
 function reference(pattern: string, value: string): boolean {
@@ -12,13 +13,6 @@ function reference(pattern: string, value: string): boolean {
   return new RegExp(`^${src}$`, 'is').test(value);
 }
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 describe('glob matcher', () => {
   it.each([

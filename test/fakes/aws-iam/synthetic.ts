@@ -5,6 +5,7 @@
  * Policy documents are shared objects, so large estates stay small in memory.
  */
 import type { FakeEstate, FakeGroup, FakeKey, FakeManagedPolicy, FakeRole, FakeServiceAccess, FakeUser, PolicyDoc } from './estate.js';
+import { mulberry32 } from '../../support/prng.js';
 
 /** The "now" the synthetic estate is built around (key ages and last use are relative to it). */
 export const SYNTHETIC_AS_OF = '2026-06-01T00:00:00.000Z';
@@ -13,16 +14,6 @@ const DAY = 86_400_000;
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES: Array<[string, string]> = [
   ['s3', 'Amazon S3'],
