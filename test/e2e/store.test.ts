@@ -2,7 +2,6 @@
  * The snapshot store through the real CLI: where it lives by default, what happens when it is damaged, locked or
  * left mid-write, how `nhi diff` and `nhi snapshots` treat targets, pruning, identity counts, and private report files.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { NON_IDENTITY_TYPES } from '../../src/graph/identities.js';
 import { openStore } from '../../src/store/index.js';
 import { awsRecords, scanOf } from '../store/helpers.js';
 import { nhi, repoRoot, STACK_LINE } from './run.js';
+import { holdWrite } from '../support/lock-holder.js';
 
 const built = existsSync(path.join(repoRoot, 'dist', 'src', 'cli', 'main.js'));
 let dir: string;
@@ -43,35 +43,6 @@ function seed(file: string, scans: ReturnType<typeof scanOf>[]): void {
   const store = openStore(file);
   for (const s of scans) store.saveSnapshot(s);
   store.close();
-}
-
-/** Another process holding a write transaction on `file` (see test/store/faults.test.ts). */
-async function holdWrite(file: string, mode: 'immediate' | 'exclusive' | 'spill') {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(process.argv[1]);
-    db.pragma('cache_size = 4');
-    db.exec(${JSON.stringify(mode === 'exclusive' ? 'BEGIN EXCLUSIVE' : 'BEGIN IMMEDIATE')});
-    if (${JSON.stringify(mode)} === 'spill') {
-      db.prepare('DELETE FROM nodes').run();
-      const ins = db.prepare("INSERT INTO nodes (snapshot_id, id, kind, platform, type, data) VALUES (1, ?, 'principal', 'aws', 'iam-user', ?)");
-      for (let i = 0; i < 400; i++) ins.run('junk-' + i, 'x'.repeat(2000));
-    }
-    process.stdout.write('ready\\n');
-    setInterval(() => {}, 1000);
-  `;
-  const child = spawn(process.execPath, ['-e', script, file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
-  });
-  return {
-    kill: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
 }
 
 describe('where the store lives', () => {

@@ -2,7 +2,6 @@
  * A store that is damaged, foreign, locked or left mid-write by a killed scan: every operation ends in one clear
  * NhiError (exit 2), nothing is written to a database that is not ours, and a killed write is rolled back.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,8 +9,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import { NhiError } from '../../src/util/errors.js';
-import { repoRoot } from '../e2e/run.js';
 import { scanOf } from './helpers.js';
+import { holdWrite as holdWriteOn } from '../support/lock-holder.js';
+
+const holdWrite = (mode: 'immediate' | 'exclusive' | 'spill') => holdWriteOn(file, mode);
 
 let dir: string;
 let file: string;
@@ -37,39 +38,6 @@ function storeWithSnapshots(n = 1): void {
   const store = openStore(file);
   for (let i = 0; i < n; i++) store.saveSnapshot(scanOf('111111111111'));
   store.close();
-}
-
-/**
- * A child process that opens the store, starts a write transaction and holds it: `spill` writes enough that SQLite
- * spills changed pages into the database file (its journal then holds the originals); `exclusive` takes the lock
- * that keeps readers out too. Resolves once the transaction is open.
- */
-async function holdWrite(mode: 'immediate' | 'exclusive' | 'spill') {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(process.argv[1]);
-    db.pragma('cache_size = 4');
-    db.exec(${JSON.stringify(mode === 'exclusive' ? 'BEGIN EXCLUSIVE' : 'BEGIN IMMEDIATE')});
-    if (${JSON.stringify(mode)} === 'spill') {
-      db.prepare('DELETE FROM nodes').run();
-      const ins = db.prepare("INSERT INTO nodes (snapshot_id, id, kind, platform, type, data) VALUES (1, ?, 'principal', 'aws', 'iam-user', ?)");
-      for (let i = 0; i < 400; i++) ins.run('junk-' + i, 'x'.repeat(2000));
-    }
-    process.stdout.write('ready\\n');
-    setInterval(() => {}, 1000);
-  `;
-  const child = spawn(process.execPath, ['-e', script, file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once('data', () => resolve());
-    child.once('exit', (code) => reject(new Error(`lock holder exited early (${code})`)));
-  });
-  return {
-    kill: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      }),
-  };
 }
 
 describe('damaged or foreign stores', () => {
