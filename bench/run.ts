@@ -90,7 +90,8 @@ async function child(url: string, concurrency: number): Promise<void> {
 function runChild(url: string, concurrency: number): Promise<Omit<Measurement, 'identities'>> {
   return new Promise((resolve, reject) => {
     const self = fileURLToPath(import.meta.url);
-    const c = spawn(process.execPath, [self, '--child', url, '--concurrency', String(concurrency)], {
+    // the child runs with the parent's Node flags (node --cpu-prof dist/bench/run.js profiles the scan too)
+    const c = spawn(process.execPath, [...process.execArgv, self, '--child', url, '--concurrency', String(concurrency)], {
       env: { ...process.env, ...FAKE_CREDS, AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

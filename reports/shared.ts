@@ -56,8 +56,6 @@ export { NON_IDENTITY_TYPES, countIdentities, isIdentity } from '../src/graph/id
 /** Longest text a report carries for one value (names, ids, messages); longer values end in `…`. */
 export const MAX_TEXT = 10_000;
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
  * Any value as report text: strings as they are, numbers, booleans and bigints spelled out; null, undefined,
  * objects, arrays and functions become `fallback` (an object never prints as `[object Object]` and never dumps its
@@ -74,7 +72,9 @@ export function text(v: unknown, fallback = '', max = MAX_TEXT): string {
     if (/[\ud800-\udbff]$/.test(s)) s = s.slice(0, -1);
     s += '…';
   }
-  return s.replace(LONE_SURROGATE, '\ufffd');
+  // Node 20 has the ES2024 well-formedness methods: much cheaper than a regular expression on every string
+  const w = s as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return w.isWellFormed() ? s : w.toWellFormed();
 }
 
 /** `text`, but undefined for a missing or empty value (optional fields are left out rather than printed empty). */
@@ -525,6 +525,18 @@ function isGraph(v: unknown): v is IdentityGraph {
  * Idempotent and pure; every renderer calls it first.
  */
 export function normalizeInput(input: ReportInput): ReportInput {
+  // the work is proportional to the findings and their evidence: a result this function made is not done again
+  // (render() normalises, then the renderer it calls asks again)
+  if (input !== null && typeof input === 'object' && NORMALIZED.has(input)) return input;
+  const out = normalizeFresh(input);
+  NORMALIZED.add(out);
+  return out;
+}
+
+/** Results normalizeInput made (weak: none is kept alive by this). */
+const NORMALIZED = new WeakSet<object>();
+
+function normalizeFresh(input: ReportInput): ReportInput {
   const r = (rec(input) ?? {}) as Record<string, unknown>;
   const tool = rec(r.tool);
   const connectors = list(r.connectors, normalizeConnector);
