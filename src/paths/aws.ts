@@ -1,0 +1,439 @@
+/**
+ * AWS in the escalation analysis: escalation methods (src/paths/methods/aws.ts) applied with the authorization
+ * engine, and role trust, as "can become" edges.
+ *
+ * How it stays linear in the estate:
+ * - targets are indexed once (roles by the service they trust, users, roles and groups by account, policies by the
+ *   principals that hold them);
+ * - for each caller and action, a superset of the resources its Allow statements can match is read from its
+ *   policies (memoised per policy set): only candidates inside it are evaluated, and the engine memoises by policy
+ *   set, so principals that share their policies share the work;
+ * - when a caller is allowed on every candidate alike (Allow on `*`, no Deny or boundary that names resources), it
+ *   gets ONE edge to a hub node standing for all the candidates, and the hub has one edge per candidate, built once
+ *   per account and method: edges grow with principals plus targets, never with their product.
+ */
+import type { IdentityGraph } from '../graph/graph.js';
+import type { IdentityEdge, PrincipalNode } from '../model/types.js';
+import type { Evaluation, StatementRef } from '../policy/decision.js';
+import { documentGrants, entitlementDocument, isAdminEquivalent, policiesOf } from '../policy/effective.js';
+import { compileGlob } from '../util/glob.js';
+import type { BecomeEdge, EdgeProducer, EscalationMethod, MethodRequirement, PathContext } from './types.js';
+import { adminSinkId } from './types.js';
+
+/** The method id of role trust (sts:AssumeRole), shared with the method catalogue. */
+export const ASSUME_ROLE_METHOD = 'aws-assume-role';
+
+/** A hub stands for every candidate of one method in one account (see the module comment). */
+export function awsHubId(account: string, methodId: string): string {
+  return `meta:hub:aws:${account}:${methodId}`;
+}
+
+const CALLER_TYPES = new Set(['iam-user', 'iam-role', 'iam-group']);
+
+interface Indexes {
+  usersByAccount: Map<string, PrincipalNode[]>;
+  rolesByAccount: Map<string, PrincipalNode[]>;
+  groupsByAccount: Map<string, PrincipalNode[]>;
+  rolesTrusting: Map<string, PrincipalNode[]>;
+  groupsOf: Map<string, string[]>;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+function arnOf(p: PrincipalNode): string | undefined {
+  const a = p.attributes?.arn ?? p.externalId;
+  return typeof a === 'string' ? a : undefined;
+}
+
+function isCaller(p: PrincipalNode): boolean {
+  return p.platform === 'aws' && CALLER_TYPES.has(p.type) && p.attributes?.serviceLinked !== true && p.attributes?.external !== true && p.scope !== undefined;
+}
+
+function buildIndexes(graph: IdentityGraph): Indexes {
+  const ix: Indexes = { usersByAccount: new Map(), rolesByAccount: new Map(), groupsByAccount: new Map(), rolesTrusting: new Map(), groupsOf: new Map() };
+  for (const p of graph.principals()) {
+    if (p.platform !== 'aws' || !p.scope || p.attributes?.external === true) continue;
+    if (p.type === 'iam-user') push(ix.usersByAccount, p.scope, p);
+    else if (p.type === 'iam-group') push(ix.groupsByAccount, p.scope, p);
+    else if (p.type === 'iam-role' && p.attributes?.serviceLinked !== true) {
+      push(ix.rolesByAccount, p.scope, p);
+      for (const e of graph.in(p.id, 'CAN_ASSUME')) {
+        if (!e.from.startsWith('aws:service-principal:')) continue;
+        push(ix.rolesTrusting, e.from.slice('aws:service-principal:'.length).toLowerCase(), p);
+      }
+    }
+  }
+  for (const users of ix.usersByAccount.values()) {
+    for (const u of users) for (const e of graph.out(u.id, 'MEMBER_OF')) push(ix.groupsOf, u.id, e.to);
+  }
+  return ix;
+}
+
+/** Does the user have a console password? true / false, or undefined when the scan does not know. */
+function hasLoginProfile(graph: IdentityGraph, user: PrincipalNode): boolean | undefined {
+  const v = user.attributes?.passwordEnabled;
+  if (typeof v === 'boolean') return v;
+  if (graph.credentialsOf(user.id).some((c) => c.credentialType === 'password')) return true;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Which resources can a caller's Allow statements match for an action? (a superset, to prefilter candidates)
+
+interface ResourceScope {
+  /** resource globs of the Allow statements that name the action (variables widened to `*`) */
+  patterns: string[];
+  /** some statement for the action (a Deny, a boundary, NotResource, a variable) makes the answer depend on the resource */
+  resourceDependent: boolean;
+  /** some statement for the action has conditions */
+  conditional: boolean;
+}
+
+function actionMatches(patterns: readonly string[] | undefined, action: string): boolean {
+  return !!patterns && patterns.some((p) => compileGlob(p).test(action));
+}
+
+function statementCovers(st: { actions?: string[]; notActions?: string[] }, action: string): boolean {
+  if (st.actions) return actionMatches(st.actions, action);
+  if (st.notActions) return !actionMatches(st.notActions, action);
+  return false;
+}
+
+const widen = (r: string) => r.replace(/\$\{[^}]*\}/g, '*');
+
+function resourceScope(graph: IdentityGraph, callerId: string, action: string): ResourceScope {
+  const { policies, boundaries } = policiesOf(graph, callerId);
+  const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false };
+  for (const ref of policies) {
+    for (const st of documentGrants(entitlementDocument(ref.entitlement)).document.statements) {
+      if (!statementCovers(st, action)) continue;
+      if (st.conditions && Object.keys(st.conditions).length > 0) scope.conditional = true;
+      if (st.effect === 'Deny') {
+        const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
+        if (!all) scope.resourceDependent = true;
+        continue;
+      }
+      if (st.notResources) {
+        scope.patterns.push('*');
+        scope.resourceDependent = true;
+        continue;
+      }
+      for (const r of st.resources ?? []) {
+        if (r.includes('${')) scope.resourceDependent = true;
+        scope.patterns.push(widen(r));
+      }
+    }
+  }
+  for (const ref of boundaries) {
+    for (const st of documentGrants(entitlementDocument(ref.entitlement)).document.statements) {
+      if (!statementCovers(st, action)) continue;
+      const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
+      if (!all || st.effect === 'Deny' || (st.conditions && Object.keys(st.conditions).length > 0)) scope.resourceDependent = true;
+    }
+  }
+  return scope;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Candidate {
+  /** the node the caller becomes or acts on */
+  id: string;
+  /** ARN used for `${target}` */
+  arn: string;
+  /** ARN used for `${policy}` */
+  policyArn?: string;
+  /** an unknown precondition (no credential report: login profile unknown) lowers confidence */
+  uncertain?: string;
+}
+
+function fill(template: string, account: string, c?: Candidate): string {
+  return template
+    .replace(/\$\{account\}/g, account)
+    .replace(/\$\{region\}/g, '*')
+    .replace(/\$\{target\}/g, c?.arn ?? '*')
+    .replace(/\$\{policy\}/g, c?.policyArn ?? c?.arn ?? '*');
+}
+
+const dependsOnTarget = (r: MethodRequirement) => r.resource.includes('${target}') || r.resource.includes('${policy}');
+
+/** A concrete resource an ARN pattern stands for (`*` and `?` become `x`): what the caller would name when it creates one. */
+const instantiate = (pattern: string) => pattern.replace(/[*?]/g, 'x');
+
+function refsOf(evals: Evaluation[]): StatementRef[] {
+  const out: StatementRef[] = [];
+  const seen = new Set<string>();
+  for (const e of evals) {
+    for (const s of e.allows) {
+      const k = `${s.policyId}#${s.statementIndex}#${s.via}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+function combine(evals: Evaluation[]): { decision: 'allowed' | 'conditional'; unknownKeys: string[] } | undefined {
+  if (evals.some((e) => e.decision === 'denied')) return undefined;
+  const keys = new Set<string>();
+  for (const e of evals) for (const k of e.unknownKeys) keys.add(k);
+  return { decision: evals.every((e) => e.decision === 'allowed') ? 'allowed' : 'conditional', unknownKeys: [...keys].sort() };
+}
+
+const CONFIDENCE_ORDER = { high: 2, medium: 1, low: 0 } as const;
+const weaker = (a: 'high' | 'medium' | 'low', b: 'high' | 'medium' | 'low') => (CONFIDENCE_ORDER[a] <= CONFIDENCE_ORDER[b] ? a : b);
+
+export interface AwsProducerOptions {
+  /** above this many candidates, a caller allowed on all of them alike gets one edge to a hub */
+  hubThreshold?: number;
+}
+
+export function createAwsProducer(methods: readonly EscalationMethod[], opts: AwsProducerOptions = {}): EdgeProducer {
+  const hubThreshold = opts.hubThreshold ?? 8;
+  const awsMethods = methods.filter((m) => m.platform === 'aws' && m.id !== ASSUME_ROLE_METHOD);
+  return {
+    id: 'aws',
+    admins(ctx) {
+      const out: Array<{ id: string; why: string }> = [];
+      for (const p of ctx.graph.principals()) {
+        if (!isCaller(p) && p.type !== 'root') continue;
+        if (p.type === 'root') {
+          out.push({ id: p.id, why: 'the root user of the account' });
+          continue;
+        }
+        const routes = isAdminEquivalent(ctx.graph, p.id);
+        if (routes.length > 0) out.push({ id: p.id, why: routes[0].description });
+      }
+      return out;
+    },
+    *edges(ctx) {
+      const { graph, evaluator } = ctx;
+      const ix = buildIndexes(graph);
+      const scopeMemo = new Map<string, ResourceScope>();
+      const scopeOf = (callerId: string, action: string) => {
+        const key = `${evaluator.policySetKey(callerId)}\u0000${action.toLowerCase()}`;
+        let s = scopeMemo.get(key);
+        if (!s) {
+          s = resourceScope(graph, callerId, action);
+          scopeMemo.set(key, s);
+        }
+        return s;
+      };
+      const hubsBuilt = new Set<string>();
+
+      for (const caller of graph.principals()) {
+        if (!isCaller(caller)) continue;
+        const account = caller.scope!;
+        for (const m of awsMethods) yield* methodEdges(m, caller, account);
+      }
+      yield* assumeEdges();
+
+      // -------------------------------------------------------------------------------------------------------
+      function candidatesFor(m: EscalationMethod, caller: PrincipalNode, account: string): Candidate[] {
+        const t = m.target;
+        const arn = arnOf(caller);
+        switch (t.kind) {
+          case 'self':
+            return arn ? [{ id: caller.id, arn }] : [];
+          case 'role-trusting-service':
+          case 'role-of-existing-resource': {
+            const roles = (ix.rolesTrusting.get(t.service.toLowerCase()) ?? []).filter((r) => r.scope === account);
+            return roles
+              .filter((r) => !t.needsInstanceProfile || (Array.isArray(r.attributes?.instanceProfiles) && r.attributes!.instanceProfiles.length > 0))
+              .flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
+          }
+          case 'user': {
+            const users = ix.usersByAccount.get(account) ?? [];
+            const out: Candidate[] = [];
+            for (const u of users) {
+              const a = arnOf(u);
+              if (!a) continue;
+              if (t.loginProfile) {
+                const has = hasLoginProfile(graph, u);
+                if (has === undefined) out.push({ id: u.id, arn: a, uncertain: 'whether the user has a console password (no credential report)' });
+                else if (has === (t.loginProfile === 'present')) out.push({ id: u.id, arn: a });
+              } else out.push({ id: u.id, arn: a });
+            }
+            return out;
+          }
+          case 'role':
+            return (ix.rolesByAccount.get(account) ?? []).flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
+          case 'group': {
+            if (caller.type !== 'iam-user') return [];
+            const mine = new Set(ix.groupsOf.get(caller.id) ?? []);
+            return (ix.groupsByAccount.get(account) ?? [])
+              .filter((g) => (t.callerMustBeMember ? mine.has(g.id) : !mine.has(g.id)))
+              .flatMap((g) => (arnOf(g) ? [{ id: g.id, arn: arnOf(g)! }] : []));
+          }
+          case 'attached-policy': {
+            // customer-managed policies the caller holds itself or through its groups
+            const out: Candidate[] = [];
+            for (const ref of policiesOf(graph, caller.id).policies) {
+              const e = ref.entitlement;
+              if (e.entitlementType !== 'managed-policy' || e.managedBy === 'platform' || !e.externalId) continue;
+              out.push({ id: caller.id, arn: arnOf(caller) ?? caller.id, policyArn: e.externalId });
+            }
+            return out;
+          }
+          default:
+            return [];
+        }
+      }
+
+      function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string): Iterable<BecomeEdge> {
+        const candidates = candidatesFor(m, caller, account);
+        if (candidates.length === 0) return;
+        const to = (c: Candidate) => (m.becomes === 'admin' ? adminSinkId('aws', account) : c.id);
+        for (const reqs of m.anyOf) {
+          // requirements on fixed resources: once per caller
+          const fixed = reqs.filter((r) => !dependsOnTarget(r));
+          const perTarget = reqs.filter(dependsOnTarget);
+          const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account));
+          const base = combine(fixedEvals);
+          if (!base) continue;
+          // prefilter candidates by the resources the caller's Allow statements can match
+          let pool = candidates;
+          let uniform = m.becomes !== 'admin' && candidates.length > hubThreshold && m.target.kind !== 'self';
+          for (const r of perTarget) {
+            const s = scopeOf(caller.id, r.action);
+            if (s.patterns.length === 0) {
+              pool = [];
+              break;
+            }
+            if (s.resourceDependent || !s.patterns.includes('*')) uniform = false;
+            if (s.patterns.includes('*')) continue;
+            const globs = s.patterns.map((p) => compileGlob(p));
+            pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c))));
+          }
+          if (pool.length === 0) continue;
+          if (uniform) {
+            // allowed alike on every candidate: one evaluation on a representative, one edge to the hub
+            const rep = pool[0];
+            const evals = [...fixedEvals, ...perTarget.map((r) => evaluator.evaluate(caller.id, r.action, fill(r.resource, account, rep), { context: r.context }))];
+            const c = combine(evals);
+            if (!c) continue;
+            const hub = awsHubId(account, m.id);
+            if (!hubsBuilt.has(hub)) {
+              hubsBuilt.add(hub);
+              for (const cand of candidates) yield hubEdge(hub, cand, m);
+            }
+            yield { from: caller.id, to: hub, method: m.id, statements: refsOf(evals), decision: c.decision, unknownKeys: c.unknownKeys, confidence: m.confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}) };
+            break;
+          }
+          for (const cand of pool) {
+            const evals = [...fixedEvals, ...perTarget.map((r) => evaluator.evaluate(caller.id, r.action, fill(r.resource, account, cand), { context: r.context }))];
+            const c = combine(evals);
+            if (!c) continue;
+            const dependsOn = [m.dependsOn, cand.uncertain].filter(Boolean).join('; ');
+            yield {
+              from: caller.id,
+              to: to(cand),
+              method: m.id,
+              statements: refsOf(evals),
+              decision: c.decision,
+              unknownKeys: c.unknownKeys,
+              confidence: cand.uncertain ? weaker(m.confidence, 'medium') : m.confidence,
+              ...(dependsOn ? { dependsOn } : {}),
+            };
+          }
+        }
+      }
+
+      /**
+       * A requirement on a resource the caller creates (`arn:aws:lambda:*:${account}:function:*`): allowed when SOME
+       * resource of that shape is allowed. The resources its Allow statements name are tried, made concrete.
+       */
+      function fixedEvaluation(callerId: string, r: MethodRequirement, account: string): Evaluation {
+        const resource = fill(r.resource, account);
+        if (!/[*?]/.test(resource)) return evaluator.evaluate(callerId, r.action, resource, { context: r.context });
+        const shape = compileGlob(resource);
+        const tries = [instantiate(resource), ...scopeOf(callerId, r.action).patterns.filter((p) => p !== '*').map(instantiate).filter((x) => shape.test(x))];
+        let last: Evaluation | undefined;
+        for (const t of [...new Set(tries)]) {
+          last = evaluator.evaluate(callerId, r.action, t, { context: r.context });
+          if (last.decision !== 'denied') return last;
+        }
+        return last!;
+      }
+
+      function hubEdge(hub: string, cand: Candidate, m: EscalationMethod): BecomeEdge {
+        return { from: hub, to: cand.id, method: m.id, statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high', ...(cand.uncertain ? { dependsOn: cand.uncertain, confidence: 'medium' as const } : {}) };
+      }
+
+      /**
+       * Role trust. A CAN_ASSUME edge from a principal: the engine decides with the trust and, where needed, the
+       * caller's identity policy. Trust in an account (its root): every caller of that account whose identity policy
+       * allows sts:AssumeRole on the role. Roles whose account trust has no condition are the same for every caller:
+       * a caller allowed sts:AssumeRole on `*` reaches them through one hub per account.
+       */
+      function* assumeEdges(): Iterable<BecomeEdge> {
+        const plainByAccount = new Map<string, PrincipalNode[]>();
+        const conditionalByAccount = new Map<string, PrincipalNode[]>();
+        for (const role of graph.principals()) {
+          if (role.platform !== 'aws' || role.type !== 'iam-role' || role.attributes?.serviceLinked === true) continue;
+          for (const e of graph.in(role.id, 'CAN_ASSUME') as IdentityEdge[]) {
+            const from = graph.node(e.from);
+            if (e.from.startsWith('aws:account:')) {
+              const conds = e.attributes?.conditions;
+              const plain = !conds || (typeof conds === 'object' && Object.keys(conds as object).length === 0);
+              push(plain ? plainByAccount : conditionalByAccount, e.from.slice('aws:account:'.length), role);
+              continue;
+            }
+            if (!from || from.kind !== 'principal' || !isCaller(from as PrincipalNode)) continue;
+            const edge = assumeEdge(from.id, role.id);
+            if (edge) yield edge;
+          }
+        }
+        for (const account of new Set([...plainByAccount.keys(), ...conditionalByAccount.keys()])) {
+          const plain = plainByAccount.get(account) ?? [];
+          const conditional = conditionalByAccount.get(account) ?? [];
+          const hub = awsHubId(account, ASSUME_ROLE_METHOD);
+          let hubBuilt = false;
+          for (const list of [ix.usersByAccount.get(account), ix.rolesByAccount.get(account)]) {
+            for (const caller of list ?? []) {
+              if (!isCaller(caller)) continue;
+              const s = scopeOf(caller.id, 'sts:AssumeRole');
+              if (s.patterns.length === 0) continue;
+              const uniform = s.patterns.includes('*') && !s.resourceDependent && plain.length > hubThreshold;
+              let targets: PrincipalNode[];
+              if (uniform) {
+                const rep = plain[0];
+                const a = evaluator.canAssume(caller.id, rep.id);
+                if (a.decision !== 'denied') {
+                  if (!hubBuilt) {
+                    hubBuilt = true;
+                    for (const r of plain) yield { from: hub, to: r.id, method: ASSUME_ROLE_METHOD, statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
+                  }
+                  yield { from: caller.id, to: hub, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+                }
+                targets = conditional;
+              } else if (s.patterns.includes('*')) targets = [...plain, ...conditional];
+              else {
+                const globs = s.patterns.map((p) => compileGlob(p));
+                targets = [...plain, ...conditional].filter((r) => globs.some((g) => g.test(arnOf(r) ?? '')));
+              }
+              for (const role of targets) {
+                if (role.id === caller.id) continue;
+                const edge = assumeEdge(caller.id, role.id);
+                if (edge) yield edge;
+              }
+            }
+          }
+        }
+      }
+
+      function assumeEdge(callerId: string, roleId: string): BecomeEdge | undefined {
+        const a = evaluator.canAssume(callerId, roleId);
+        if (a.decision === 'denied') return undefined;
+        return { from: callerId, to: roleId, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+      }
+    },
+  };
+}
+
+export type { PathContext };
