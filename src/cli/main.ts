@@ -81,7 +81,8 @@ function narrowFormatItem(this: Help, term: string, termWidth: number, descripti
 function fail(err: unknown): number {
   if (err instanceof NhiError) {
     process.stderr.write(`nhi: ${safeLine(err.message)}\n`);
-    if (err.suggestion) process.stderr.write(`  hint: ${safeLine(err.suggestion)}\n`);
+    // a hint may list candidates, one per line: each line is made safe on its own
+    if (err.suggestion) process.stderr.write(`  hint: ${err.suggestion.split('\n').map(safeLine).join('\n')}\n`);
     if (process.env.NHI_DEBUG && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
     return err.exitCode;
   }
