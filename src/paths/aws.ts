@@ -143,6 +143,8 @@ function resourceScope(graph: IdentityGraph, callerId: string, action: string): 
 interface Candidate {
   /** the node the caller becomes or acts on */
   id: string;
+  /** the node id the method acts on when it differs from `id` (a policy's holder) */
+  actedOn?: string;
   /** ARN used for `${target}` */
   arn: string;
   /** ARN used for `${policy}` */
@@ -151,8 +153,10 @@ interface Candidate {
   uncertain?: string;
 }
 
-function fill(template: string, account: string, c?: Candidate): string {
+function fill(template: string, account: string, c?: Candidate, partition = 'aws', companion?: string): string {
   return template
+    .replace(/\$\{partition\}/g, partition)
+    .replace(/\$\{companion\}/g, companion ?? '*')
     .replace(/\$\{account\}/g, account)
     .replace(/\$\{region\}/g, '*')
     .replace(/\$\{target\}/g, c?.arn ?? '*')
@@ -160,6 +164,8 @@ function fill(template: string, account: string, c?: Candidate): string {
 }
 
 const dependsOnTarget = (r: MethodRequirement) => r.resource.includes('${target}') || r.resource.includes('${policy}');
+const isAssume = (r: MethodRequirement) => r.action.toLowerCase() === 'sts:assumerole' && r.resource === '${target}';
+const partitionOf = (arn: string | undefined) => (arn && arn.startsWith('arn:') ? arn.split(':')[1] || 'aws' : 'aws');
 
 /** A concrete resource an ARN pattern stands for (`*` and `?` become `x`): what the caller would name when it creates one. */
 const instantiate = (pattern: string) => pattern.replace(/[*?]/g, 'x');
@@ -183,6 +189,21 @@ function combine(evals: Evaluation[]): { decision: 'allowed' | 'conditional'; un
   const keys = new Set<string>();
   for (const e of evals) for (const k of e.unknownKeys) keys.add(k);
   return { decision: evals.every((e) => e.decision === 'allowed') ? 'allowed' : 'conditional', unknownKeys: [...keys].sort() };
+}
+
+/**
+ * Does a permissions boundary keep this principal from ever being admin? Policy-changing methods stay inside the
+ * boundary, so a bounded identity only counts as reaching admin when its boundary itself allows IAM policy changes on
+ * every resource (the same test as admin-equivalence applied to the boundary).
+ */
+function boundedBelowAdmin(graph: IdentityGraph, principalId: string): boolean {
+  const { boundaries } = policiesOf(graph, principalId);
+  if (boundaries.length === 0) return false;
+  return boundaries.some((b) => {
+    const g = documentGrants(entitlementDocument(b.entitlement));
+    const iam = g.wideUnconditional.get('iam');
+    return !iam || (!iam.all && !['attachrolepolicy', 'putrolepolicy', 'attachuserpolicy', 'putuserpolicy', 'createpolicyversion'].some((a) => iam.actions.has(a)));
+  });
 }
 
 const CONFIDENCE_ORDER = { high: 2, medium: 1, low: 0 } as const;
@@ -252,7 +273,9 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             const out: Candidate[] = [];
             for (const u of users) {
               const a = arnOf(u);
-              if (!a) continue;
+              if (!a || u.id === caller.id) continue;
+              if (t.keySlotFree && graph.credentialsOf(u.id).filter((c) => c.credentialType === 'access-key').length >= 2) continue;
+              if (t.noMfaDevice && u.attributes?.mfaActive === true) continue;
               if (t.loginProfile) {
                 const has = hasLoginProfile(graph, u);
                 if (has === undefined) out.push({ id: u.id, arn: a, uncertain: 'whether the user has a console password (no credential report)' });
@@ -262,7 +285,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             return out;
           }
           case 'role':
-            return (ix.rolesByAccount.get(account) ?? []).flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
+            return (ix.rolesByAccount.get(account) ?? []).filter((r) => r.id !== caller.id).flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
           case 'group': {
             if (caller.type !== 'iam-user') return [];
             const mine = new Set(ix.groupsOf.get(caller.id) ?? []);
@@ -271,12 +294,20 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
               .flatMap((g) => (arnOf(g) ? [{ id: g.id, arn: arnOf(g)! }] : []));
           }
           case 'attached-policy': {
-            // customer-managed policies the caller holds itself or through its groups
+            const customer = (ref: { entitlement: { entitlementType: string; managedBy?: string; externalId?: string } }) =>
+              ref.entitlement.entitlementType === 'managed-policy' && ref.entitlement.managedBy !== 'platform' && !!ref.entitlement.externalId;
             const out: Candidate[] = [];
+            if (t.holder === 'role') {
+              // customer-managed policies attached to another role, which the caller then assumes
+              for (const r of ix.rolesByAccount.get(account) ?? []) {
+                if (r.id === caller.id || !arnOf(r)) continue;
+                for (const ref of policiesOf(graph, r.id).policies) if (customer(ref)) out.push({ id: r.id, arn: arnOf(r)!, policyArn: ref.entitlement.externalId });
+              }
+              return out;
+            }
+            // customer-managed policies the caller holds itself or through its groups
             for (const ref of policiesOf(graph, caller.id).policies) {
-              const e = ref.entitlement;
-              if (e.entitlementType !== 'managed-policy' || e.managedBy === 'platform' || !e.externalId) continue;
-              out.push({ id: caller.id, arn: arnOf(caller) ?? caller.id, policyArn: e.externalId });
+              if (customer(ref)) out.push({ id: caller.id, arn: arnOf(caller) ?? caller.id, policyArn: ref.entitlement.externalId, actedOn: ref.entitlement.id });
             }
             return out;
           }
@@ -286,20 +317,32 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       }
 
       function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string): Iterable<BecomeEdge> {
-        const candidates = candidatesFor(m, caller, account);
+        if (m.callerTypes && !m.callerTypes.includes(caller.type)) return;
+        if (m.limitedBy === 'caller-boundary' && boundedBelowAdmin(graph, caller.id)) return;
+        let candidates = candidatesFor(m, caller, account);
+        if (m.limitedBy === 'target-boundary') candidates = candidates.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
         if (candidates.length === 0) return;
+        const partition = partitionOf(arnOf(caller));
+        const companion = companionFor(m, caller, account, partition);
+        if (companion === null) return; // the method passes a second role, and the caller may pass none
         const to = (c: Candidate) => (m.becomes === 'admin' ? adminSinkId('aws', account) : c.id);
+        const evalReq = (r: MethodRequirement, c?: Candidate): Evaluation =>
+          isAssume(r) && c ? assumeAsEvaluation(caller.id, c.actedOn ?? c.id) : evaluator.evaluate(caller.id, r.action, fill(r.resource, account, c, partition, companion), { context: r.context });
         for (const reqs of m.anyOf) {
           // requirements on fixed resources: once per caller
           const fixed = reqs.filter((r) => !dependsOnTarget(r));
           const perTarget = reqs.filter(dependsOnTarget);
-          const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account));
+          const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account, partition, companion));
           const base = combine(fixedEvals);
           if (!base) continue;
           // prefilter candidates by the resources the caller's Allow statements can match
           let pool = candidates;
           let uniform = m.becomes !== 'admin' && candidates.length > hubThreshold && m.target.kind !== 'self';
           for (const r of perTarget) {
+            if (isAssume(r)) {
+              uniform = false; // trust differs role by role
+              continue;
+            }
             const s = scopeOf(caller.id, r.action);
             if (s.patterns.length === 0) {
               pool = [];
@@ -308,13 +351,13 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             if (s.resourceDependent || !s.patterns.includes('*')) uniform = false;
             if (s.patterns.includes('*')) continue;
             const globs = s.patterns.map((p) => compileGlob(p));
-            pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c))));
+            pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
           }
           if (pool.length === 0) continue;
           if (uniform) {
             // allowed alike on every candidate: one evaluation on a representative, one edge to the hub
             const rep = pool[0];
-            const evals = [...fixedEvals, ...perTarget.map((r) => evaluator.evaluate(caller.id, r.action, fill(r.resource, account, rep), { context: r.context }))];
+            const evals = [...fixedEvals, ...perTarget.map((r) => evalReq(r, rep))];
             const c = combine(evals);
             if (!c) continue;
             const hub = awsHubId(account, m.id);
@@ -326,7 +369,12 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             break;
           }
           for (const cand of pool) {
-            const evals = [...fixedEvals, ...perTarget.map((r) => evaluator.evaluate(caller.id, r.action, fill(r.resource, account, cand), { context: r.context }))];
+            const evals: Evaluation[] = [...fixedEvals];
+            for (const r of perTarget) {
+              const e = evalReq(r, cand);
+              evals.push(e);
+              if (e.decision === 'denied') break;
+            }
             const c = combine(evals);
             if (!c) continue;
             const dependsOn = [m.dependsOn, cand.uncertain].filter(Boolean).join('; ');
@@ -334,6 +382,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
               from: caller.id,
               to: to(cand),
               method: m.id,
+              ...(m.becomes === 'admin' ? { target: cand.actedOn ?? cand.id } : {}),
               statements: refsOf(evals),
               decision: c.decision,
               unknownKeys: c.unknownKeys,
@@ -348,8 +397,8 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
        * A requirement on a resource the caller creates (`arn:aws:lambda:*:${account}:function:*`): allowed when SOME
        * resource of that shape is allowed. The resources its Allow statements name are tried, made concrete.
        */
-      function fixedEvaluation(callerId: string, r: MethodRequirement, account: string): Evaluation {
-        const resource = fill(r.resource, account);
+      function fixedEvaluation(callerId: string, r: MethodRequirement, account: string, partition: string, companion?: string): Evaluation {
+        const resource = fill(r.resource, account, undefined, partition, companion);
         if (!/[*?]/.test(resource)) return evaluator.evaluate(callerId, r.action, resource, { context: r.context });
         const shape = compileGlob(resource);
         const tries = [instantiate(resource), ...scopeOf(callerId, r.action).patterns.filter((p) => p !== '*').map(instantiate).filter((x) => shape.test(x))];
@@ -359,6 +408,36 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           if (last.decision !== 'denied') return last;
         }
         return last!;
+      }
+
+      /** sts:AssumeRole on the target: the trust policy with the caller's identity policy, as an Evaluation. */
+      function assumeAsEvaluation(callerId: string, roleId: string): Evaluation {
+        const a = evaluator.canAssume(callerId, roleId);
+        return {
+          decision: a.decision,
+          principalId: callerId,
+          action: 'sts:AssumeRole',
+          resource: roleId,
+          allows: [...a.trust, ...(a.identity?.allows ?? [])],
+          denies: a.identity?.denies ?? [],
+          conditions: a.conditions,
+          unknownKeys: a.unknownKeys,
+        };
+      }
+
+      /**
+       * A method that passes a second role too (Data Pipeline): the ARN of one role trusting the companion service that
+       * the caller may pass; undefined when the method has none; null when the caller may pass no such role.
+       */
+      function companionFor(m: EscalationMethod, caller: PrincipalNode, account: string, partition: string): string | undefined | null {
+        if (m.target.kind !== 'role-trusting-service' || !m.target.companion) return undefined;
+        const needs = m.anyOf.flat().filter((r) => r.resource.includes('${companion}'));
+        for (const role of (ix.rolesTrusting.get(m.target.companion.service.toLowerCase()) ?? []).filter((r) => r.scope === account)) {
+          const arn = arnOf(role);
+          if (!arn) continue;
+          if (needs.every((r) => evaluator.evaluate(caller.id, r.action, fill(r.resource, account, undefined, partition, arn), { context: r.context }).decision !== 'denied')) return arn;
+        }
+        return null;
       }
 
       function hubEdge(hub: string, cand: Candidate, m: EscalationMethod): BecomeEdge {
