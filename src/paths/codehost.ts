@@ -848,7 +848,13 @@ function gcpAcceptors(graph: IdentityGraph, now: Date, custom: Map<string, Repo[
       if (!a) continue;
       for (const t of targets) {
         const keys = [...new Set([...a.unknownKeys, ...t.unknownKeys])].sort();
-        out.push({ ...a, to: t.to, method: t.method, statements: t.statements, unknownKeys: keys, conditional: keys.length > 0 });
+        // the binding's own condition applies to every repository the principal admits
+        const accept = (r: Repo): Match | undefined => {
+          const m = a.accept(r);
+          if (!m || t.unknownKeys.length === 0) return m;
+          return { ...m, unknownKeys: [...new Set([...m.unknownKeys, ...t.unknownKeys])].sort(), conditional: true };
+        };
+        out.push({ ...a, to: t.to, method: t.method, statements: t.statements, unknownKeys: keys, conditional: keys.length > 0, accept });
       }
     }
   }
