@@ -167,12 +167,14 @@ export function intersects(a: readonly Tok[], b: readonly Tok[]): boolean {
   const n = a.length;
   const m = b.length;
   const w = m + 1;
-  const seen = new Uint8Array((n + 1) * w);
-  const stack: number[] = [0];
-  const push = (i: number, j: number) => {
-    const s = i * w + j;
-    if (!seen[s]) stack.push(s);
-  };
+  const size = (n + 1) * w;
+  // scratch space shared by every call (never re-entered): no allocation per test
+  if (seenScratch.length < size) seenScratch = new Uint8Array(Math.max(size, seenScratch.length * 2));
+  else seenScratch.fill(0, 0, size);
+  const seen = seenScratch;
+  const stack = stackScratch;
+  stack.length = 0;
+  stack.push(0);
   while (stack.length > 0) {
     const s = stack.pop()!;
     if (seen[s]) continue;
@@ -184,10 +186,21 @@ export function intersects(a: readonly Tok[], b: readonly Tok[]): boolean {
     const bj = j < m ? b[j] : undefined;
     const aRun = ai !== undefined && isRun(ai);
     const bRun = bj !== undefined && isRun(bj);
-    if (aRun) push(i + 1, j);
-    if (bRun) push(i, j + 1);
-    if (ai !== undefined && bj !== undefined && compatible(ai, bj)) push(aRun ? i : i + 1, bRun ? j : j + 1);
+    if (aRun && !seen[s + w]) stack.push(s + w);
+    if (bRun && !seen[s + 1]) stack.push(s + 1);
+    if (ai !== undefined && bj !== undefined && compatible(ai, bj)) {
+      const next = (aRun ? i : i + 1) * w + (bRun ? j : j + 1);
+      if (!seen[next]) stack.push(next);
+    }
   }
+  return false;
+}
+
+let seenScratch = new Uint8Array(4096);
+const stackScratch: number[] = [];
+
+function hasWildcard(tokens: readonly Tok[]): boolean {
+  for (const t of tokens) if (t < 0) return true;
   return false;
 }
 
@@ -306,31 +319,41 @@ class RepoIndex {
   }
 }
 
-function customClaimKeys(graph: IdentityGraph, repoId: string, owner: string): string[] | undefined {
-  type Claim = { useDefault?: boolean; includeClaimKeys?: string[] } | undefined;
-  const custom = (c: Claim) => (c !== undefined && c.useDefault === false && (c.includeClaimKeys?.length ?? 0) > 0 ? c.includeClaimKeys : undefined);
-  const own = graph.node(repoId)?.attributes?.oidcSubClaim as Claim;
-  // as derive-ci judges it: the repository's own setting, or the org's when the repository has none
-  if (own) return custom(own);
-  return custom(graph.node(`github:org:${owner}`)?.attributes?.oidcSubClaim as Claim);
+type SubClaim = { useDefault?: boolean; includeClaimKeys?: string[] } | undefined;
+
+function customKeys(c: SubClaim): string[] | undefined {
+  return c !== undefined && c.useDefault === false && (c.includeClaimKeys?.length ?? 0) > 0 ? c.includeClaimKeys : undefined;
 }
 
-function repoFromNode(graph: IdentityGraph, n: IdentityNode): Repo | undefined {
-  if (n.id.startsWith('github:repo:')) {
-    const full = n.id.slice('github:repo:'.length);
-    if (!full.includes('/')) return undefined;
-    const keys = customClaimKeys(graph, n.id, full.split('/')[0]);
-    const r: Repo = { id: n.id, key: full.toLowerCase(), name: full, platform: 'github' };
-    if (typeof n.attributes?.defaultBranch === 'string') r.defaultBranch = n.attributes.defaultBranch;
-    if (typeof n.attributes?.visibility === 'string') r.visibility = n.attributes.visibility;
-    if (keys) r.customClaimKeys = keys;
-    return r;
-  }
-  if (n.id.startsWith('gitlab:project:')) {
-    const path = n.id.slice('gitlab:project:'.length);
-    return { id: n.id, key: path.toLowerCase(), name: path, platform: 'gitlab' };
-  }
-  return undefined;
+/** Repositories from graph nodes; the org-level OIDC subject setting is looked up once per owner. */
+function repoReader(graph: IdentityGraph): (n: IdentityNode) => Repo | undefined {
+  const orgKeys = new Map<string, string[] | undefined>();
+  return (n) => {
+    if (n.id.startsWith('github:repo:')) {
+      const full = n.id.slice('github:repo:'.length);
+      const slash = full.indexOf('/');
+      if (slash < 0) return undefined;
+      const owner = full.slice(0, slash);
+      // as derive-ci judges it: the repository's own setting, or the org's when the repository has none
+      const own = n.attributes?.oidcSubClaim as SubClaim;
+      let keys: string[] | undefined;
+      if (own) keys = customKeys(own);
+      else {
+        if (!orgKeys.has(owner)) orgKeys.set(owner, customKeys(graph.node(`github:org:${owner}`)?.attributes?.oidcSubClaim as SubClaim));
+        keys = orgKeys.get(owner);
+      }
+      const r: Repo = { id: n.id, key: full.toLowerCase(), name: full, platform: 'github' };
+      if (typeof n.attributes?.defaultBranch === 'string') r.defaultBranch = n.attributes.defaultBranch;
+      if (typeof n.attributes?.visibility === 'string') r.visibility = n.attributes.visibility;
+      if (keys) r.customClaimKeys = keys;
+      return r;
+    }
+    if (n.id.startsWith('gitlab:project:')) {
+      const path = n.id.slice('gitlab:project:'.length);
+      return { id: n.id, key: path.toLowerCase(), name: path, platform: 'gitlab' };
+    }
+    return undefined;
+  };
 }
 
 /** A repository a workflow names but no connector reported as a node. */
@@ -379,6 +402,7 @@ function routeTerms(r: Repo, route: Route): { confidence: 'high' | 'medium' | 'l
  * better), or undefined.
  */
 function bestRoute(flavor: Flavor, r: Repo, pattern: readonly Tok[], rawPattern: string): { route: Route; rank: number } | undefined {
+  if (!hasWildcard(pattern)) return literalRoute(flavor, r, rawPattern);
   for (let rank = 0; rank < flavor.probes.length; rank++) {
     const probe = flavor.probes[rank];
     const subject = templateTokens([flavor.subPrefix, r.key, ':', ...probe.context]);
@@ -390,6 +414,25 @@ function bestRoute(flavor: Flavor, r: Repo, pattern: readonly Tok[], rawPattern:
       route.name = at >= 0 ? rawPattern.slice(at + probe.namePrefix.length) : rawPattern;
     }
     return { route, rank };
+  }
+  return undefined;
+}
+
+/** bestRoute for a pattern without wildcards: plain string comparisons (most trusts name one branch of one repository). */
+function literalRoute(flavor: Flavor, r: Repo, rawPattern: string): { route: Route; rank: number } | undefined {
+  const lower = rawPattern.toLowerCase();
+  const base = `${flavor.subPrefix}${r.key}:`;
+  if (!lower.startsWith(base)) return undefined;
+  const ctx = lower.slice(base.length);
+  for (let rank = 0; rank < flavor.probes.length; rank++) {
+    const probe = flavor.probes[rank];
+    if (probe.route.fresh && probe.route.kind !== 'pull_request') continue; // a literal names no new branch, tag or environment
+    if (probe.namePrefix) {
+      const name = ctx.slice(probe.namePrefix.length);
+      if (!ctx.startsWith(probe.namePrefix) || name === '' || [...name].some((c) => NOT_IN_REF.has(c.charCodeAt(0)))) continue;
+      return { route: { ...probe.route, name: rawPattern.slice(base.length + probe.namePrefix.length) }, rank };
+    }
+    if (probe.context.every((c) => typeof c === 'string') && ctx === probe.context.join('')) return { route: { ...probe.route }, rank };
   }
   return undefined;
 }
@@ -410,7 +453,8 @@ function customTemplate(r: Repo): Tok[] {
 }
 
 function isHubPattern(flavor: Flavor, pattern: readonly Tok[]): boolean {
-  return flavor.hubTemplates.some((t) => intersects(pattern, t));
+  // only a wildcard of the pattern can stand for an owner nobody in the scan controls
+  return hasWildcard(pattern) && flavor.hubTemplates.some((t) => intersects(pattern, t));
 }
 
 // ---- AWS: roles trusting a GitHub / GitLab OIDC provider -----------------------------------------------------------
@@ -1108,30 +1152,26 @@ function minConfidence(a: 'high' | 'medium' | 'low', b: 'high' | 'medium' | 'low
   return RANK[a] <= RANK[b] ? a : b;
 }
 
-/** The route behind each federation edge (to tell the push edges which branches the trusts name). */
-const ROUTES = new WeakMap<BecomeEdge, Route>();
-
 /** Keep one edge per (from, to, method): allowed over conditional, then the higher confidence. */
 class EdgeSet {
-  private readonly byKey = new Map<string, BecomeEdge>();
-  add(e: BecomeEdge): void {
+  private readonly byKey = new Map<string, { edge: BecomeEdge; route?: Route }>();
+  add(e: BecomeEdge, route?: Route): void {
     const key = `${e.from}\u0000${e.to}\u0000${e.method}`;
     const old = this.byKey.get(key);
     if (!old) {
-      this.byKey.set(key, e);
+      this.byKey.set(key, { edge: e, route });
       return;
     }
-    const better = (old.decision === 'conditional' && e.decision === 'allowed') || (old.decision === e.decision && RANK[e.confidence] > RANK[old.confidence]);
-    const [kept, other] = better ? [e, old] : [old, e];
+    const o = old.edge;
+    const better = (o.decision === 'conditional' && e.decision === 'allowed') || (o.decision === e.decision && RANK[e.confidence] > RANK[o.confidence]);
+    const [kept, other] = better ? [e, o] : [o, e];
     // the statements of the edge kept first, then the others that also grant it
     const statements = [...kept.statements];
     for (const s of other.statements) if (!statements.some((x) => x.policyId === s.policyId && x.statementIndex === s.statementIndex)) statements.push(s);
-    const merged = { ...kept, statements };
-    const route = ROUTES.get(kept);
-    if (route) ROUTES.set(merged, route);
-    this.byKey.set(key, merged);
+    this.byKey.set(key, { edge: { ...kept, statements }, route: better ? route : old.route });
   }
-  values(): Iterable<BecomeEdge> {
+  /** the edges with the route behind each federation edge (to tell push edges which branches the trusts name) */
+  entries(): Iterable<{ edge: BecomeEdge; route?: Route }> {
     return this.byKey.values();
   }
 }
@@ -1149,7 +1189,6 @@ function federationEdge(a: Pick<Acceptor, 'to' | 'method' | 'statements'>, r: Re
     confidence: m.conditional ? minConfidence(terms.confidence, 'low') : terms.confidence,
   };
   if (dependsOn.length) edge.dependsOn = dependsOn.join('; ');
-  ROUTES.set(edge, m.route);
   return edge;
 }
 
@@ -1157,9 +1196,10 @@ function federationEdge(a: Pick<Acceptor, 'to' | 'method' | 'statements'>, r: Re
 export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
   const { graph } = ctx;
   const index = new RepoIndex();
+  const readRepo = repoReader(graph);
   for (const n of graph.nodes.values()) {
     if (n.type !== 'repo' && n.type !== 'project') continue;
-    const r = repoFromNode(graph, n);
+    const r = readRepo(n);
     if (r) index.add(r);
   }
   // repositories with a custom OIDC subject, by the first claim key of their template
@@ -1197,7 +1237,7 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     // the repositories the trust names (exactly, or by a pattern matched through the index)
     for (const r of a.candidates(index)) {
       const m = a.accept(r);
-      if (m) out.add(federationEdge(a, r, m));
+      if (m) out.add(federationEdge(a, r, m), m.route);
     }
   }
 
@@ -1228,15 +1268,13 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     }
     for (const a of byTarget.get(e.to) ?? []) {
       const m = a.accept(repo);
-      if (m) out.add(federationEdge(a, repo, m));
+      if (m) out.add(federationEdge(a, repo, m), m.route);
     }
   }
 
   // push access: named branches the trusts of each repository require go on the push edge
   const named = new Map<string, Set<string>>();
-  const federated = [...out.values()];
-  for (const f of federated) {
-    const route = ROUTES.get(f);
+  for (const { edge: f, route } of out.entries()) {
     if (route?.kind !== 'branch' || route.fresh || route.name === undefined) continue;
     const set = named.get(f.from) ?? new Set<string>();
     set.add(route.name);
@@ -1258,7 +1296,7 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
       dependsOn: [protection, ...(g.note ? [g.note] : [])].join('; '),
     });
   }
-  return [...out.values()];
+  return [...out.entries()].map((x) => x.edge);
 }
 
 export const codeHostProducer: EdgeProducer = {
