@@ -947,8 +947,7 @@ function gcpAcceptor(flavor: Flavor, principal: IdentityNode, provider: Identity
       for (const v of c.values) {
         const lower = v.toLowerCase();
         if (c.claim === 'sub') {
-          for (const r of patternCandidates(flavor, v, c.op === 'eq', index, custom)) seen.add(r);
-          if (c.op === 'prefix') for (const r of patternCandidates(flavor, `${v}*`, false, index, custom)) seen.add(r);
+          for (const r of c.op === 'eq' ? patternCandidates(flavor, v, true, index, custom) : patternCandidates(flavor, `${v}*`, false, index, custom)) seen.add(r);
         } else if (c.claim === 'repository_owner' || c.claim === 'namespace_path') {
           for (const r of index.withPrefix(c.op === 'eq' ? `${lower}/` : lower)) seen.add(r);
         } else if (c.op === 'eq') {
