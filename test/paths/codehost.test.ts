@@ -164,7 +164,9 @@ describe('joining from the cloud side: trust sub patterns against the repositori
 
   it.each<[string, Parameters<typeof oidcTrust>[0], Partial<BecomeEdge>, string | undefined]>([
     ['any branch: a new branch does it', sub('repo:acme/app:ref:refs/heads/*'), { confidence: 'high' }, undefined],
+    ['a new branch under a prefix the trust names', sub('repo:acme/app:ref:refs/heads/feature/*'), { confidence: 'high' }, undefined],
     ['a named branch', sub('repo:acme/app:ref:refs/heads/release'), { confidence: 'medium' }, 'a push to branch release: no branch protection'],
+    ['one branch of every repository of the owner (the name wildcard cannot reach into the branch)', sub('repo:acme/*:ref:refs/heads/main'), { confidence: 'medium' }, 'a push to branch main'],
     ['a new tag', sub('repo:acme/app:ref:refs/tags/v*'), { confidence: 'high' }, undefined],
     ['pull requests', sub('repo:acme/app:pull_request'), { confidence: 'medium' }, 'a pull request from a branch of the repository'],
     ['an environment', sub('repo:acme/app:environment:prod'), { confidence: 'medium' }, 'environment prod: no required reviewers'],
