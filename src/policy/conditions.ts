@@ -331,9 +331,15 @@ function valueMatchers(c: CompiledCondition, lookup: (keyLower: string) => VarVa
       return c.values.map((v) => {
         const p = parseDate(v);
         if (p === undefined) return NEVER;
+        // the request value is nearly always the same (aws:CurrentTime): remember the last one parsed
+        let lastReq: string | undefined;
+        let lastMs: number | undefined;
         return (req) => {
-          const n = parseDate(req);
-          return n !== undefined && compare(op.cmp, n, p) ? TRUE : FALSE;
+          if (req !== lastReq) {
+            lastReq = req;
+            lastMs = parseDate(req);
+          }
+          return lastMs !== undefined && compare(op.cmp, lastMs, p) ? TRUE : FALSE;
         };
       });
     case 'binary':

@@ -66,6 +66,8 @@ interface CStatement {
   conditions: CompiledCondition[];
   principals?: PrincipalSet;
   notPrincipals?: PrincipalSet;
+  /** the `AWS` values of Principal / NotPrincipal, trimmed */
+  awsPrincipals?: string[];
 }
 
 interface CDoc {
@@ -155,6 +157,7 @@ function compileDocument(doc: PolicyDocument, kind: 'identity' | 'trust'): CDoc 
     else if (st.notResources) c.notResources = compileResources(st.notResources, variables);
     if (st.principals) c.principals = st.principals;
     if (st.notPrincipals) c.notPrincipals = st.notPrincipals;
+    if (st.principals || st.notPrincipals) c.awsPrincipals = awsValues((st.principals ?? st.notPrincipals)!);
     for (const [operator, block] of Object.entries(st.conditions ?? {})) {
       for (const [key, values] of Object.entries(block)) {
         const cc = compileCondition(operator, key, values, variables);
@@ -312,20 +315,71 @@ function varValue(state: KeyState): VarValue {
   return first.length === 1 ? { kind: 'value', value: first[0] } : UNKNOWN_VAR;
 }
 
-function normaliseContext(ctx: ConditionContext | undefined): { map?: Map<string, KeyState>; key: string } {
-  if (!ctx) return { key: '' };
-  const entries = Object.entries(ctx);
-  if (entries.length === 0) return { key: '' };
-  const map = new Map<string, KeyState>();
-  const norm: Array<[string, string[] | null]> = [];
-  for (const [k, v] of entries) {
-    const values = v === undefined ? null : Array.isArray(v) ? v.map(String) : [String(v)];
-    const lower = k.toLowerCase();
-    map.set(lower, values === null || values.length === 0 ? ABSENT_KEY : keyValues(values));
-    norm.push([lower, values]);
+interface NormalContext {
+  map?: Map<string, KeyState>;
+  key: string;
+}
+
+const NO_CONTEXT: NormalContext = { key: '' };
+
+/** What a context object held when it was last normalised (callers usually pass the same object again). */
+interface SeenContext {
+  names: string[];
+  values: Array<string | string[] | undefined>;
+  copies: Array<string[] | undefined>;
+  norm: NormalContext;
+}
+
+const seenContexts = new WeakMap<ConditionContext, SeenContext>();
+
+function unchanged(ctx: ConditionContext, seen: SeenContext): boolean {
+  let count = 0;
+  for (const k in ctx) if (Object.prototype.hasOwnProperty.call(ctx, k)) count++;
+  if (count !== seen.names.length) return false;
+  for (let i = 0; i < seen.names.length; i++) {
+    const name = seen.names[i];
+    if (!Object.prototype.hasOwnProperty.call(ctx, name)) return false;
+    const v = ctx[name];
+    if (v !== seen.values[i]) return false;
+    const copy = seen.copies[i];
+    if (copy && (!Array.isArray(v) || v.length !== copy.length || v.some((x, j) => x !== copy[j]))) return false;
   }
-  norm.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { map, key: JSON.stringify(norm) };
+  return true;
+}
+
+/** Key states and a stable key of a request context (same content, same key, whatever the key order). */
+function normaliseContext(ctx: ConditionContext | undefined, cache: Map<string, NormalContext>): NormalContext {
+  if (!ctx) return NO_CONTEXT;
+  const seen = seenContexts.get(ctx);
+  if (seen && unchanged(ctx, seen)) return seen.norm;
+  const norm = normaliseContent(ctx, cache);
+  const names = Object.keys(ctx);
+  const values = names.map((k) => ctx[k]);
+  seenContexts.set(ctx, { names, values, copies: values.map((v) => (Array.isArray(v) ? [...v] : undefined)), norm });
+  return norm;
+}
+
+function normaliseContent(ctx: ConditionContext, cache: Map<string, NormalContext>): NormalContext {
+  const names = Object.keys(ctx);
+  if (names.length === 0) return NO_CONTEXT;
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const k of names) {
+    const v = ctx[k];
+    key += `${k.toLowerCase()}\u0000${v === undefined ? '\u0001' : Array.isArray(v) ? v.join('\u0002') + '\u0003' : v}\u0000`;
+  }
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const map = new Map<string, KeyState>();
+  for (const k of names) {
+    const v = ctx[k];
+    const values = v === undefined ? null : Array.isArray(v) ? v.map(String) : [String(v)];
+    map.set(k.toLowerCase(), values === null || values.length === 0 ? ABSENT_KEY : keyValues(values));
+  }
+  const out: NormalContext = { map, key };
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, out);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -372,7 +426,26 @@ interface PrincipalEntry {
   info: PrincipalInfo;
   base: PolicySetBase;
   setKey: string;
-  results: Map<string, Cached>;
+  results: ResultCache;
+}
+
+/**
+ * action as asked → resource → answer (with a request context: resource + context key → answer). When no statement
+ * that names the action looks at the resource (all say `Resource: "*"`), every resource shares one answer.
+ */
+type ResultCache = Map<string, ActionCache>;
+
+interface ActionCache {
+  lower: string;
+  resourceFree: boolean;
+  plain: Map<string, Cached>;
+  withContext?: Map<string, Cached>;
+}
+
+/** No statement of the slice depends on the resource: each has a `*` Resource entry. */
+function resourceFree(s: ActionSlice): boolean {
+  const free = (e: SetEntry) => e.st.resources !== undefined && e.st.resources.some((r) => r.template.raw.trim() === '*');
+  return s.identity.every(free) && s.boundaries.every((b) => b.every(free));
 }
 
 /** Above this many memoised answers, the memo is cleared (it refills with the questions still being asked). */
@@ -413,6 +486,8 @@ function tidyKeys(keys: readonly string[]): string[] {
   return out;
 }
 
+/** shared empty list (frozen: never pushed to) */
+const NO_KEYS = Object.freeze([]) as unknown as string[];
 const OUTCOME: Record<Tri, ConditionOutcome['outcome']> = { 0: 'false', 1: 'unknown', 2: 'true' };
 
 interface StatementResult {
@@ -436,7 +511,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
   const clock: Clock = { nowIso: opts.now.toISOString(), epoch: String(Math.floor(opts.now.getTime() / 1000)) };
   const principals = new Map<string, PrincipalEntry>();
   const bases = new Map<string, PolicySetBase>();
-  const resultMaps = new Map<string, Map<string, Cached>>();
+  const resultMaps = new Map<string, ResultCache>();
+  const contexts = new Map<string, NormalContext>();
   let cachedCount = 0;
 
   function documentOf(e: EntitlementNode): CDoc {
@@ -494,12 +570,16 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
 
   /** Evaluate one statement whose action already matched. */
   function statement(e: SetEntry, resource: string, p: PrincipalInfo, ctx: Map<string, KeyState> | undefined, conditions: ConditionOutcome[]): StatementResult {
+    if (e.st.conditions.length === 0 && e.st.resources?.length === 1 && e.st.resources[0].matcher && !e.st.resources[0].matcher.uncertain) {
+      // the common case: one Resource entry without variables, no Condition
+      return { outcome: e.st.resources[0].matcher.test(resource) ? TRUE : FALSE, keys: NO_KEYS };
+    }
     const lookup = (k: string) => varValue(keyState(p, k, ctx, clock));
     const keys: string[] = [];
     let res: Tri = TRUE;
     if (e.st.resources) res = matchResources(e.st.resources, resource, lookup, keys);
     else if (e.st.notResources) res = not3(matchResources(e.st.notResources, resource, lookup, keys));
-    if (res === FALSE) return { outcome: FALSE, keys: [] };
+    if (res === FALSE) return { outcome: FALSE, keys: NO_KEYS };
     let cond: Tri = TRUE;
     const condKeys: string[] = [];
     for (const c of e.st.conditions) {
@@ -509,7 +589,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       if (r.outcome === UNKNOWN) addKeys(condKeys, r.unknownKeys);
     }
     const outcome = (res < cond ? res : cond) as Tri;
-    if (outcome !== UNKNOWN) return { outcome, keys: [] };
+    if (outcome !== UNKNOWN) return { outcome, keys: NO_KEYS };
     if (res === UNKNOWN) addKeys(condKeys, keys);
     return { outcome, keys: condKeys };
   }
@@ -535,10 +615,10 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
   function compute(entry: PrincipalEntry, action: string, actionLower: string, resource: string, ctx: Map<string, KeyState> | undefined): Cached {
     const { info, base } = entry;
     const conditions: ConditionOutcome[] = [];
-    const notes = [...base.notes];
+    const notes = base.notes.length > 0 || info.kind === 'root' || !info.node ? [...base.notes] : NO_KEYS;
     if (info.kind === 'root') {
       notes.push('the account root user may do everything (only SCPs, which the scan does not read, limit it)');
-      const evaluation: Evaluation = { decision: 'allowed', principalId: '', action, resource, allows: [], denies: [], conditions, unknownKeys: [], notes };
+      const evaluation: Evaluation = { decision: 'allowed', principalId: info.id, action, resource, allows: [], denies: [], conditions, unknownKeys: [], notes };
       const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: [], identityDenyKeys: [], boundaryAllowKeys: [], boundaryDenyKeys: [] };
       return { evaluation: freezeEvaluation(evaluation), parts };
     }
@@ -570,7 +650,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       boundaryAllowKeys: bAllowKeys,
       boundaryDenyKeys: bDenyKeys,
     };
-    const evaluation: Evaluation = { decision: 'denied', principalId: '', action, resource, allows: id.allows, denies: [...id.denies, ...bDenies], conditions, unknownKeys: [] };
+    const evaluation: Evaluation = { decision: 'denied', principalId: info.id, action, resource, allows: id.allows, denies: [...id.denies, ...bDenies], conditions, unknownKeys: [] };
     if (base.boundaries.length > 0) {
       const bDecision: Decision = bDeny === TRUE || bAllow === FALSE ? 'denied' : bAllow === TRUE && bDeny === FALSE ? 'allowed' : 'conditional';
       evaluation.boundary = { decision: bDecision, allows: bAllows, denies: bDenies };
@@ -601,24 +681,38 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
 
   function internal(principalId: string, action: string, resource: string, ctxRaw: ConditionContext | undefined): Cached {
     const entry = entryOf(principalId);
-    const actionLower = action.trim().toLowerCase();
-    const ctx = normaliseContext(ctxRaw);
-    const reqKey = ctx.key === '' ? `${actionLower}\n${resource}` : `${actionLower}\n${resource}\n${ctx.key}`;
-    const hit = entry.results.get(reqKey);
+    let byAction = entry.results.get(action);
+    if (!byAction) {
+      const lower = action.trim().toLowerCase();
+      byAction = { lower, resourceFree: resourceFree(slice(entry.base, lower)), plain: new Map() };
+      entry.results.set(action, byAction);
+    }
+    const ctx = normaliseContext(ctxRaw, contexts);
+    let map = byAction.plain;
+    let key = byAction.resourceFree ? '' : resource;
+    if (ctx.key !== '') {
+      map = byAction.withContext ??= new Map();
+      key = `${key}\n${ctx.key}`;
+    }
+    const hit = map.get(key);
     if (hit) return hit;
-    const computed = compute(entry, action, actionLower, resource, ctx.map);
+    const computed = compute(entry, action, byAction.lower, resource, ctx.map);
     if (cachedCount >= MAX_CACHED) {
       for (const m of resultMaps.values()) m.clear();
       cachedCount = 0;
     }
-    entry.results.set(reqKey, computed);
+    map.set(key, computed);
     cachedCount++;
     return computed;
   }
 
+  /** The memoised answer as this principal's answer about this resource. */
+  function asked(e: Evaluation, principalId: string, resource: string): Evaluation {
+    return e.principalId === principalId && e.resource === resource ? e : { ...e, principalId, resource };
+  }
+
   function evaluate(principalId: string, action: string, resource: string, opts?: RequestOptions): Evaluation {
-    const { evaluation } = internal(principalId, action, resource, opts?.context);
-    return { ...evaluation, principalId };
+    return asked(internal(principalId, action, resource, opts?.context).evaluation, principalId, resource);
   }
 
   function policySetKey(principalId: string): string {
@@ -657,7 +751,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     for (const n of doc.notes) notes.push(`trust policy of ${role.name}: ${n}`);
     const identityCached = internal(callerId, 'sts:AssumeRole', roleArn, undefined);
     const identity = identityCached.parts;
-    out.identity = { ...identityCached.evaluation, principalId: callerId };
+    out.identity = asked(identityCached.evaluation, callerId, roleArn);
 
     const hasBoundary = caller.base.boundaries.length > 0;
     let allow: Tri = FALSE;
@@ -806,7 +900,7 @@ function admit(st: CStatement, p: PrincipalInfo, hasBoundary: boolean): Admissio
   if (st.principals) {
     if (st.principals.anyone) return [{ via: 'anyone', tri: TRUE, keys: [] }];
     const out: Admission[] = [];
-    for (const v of awsValues(st.principals)) {
+    for (const v of st.awsPrincipals ?? []) {
       const a = names(v, p);
       if (a) out.push(a);
     }
@@ -814,7 +908,7 @@ function admit(st: CStatement, p: PrincipalInfo, hasBoundary: boolean): Admissio
   }
   if (!st.notPrincipals) return [];
   // NotPrincipal (AWS does not accept it in trust policies; evaluated as in resource policies)
-  const listed = st.notPrincipals.anyone ? [{ via: 'anyone' as const, tri: TRUE, keys: [] }] : awsValues(st.notPrincipals).map((v) => names(v, p)).filter((a): a is Admission => !!a);
+  const listed = st.notPrincipals.anyone ? [{ via: 'anyone' as const, tri: TRUE, keys: [] }] : (st.awsPrincipals ?? []).map((v) => names(v, p)).filter((a): a is Admission => !!a);
   if (st.effect === 'Allow') {
     // everyone except the listed principals
     if (listed.some((a) => a.tri === TRUE)) return [];

@@ -413,6 +413,30 @@ describe('memoisation by policy set', () => {
     expect(ev.evaluate(u4, 'iam:CreateAccessKey', arn.user('u4')).decision).toBe('allowed');
   });
 
+  it('answers shared across resources (every matching statement says Resource "*") carry the asked resource', () => {
+    const { ev, u1 } = shared();
+    const a = ev.evaluate(u1, 's3:GetObject', `${BUCKET}/a`);
+    const b = ev.evaluate(u1, 's3:GetObject', `${BUCKET}/b`);
+    expect(a.resource).toBe(`${BUCKET}/a`);
+    expect(b.resource).toBe(`${BUCKET}/b`);
+    expect(b.decision).toBe('allowed');
+  });
+
+  it('a context object changed between two questions is read again', () => {
+    const b = new GraphBuilder();
+    const u = b.user('u');
+    b.inlinePolicy(u, 'p', doc(allow('iam:PassRole', '*', { Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } })));
+    const ev = createEvaluator(b.graph, { now: NOW });
+    const context: Record<string, string | string[]> = { 'iam:passedtoservice': 'ec2.amazonaws.com' };
+    expect(ev.evaluate(u, 'iam:PassRole', '*', { context }).decision).toBe('allowed');
+    context['iam:passedtoservice'] = 'glue.amazonaws.com';
+    expect(ev.evaluate(u, 'iam:PassRole', '*', { context }).decision).toBe('denied');
+    context['iam:passedtoservice'] = ['ec2.amazonaws.com'];
+    expect(ev.evaluate(u, 'iam:PassRole', '*', { context }).decision).toBe('allowed');
+    (context['iam:passedtoservice'] as string[])[0] = 'glue.amazonaws.com';
+    expect(ev.evaluate(u, 'iam:PassRole', '*', { context }).decision).toBe('denied');
+  });
+
   it('a different request context is a different question', () => {
     const b = new GraphBuilder();
     const u = b.user('u');
