@@ -211,6 +211,7 @@ export async function benchEvaluator(o: EvaluatorBenchOptions): Promise<void> {
   let t = performance.now();
   const estate = buildEstate(o);
   const buildMs = ms(t);
+  const heapAfterBuild = process.memoryUsage().heapUsed;
   const reqs = requests(o.seed, estate.roles);
   const ev = createEvaluator(estate.graph, { now: NOW });
 
@@ -297,6 +298,7 @@ export async function benchEvaluator(o: EvaluatorBenchOptions): Promise<void> {
     decisions,
     assumed,
     heapUsedMb: Math.round(mem.heapUsed / 1048576),
+    heapGraphMb: Math.round(heapAfterBuild / 1048576),
     rssMb: Math.round(mem.rss / 1048576),
     seed: o.seed,
   };
@@ -315,7 +317,7 @@ export async function benchEvaluator(o: EvaluatorBenchOptions): Promise<void> {
     `warm again (all memoised) ${row.warmCalls} calls: ${row.repeatMs} ms wall, ${row.repeatCpuMs} ms CPU (${row.repeatCallsPerCpuSecond.toLocaleString('en-US')} calls per CPU second)`,
     `canAssume                ${row.assumeCalls} calls: ${row.assumeMs} ms wall, ${row.assumeCpuMs} ms CPU (${row.assumeCallsPerCpuSecond.toLocaleString('en-US')} calls per CPU second)`,
     `decisions                allowed ${decisions.allowed}, denied ${decisions.denied}, conditional ${decisions.conditional}; assume: allowed ${assumed.allowed}, denied ${assumed.denied}, conditional ${assumed.conditional}`,
-    `memory                   heap ${row.heapUsedMb} MB, RSS ${row.rssMb} MB (1-minute load average ${row.loadAverage.toFixed(1)})`,
+    `memory                   heap ${row.heapUsedMb} MB (${row.heapGraphMb} MB after building the graph), RSS ${row.rssMb} MB (1-minute load average ${row.loadAverage.toFixed(1)})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -158,6 +158,7 @@ function compileDocument(doc: PolicyDocument, kind: 'identity' | 'trust'): CDoc 
     if (st.principals) c.principals = st.principals;
     if (st.notPrincipals) c.notPrincipals = st.notPrincipals;
     if (st.principals || st.notPrincipals) c.awsPrincipals = awsValues((st.principals ?? st.notPrincipals)!);
+    if (kind === 'trust' && st.notPrincipals) notes.push(`Statement[${st.index}]: AWS does not accept NotPrincipal in a trust policy; evaluated as in a resource policy`);
     for (const [operator, block] of Object.entries(st.conditions ?? {})) {
       for (const [key, values] of Object.entries(block)) {
         const cc = compileCondition(operator, key, values, variables);
@@ -208,7 +209,7 @@ interface PrincipalInfo {
   roleName?: string;
   uniqueId?: string;
   /** tag key (lower case) → value */
-  tags: Map<string, string>;
+  tags: ReadonlyMap<string, string>;
   mfa: KeyState;
   mfaAge: KeyState;
   tokenIssueTime: KeyState;
@@ -225,15 +226,25 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function principalInfo(graph: IdentityGraph, id: string, nowIso: string): PrincipalInfo {
+/** MultiFactorAuthPresent of an IAM user without an MFA device: absent (access keys) or false (a session). */
+const MFA_NO_DEVICE: KeyState = { kind: 'known', worlds: [null, ['false']] };
+/** ... and of a user that has one (or whose MFA state was not read): true is possible too. */
+const MFA_MAYBE: KeyState = { kind: 'known', worlds: [null, ['false'], ['true']] };
+const NO_TAGS: ReadonlyMap<string, string> = new Map();
+
+function principalInfo(graph: IdentityGraph, id: string, clock: Clock): PrincipalInfo {
   const node = graph.node(id);
   const type = node?.platform === 'aws' && node.kind === 'principal' ? node.type : undefined;
   const kind: PrincipalKind = type === 'iam-user' ? 'user' : type === 'iam-role' ? 'role' : type === 'root' ? 'root' : type === 'iam-group' ? 'group' : 'other';
   const arn = str(node?.attributes?.arn) ?? str(node?.externalId) ?? (id.startsWith('aws:') ? str(id.slice(id.indexOf(':', 4) + 1)) : undefined);
   const parsed = parseArn(arn);
   const account = str(node?.scope) ?? parsed?.account;
-  const tags = new Map<string, string>();
-  for (const [k, v] of Object.entries(node?.tags ?? {})) tags.set(k.toLowerCase(), v);
+  let tags = NO_TAGS;
+  if (node?.tags && Object.keys(node.tags).length > 0) {
+    const m = new Map<string, string>();
+    for (const [k, v] of Object.entries(node.tags)) m.set(k.toLowerCase(), v);
+    tags = m;
+  }
   const info: PrincipalInfo = { id, kind, partition: parsed?.partition ?? 'aws', tags, mfa: UNKNOWN_KEY, mfaAge: UNKNOWN_KEY, tokenIssueTime: UNKNOWN_KEY };
   if (node) info.node = node;
   if (arn && parsed) info.arn = arn;
@@ -242,24 +253,36 @@ function principalInfo(graph: IdentityGraph, id: string, nowIso: string): Princi
   if (kind === 'role') {
     info.roleName = parsed?.resource.split('/').pop() ?? node?.name;
     info.uniqueId = str(node?.attributes?.roleId);
-    info.tokenIssueTime = keyValues([nowIso]);
+    info.tokenIssueTime = clock.issuedNow;
   }
   if (kind === 'user' || kind === 'root') {
     if (kind === 'user') info.uniqueId = str(node?.attributes?.userId);
     // long-term access keys: the MFA keys and aws:TokenIssueTime are absent; temporary credentials (console,
     // GetSessionToken, AssumeRole from the user) carry MultiFactorAuthPresent false, or true with an MFA device
     const mfaActive = node?.attributes?.mfaActive;
-    info.mfa = { kind: 'known', worlds: mfaActive === false ? [null, ['false']] : [null, ['false'], ['true']] };
+    info.mfa = mfaActive === false ? MFA_NO_DEVICE : MFA_MAYBE;
     info.mfaAge = mfaActive === false ? ABSENT_KEY : UNKNOWN_KEY;
-    info.tokenIssueTime = { kind: 'known', worlds: [null, [nowIso]] };
+    info.tokenIssueTime = clock.keysOrSession;
   }
-  if (kind === 'group') info.tokenIssueTime = { kind: 'known', worlds: [null, [nowIso]] };
+  if (kind === 'group') info.tokenIssueTime = clock.keysOrSession;
   return info;
 }
 
 interface Clock {
   nowIso: string;
   epoch: string;
+  current: KeyState;
+  epochState: KeyState;
+  /** aws:TokenIssueTime of a role session: now */
+  issuedNow: KeyState;
+  /** aws:TokenIssueTime of a user: absent with access keys, now in a session */
+  keysOrSession: KeyState;
+}
+
+function clockOf(now: Date): Clock {
+  const nowIso = now.toISOString();
+  const epoch = String(Math.floor(now.getTime() / 1000));
+  return { nowIso, epoch, current: keyValues([nowIso]), epochState: keyValues([epoch]), issuedNow: keyValues([nowIso]), keysOrSession: { kind: 'known', worlds: [null, [nowIso]] } };
 }
 
 /** The state of a condition key for a request by `p`; `ctx` (from the caller) wins over what is derived. */
@@ -269,9 +292,9 @@ function keyState(p: PrincipalInfo, keyLower: string, ctx: Map<string, KeyState>
   const isPrincipal = p.kind === 'user' || p.kind === 'role' || p.kind === 'root';
   switch (keyLower) {
     case 'aws:currenttime':
-      return keyValues([clock.nowIso]);
+      return clock.current;
     case 'aws:epochtime':
-      return keyValues([clock.epoch]);
+      return clock.epochState;
     case 'aws:tokenissuetime':
       return p.tokenIssueTime;
     case 'aws:principalarn':
@@ -396,7 +419,7 @@ interface ActionSlice {
 }
 
 interface PolicySetBase {
-  /** key of the policies (without the principal) */
+  /** readable key of the policies (without the principal): `A|<via>|<policy id>` and `B|<boundary id>` lines */
   key: string;
   identity: SetEntry[];
   boundaries: SetEntry[][];
@@ -425,7 +448,6 @@ interface Cached {
 interface PrincipalEntry {
   info: PrincipalInfo;
   base: PolicySetBase;
-  setKey: string;
   results: ResultCache;
 }
 
@@ -488,6 +510,11 @@ function tidyKeys(keys: readonly string[]): string[] {
 
 /** shared empty list (frozen: never pushed to) */
 const NO_KEYS = Object.freeze([]) as unknown as string[];
+const EMPTY = Object.freeze([]) as unknown as never[];
+
+function orEmpty<T>(list: T[]): T[] {
+  return list.length === 0 ? EMPTY : list;
+}
 const OUTCOME: Record<Tri, ConditionOutcome['outcome']> = { 0: 'false', 1: 'unknown', 2: 'true' };
 
 interface StatementResult {
@@ -508,10 +535,12 @@ interface SideResult {
  * Build an evaluator over one graph, as of `opts.now` (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime).
  */
 export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Evaluator {
-  const clock: Clock = { nowIso: opts.now.toISOString(), epoch: String(Math.floor(opts.now.getTime() / 1000)) };
+  const clock = clockOf(opts.now);
   const principals = new Map<string, PrincipalEntry>();
   const bases = new Map<string, PolicySetBase>();
-  const resultMaps = new Map<string, ResultCache>();
+  /** every memo (one per shared policy set, one per principal whose set depends on it), to clear them all */
+  const resultMaps: ResultCache[] = [];
+  const sharedResults = new Map<PolicySetBase, ResultCache>();
   const contexts = new Map<string, NormalContext>();
   let cachedCount = 0;
 
@@ -519,39 +548,64 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return compileDocument(parsePolicy(entitlementDocument(e)), 'identity');
   }
 
+  /** Small numbers for ids, so policy-set keys stay short (they are hashed on every first question). */
+  const interned = new Map<string, number>();
+  function intern(id: string): number {
+    let n = interned.get(id);
+    if (n === undefined) interned.set(id, (n = interned.size));
+    return n;
+  }
+
   function entryOf(principalId: string): PrincipalEntry {
     const hit = principals.get(principalId);
     if (hit) return hit;
-    const info = principalInfo(graph, principalId, clock.nowIso);
-    const { policies, boundaries } = policiesOf(graph, principalId);
-    const aws = (p: { entitlement: EntitlementNode }) => p.entitlement.platform === 'aws';
-    const ids = policies.filter(aws).map((p) => `A|${p.via}|${p.entitlement.id}`);
-    const bids = boundaries.filter(aws).map((b) => `B|${b.entitlement.id}`);
-    const policyKey = info.kind === 'root' ? 'ROOT' : [...ids, ...bids].sort().join('\n');
-    let base = bases.get(policyKey);
+    const info = principalInfo(graph, principalId, clock);
+    const { policies: all, boundaries: allBoundaries } = policiesOf(graph, principalId);
+    const policies = all.filter((p) => p.entitlement.platform === 'aws');
+    const boundaries = allBoundaries.filter((b) => b.entitlement.platform === 'aws');
+    // the root user and ids the graph does not hold get answers of their own (with their own notes)
+    let compact: string;
+    if (info.kind === 'root') compact = 'ROOT';
+    else if (!info.node) compact = 'MISSING';
+    else {
+      const parts = policies.map((p) => `${intern(p.via)}.${intern(p.entitlement.id)}`);
+      for (const b of boundaries) parts.push(`b${intern(b.entitlement.id)}`);
+      compact = parts.sort().join(',');
+    }
+    let base = bases.get(compact);
     if (!base) {
-      base = { key: policyKey, identity: [], boundaries: [], principalDependent: false, notes: [], byAction: new Map() };
-      for (const p of policies.filter(aws)) {
+      const readable =
+        compact === 'ROOT' || compact === 'MISSING'
+          ? compact
+          : [...policies.map((p) => `A|${p.via}|${p.entitlement.id}`), ...boundaries.map((b) => `B|${b.entitlement.id}`)].sort().join('\n');
+      base = { key: readable, identity: [], boundaries: [], principalDependent: false, notes: [], byAction: new Map() };
+      for (const p of policies) {
         const doc = documentOf(p.entitlement);
         if (doc.principalDependent) base.principalDependent = true;
         for (const n of doc.notes) base.notes.push(`${p.entitlement.name}: ${n}`);
         for (const st of doc.statements) base.identity.push({ ref: statementRef(p.entitlement, st, p.via, 'identity'), st });
       }
-      for (const b of boundaries.filter(aws)) {
+      for (const b of boundaries) {
         const doc = documentOf(b.entitlement);
         if (doc.principalDependent) base.principalDependent = true;
         for (const n of doc.notes) base.notes.push(`${b.entitlement.name} (permissions boundary): ${n}`);
         base.boundaries.push(doc.statements.map((st) => ({ ref: statementRef(b.entitlement, st, 'direct', 'boundary'), st })));
       }
-      bases.set(policyKey, base);
+      bases.set(compact, base);
     }
-    const setKey = base.principalDependent ? `${policyKey}\nP|${principalId}` : policyKey;
-    let results = resultMaps.get(setKey);
-    if (!results) {
-      results = new Map();
-      resultMaps.set(setKey, results);
+    let results: ResultCache;
+    if (base.principalDependent) results = new Map();
+    else {
+      let shared = sharedResults.get(base);
+      if (!shared) {
+        shared = new Map();
+        sharedResults.set(base, shared);
+        resultMaps.push(shared);
+      }
+      results = shared;
     }
-    const entry: PrincipalEntry = { info, base, setKey, results };
+    if (base.principalDependent) resultMaps.push(results);
+    const entry: PrincipalEntry = { info, base, results };
     principals.set(principalId, entry);
     return entry;
   }
@@ -619,10 +673,10 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     if (info.kind === 'root') {
       notes.push('the account root user may do everything (only SCPs, which the scan does not read, limit it)');
       const evaluation: Evaluation = { decision: 'allowed', principalId: info.id, action, resource, allows: [], denies: [], conditions, unknownKeys: [], notes };
-      const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: [], identityDenyKeys: [], boundaryAllowKeys: [], boundaryDenyKeys: [] };
+      const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: NO_KEYS, identityDenyKeys: NO_KEYS, boundaryAllowKeys: NO_KEYS, boundaryDenyKeys: NO_KEYS };
       return { evaluation: freezeEvaluation(evaluation), parts };
     }
-    if (!info.node) notes.push(`principal ${info.id} is not in the graph`);
+    if (!info.node) notes.push('the principal is not in the graph');
     const s = slice(base, actionLower);
     const id = side(s.identity, resource, info, ctx, conditions);
     let bAllow: Tri = TRUE;
@@ -640,20 +694,22 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       addKeys(bAllowKeys, r.allowKeys);
       addKeys(bDenyKeys, r.denyKeys);
     }
+    // memoised answers share one frozen empty list wherever a list is empty (most are)
     const parts: Parts = {
       identityAllow: id.allow,
       identityDeny: id.deny,
       boundaryAllow: bAllow,
       boundaryDeny: bDeny,
-      identityAllowKeys: id.allowKeys,
-      identityDenyKeys: id.denyKeys,
-      boundaryAllowKeys: bAllowKeys,
-      boundaryDenyKeys: bDenyKeys,
+      identityAllowKeys: orEmpty(id.allowKeys),
+      identityDenyKeys: orEmpty(id.denyKeys),
+      boundaryAllowKeys: orEmpty(bAllowKeys),
+      boundaryDenyKeys: orEmpty(bDenyKeys),
     };
-    const evaluation: Evaluation = { decision: 'denied', principalId: info.id, action, resource, allows: id.allows, denies: [...id.denies, ...bDenies], conditions, unknownKeys: [] };
+    const denies = bDenies.length === 0 ? id.denies : [...id.denies, ...bDenies];
+    const evaluation: Evaluation = { decision: 'denied', principalId: info.id, action, resource, allows: orEmpty(id.allows), denies: orEmpty(denies), conditions: orEmpty(conditions), unknownKeys: NO_KEYS };
     if (base.boundaries.length > 0) {
       const bDecision: Decision = bDeny === TRUE || bAllow === FALSE ? 'denied' : bAllow === TRUE && bDeny === FALSE ? 'allowed' : 'conditional';
-      evaluation.boundary = { decision: bDecision, allows: bAllows, denies: bDenies };
+      evaluation.boundary = { decision: bDecision, allows: orEmpty(bAllows), denies: orEmpty(bDenies) };
     }
     const deny = id.deny > bDeny ? id.deny : bDeny;
     if (deny === TRUE) {
@@ -698,7 +754,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     if (hit) return hit;
     const computed = compute(entry, action, byAction.lower, resource, ctx.map);
     if (cachedCount >= MAX_CACHED) {
-      for (const m of resultMaps.values()) m.clear();
+      for (const m of resultMaps) m.clear();
       cachedCount = 0;
     }
     map.set(key, computed);
@@ -716,7 +772,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
   }
 
   function policySetKey(principalId: string): string {
-    return entryOf(principalId).setKey;
+    const { base } = entryOf(principalId);
+    return base.principalDependent ? `${base.key}\nP|${principalId}` : base.key;
   }
 
   function canAssume(callerId: string, roleId: string): AssumeEvaluation {

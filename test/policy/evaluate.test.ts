@@ -63,6 +63,19 @@ describe('action and resource matching', () => {
     expect(e.notes?.join('\n')).toMatch(/both Action and NotAction/);
   });
 
+  it('skips a statement with a Principal (not valid in an identity policy)', () => {
+    const e = oneUser(doc({ ...allow('s3:*'), Principal: { AWS: '*' } }))('s3:GetObject');
+    expect(e.decision).toBe('denied');
+    expect(e.notes?.join('\n')).toMatch(/Principal/);
+  });
+
+  it('an operator IAM does not have leaves the statement undecided, with a note', () => {
+    const e = oneUser(doc(allow('s3:*', '*', { Condition: { StringEqualz: { 'aws:PrincipalAccount': ACCOUNT } } })))('s3:GetObject');
+    expect(e.decision).toBe('conditional');
+    expect(e.unknownKeys).toEqual(['aws:PrincipalAccount']);
+    expect(e.notes?.join('\n')).toMatch(/unknown condition operator StringEqualz/);
+  });
+
   it('names the statements that allow and deny', () => {
     const e = oneUser(doc({ ...allow('s3:*'), Sid: 'Read' }, { ...deny('s3:DeleteObject'), Sid: 'NoDelete' }))('s3:DeleteObject', `${BUCKET}/a`);
     expect(e.decision).toBe('denied');
@@ -370,10 +383,16 @@ describe('the root user and principals outside the graph', () => {
     expect(createEvaluator(b.graph, { now: NOW }).evaluate(root, 'iam:CreateUser', '*').decision).toBe('allowed');
   });
 
-  it('an id the graph does not hold is denied, with a note', () => {
-    const e = createEvaluator(new GraphBuilder().graph, { now: NOW }).evaluate('aws:iam-user:nobody', 's3:GetObject', '*');
+  it('an id the graph does not hold is denied, with a note that does not reach principals without policies', () => {
+    const b = new GraphBuilder();
+    const bare = b.user('bare');
+    const ev = createEvaluator(b.graph, { now: NOW });
+    const e = ev.evaluate('aws:iam-user:nobody', 's3:GetObject', '*');
     expect(e.decision).toBe('denied');
     expect(e.notes?.join()).toMatch(/not in the graph/);
+    const f = ev.evaluate(bare, 's3:GetObject', '*');
+    expect(f).toMatchObject({ decision: 'denied', deniedBy: 'no-allow', principalId: bare });
+    expect(f.notes).toBeUndefined();
   });
 });
 
@@ -544,6 +563,7 @@ describe('canAssume (role trust with the caller identity policy)', () => {
       const a = other.ev.canAssume(other.caller, other.target);
       expect(a.decision).toBe('allowed');
       expect(a.via).toBe('anyone');
+      expect(a.notes?.join()).toMatch(/NotPrincipal/);
     });
 
     it('Deny with NotPrincipal spares a user listed with its account', () => {
