@@ -107,6 +107,79 @@ export function compileArnPattern(tokens: readonly Token[]): ArnMatcher {
   };
 }
 
+type Ch = string | typeof GLOB_STAR | typeof GLOB_ONE;
+
+/** The six fields of an ARN pattern as single characters and wildcards; a spilling short pattern is padded with `*`. */
+function arnFields(tokens: readonly Token[]): Ch[][] | undefined {
+  if (tokens.includes(ANY_VALUE)) return undefined;
+  const fields = splitTokens(tokens).map((f) => f.flatMap((p): Ch[] => (typeof p === 'string' ? [...p] : [p])));
+  if (fields.length < 6) {
+    const last = fields[fields.length - 1];
+    if (last.length === 0 || last[last.length - 1] !== GLOB_STAR) return undefined;
+    while (fields.length < 6) fields.push([GLOB_STAR]);
+  }
+  return fields;
+}
+
+/** A string both globs match (stars filled as sparingly as possible, `?` as `x`), or undefined when none exists. */
+function intersectField(a: Ch[], b: Ch[]): string | undefined {
+  if ((a.length + 1) * (b.length + 1) > 40_000) return undefined;
+  const width = b.length + 1;
+  const memo = new Map<number, string | null>();
+  const char = (x: Ch): string => (x === GLOB_ONE ? 'x' : (x as string));
+  const f = (i: number, j: number): string | null => {
+    const k = i * width + j;
+    const seen = memo.get(k);
+    if (seen !== undefined) return seen;
+    let r: string | null = null;
+    if (i === a.length && j === b.length) r = '';
+    else if (i < a.length && a[i] === GLOB_STAR) {
+      r = f(i + 1, j);
+      if (r === null && j < b.length) {
+        if (b[j] === GLOB_STAR) r = f(i, j + 1);
+        else {
+          const rest = f(i, j + 1);
+          if (rest !== null) r = char(b[j]) + rest;
+        }
+      }
+    } else if (j < b.length && b[j] === GLOB_STAR) {
+      r = f(i, j + 1);
+      if (r === null && i < a.length) {
+        const rest = f(i + 1, j);
+        if (rest !== null) r = char(a[i]) + rest;
+      }
+    } else if (i < a.length && j < b.length) {
+      const x = a[i];
+      const y = b[j];
+      const c = x === GLOB_ONE ? char(y) : y === GLOB_ONE || x === y ? (x as string) : null;
+      if (c !== null) {
+        const rest = f(i + 1, j + 1);
+        if (rest !== null) r = c + rest;
+      }
+    }
+    memo.set(k, r);
+    return r;
+  };
+  return f(0, 0) ?? undefined;
+}
+
+/**
+ * A concrete ARN matched by both ARN patterns (part by part, as compileArnPattern matches), or undefined when they
+ * have nothing in common (or hold an unknown variable value). Used to pick a resource of the caller's choosing.
+ */
+export function arnWitness(a: readonly Token[], b: readonly Token[]): string | undefined {
+  const fa = arnFields(a);
+  const fb = arnFields(b);
+  if (!fa || !fb || fa.length !== fb.length) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < fa.length; i++) {
+    const w = intersectField(fa[i], fb[i]);
+    if (w === undefined) return undefined;
+    out.push(w);
+  }
+  return out.join(':');
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Operators
 

@@ -20,6 +20,7 @@ import type { EntitlementNode, IdentityNode } from '../model/types.js';
 import { compileGlob, type GlobMatcher } from '../util/glob.js';
 import {
   ABSENT_KEY,
+  arnWitness,
   compileArnPattern,
   compileCondition,
   conditionVariableKeys,
@@ -38,7 +39,7 @@ import {
 import type { AssumeEvaluation, ConditionContext, ConditionOutcome, Decision, Evaluation, Evaluator, RequestOptions, StatementRef } from './decision.js';
 import { type PolicyDocument, type PrincipalSet, parsePolicy, type Statement } from './document.js';
 import { entitlementDocument, policiesOf } from './effective.js';
-import { parseTemplate, resolveTemplate, type Template, type VarValue } from './variables.js';
+import { parseTemplate, resolveTemplate, type Template, type Token, type VarValue } from './variables.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Compiled documents
@@ -53,6 +54,7 @@ interface ResourceEntry {
   template: Template;
   /** compiled once when the entry has no variables */
   matcher?: ArnMatcher;
+  tokens?: Token[];
 }
 
 interface CStatement {
@@ -124,7 +126,10 @@ function compileResources(list: string[], variables: boolean): ResourceEntry[] {
     const entry: ResourceEntry = { template };
     if (!template.hasVars) {
       const r = resolveTemplate(template, true, () => UNKNOWN_VAR);
-      if (r.kind === 'tokens') entry.matcher = compileArnPattern(r.tokens);
+      if (r.kind === 'tokens') {
+        entry.matcher = compileArnPattern(r.tokens);
+        entry.tokens = r.tokens;
+      }
     }
     return entry;
   });
@@ -470,6 +475,14 @@ function resourceFree(s: ActionSlice): boolean {
   return s.identity.every(free) && s.boundaries.every((b) => b.every(free));
 }
 
+/** Concrete resources tried for a request resource with wildcards. */
+const MAX_CANDIDATES = 16;
+
+/** A request resource with wildcards (other than `*` alone, which stands for actions without resource types). */
+function isResourcePattern(resource: string): boolean {
+  return resource !== '*' && (resource.includes('*') || resource.includes('?'));
+}
+
 /** Above this many memoised answers, the memo is cleared (it refills with the questions still being asked). */
 const MAX_CACHED = 400_000;
 
@@ -735,7 +748,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return { evaluation: freezeEvaluation(evaluation), parts };
   }
 
-  function internal(principalId: string, action: string, resource: string, ctxRaw: ConditionContext | undefined): Cached {
+  function internal(principalId: string, action: string, resource: string, ctxRaw: ConditionContext | undefined, concrete = false): Cached {
     const entry = entryOf(principalId);
     let byAction = entry.results.get(action);
     if (!byAction) {
@@ -752,7 +765,10 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     }
     const hit = map.get(key);
     if (hit) return hit;
-    const computed = compute(entry, action, byAction.lower, resource, ctx.map);
+    const computed =
+      !concrete && !byAction.resourceFree && isResourcePattern(resource)
+        ? someResource(entry, principalId, action, byAction.lower, resource, ctxRaw)
+        : compute(entry, action, byAction.lower, resource, ctx.map);
     if (cachedCount >= MAX_CACHED) {
       for (const m of resultMaps) m.clear();
       cachedCount = 0;
@@ -760,6 +776,52 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     map.set(key, computed);
     cachedCount++;
     return computed;
+  }
+
+  /**
+   * A request resource with wildcards (`arn:aws:lambda:*:123456789012:function:*`) asks about a resource of the
+   * caller's choosing: the answer is `allowed` when some resource matching it is allowed. The engine tries concrete
+   * candidates: the pattern itself with its wildcards filled, and its overlap with each Resource entry of the Allow
+   * statements (and with each NotResource entry of the Deny statements, where a Deny leaves room). A candidate is a
+   * real resource the caller could pick, so `allowed` is never a guess; a cleverer pick it did not try can only be a
+   * missed `allowed`.
+   */
+  function someResource(entry: PrincipalEntry, principalId: string, action: string, actionLower: string, pattern: string, ctxRaw: ConditionContext | undefined): Cached {
+    const r = resolveTemplate(parseTemplate(pattern, false), true, () => UNKNOWN_VAR);
+    const tokens = r.kind === 'tokens' ? r.tokens : [];
+    const candidates: string[] = [];
+    const add = (w: string | undefined) => {
+      if (w !== undefined && !candidates.includes(w) && candidates.length < MAX_CANDIDATES) candidates.push(w);
+    };
+    add(arnWitness(tokens, tokens));
+    const s = slice(entry.base, actionLower);
+    for (const e of [...s.identity, ...s.boundaries.flat()]) {
+      const list = e.st.effect === 'Allow' ? e.st.resources : e.st.notResources;
+      for (const re of list ?? []) if (re.tokens) add(arnWitness(re.tokens, tokens));
+    }
+    let best: Cached | undefined;
+    let bestWitness = '';
+    for (const w of candidates) {
+      const c = internal(principalId, action, w, ctxRaw, true);
+      const rank = c.evaluation.decision === 'allowed' ? 2 : c.evaluation.decision === 'conditional' ? 1 : 0;
+      const bestRank = !best ? -1 : best.evaluation.decision === 'allowed' ? 2 : best.evaluation.decision === 'conditional' ? 1 : 0;
+      if (rank > bestRank) {
+        best = c;
+        bestWitness = w;
+      }
+      if (rank === 2) break;
+    }
+    if (!best) {
+      // not an ARN pattern the engine can fill: compare it as written
+      return compute(entry, action, actionLower, pattern, normaliseContext(ctxRaw, contexts).map);
+    }
+    const e = best.evaluation;
+    const note =
+      e.decision === 'denied'
+        ? `no resource matching ${pattern} that was tried is allowed (tried ${candidates.join(', ')})`
+        : `${e.decision} for ${bestWitness}, a resource matching ${pattern}`;
+    const evaluation: Evaluation = { ...e, resource: pattern, notes: [...(e.notes ?? []), note] };
+    return { evaluation: freezeEvaluation(evaluation), parts: best.parts };
   }
 
   /** The memoised answer as this principal's answer about this resource. */

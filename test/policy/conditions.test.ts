@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ABSENT_KEY,
+  arnWitness,
   compileArnPattern,
   compileCondition,
   evaluateCondition,
@@ -318,5 +319,30 @@ describe('ARN patterns (Resource elements)', () => {
     expect(m.uncertain).toBe(true);
     expect(m.test('arn:aws:s3:::home/AROA:session/x')).toBe(true);
     expect(m.test('arn:aws:s3:::other/x')).toBe(false);
+  });
+});
+
+describe('ARN witnesses (a resource both patterns match)', () => {
+  const tokens = (pattern: string) => {
+    const r = resolveTemplate(parseTemplate(pattern, false), true, () => ({ kind: 'unknown' }));
+    if (r.kind !== 'tokens') throw new Error('unexpected');
+    return r.tokens;
+  };
+  it.each<[string, string, string | undefined]>([
+    ['arn:aws:lambda:*:1:function:*', 'arn:aws:lambda:us-east-1:1:function:build-*', 'arn:aws:lambda:us-east-1:1:function:build-'],
+    ['arn:aws:lambda:*:1:function:*', 'arn:aws:lambda:*:1:function:*', 'arn:aws:lambda::1:function:'],
+    ['arn:aws:lambda:*:1:function:a?c', 'arn:aws:lambda:*:1:function:*b*', 'arn:aws:lambda::1:function:abc'],
+    ['arn:aws:lambda:*:1:function:*', 'arn:aws:lambda:*:2:function:*', undefined],
+    ['arn:aws:lambda:*:1:function:a*', 'arn:aws:lambda:*:1:function:b*', undefined],
+    ['arn:aws:s3:::b/*', '*', 'arn:aws:s3:::b/'],
+    ['arn:aws:s3:::b/*', 'arn:aws:s3:*', 'arn:aws:s3:::b/'],
+    ['arn:aws:s3:::b/*', 'arn:aws:ec2:*', undefined],
+  ])('%s & %s -> %s', (a, b, expected) => {
+    const w = arnWitness(tokens(a), tokens(b));
+    expect(w).toBe(expected);
+    if (w !== undefined) {
+      expect(compileArnPattern(tokens(a)).test(w)).toBe(true);
+      expect(compileArnPattern(tokens(b)).test(w)).toBe(true);
+    }
   });
 });

@@ -85,6 +85,36 @@ describe('action and resource matching', () => {
   });
 });
 
+describe('a request resource with wildcards: some resource of the caller\'s choosing', () => {
+  const FN = `arn:aws:lambda:*:${ACCOUNT}:function:*`;
+  const fn = (region: string, name: string) => `arn:aws:lambda:${region}:${ACCOUNT}:function:${name}`;
+  it.each<[string, Doc, string, string, Decision]>([
+    ['a grant scoped to one region and a name prefix', doc(allow('lambda:CreateFunction', fn('us-east-1', 'build-*'))), 'lambda:CreateFunction', FN, 'allowed'],
+    ['a grant in another region than the one asked about', doc(allow('lambda:CreateFunction', fn('eu-west-1', '*'))), 'lambda:CreateFunction', `arn:aws:lambda:us-east-1:${ACCOUNT}:function:*`, 'denied'],
+    ['a grant in another account', doc(allow('lambda:CreateFunction', `arn:aws:lambda:*:${OTHER_ACCOUNT}:function:*`)), 'lambda:CreateFunction', FN, 'denied'],
+    ['a Deny that leaves other names', doc(allow('lambda:CreateFunction', fn('*', '*')), deny('lambda:CreateFunction', fn('*', 'prod-*'))), 'lambda:CreateFunction', FN, 'allowed'],
+    ['a Deny on every allowed name', doc(allow('lambda:CreateFunction', fn('*', 'a*')), deny('lambda:CreateFunction', fn('*', 'a*'))), 'lambda:CreateFunction', FN, 'denied'],
+    ['a Deny on every name', doc(allow('lambda:CreateFunction', fn('us-east-1', 'x')), deny('lambda:CreateFunction', fn('*', '*'))), 'lambda:CreateFunction', FN, 'denied'],
+    [
+      'a Deny with NotResource leaves a harbour the Allow reaches',
+      doc(allow('s3:PutObject', `${BUCKET}/*`), { Effect: 'Deny', Action: 's3:*', NotResource: `${BUCKET}/public/*` }),
+      's3:PutObject',
+      `${BUCKET}/*`,
+      'allowed',
+    ],
+    ['an Allow only under an unknown condition', doc(allow('lambda:CreateFunction', fn('us-east-1', '*'), { Condition: { StringEquals: { 'aws:SourceVpc': 'vpc-1' } } })), 'lambda:CreateFunction', FN, 'conditional'],
+  ])('%s', (_name, policy, action, resource, expected) => {
+    const e = oneUser(policy)(action, resource);
+    expect(e.decision).toBe(expected);
+    expect(e.resource).toBe(resource);
+  });
+
+  it('names the resource it found', () => {
+    const e = oneUser(doc(allow('lambda:CreateFunction', fn('us-east-1', 'build-*'))))('lambda:CreateFunction', FN);
+    expect(e.notes?.join()).toContain(`allowed for ${fn('us-east-1', 'build-')}`);
+  });
+});
+
 describe('explicit Deny in any of the principal policies', () => {
   function estate() {
     const b = new GraphBuilder();
