@@ -569,4 +569,3 @@ function inWorld(op: Operator, rawValues: readonly string[], matchers: ValueMatc
   return perValue(values[0]);
 }
 
-export { GLOB_ONE, GLOB_STAR };

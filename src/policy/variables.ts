@@ -85,7 +85,8 @@ export function parseTemplate(raw: string, enabled: boolean): Template {
 function parseVariable(inner: string): Extract<TemplatePart, { kind: 'var' }> | undefined {
   const comma = inner.indexOf(',');
   const key = (comma < 0 ? inner : inner.slice(0, comma)).trim();
-  if (!key || /\s/.test(key)) return undefined;
+  // tag keys may hold spaces (`aws:PrincipalTag/cost center`); an empty name is not a variable
+  if (!key) return undefined;
   if (comma < 0) return { kind: 'var', key, keyLower: key.toLowerCase() };
   const rest = inner.slice(comma + 1).trim();
   const m = /^'([^']*)'$/.exec(rest);

@@ -244,6 +244,12 @@ describe('policy variables', () => {
     expect(untagged('s3:GetObject', 'arn:aws:s3:::team-red/x').decision).toBe('denied');
   });
 
+  it('a tag key with a space', () => {
+    const can = oneUser(doc(allow('s3:*', 'arn:aws:s3:::cc-${aws:PrincipalTag/cost center}/*')), { tags: { 'Cost Center': '42' } });
+    expect(can('s3:GetObject', 'arn:aws:s3:::cc-42/x').decision).toBe('allowed');
+    expect(can('s3:GetObject', 'arn:aws:s3:::cc-43/x').decision).toBe('denied');
+  });
+
   it('a variable the scan cannot resolve makes a matching statement conditional, naming the key', () => {
     const b = new GraphBuilder();
     const role = b.role('app');
