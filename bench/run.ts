@@ -11,6 +11,7 @@
  *   npm run bench -- --sizes demo                   # the bundled demo estate, served live by the fake
  *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
+ *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -150,8 +151,16 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       github: { type: 'string' },
       gcp: { type: 'string' },
+      evaluator: { type: 'boolean', default: false },
+      principals: { type: 'string', default: '10000' },
+      policies: { type: 'string', default: '50' },
+      calls: { type: 'string', default: '1000000' },
     },
   });
+  if (values.evaluator) {
+    const { benchEvaluator } = await import('./evaluator.js');
+    return benchEvaluator({ principals: Number(values.principals), policies: Number(values.policies), calls: Number(values.calls), seed: Number(values.seed), json: values.json ?? false });
+  }
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);

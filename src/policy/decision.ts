@@ -60,6 +60,8 @@ export interface Evaluation {
   unknownKeys: string[];
   /** why, when denied */
   deniedBy?: 'explicit-deny' | 'no-allow' | 'boundary';
+  /** statements skipped as malformed, documents that could not be read, and similar remarks (one line each) */
+  notes?: string[];
 }
 
 /** Decision to assume a role: the trust policy together with the caller's identity policy. */
@@ -75,6 +77,8 @@ export interface AssumeEvaluation {
   identity?: Evaluation;
   conditions: ConditionOutcome[];
   unknownKeys: string[];
+  /** trust statements skipped as malformed, a caller that cannot assume roles, and similar remarks */
+  notes?: string[];
 }
 
 /**

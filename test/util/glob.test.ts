@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob, globMatch } from '../../src/util/glob.js';
+import { compileGlob, compileGlobParts, GLOB_ONE, GLOB_STAR, globMatch } from '../../src/util/glob.js';
 import { mulberry32 as prng } from '../support/prng.js';
 
 /** The old implementation's semantics, as a reference (fine for the short random inputs below). */
@@ -71,5 +71,43 @@ describe('glob matcher', () => {
   it('never matches a non-string value', () => {
     expect(compileGlob('*').test(undefined as unknown as string)).toBe(false);
     expect(compileGlob('*').test(5 as unknown as string)).toBe(false);
+  });
+
+  it.each([
+    ['arn:aws:s3:::Bucket/*', 'arn:aws:s3:::Bucket/key', true],
+    ['arn:aws:s3:::Bucket/*', 'arn:aws:s3:::bucket/key', false],
+    ['a?c', 'aBc', true],
+    ['A?C', 'abc', false],
+  ])('case-sensitive: %s ~ %s -> %s', (pattern, value, expected) => {
+    expect(compileGlob(pattern, { caseSensitive: true }).test(value)).toBe(expected);
+    expect(globMatch(pattern, value, { caseSensitive: true })).toBe(expected);
+  });
+
+  it('parts keep literal * and ? apart from the wildcards', () => {
+    const m = compileGlobParts(['a*', GLOB_STAR, 'b?', GLOB_ONE], { caseSensitive: true });
+    expect(m.test('a*xxb?z')).toBe(true);
+    expect(m.test('axxxb?z')).toBe(false);
+    expect(m.test('a*xxbzz')).toBe(false);
+    expect(compileGlobParts(['ABC']).test('abc')).toBe(true);
+    expect(compileGlobParts(['ABC'], { caseSensitive: true }).test('abc')).toBe(false);
+  });
+
+  it('parts agree with the string form when no literal wildcard is involved, on 10,000 random pairs', () => {
+    const rnd = prng(11);
+    const pick = (alphabet: string, max: number) => {
+      let s = '';
+      const n = Math.floor(rnd() * (max + 1));
+      for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+      return s;
+    };
+    let mismatches = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const p = pick('aB*?', 7);
+      const v = pick('abB', 9);
+      const parts = [...p].map((ch) => (ch === '*' ? GLOB_STAR : ch === '?' ? GLOB_ONE : ch));
+      if (compileGlobParts(parts, { caseSensitive: true }).test(v) !== compileGlob(p, { caseSensitive: true }).test(v)) mismatches++;
+      if (compileGlob(p, { caseSensitive: true }).test(v) !== new RegExp(`^${p.replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's').test(v)) mismatches++;
+    }
+    expect(mismatches).toBe(0);
   });
 });
