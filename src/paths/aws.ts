@@ -167,8 +167,6 @@ const dependsOnTarget = (r: MethodRequirement) => r.resource.includes('${target}
 const isAssume = (r: MethodRequirement) => r.action.toLowerCase() === 'sts:assumerole' && r.resource === '${target}';
 const partitionOf = (arn: string | undefined) => (arn && arn.startsWith('arn:') ? arn.split(':')[1] || 'aws' : 'aws');
 
-/** A concrete resource an ARN pattern stands for (`*` and `?` become `x`): what the caller would name when it creates one. */
-const instantiate = (pattern: string) => pattern.replace(/[*?]/g, 'x');
 
 function refsOf(evals: Evaluation[]): StatementRef[] {
   const out: StatementRef[] = [];
@@ -394,20 +392,12 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       }
 
       /**
-       * A requirement on a resource the caller creates (`arn:aws:lambda:*:${account}:function:*`): allowed when SOME
-       * resource of that shape is allowed. The resources its Allow statements name are tried, made concrete.
+       * A requirement on a resource the caller creates (`arn:aws:lambda:*:${account}:function:*`): the engine reads a
+       * `*` left in the request resource as "a resource of the caller's choosing" and tries concrete candidates from
+       * the caller's own Resource entries (it never guesses `allowed`).
        */
       function fixedEvaluation(callerId: string, r: MethodRequirement, account: string, partition: string, companion?: string): Evaluation {
-        const resource = fill(r.resource, account, undefined, partition, companion);
-        if (!/[*?]/.test(resource)) return evaluator.evaluate(callerId, r.action, resource, { context: r.context });
-        const shape = compileGlob(resource);
-        const tries = [instantiate(resource), ...scopeOf(callerId, r.action).patterns.filter((p) => p !== '*').map(instantiate).filter((x) => shape.test(x))];
-        let last: Evaluation | undefined;
-        for (const t of [...new Set(tries)]) {
-          last = evaluator.evaluate(callerId, r.action, t, { context: r.context });
-          if (last.decision !== 'denied') return last;
-        }
-        return last!;
+        return evaluator.evaluate(callerId, r.action, fill(r.resource, account, undefined, partition, companion), { context: r.context });
       }
 
       /** sts:AssumeRole on the target: the trust policy with the caller's identity policy, as an Evaluation. */

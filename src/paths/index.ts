@@ -1,0 +1,45 @@
+/**
+ * The escalation analysis of a graph, computed once per graph and as-of time and shared by the rules, `nhi paths`,
+ * `nhi can` and `nhi who-can`: the authorization engine, the platforms' edge producers, and the paths over them.
+ */
+import type { IdentityGraph } from '../graph/graph.js';
+import type { Evaluator } from '../policy/decision.js';
+import { createEvaluator } from '../policy/evaluate.js';
+import { analyzePaths, type PathAnalysis } from './analyze.js';
+import { createAwsProducer } from './aws.js';
+import { CODE_HOST_METHODS, codeHostProducer } from './codehost.js';
+import { gcpProducer } from './gcp.js';
+import { ALL_METHODS, AWS_METHODS } from './methods/index.js';
+import type { EdgeProducer, EscalationMethod } from './types.js';
+
+export const PRODUCERS: readonly EdgeProducer[] = [createAwsProducer(AWS_METHODS), gcpProducer, codeHostProducer];
+
+/** Every method of every platform, code hosts included, by id. */
+const METHODS: ReadonlyMap<string, EscalationMethod> = new Map([...ALL_METHODS, ...CODE_HOST_METHODS].map((m) => [m.id, m]));
+
+export function methodById(id: string): EscalationMethod | undefined {
+  return METHODS.get(id);
+}
+
+export interface GraphAnalysis {
+  evaluator: Evaluator;
+  paths: PathAnalysis;
+}
+
+const memo = new WeakMap<IdentityGraph, Map<number, GraphAnalysis>>();
+
+/** The analysis of `graph` as of `now`, computed on first use and kept with the graph. */
+export function graphAnalysis(graph: IdentityGraph, now: Date): GraphAnalysis {
+  let byTime = memo.get(graph);
+  if (!byTime) {
+    byTime = new Map();
+    memo.set(graph, byTime);
+  }
+  const hit = byTime.get(now.getTime());
+  if (hit) return hit;
+  const evaluator = createEvaluator(graph, { now });
+  const paths = analyzePaths({ graph, now, evaluator }, PRODUCERS);
+  const out = { evaluator, paths };
+  byTime.set(now.getTime(), out);
+  return out;
+}
