@@ -151,6 +151,25 @@ const CALLER_TYPES = new Set(['service-account', 'user', 'group', 'domain', 'wif
 
 type PlanEdge = Omit<BecomeEdge, 'from'>;
 
+const CUSTOM_ROLE = /^(projects|organizations)\/[^/]+\/roles\//;
+const PERMS_OF = new Map(GCP_METHODS.map((m) => [m, [...m.onTarget, ...(m.inProject ?? []).flat()]]));
+const roleMethods = new WeakMap<GcpPermissions, Map<string, GcpMethodSpec[]>>();
+
+/** The methods a role holds at least one permission of (memoised per engine). */
+function methodsOf(engine: GcpPermissions, role: string): GcpMethodSpec[] {
+  let memo = roleMethods.get(engine);
+  if (!memo) {
+    memo = new Map();
+    roleMethods.set(engine, memo);
+  }
+  let out = memo.get(role);
+  if (!out) {
+    out = GCP_METHODS.filter((m) => PERMS_OF.get(m)!.some((p) => engine.roleGrants(role, p)));
+    memo.set(role, out);
+  }
+  return out;
+}
+
 const kindOf = (resource: string) => resource.slice(0, resource.indexOf('/'));
 const rank = (e: { decision: string; confidence: string }) => (e.decision === 'allowed' ? 0 : 2) + (e.confidence === 'high' ? 0 : 1);
 
@@ -328,11 +347,20 @@ function plan(state: State, memberId: string, memberType: string, usedHubs: Map<
     return best;
   };
 
+  // the scopes where the member holds a role that matters to each method
+  const candidatesOf = new Map<GcpMethodSpec, Set<string>>();
+  for (const g of grants)
+    for (const m of methodsOf(engine, g.role)) {
+      if (!scopeFits(g.resource, m)) continue;
+      const set = candidatesOf.get(m) ?? new Set<string>();
+      set.add(g.resource);
+      candidatesOf.set(m, set);
+    }
+
   for (const m of GCP_METHODS) {
-    const perms = [...m.onTarget, ...(m.inProject ?? []).flat()];
-    const candidates = new Set<string>();
-    for (const g of grants) if (scopeFits(g.resource, m) && perms.some((p) => engine.roleGrants(g.role, p))) candidates.add(g.resource);
-    if (!candidates.size) continue;
+    const candidates = candidatesOf.get(m);
+    if (!candidates) continue;
+    const perms = PERMS_OF.get(m)!;
     const denyAt = engine.denyAttachments(memberId, perms);
     const covered = new Set<string>();
     const ordered = [...candidates].sort((a, b) => engine.ancestry(a).length - engine.ancestry(b).length || (a < b ? -1 : 1));
@@ -400,24 +428,29 @@ function edgesOf(ctx: PathContext): BecomeEdge[] {
   const plans = new Map<string, PlanEdge[]>();
   const usedHubs = new Map<string, { scope: string; method: GcpMethodSpec }>();
   const out: BecomeEdge[] = [];
+  let delegation = false;
   for (const p of callers(graph, engine)) {
+    // most members hold nothing a method needs: no plan, no key
+    if (!engine.grantsOf(p.id).some((g) => methodsOf(engine, g.role).length || CUSTOM_ROLE.test(g.role))) continue;
     const key = `${p.type}|${engine.grantKey(p.id)}`;
     let edges = plans.get(key);
     if (!edges) {
       edges = plan(state, p.id, p.type, usedHubs);
       plans.set(key, edges);
+      if (edges.some((e) => e.method === GCP_METHOD.implicitDelegation)) delegation = true;
     }
     for (const e of edges) if (e.to !== p.id) out.push({ from: p.id, ...e });
   }
 
   // delegation: the delegate hub of an account passes on what that account's own tokens reach
   const tokenEdges = new Map<string, BecomeEdge[]>();
-  for (const e of out) {
-    if (!TOKEN_METHODS.has(e.method) || !e.from.startsWith('gcp:service-account:')) continue;
-    const list = tokenEdges.get(e.from) ?? [];
-    list.push(e);
-    tokenEdges.set(e.from, list);
-  }
+  if (delegation)
+    for (const e of out) {
+      if (!TOKEN_METHODS.has(e.method) || !e.from.startsWith('gcp:service-account:')) continue;
+      const list = tokenEdges.get(e.from) ?? [];
+      list.push(e);
+      tokenEdges.set(e.from, list);
+    }
   const delegates = new Set([...tokenEdges.keys()].map((id) => id.slice('gcp:service-account:'.length)));
 
   // hubs lead to the hubs of the scopes below and, at the bottom, to the targets
@@ -455,6 +488,7 @@ function edgesOf(ctx: PathContext): BecomeEdge[] {
     }
   }
 
+  if (!delegation) return out;
   // delegate hubs: what each account's token permissions reach, passed on to whoever may delegate through it
   const delegateHubs = new Set(out.map((e) => e.to).filter((to) => delegateOf(to) !== undefined));
   const result = out.filter((e) => {

@@ -267,6 +267,9 @@ export interface RolePermissions {
 // ---------------------------------------------------------------------------------------------------------------
 // Grants and deny rules
 
+const NO_GRANTS: Grant[] = [];
+const NO_DENIES: Array<{ rule: DenyRule; applies: PrincipalMatch }> = [];
+
 export interface Grant {
   bindingId: string;
   role: string;
@@ -318,6 +321,9 @@ export class GcpPermissions {
   private readonly roleCache = new Map<string, RolePermissions>();
   private readonly conditionCache = new Map<string, ConditionResult>();
   private readonly grantCache = new Map<string, Grant[]>();
+  private readonly bindingCache = new Map<string, Grant | null>();
+  private readonly interned = new Map<object, number>();
+  private readonly viaCache = new Map<string, Grant>();
   private readonly ancestryCache = new Map<string, string[]>();
   private readonly denyCache = new Map<string, Array<{ rule: DenyRule; applies: PrincipalMatch }>>();
   private readonly keyCache = new Map<string, string>();
@@ -439,26 +445,67 @@ export class GcpPermissions {
   grantsOf(memberId: string): Grant[] {
     const hit = this.grantCache.get(memberId);
     if (hit) return hit;
-    const out: Grant[] = [];
-    for (const { entitlement: b, via } of this.graph.entitlementsOf(memberId)) {
-      if (b.type !== 'role-binding') continue;
-      const doc = (b.document ?? {}) as { role?: unknown; resource?: unknown; condition?: { expression?: unknown; title?: unknown } };
-      if (typeof doc.role !== 'string' || typeof doc.resource !== 'string') continue;
-      const g: Grant = { bindingId: b.id, role: doc.role, resource: doc.resource, via };
+    // the member's own GRANTED edges, then its groups' (read without copying the edge lists: this runs per principal)
+    let out: Grant[] | undefined;
+    let groups = false;
+    for (const e of this.graph.out(memberId)) {
+      if (e.type === 'MEMBER_OF') groups = true;
+      if (e.type !== 'GRANTED') continue;
+      const n = this.graph.node(e.to);
+      const g = n?.kind === 'entitlement' ? this.binding(n) : undefined;
+      if (g) (out ??= []).push(g);
+    }
+    if (groups)
+      for (const group of this.groupsOf(memberId))
+        for (const e of this.graph.out(group)) {
+          if (e.type !== 'GRANTED') continue;
+          const n = this.graph.node(e.to);
+          const g = n?.kind === 'entitlement' ? this.binding(n) : undefined;
+          if (!g) continue;
+          const key = `${g.bindingId}<${group}`;
+          let via = this.viaCache.get(key);
+          if (!via) {
+            via = { ...g, via: group };
+            this.viaCache.set(key, via);
+          }
+          (out ??= []).push(via);
+        }
+    const result = out ?? NO_GRANTS;
+    this.grantCache.set(memberId, result);
+    return result;
+  }
+
+  /** A role binding read once (shared by every member it names directly). */
+  private binding(b: EntitlementNode): Grant | undefined {
+    let g = this.bindingCache.get(b.id);
+    if (g !== undefined) return g ?? undefined;
+    g = null;
+    const doc = (b.document ?? {}) as { role?: unknown; resource?: unknown; condition?: { expression?: unknown; title?: unknown } };
+    if (b.type === 'role-binding' && typeof doc.role === 'string' && typeof doc.resource === 'string') {
+      g = { bindingId: b.id, role: doc.role, resource: doc.resource, via: 'direct' };
       const expr = doc.condition?.expression;
       if (typeof expr === 'string' && expr.trim()) g.condition = { expression: expr, title: typeof doc.condition?.title === 'string' ? doc.condition.title : undefined, result: this.condition(expr) };
-      out.push(g);
     }
-    this.grantCache.set(memberId, out);
-    return out;
+    this.bindingCache.set(b.id, g);
+    return g ?? undefined;
+  }
+
+  private intern(s: object): number {
+    let n = this.interned.get(s);
+    if (n === undefined) {
+      n = this.interned.size;
+      this.interned.set(s, n);
+    }
+    return n;
   }
 
   /** Deny rules that may apply to a member (`yes`: it is named; `unknown`: a set it may belong to). */
   denyRulesFor(memberId: string): Array<{ rule: DenyRule; applies: PrincipalMatch }> {
     const hit = this.denyCache.get(memberId);
     if (hit) return hit;
+    if (!this.denyRules.length) return NO_DENIES;
     const out: Array<{ rule: DenyRule; applies: PrincipalMatch }> = [];
-    if (this.denyRules.length) {
+    {
       const candidates = new Set<DenyRule>(this.denyGeneric);
       for (const id of [memberId, ...this.groupsOf(memberId)]) for (const r of this.denyByMember.get(id) ?? []) candidates.add(r);
       for (const rule of candidates) {
@@ -480,13 +527,14 @@ export class GcpPermissions {
   grantKey(memberId: string): string {
     let k = this.keyCache.get(memberId);
     if (k === undefined) {
+      // grants and deny rules are shared objects (one per binding and route, one per rule): numbered by identity
       const grants = this.grantsOf(memberId)
-        .map((g) => `${g.bindingId}<${g.via}`)
-        .sort();
+        .map((g) => this.intern(g))
+        .sort((a, b) => a - b);
       const denies = this.denyRulesFor(memberId)
-        .map((d) => `${d.rule.policyId}#${d.rule.index}:${d.applies}`)
-        .sort();
-      k = `${grants.join('\n')}\n--\n${denies.join('\n')}`;
+        .map((d) => this.intern(d.rule) * 2 + (d.applies === 'yes' ? 0 : 1))
+        .sort((a, b) => a - b);
+      k = `${grants.join(',')}|${denies.join(',')}`;
       this.keyCache.set(memberId, k);
     }
     return k;
