@@ -20,8 +20,8 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { PrincipalNode } from '../model/types.js';
 import type { StatementRef } from '../policy/decision.js';
+import { isPrivileged } from '../policy/gcp.js';
 import { GcpPermissions, projectOfServiceAccount, resourceOfNode, type GcpEvaluation, type Grant } from '../policy/gcp-permissions.js';
-import { isPrivileged } from '../rules/gcp-helpers.js';
 import { adminSinkId, type BecomeEdge, type EdgeProducer, type PathContext } from './types.js';
 
 /** Method ids (the catalogue in src/paths/methods/gcp.ts uses the same ones). */
