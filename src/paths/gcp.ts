@@ -151,6 +151,9 @@ const CALLER_TYPES = new Set(['service-account', 'user', 'group', 'domain', 'wif
 
 type PlanEdge = Omit<BecomeEdge, 'from'>;
 
+const NO_DELEGATES = new Set<string>();
+/** stands for "any enabled account below" when pruning delegation hubs before the delegates are known */
+const ANY_ACCOUNT = { id: 'any-account', title: '', onTarget: [], target: 'service-account', confidence: 'high' } as const satisfies GcpMethodSpec;
 const CUSTOM_ROLE = /^(projects|organizations)\/[^/]+\/roles\//;
 const PERMS_OF = new Map(GCP_METHODS.map((m) => [m, [...m.onTarget, ...(m.inProject ?? []).flat()]]));
 const roleMethods = new WeakMap<GcpPermissions, Map<string, GcpMethodSpec[]>>();
@@ -298,6 +301,8 @@ function plan(state: State, memberId: string, memberType: string, usedHubs: Map<
   const targetOf = (scope: string, m: GcpMethodSpec): string | undefined => {
     const kind = kindOf(scope);
     const hub = () => {
+      // a scope with nothing of this kind below it (as far as the scan read) leads nowhere (delegates are accounts)
+      if (!layout.hasLeaves(scope, m.target === 'delegate' ? ANY_ACCOUNT : m, NO_DELEGATES)) return undefined;
       const id = hubId(scope, family(m));
       usedHubs.set(id, { scope, method: m });
       return id;
@@ -374,11 +379,11 @@ function plan(state: State, memberId: string, memberType: string, usedHubs: Map<
         for (const c of layout.children.get(scope) ?? []) if (scopeFits(c, m)) visit(c);
         return;
       }
+      if (m.id === GCP_METHOD.getAccessToken && d.result.decision === 'allowed') tokenAllowed.add(scope);
       if (m.id === GCP_METHOD.implicitDelegation && tokenAllowed.has(scope)) return; // minting tokens already gives all delegation gives
       const to = targetOf(scope, m);
       if (!to) return;
       if (d.result.decision === 'allowed') covered.add(scope);
-      if (m.id === GCP_METHOD.getAccessToken && d.result.decision === 'allowed') tokenAllowed.add(scope);
       const confidence = m.confidence === 'medium' ? 'medium' : d.result.confidence;
       const id = federated && m.id === GCP_METHOD.getAccessToken ? GCP_METHOD.workloadIdentity : m.id;
       out.push({ to, method: id, statements: d.result.statements, decision: d.result.decision, unknownKeys: d.result.unknownKeys, confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}), evaluations: d.evals });
@@ -439,7 +444,12 @@ function edgesOf(ctx: PathContext): BecomeEdge[] {
       plans.set(key, edges);
       if (edges.some((e) => e.method === GCP_METHOD.implicitDelegation)) delegation = true;
     }
-    for (const e of edges) if (e.to !== p.id) out.push({ from: p.id, ...e });
+    for (const e of edges) {
+      if (e.to === p.id) continue;
+      // the plan was worked out for the first member of the grant set: its evaluations speak for this one under its own name
+      const evaluations = e.evaluations?.some((ev) => ev.principalId !== p.id) ? e.evaluations.map((ev) => (ev.principalId === p.id ? ev : { ...ev, principalId: p.id })) : e.evaluations;
+      out.push({ from: p.id, ...e, evaluations });
+    }
   }
 
   // delegation: the delegate hub of an account passes on what that account's own tokens reach
@@ -491,15 +501,18 @@ function edgesOf(ctx: PathContext): BecomeEdge[] {
   if (!delegation) return out;
   // delegate hubs: what each account's token permissions reach, passed on to whoever may delegate through it
   const delegateHubs = new Set(out.map((e) => e.to).filter((to) => delegateOf(to) !== undefined));
-  const result = out.filter((e) => {
-    const email = delegateOf(e.to);
-    return email === undefined || delegates.has(email);
-  });
   for (const hub of delegateHubs) {
     const email = delegateOf(hub)!;
-    for (const e of tokenEdges.get(`gcp:service-account:${email}`) ?? []) result.push({ ...e, from: hub, method: GCP_METHOD.implicitDelegation });
+    for (const e of tokenEdges.get(`gcp:service-account:${email}`) ?? []) out.push({ ...e, from: hub, method: GCP_METHOD.implicitDelegation });
   }
-  return result;
+  // drop the ways into delegation hubs that lead nowhere (an account that can mint nothing; a scope without such accounts)
+  let result = out;
+  for (;;) {
+    const leads = new Set(result.map((e) => e.from));
+    const kept = result.filter((e) => !e.to.startsWith('meta:hub:gcp:') || leads.has(e.to));
+    if (kept.length === result.length) return result;
+    result = kept;
+  }
 }
 
 function* adminsOf(ctx: PathContext): Iterable<{ id: string; why: string }> {

@@ -218,6 +218,18 @@ describe('gcpProducer: hubs keep the edges linear', () => {
     for (const c of callers) for (const t of targets) expect(hop(edges, `gcp:user:${c.slice(5)}`, `gcp:service-account:${t.email}`)?.method).toBe(GCP_METHOD.getAccessToken);
   });
 
+  it('members sharing a grant set share the plan, each edge with evaluations under its own member', () => {
+    const edges = edgesOf(gcpGraph({ serviceAccounts: accounts, policy: { bindings: [binding(TOKEN, 'user:a@acme.example', 'user:b@acme.example')] } }));
+    const into = edges.filter((e) => e.to === `meta:hub:gcp:projects/${P}:service-accounts`);
+    expect(into.map((e) => e.from).sort()).toEqual(['gcp:user:a@acme.example', 'gcp:user:b@acme.example']);
+    for (const e of into) expect(e.evaluations?.map((ev) => ev.principalId)).toEqual([e.from]);
+  });
+
+  it('a scope with no account below it leads nowhere (no dead-end hub)', () => {
+    const edges = edgesOf(graphOf({ projectId: 'empty', ancestors: [{ resource: 'folders/7', policy: { bindings: [binding(TOKEN, 'user:dev@acme.example')] } }] }));
+    expect(edges).toEqual([]);
+  });
+
   it('a grant on a folder reaches the accounts of every project below it, through the project hubs', () => {
     const ancestors = [{ resource: 'folders/7', policy: { bindings: [binding(TOKEN, 'user:dev@acme.example')] } }];
     const g = graphOf({ projectId: 'proj-a', serviceAccounts: [{ email: 'a@proj-a.iam.gserviceaccount.com', projectId: 'proj-a' }], ancestors }, { projectId: 'proj-b', serviceAccounts: [{ email: 'b@proj-b.iam.gserviceaccount.com', projectId: 'proj-b' }], ancestors });
