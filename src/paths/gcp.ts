@@ -297,14 +297,17 @@ function plan(state: State, memberId: string, memberType: string, usedHubs: Map<
   const out: PlanEdge[] = [];
   const federated = memberType === 'wif-principal' || memberType === 'gke-workload';
   const tokenAllowed = new Set<string>();
+  /** the best edge (rank) found so far to each target */
+  const bestRank = new Map<string, number>();
 
-  const targetOf = (scope: string, m: GcpMethodSpec): string | undefined => {
+  /** Where a method used at a scope lands (`use`: the edge is made, so its hub is needed). */
+  const targetOf = (scope: string, m: GcpMethodSpec, use: boolean): string | undefined => {
     const kind = kindOf(scope);
     const hub = () => {
       // a scope with nothing of this kind below it (as far as the scan read) leads nowhere (delegates are accounts)
       if (!layout.hasLeaves(scope, m.target === 'delegate' ? ANY_ACCOUNT : m, NO_DELEGATES)) return undefined;
       const id = hubId(scope, family(m));
-      usedHubs.set(id, { scope, method: m });
+      if (use) usedHubs.set(id, { scope, method: m });
       return id;
     };
     switch (m.target) {
@@ -371,22 +374,35 @@ function plan(state: State, memberId: string, memberType: string, usedHubs: Map<
     const ordered = [...candidates].sort((a, b) => engine.ancestry(a).length - engine.ancestry(b).length || (a < b ? -1 : 1));
     const visit = (scope: string) => {
       if (engine.ancestry(scope).some((s) => covered.has(s))) return;
-      const d = decide(scope, m);
-      if (!d) return;
       // a deny attached below this scope: go down to the scopes below instead of the hub of this one
       // (an organization's own policy is not below anything: a deny further down does not touch it)
-      if (m.target !== 'organization-admin' && /^(folders|organizations)\//.test(scope) && denyAt.some((a) => a !== scope && engine.ancestry(a).includes(scope))) {
+      const descend = m.target !== 'organization-admin' && /^(folders|organizations)\//.test(scope) && denyAt.some((a) => a !== scope && engine.ancestry(a).includes(scope));
+      if (!descend) {
+        const to = targetOf(scope, m, false);
+        if (!to) return;
+        // an earlier method already reaches it as well as this one could: nothing to evaluate (token minting is
+        // always decided: it settles whether delegation adds anything)
+        const prev = bestRank.get(to);
+        if (prev !== undefined && prev <= (m.confidence === 'medium' ? 1 : 0) && m.id !== GCP_METHOD.getAccessToken) {
+          covered.add(scope);
+          return;
+        }
+      }
+      const d = decide(scope, m);
+      if (!d) return;
+      if (descend) {
         for (const c of layout.children.get(scope) ?? []) if (scopeFits(c, m)) visit(c);
         return;
       }
       if (m.id === GCP_METHOD.getAccessToken && d.result.decision === 'allowed') tokenAllowed.add(scope);
       if (m.id === GCP_METHOD.implicitDelegation && tokenAllowed.has(scope)) return; // minting tokens already gives all delegation gives
-      const to = targetOf(scope, m);
-      if (!to) return;
+      const to = targetOf(scope, m, true)!;
       if (d.result.decision === 'allowed') covered.add(scope);
       const confidence = m.confidence === 'medium' ? 'medium' : d.result.confidence;
       const id = federated && m.id === GCP_METHOD.getAccessToken ? GCP_METHOD.workloadIdentity : m.id;
       out.push({ to, method: id, statements: d.result.statements, decision: d.result.decision, unknownKeys: d.result.unknownKeys, confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}), evaluations: d.evals });
+      const r = rank({ decision: d.result.decision, confidence });
+      if (r < (bestRank.get(to) ?? 4)) bestRank.set(to, r);
     };
     for (const scope of ordered) visit(scope);
   }
