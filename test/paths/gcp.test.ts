@@ -163,6 +163,12 @@ describe('gcpProducer: evidence, conditions, confidence', () => {
     expect(e.confidence).toBe('high');
   });
 
+  it('a method that needs something the scan cannot see is medium confidence and names it', () => {
+    const e = hop(edgesOf(gcpGraph(actAs(`projects/${P}/roles/fnUpdate`, [custom('fnUpdate', 'cloudfunctions.functions.update', 'cloudfunctions.functions.sourceCodeSet')]))), saId('app'), saId('target'))!;
+    expect(e.confidence).toBe('medium');
+    expect(e.dependsOn).toMatch(/existing Cloud Function/);
+  });
+
   it('actAs + service names both grants', () => {
     const e = hop(edgesOf(gcpGraph(actAs('roles/run.developer'))), saId('app'), saId('target'))!;
     expect(e.statements.map((s) => s.policyName).sort()).toEqual([`${USER} on serviceAccounts/${sa('target')}`, `roles/run.developer on projects/${P}`]);
