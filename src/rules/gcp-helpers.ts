@@ -1,7 +1,7 @@
 /** Helpers for the Google Cloud rules (not a rule itself). */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { EntitlementNode, IdentityEdge, PrincipalNode } from '../model/types.js';
-import { ACT_AS_PERMISSIONS, POLICY_ADMIN_PERMISSIONS } from '../policy/gcp.js';
+import { ACT_AS_PERMISSIONS, customRolePermissions } from '../policy/gcp.js';
 
 export interface BindingRef {
   binding: EntitlementNode;
@@ -29,25 +29,8 @@ export function* serviceAccounts(graph: IdentityGraph): Iterable<PrincipalNode> 
   for (const p of graph.principals()) if (p.platform === 'gcp' && p.type === 'service-account' && p.accountType !== 'system' && p.attributes?.external !== true) yield p;
 }
 
-export const PRIMITIVE = new Set(['roles/owner', 'roles/editor']);
-
-
-/** The permissions of a custom role, as read from its definition (undefined: predefined, or not read). */
-export function customRolePermissions(graph: IdentityGraph | undefined, role: string): string[] | undefined {
-  if (!graph || role.startsWith('roles/')) return undefined;
-  const node = graph.node(`gcp:role:${role}`);
-  const doc = (node?.kind === 'entitlement' ? node.document : undefined) as { includedPermissions?: unknown } | undefined;
-  return Array.isArray(doc?.includedPermissions) ? (doc.includedPermissions as string[]) : undefined;
-}
-
-/**
- * Owner, Editor, a predefined role matching `adminPattern`, or (given the graph) a custom role whose definition can
- * change IAM policies of a project, folder or organization.
- */
-export function isPrivileged(role: string, adminPattern: { test(value: string): boolean }, graph?: IdentityGraph): boolean {
-  if (PRIMITIVE.has(role) || adminPattern.test(role)) return true;
-  return customRolePermissions(graph, role)?.some((p) => POLICY_ADMIN_PERMISSIONS.includes(p)) ?? false;
-}
+// moved to src/policy/gcp.ts (the escalation analysis uses them too); re-exported for the rules
+export { PRIMITIVE, customRolePermissions, isPrivileged } from '../policy/gcp.js';
 
 /** The act-as permissions a custom role holds (empty for predefined roles and unread definitions). */
 export function actAsPermissions(graph: IdentityGraph, role: string): string[] {
