@@ -14,10 +14,12 @@ import type { EdgeProducer, EscalationMethod } from './types.js';
 
 export const PRODUCERS: readonly EdgeProducer[] = [createAwsProducer(AWS_METHODS), gcpProducer, codeHostProducer];
 
-/** Every method of every platform, code hosts included, by id. */
-const METHODS: ReadonlyMap<string, EscalationMethod> = new Map([...ALL_METHODS, ...CODE_HOST_METHODS].map((m) => [m.id, m]));
+/** What reports and commands show of a method (every catalogue: AWS, Google Cloud, code hosts). */
+export type MethodInfo = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
 
-export function methodById(id: string): EscalationMethod | undefined {
+const METHODS: ReadonlyMap<string, MethodInfo> = new Map<string, MethodInfo>([...ALL_METHODS, ...CODE_HOST_METHODS].map((m) => [m.id, m]));
+
+export function methodById(id: string): MethodInfo | undefined {
   return METHODS.get(id);
 }
 
