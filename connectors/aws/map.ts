@@ -447,6 +447,8 @@ class Mapper {
         path: p.Path,
         policyId: p.PolicyId,
         defaultVersionId: p.DefaultVersionId ?? def?.VersionId,
+        // how many versions the policy has (SetDefaultPolicyVersion needs another one to switch to)
+        versionCount: p.PolicyVersionList ? versions.length : undefined,
         attachmentCount: p.AttachmentCount,
         permissionsBoundaryUsageCount: p.PermissionsBoundaryUsageCount,
         isAttachable: p.IsAttachable,

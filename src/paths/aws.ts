@@ -15,7 +15,8 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityEdge, PrincipalNode } from '../model/types.js';
 import type { Evaluation, StatementRef } from '../policy/decision.js';
-import { documentGrants, entitlementDocument, isAdminEquivalent, policiesOf } from '../policy/effective.js';
+import { parsePolicy } from '../policy/document.js';
+import { documentGrants, entitlementDocument, fullAdminRoutes, policiesOf } from '../policy/effective.js';
 import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, MethodRequirement, PathContext } from './types.js';
 import { adminSinkId } from './types.js';
@@ -93,8 +94,18 @@ interface ResourceScope {
   conditional: boolean;
 }
 
+const actionGlobs = new Map<string, ReturnType<typeof compileGlob>>();
 function actionMatches(patterns: readonly string[] | undefined, action: string): boolean {
-  return !!patterns && patterns.some((p) => compileGlob(p).test(action));
+  if (!patterns) return false;
+  for (const p of patterns) {
+    let g = actionGlobs.get(p);
+    if (!g) {
+      g = compileGlob(p);
+      actionGlobs.set(p, g);
+    }
+    if (g.test(action)) return true;
+  }
+  return false;
 }
 
 function statementCovers(st: { actions?: string[]; notActions?: string[] }, action: string): boolean {
@@ -109,7 +120,7 @@ function resourceScope(graph: IdentityGraph, callerId: string, action: string): 
   const { policies, boundaries } = policiesOf(graph, callerId);
   const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false };
   for (const ref of policies) {
-    for (const st of documentGrants(entitlementDocument(ref.entitlement)).document.statements) {
+    for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
       if (!statementCovers(st, action)) continue;
       if (st.conditions && Object.keys(st.conditions).length > 0) scope.conditional = true;
       if (st.effect === 'Deny') {
@@ -129,7 +140,7 @@ function resourceScope(graph: IdentityGraph, callerId: string, action: string): 
     }
   }
   for (const ref of boundaries) {
-    for (const st of documentGrants(entitlementDocument(ref.entitlement)).document.statements) {
+    for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
       if (!statementCovers(st, action)) continue;
       const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
       if (!all || st.effect === 'Deny' || (st.conditions && Object.keys(st.conditions).length > 0)) scope.resourceDependent = true;
@@ -195,6 +206,8 @@ function combine(evals: Evaluation[]): { decision: 'allowed' | 'conditional'; un
  * every resource (the same test as admin-equivalence applied to the boundary).
  */
 function boundedBelowAdmin(graph: IdentityGraph, principalId: string): boolean {
+  const node = graph.node(principalId);
+  if (node?.kind === 'principal' && typeof node.attributes?.permissionsBoundaryArn !== 'string') return false;
   const { boundaries } = policiesOf(graph, principalId);
   if (boundaries.length === 0) return false;
   return boundaries.some((b) => {
@@ -225,7 +238,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           out.push({ id: p.id, why: 'the root user of the account' });
           continue;
         }
-        const routes = isAdminEquivalent(ctx.graph, p.id);
+        const routes = fullAdminRoutes(ctx.graph, p.id);
         if (routes.length > 0) out.push({ id: p.id, why: routes[0].description });
       }
       return out;
@@ -244,6 +257,19 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         return s;
       };
       const hubsBuilt = new Set<string>();
+      const candidateMemo = new Map<string, Candidate[]>();
+      const assumableMemo = new Map<string, Set<string>>();
+      let trustingMemo: Map<string, PrincipalNode[]> | undefined;
+      /** Roles whose trust names an account (its root), by account. */
+      const accountTrusting = () => {
+        if (!trustingMemo) {
+          trustingMemo = new Map();
+          for (const roles of ix.rolesByAccount.values()) {
+            for (const r of roles) for (const e of graph.in(r.id, 'CAN_ASSUME')) if (e.from.startsWith('aws:account:')) push(trustingMemo, e.from.slice('aws:account:'.length), r);
+          }
+        }
+        return trustingMemo;
+      };
 
       for (const caller of graph.principals()) {
         if (!isCaller(caller)) continue;
@@ -253,12 +279,13 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       yield* assumeEdges();
 
       // -------------------------------------------------------------------------------------------------------
-      function candidatesFor(m: EscalationMethod, caller: PrincipalNode, account: string): Candidate[] {
+      function candidatesFor(m: EscalationMethod, caller: PrincipalNode | undefined, account: string): Candidate[] {
         const t = m.target;
-        const arn = arnOf(caller);
         switch (t.kind) {
-          case 'self':
-            return arn ? [{ id: caller.id, arn }] : [];
+          case 'self': {
+            const arn = caller && arnOf(caller);
+            return caller && arn ? [{ id: caller.id, arn }] : [];
+          }
           case 'role-trusting-service':
           case 'role-of-existing-resource': {
             const roles = (ix.rolesTrusting.get(t.service.toLowerCase()) ?? []).filter((r) => r.scope === account);
@@ -271,7 +298,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             const out: Candidate[] = [];
             for (const u of users) {
               const a = arnOf(u);
-              if (!a || u.id === caller.id) continue;
+              if (!a) continue;
               if (t.keySlotFree && graph.credentialsOf(u.id).filter((c) => c.credentialType === 'access-key').length >= 2) continue;
               if (t.noMfaDevice && u.attributes?.mfaActive === true) continue;
               if (t.loginProfile) {
@@ -283,17 +310,22 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             return out;
           }
           case 'role':
-            return (ix.rolesByAccount.get(account) ?? []).filter((r) => r.id !== caller.id).flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
+            return (ix.rolesByAccount.get(account) ?? []).flatMap((r) => (arnOf(r) ? [{ id: r.id, arn: arnOf(r)! }] : []));
           case 'group': {
-            if (caller.type !== 'iam-user') return [];
+            if (!caller || caller.type !== 'iam-user') return [];
             const mine = new Set(ix.groupsOf.get(caller.id) ?? []);
             return (ix.groupsByAccount.get(account) ?? [])
               .filter((g) => (t.callerMustBeMember ? mine.has(g.id) : !mine.has(g.id)))
               .flatMap((g) => (arnOf(g) ? [{ id: g.id, arn: arnOf(g)! }] : []));
           }
           case 'attached-policy': {
-            const customer = (ref: { entitlement: { entitlementType: string; managedBy?: string; externalId?: string } }) =>
-              ref.entitlement.entitlementType === 'managed-policy' && ref.entitlement.managedBy !== 'platform' && !!ref.entitlement.externalId;
+            if (!caller) return [];
+            const customer = (ref: { entitlement: { entitlementType: string; managedBy?: string; externalId?: string; attributes?: Record<string, unknown> } }) =>
+              ref.entitlement.entitlementType === 'managed-policy' &&
+              ref.entitlement.managedBy !== 'platform' &&
+              !!ref.entitlement.externalId &&
+              // a policy with a single version has nothing to switch to
+              !(t.otherVersion && typeof ref.entitlement.attributes?.versionCount === 'number' && ref.entitlement.attributes.versionCount < 2);
             const out: Candidate[] = [];
             if (t.holder === 'role') {
               // customer-managed policies attached to another role, which the caller then assumes
@@ -314,41 +346,66 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         }
       }
 
+      /** Candidates that do not depend on the caller (roles trusting a service, users, roles), built once per account. */
+      function sharedCandidates(m: EscalationMethod, account: string): Candidate[] | undefined {
+        const t = m.target;
+        if (t.kind !== 'role-trusting-service' && t.kind !== 'role-of-existing-resource' && t.kind !== 'user' && t.kind !== 'role') return undefined;
+        const key = `${account}\u0000${m.id}`;
+        let list = candidateMemo.get(key);
+        if (!list) {
+          list = candidatesFor(m, undefined, account);
+          candidateMemo.set(key, list);
+        }
+        return list;
+      }
+
+      /** Roles the caller can try to assume: those whose trust names it, and those trusting its account. */
+      function assumable(caller: PrincipalNode): Set<string> {
+        let set = assumableMemo.get(caller.id);
+        if (set) return set;
+        set = new Set(graph.out(caller.id, 'CAN_ASSUME').map((e) => e.to));
+        if (scopeOf(caller.id, 'sts:AssumeRole').patterns.length > 0) for (const r of accountTrusting().get(caller.scope!) ?? []) set.add(r.id);
+        assumableMemo.set(caller.id, set);
+        return set;
+      }
+
       function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string): Iterable<BecomeEdge> {
         if (m.callerTypes && !m.callerTypes.includes(caller.type)) return;
         if (m.limitedBy === 'caller-boundary' && boundedBelowAdmin(graph, caller.id)) return;
-        let candidates = candidatesFor(m, caller, account);
-        if (m.limitedBy === 'target-boundary') candidates = candidates.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
-        if (candidates.length === 0) return;
         const partition = partitionOf(arnOf(caller));
+        // the cheap question first: does the caller hold the method's actions at all (its policies name them)?
+        const possible = m.anyOf.filter((reqs) => reqs.every((r) => isAssume(r) || scopeOf(caller.id, r.action).patterns.length > 0));
+        if (possible.length === 0) return;
         const companion = companionFor(m, caller, account, partition);
         if (companion === null) return; // the method passes a second role, and the caller may pass none
+        const shared = sharedCandidates(m, account);
+        let all = (shared ?? candidatesFor(m, caller, account)).filter((c) => c.id !== caller.id || m.target.kind === 'self' || m.target.kind === 'attached-policy');
+        if (m.limitedBy === 'target-boundary') all = all.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
+        if (all.length === 0) return;
         const to = (c: Candidate) => (m.becomes === 'admin' ? adminSinkId('aws', account) : c.id);
         const evalReq = (r: MethodRequirement, c?: Candidate): Evaluation =>
           isAssume(r) && c ? assumeAsEvaluation(caller.id, c.actedOn ?? c.id) : evaluator.evaluate(caller.id, r.action, fill(r.resource, account, c, partition, companion), { context: r.context });
-        for (const reqs of m.anyOf) {
+        for (const reqs of possible) {
           // requirements on fixed resources: once per caller
           const fixed = reqs.filter((r) => !dependsOnTarget(r));
           const perTarget = reqs.filter(dependsOnTarget);
           const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account, partition, companion));
           const base = combine(fixedEvals);
           if (!base) continue;
-          // prefilter candidates by the resources the caller's Allow statements can match
-          let pool = candidates;
-          let uniform = m.becomes !== 'admin' && candidates.length > hubThreshold && m.target.kind !== 'self';
+          // narrow the candidates by the resources the caller's Allow statements can match, and by trust
+          let pool = all;
+          let uniform = m.becomes !== 'admin' && shared !== undefined && all.length > hubThreshold;
           for (const r of perTarget) {
             if (isAssume(r)) {
               uniform = false; // trust differs role by role
+              const mine = assumable(caller);
+              pool = pool.filter((c) => mine.has(c.actedOn ?? c.id));
               continue;
             }
-            const s = scopeOf(caller.id, r.action);
-            if (s.patterns.length === 0) {
-              pool = [];
-              break;
-            }
-            if (s.resourceDependent || !s.patterns.includes('*')) uniform = false;
-            if (s.patterns.includes('*')) continue;
-            const globs = s.patterns.map((p) => compileGlob(p));
+            const sc = scopeOf(caller.id, r.action);
+            if (sc.resourceDependent || !sc.patterns.includes('*')) uniform = false;
+            if (sc.patterns.includes('*')) continue;
+            const globs = sc.patterns.map((p) => compileGlob(p, { caseSensitive: true }));
             pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
           }
           if (pool.length === 0) continue;
@@ -361,7 +418,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             const hub = awsHubId(account, m.id);
             if (!hubsBuilt.has(hub)) {
               hubsBuilt.add(hub);
-              for (const cand of candidates) yield hubEdge(hub, cand, m);
+              for (const cand of all) yield hubEdge(hub, cand, m);
             }
             yield { from: caller.id, to: hub, method: m.id, statements: refsOf(evals), decision: c.decision, unknownKeys: c.unknownKeys, confidence: m.confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}) };
             break;

@@ -101,9 +101,11 @@ export type MethodTarget =
   /**
    * AWS: a customer-managed policy (never `arn:aws:iam::aws:policy/...`: AWS-managed policies cannot be changed) that
    * is attached to `holder`: the caller, directly or through one of its groups (`caller`, the default), or a role
-   * other than the caller (`role`, bound to `${target}`), which the method then becomes.
+   * other than the caller (`role`, bound to `${target}`), which the method then becomes. `otherVersion`: the policy must
+   * have a version besides its default one (the export's `PolicyVersionList`, recorded as `attributes.versionCount`;
+   * an unknown count keeps the candidate).
    */
-  | { kind: 'attached-policy'; holder?: 'caller' | 'role' }
+  | { kind: 'attached-policy'; holder?: 'caller' | 'role'; otherVersion?: boolean }
   /** AWS: the caller itself (its own user or role; `${target}` = its ARN) */
   | { kind: 'self' }
   /**

@@ -494,6 +494,19 @@ export function isAdminEquivalent(graph: IdentityGraph, principalId: string): Ad
   return routes;
 }
 
+/**
+ * Routes by which a principal holds full admin NOW: AdministratorAccess, `*` on `*`, or a NotAction allow that leaves
+ * nearly everything. IAM policy management on every resource is left out: such a principal must first act (put or
+ * attach a policy, swap a version) to become admin, which the escalation analysis reports as its first hop.
+ */
+export function fullAdminRoutes(graph: IdentityGraph, principalId: string): AdminRoute[] {
+  // a NotAction allow is full admin only when it leaves every IAM escalation action in; one that carves some out
+  // (`NotAction: [iam:Create*, iam:Attach*]`) must still use what is left to become admin
+  return isAdminEquivalent(graph, principalId).filter(
+    (r) => r.kind === 'administrator-access' || r.kind === 'action-wildcard' || (r.kind === 'not-action' && r.escalationActions.length === IAM_ESCALATION_ACTIONS.length),
+  );
+}
+
 function adminRoute(ref: PolicyRef, s: StatementAnalysis, esc: string[]): AdminRoute {
   const st = s.statement;
   const isStar = (st.actions ?? []).some((a) => a === '*' || a === '*:*');
