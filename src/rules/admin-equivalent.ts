@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { isAdminEquivalent } from '../policy/effective.js';
+import { graphAnalysis } from '../paths/index.js';
+import { fullAdminRoutes, isAdminEquivalent } from '../policy/effective.js';
 import { globMatch, isExternal, isServiceLinked, label } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
@@ -24,7 +25,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['aws'],
-    description: 'A user or role holds full admin: AdministratorAccess, Action * on *, a NotAction allow that leaves IAM, or IAM policy-management actions on every resource.',
+    description: 'A user or role holds full admin: AdministratorAccess, Action * on *, or a NotAction allow that leaves all of IAM (IAM policy management alone is reported by privilege-escalation, with the hop that makes it admin).',
     risk: 'Whoever controls the identity (a leaked key, a compromised workload, a trusted CI job) controls the whole account.',
     remediation: {
       text: 'Replace the admin policy with one scoped to what the identity uses (see unused-service-grants and IAM Access Analyzer policy generation), or add a permissions boundary. Keep real admin for a few human roles with MFA.',
@@ -33,14 +34,20 @@ export const rule: Rule<Options> = {
     },
     options,
   },
-  check(graph, { options: o }) {
+  check(graph, { options: o, now }) {
     const out: DraftFinding[] = [];
     for (const p of graph.principals()) {
       if (p.type !== 'iam-user' && p.type !== 'iam-role') continue;
       if (isServiceLinked(p) || isExternal(graph, p)) continue;
       if (o.ignore.some((g) => globMatch(g, p.name) || (p.externalId !== undefined && globMatch(g, p.externalId)))) continue;
-      const routes = isAdminEquivalent(graph, p.id);
-      if (routes.length === 0) continue;
+      // IAM policy management alone is not admin yet: when the identity can use it to become admin, privilege-escalation
+      // reports it with that hop; when it cannot (it may only grant admin to identities it cannot become), it is
+      // reported here, as the power to hand out admin
+      let routes = fullAdminRoutes(graph, p.id);
+      if (routes.length === 0) {
+        routes = isAdminEquivalent(graph, p.id);
+        if (routes.length === 0 || graphAnalysis(graph, now).paths.pathToAdmin(p.id)) continue;
+      }
       const conditionalOnly = routes.every((r) => r.conditional);
       const first = routes.find((r) => !r.conditional) ?? routes[0];
       const viaGroup = first.via !== 'direct' ? ` through group ${graph.node(first.via)?.name ?? first.via}` : '';

@@ -7,6 +7,7 @@ import { rule as identityUnused } from './identity-unused.js';
 import { rule as multipleActiveKeys } from './multiple-active-keys.js';
 import { rule as oidcTrustUnscoped } from './oidc-trust-unscoped.js';
 import { rule as pathToAdmin } from './path-to-admin.js';
+import { rule as privilegeEscalation } from './privilege-escalation.js';
 import { rule as rootAccessKey } from './root-access-key.js';
 import { rule as trustAnyPrincipal } from './trust-any-principal.js';
 import { rule as trustUnknownAccount } from './trust-unknown-account.js';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule<any>[] = [
   multipleActiveKeys,
   oidcTrustUnscoped,
   pathToAdmin,
+  privilegeEscalation,
   rootAccessKey,
   trustAnyPrincipal,
   trustUnknownAccount,

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { IdentityGraph } from '../graph/graph.js';
+import type { Evidence, IdentityNode } from '../model/types.js';
+import { isHub, pathStrength } from '../paths/analyze.js';
+import { graphAnalysis, methodById } from '../paths/index.js';
+import type { BecomeEdge, EscalationPath, PathHop } from '../paths/types.js';
+import type { StatementRef } from '../policy/decision.js';
+import { globMatch, label } from './helpers.js';
+import type { DraftFinding, Rule } from './types.js';
+
+const options = z.object({
+  /** longest path reported (hops between identities; hub hops do not count) */
+  maxHops: z.number().int().min(1).max(20).default(6),
+  /** report paths that turn on a condition the scan cannot settle (as medium severity, the keys named) */
+  includeConditional: z.boolean().default(true),
+  /** identity names, ARNs, emails or ids to skip, as globs */
+  ignore: z.array(z.string()).default([]),
+});
+export type Options = z.infer<typeof options>;
+
+/** Node types this rule reports: identities and the credentials / CI identities that act as one. */
+const REPORTED = new Set(['iam-user', 'iam-role', 'iam-group', 'service-account', 'deploy-key', 'app-installation', 'fine-grained-pat', 'saml-credential', 'access-token', 'deploy-token', 'bot-user', 'workflow']);
+
+/** One hop as people read it: hubs folded into the hop that enters them. */
+export interface ShownHop {
+  from: string;
+  to: string;
+  edge: BecomeEdge;
+}
+
+export function foldHubs(path: EscalationPath): ShownHop[] {
+  const out: ShownHop[] = [];
+  for (const h of path.hops) {
+    if (isHub(h.from) && out.length > 0) {
+      out[out.length - 1].to = h.to;
+      continue;
+    }
+    out.push({ from: h.from, to: h.to, edge: h.edge });
+  }
+  return out;
+}
+
+/** `iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction`, or the method's title. */
+export function methodText(edge: BecomeEdge): string {
+  return methodById(edge.method)?.title ?? edge.method;
+}
+
+function name(graph: IdentityGraph, id: string): string {
+  if (id.startsWith('meta:admin:')) {
+    const [, , platform, ...scope] = id.split(':');
+    return `full admin of ${platform === 'aws' ? 'AWS account' : platform === 'gcp' ? 'Google Cloud' : platform} ${scope.join(':')}`;
+  }
+  const n = graph.node(id);
+  return n ? label(n) : id;
+}
+
+export function statementText(s: StatementRef): string {
+  const via = s.via !== 'direct' && s.kind !== 'trust' ? ` (through ${s.via.split('/').pop()})` : '';
+  const kind = s.kind === 'trust' ? 'trust policy of' : s.kind === 'boundary' ? 'boundary' : 'policy';
+  return `statement ${s.statementIndex}${s.sid ? ` (${s.sid})` : ''} of ${kind} ${s.policyName}${via}`;
+}
+
+function hopEvidence(graph: IdentityGraph, hop: ShownHop, index: number): Evidence {
+  const e = hop.edge;
+  const statements = e.statements.map(statementText);
+  const acted = e.target && e.target !== hop.to ? ` (acting on ${name(graph, e.target)})` : '';
+  const parts = [`Hop ${index + 1}: ${name(graph, hop.from)} → ${name(graph, hop.to)} by ${methodText(e)}${acted}`];
+  if (statements.length) parts.push(`granted by ${statements.join('; ')}`);
+  if (e.decision === 'conditional') parts.push(`only if ${e.unknownKeys.length ? e.unknownKeys.join(', ') : 'a condition the scan cannot check'} allows it`);
+  if (e.dependsOn) parts.push(`needs ${e.dependsOn}`);
+  return {
+    description: `${parts.join('; ')}.`,
+    data: {
+      hop: index + 1,
+      from: hop.from,
+      to: hop.to,
+      method: e.method,
+      ...(e.target ? { target: e.target } : {}),
+      decision: e.decision,
+      confidence: e.confidence,
+      unknownKeys: e.unknownKeys,
+      ...(e.dependsOn ? { dependsOn: e.dependsOn } : {}),
+      statements: e.statements.map((s) => ({ policyId: s.policyId, policyName: s.policyName, statementIndex: s.statementIndex, ...(s.sid ? { sid: s.sid } : {}), via: s.via, kind: s.kind })),
+    },
+  };
+}
+
+/** The group whose policies alone grant the first hop, when there is one (then the group is reported, not its members). */
+function onlyThroughGroup(first: BecomeEdge): string | undefined {
+  const identity = first.statements.filter((s) => s.kind === 'identity');
+  if (identity.length === 0) return undefined;
+  const groups = new Set(identity.map((s) => s.via));
+  if (groups.size !== 1) return undefined;
+  const [g] = groups;
+  return g !== 'direct' ? g : undefined;
+}
+
+export const rule: Rule<Options> = {
+  meta: {
+    id: 'privilege-escalation',
+    title: 'Identity can escalate to admin',
+    severity: 'high',
+    confidence: 'high',
+    category: 'privilege',
+    platforms: ['aws', 'gcp', 'github', 'gitlab'],
+    description:
+      'A user, role, group, service account or CI identity that is not admin can become admin, directly or in several hops (change a policy, take another identity\'s credentials, pass a role to code it runs, reach running code, assume or impersonate), across AWS, Google Cloud and code hosts.',
+    risk: 'Least privilege on the identity is an illusion when its grants let it become admin: whoever holds its key, runs as it or can push to its repository owns the account. Tools that read one policy at a time miss these paths.',
+    remediation: {
+      text: 'Break the first hop: remove or scope the permission the evidence names (e.g. iam:PassRole to the roles the workload needs, iam:CreateAccessKey to the caller itself), add an explicit Deny or a permissions boundary, or narrow the trust of the identity it becomes. Re-run nhi paths <identity> to check nothing else is left.',
+      cli: 'nhi paths <identity>   # every identity it can become, shortest path first',
+      terraform: 'Scope the Resource of the granting statement (aws_iam_policy) to the ARNs the workload needs, or set permissions_boundary on the aws_iam_role / aws_iam_user.',
+    },
+    options,
+  },
+  check(graph, { options: o, now }) {
+    const { paths } = graphAnalysis(graph, now);
+    const candidates: Array<{ node: IdentityNode; path: EscalationPath; hops: ShownHop[] }> = [];
+    for (const id of paths.escalating()) {
+      const node = graph.node(id);
+      if (!node || !REPORTED.has(node.type)) continue;
+      if (node.kind === 'principal' && (node.attributes?.external === true || node.attributes?.serviceLinked === true)) continue;
+      if (o.ignore.some((g) => globMatch(g, node.name) || globMatch(g, node.id) || (node.externalId !== undefined && globMatch(g, node.externalId)))) continue;
+      const path = paths.pathToAdmin(id);
+      if (!path) continue;
+      const hops = foldHubs(path);
+      if (hops.length === 0 || hops.length > o.maxHops) continue;
+      if (!o.includeConditional && pathStrength(path).decision === 'conditional') continue;
+      candidates.push({ node, path, hops });
+    }
+    const reported = new Set(candidates.map((c) => c.node.id));
+    const out: DraftFinding[] = [];
+    for (const { node, path, hops } of candidates) {
+      // a user whose first hop comes only from a group's policy is covered by the finding on the group
+      const group = node.type === 'iam-user' ? onlyThroughGroup(hops[0].edge) : undefined;
+      if (group && reported.has(group)) continue;
+      const s = pathStrength(path);
+      const end = hops[hops.length - 1].to;
+      const chain = [node.name, ...hops.map((h) => `[${methodText(h.edge)}] → ${name(graph, h.to)}`)].join(' → ');
+      const adminWhy = paths.admins.get(end)?.why;
+      const evidence = hops.map((h, i) => hopEvidence(graph, h, i));
+      if (adminWhy && !end.startsWith('meta:admin:')) evidence.push({ description: `${name(graph, end)} is admin: ${adminWhy}`, data: { admin: end } });
+      out.push({
+        nodeId: node.id,
+        severity: s.decision === 'conditional' || s.confidence === 'low' ? 'medium' : 'high',
+        confidence: s.decision === 'conditional' ? 'low' : s.confidence,
+        message: `${label(node)} can become admin in ${hops.length} hop${hops.length === 1 ? '' : 's'}: ${chain}${s.decision === 'conditional' ? ` (if ${s.unknownKeys.join(', ') || 'a condition'} allows)` : ''}${s.dependsOn.length ? ` (needs ${s.dependsOn.join('; ')})` : ''}`,
+        path: [node.id, ...hops.map((h) => h.to)],
+        evidence,
+      });
+    }
+    return out;
+  },
+};
+
+export type { PathHop };
