@@ -48,7 +48,18 @@ const configSchema = z
 
 export type Suppression = z.infer<typeof suppression>;
 
+/**
+ * Rules folded into another one: a config that still names them keeps working (its settings are ignored, its
+ * suppressions move to the replacement) and the scan says so once.
+ */
+export const RETIRED_RULES: Readonly<Record<string, string>> = {
+  'path-to-admin': 'privilege-escalation',
+  'sa-impersonation-to-privileged': 'privilege-escalation',
+};
+
 export interface NhiConfig {
+  /** things worth saying about the file that do not stop the scan (retired rule ids) */
+  warnings?: string[];
   /** the file it came from, undefined = defaults */
   file?: string;
   /** --no-config: a file may exist but was not read */
@@ -175,7 +186,12 @@ export function parseConfig(text: string, shown: string, rules: readonly Rule<an
   }
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const ruleSettings: Record<string, RuleSettings> = {};
+  const warnings: string[] = [];
   for (const [id, value] of Object.entries(parsed.data.rules ?? {})) {
+    if (RETIRED_RULES[id] && !byId.has(id)) {
+      warnings.push(`${shown}: rules.${id}: the rule is now part of ${RETIRED_RULES[id]}; its settings are ignored (configure rules.${RETIRED_RULES[id]})`);
+      continue;
+    }
     const rule = byId.get(id);
     if (!rule) {
       throw new NhiError('CONFIG', `${shown}: rules.${id}: unknown rule`, { suggestion: 'nhi rules lists the rule ids' });
@@ -200,12 +216,19 @@ export function parseConfig(text: string, shown: string, rules: readonly Rule<an
     if (!opt.success) throw new NhiError('CONFIG', zodMessage(shown, opt.error, ['rules', id]));
     ruleSettings[id] = { enabled: enabled as boolean | undefined, severity: sevParsed, options: opt.data as Record<string, unknown> };
   }
+  const ignore = (parsed.data.ignore ?? []).map((entry, i) => {
+    const to = entry.rule ? RETIRED_RULES[entry.rule] : undefined;
+    if (!to || byId.has(entry.rule!)) return entry;
+    warnings.push(`${shown}: ignore.${i}: rule ${entry.rule} is now part of ${to}; the entry applies to ${to}`);
+    return { ...entry, rule: to };
+  });
   return {
+    ...(warnings.length ? { warnings } : {}),
     file: shown,
     store: parsed.data.store ? path.resolve(baseDir, parsed.data.store) : undefined,
     failOn: parsed.data.failOn,
     concurrency: parsed.data.concurrency,
     rules: ruleSettings,
-    ignore: parsed.data.ignore ?? [],
+    ignore,
   };
 }

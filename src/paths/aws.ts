@@ -205,9 +205,17 @@ function combine(evals: Evaluation[]): { decision: 'allowed' | 'conditional'; un
  * boundary, so a bounded identity only counts as reaching admin when its boundary itself allows IAM policy changes on
  * every resource (the same test as admin-equivalence applied to the boundary).
  */
+const boundedMemo = new WeakMap<IdentityGraph, Map<string, boolean>>();
+
 function boundedBelowAdmin(graph: IdentityGraph, principalId: string): boolean {
-  const node = graph.node(principalId);
-  if (node?.kind === 'principal' && typeof node.attributes?.permissionsBoundaryArn !== 'string') return false;
+  let memo = boundedMemo.get(graph);
+  if (!memo) boundedMemo.set(graph, (memo = new Map()));
+  let v = memo.get(principalId);
+  if (v === undefined) memo.set(principalId, (v = computeBounded(graph, principalId)));
+  return v;
+}
+
+function computeBounded(graph: IdentityGraph, principalId: string): boolean {
   const { boundaries } = policiesOf(graph, principalId);
   if (boundaries.length === 0) return false;
   return boundaries.some((b) => {

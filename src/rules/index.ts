@@ -6,7 +6,6 @@ import { rule as identityUnowned } from './identity-unowned.js';
 import { rule as identityUnused } from './identity-unused.js';
 import { rule as multipleActiveKeys } from './multiple-active-keys.js';
 import { rule as oidcTrustUnscoped } from './oidc-trust-unscoped.js';
-import { rule as pathToAdmin } from './path-to-admin.js';
 import { rule as privilegeEscalation } from './privilege-escalation.js';
 import { rule as rootAccessKey } from './root-access-key.js';
 import { rule as trustAnyPrincipal } from './trust-any-principal.js';
@@ -25,7 +24,6 @@ import { rule as selfHostedRunnerOnPublicRepo } from './self-hosted-runner-on-pu
 import { rule as webhookWithoutSecret } from './webhook-without-secret.js';
 import { rule as defaultComputeSaEditor } from './default-compute-sa-editor.js';
 import { rule as saImpersonationBroad } from './sa-impersonation-broad.js';
-import { rule as saImpersonationToPrivileged } from './sa-impersonation-to-privileged.js';
 import { rule as saPrimitiveRole } from './sa-primitive-role.js';
 import { rule as saUserManagedKey } from './sa-user-managed-key.js';
 import { rule as unusedRoleGrants } from './unused-role-grants.js';
@@ -42,7 +40,6 @@ export const RULES: readonly Rule<any>[] = [
   identityUnused,
   multipleActiveKeys,
   oidcTrustUnscoped,
-  pathToAdmin,
   privilegeEscalation,
   rootAccessKey,
   trustAnyPrincipal,
@@ -61,7 +58,6 @@ export const RULES: readonly Rule<any>[] = [
   webhookWithoutSecret,
   defaultComputeSaEditor,
   saImpersonationBroad,
-  saImpersonationToPrivileged,
   saPrimitiveRole,
   saUserManagedKey,
   unusedRoleGrants,

@@ -108,7 +108,7 @@ export const rule: Rule<Options> = {
     risk: 'Least privilege on the identity is an illusion when its grants let it become admin: whoever holds its key, runs as it or can push to its repository owns the account. Tools that read one policy at a time miss these paths.',
     remediation: {
       text: 'Break the first hop: remove or scope the permission the evidence names (e.g. iam:PassRole to the roles the workload needs, iam:CreateAccessKey to the caller itself), add an explicit Deny or a permissions boundary, or narrow the trust of the identity it becomes. Re-run nhi paths <identity> to check nothing else is left.',
-      cli: 'nhi paths <identity>   # every identity it can become, shortest path first',
+      cli: "aws iam put-user-policy --user-name <caller> --policy-name deny-escalation --policy-document '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"iam:PassRole\",\"iam:CreateAccessKey\"],\"Resource\":\"*\"}]}'   # then: nhi paths <caller>",
       terraform: 'Scope the Resource of the granting statement (aws_iam_policy) to the ARNs the workload needs, or set permissions_boundary on the aws_iam_role / aws_iam_user.',
     },
     options,

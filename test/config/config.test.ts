@@ -116,3 +116,15 @@ describe('config', () => {
     expect(ok.rules['sa-primitive-role'].options).toMatchObject({ adminRolePattern: '^roles/custom\\..*' });
   });
 });
+
+describe('retired rule ids', () => {
+  it('settings for a retired rule are ignored with a warning, and its ignore entries move to the replacement', () => {
+    const c = parseConfig('rules:\n  path-to-admin:\n    maxHops: 2\nignore:\n  - rule: sa-impersonation-to-privileged\n    reason: accepted\n', 'nhi.config.yaml', RULES, '/base');
+    expect(c.rules['path-to-admin']).toBeUndefined();
+    expect(c.ignore[0].rule).toBe('privilege-escalation');
+    expect(c.warnings).toEqual([
+      'nhi.config.yaml: rules.path-to-admin: the rule is now part of privilege-escalation; its settings are ignored (configure rules.privilege-escalation)',
+      'nhi.config.yaml: ignore.0: rule sa-impersonation-to-privileged is now part of privilege-escalation; the entry applies to privilege-escalation',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rule } from '../../src/rules/admin-equivalent.js';
-import { ADMIN_DOC, GraphBuilder, runRule } from './builders.js';
+import { rule as privilegeEscalation } from '../../src/rules/privilege-escalation.js';
+import { ACCOUNT, ADMIN_DOC, GraphBuilder, runRule } from './builders.js';
 
 const doc = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
 
@@ -49,12 +50,22 @@ describe('admin-equivalent', () => {
     expect(f.evidence[0].data).toMatchObject({ route: 'action-wildcard', statementIndex: 1, sid: 'All', via: g });
   });
 
-  it('invalid: inline iam:PutRolePolicy on * (self-escalation)', () => {
+  it('valid: inline iam:PutRolePolicy on * lets the role give itself admin: a hop, reported by privilege-escalation', () => {
     const b = new GraphBuilder();
     const r = b.role('ci');
     b.inlinePolicy(r, 'iam-writer', doc({ Effect: 'Allow', Action: ['iam:PutRolePolicy', 'iam:GetRole'], Resource: '*' }));
+    expect(runRule(rule, b.graph)).toEqual([]);
+    const [p] = runRule(privilegeEscalation, b.graph);
+    expect(p).toMatchObject({ nodeId: r, path: [r, `meta:admin:aws:${ACCOUNT}`] });
+  });
+
+  it('invalid: a user with iam:AttachRolePolicy on * that can assume no role hands out admin without a path of its own', () => {
+    const b = new GraphBuilder();
+    const u = b.user('iam-automation');
+    b.inlinePolicy(u, 'iam-writer', doc({ Effect: 'Allow', Action: ['iam:AttachRolePolicy', 'iam:CreateRole'], Resource: '*' }));
     const [f] = runRule(rule, b.graph);
-    expect(f.evidence[0].data).toMatchObject({ route: 'iam-permissions-management', escalationActions: ['iam:PutRolePolicy'] });
+    expect(f.evidence[0].data).toMatchObject({ route: 'iam-permissions-management', escalationActions: ['iam:AttachRolePolicy'] });
+    expect(runRule(privilegeEscalation, b.graph)).toEqual([]);
   });
 
   it('invalid: only a conditional route lowers confidence', () => {

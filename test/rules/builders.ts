@@ -223,6 +223,21 @@ export class GraphBuilder {
     if (opts.sid) attributes.sid = opts.sid;
     if (opts.conditions) attributes.conditions = opts.conditions;
     this.graph.addEdge({ type: 'CAN_ASSUME', from: fromId, to: roleId, attributes, provenance: [PROV] });
+    // keep the role's trust policy document in step with its edges, as the connector does: the authorization engine
+    // reads the document
+    const role = this.graph.node(roleId);
+    const from = this.graph.node(fromId);
+    const trust = role?.attributes?.trustPolicy as { Statement?: unknown[] } | undefined;
+    if (role && trust && Array.isArray(trust.Statement)) {
+      const type = opts.principalType ?? 'AWS';
+      const value =
+        type === '*' ? '*' : fromId.startsWith('aws:account:') ? `arn:aws:iam::${fromId.slice('aws:account:'.length)}:root` : fromId.startsWith('aws:service-principal:') ? fromId.slice('aws:service-principal:'.length) : (from?.externalId ?? fromId);
+      const principal = type === '*' ? '*' : { [fromId.startsWith('aws:service-principal:') ? 'Service' : type]: value };
+      const statement: Record<string, unknown> = { Effect: 'Allow', Principal: principal, Action: type === 'Federated' ? 'sts:AssumeRoleWithWebIdentity' : 'sts:AssumeRole' };
+      if (opts.sid) statement.Sid = opts.sid;
+      if (opts.conditions) statement.Condition = opts.conditions;
+      trust.Statement.push(statement);
+    }
     return this;
   }
 

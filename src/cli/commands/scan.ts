@@ -477,6 +477,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   const { RULES } = await import('../../rules/index.js');
   const { loadConfig } = await import('../../config/config.js');
   const config = loadConfig(typeof flags.config === 'string' ? flags.config : undefined, RULES, process.cwd(), { noConfig: flags.config === false });
+  for (const w of config.warnings ?? []) log.warn(w);
   const failOn = flags.failOn ?? config.failOn ?? 'none';
   const asOfFlag = flags.asOf ? parseAsOf(flags.asOf) : undefined;
   const concurrency = parseConcurrency(flags.concurrency ?? config.concurrency);
