@@ -114,6 +114,13 @@ describe('escalation fixture: labels', () => {
     expect(new Set(entries.filter(([, l]) => l.case === 'privesc-assume-role-chain').map(([, l]) => l.hops))).toEqual(new Set([1, 2, 3]));
   });
 
+  it('match the totals the README gives', () => {
+    const readme = readFileSync(path.join(dir, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+    const n = (f: (l: Label) => boolean) => entries.filter(([, l]) => f(l)).length;
+    const line = `Totals: ${n((l) => l.escalates)} principals that escalate (${n((l) => l.category === 'escalation')} \`escalation\`, ${n((l) => l.category === 'hard-case')} \`hard-case\`, ${n((l) => l.category === 'conditional')} \`conditional\`), ${n((l) => l.category === 'decoy')} decoys, ${n((l) => l.category === 'ordinary')} ordinary identities and ${n((l) => l.category === 'admin')} admins (${entries.length} labels).`;
+    expect(readme).toContain(line);
+  });
+
   it.each(entries)('%s: a well-formed label', (arn, l) => {
     if (l.escalates) {
       expect(l.admin).toBeUndefined();
