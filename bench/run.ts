@@ -12,12 +12,21 @@
  *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
+ *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
+ *
+ * `--escalation SIZES` writes a seeded authorization-details export and credential report per size
+ * (bench/escalation-estate.ts) to a temporary folder and runs the real CLI on it as a child process
+ * (`nhi scan --from-file ... --no-store -f json -v`), reporting generation time, wall time, the child's peak RSS, the
+ * phase timings the CLI prints with -v (`timings: connectors N ms, graph N ms, rules N ms, render N ms`), identities and
+ * findings by rule. Every phase in that line is shown, so a new phase (the path analysis: add `paths N ms` to the
+ * timings line in src/cli/commands/scan.ts and `pathsMs` to ScanResult.timings) appears without changing this file.
+ * `--keep` leaves the generated files in place and prints where.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface Measurement {
@@ -155,12 +164,15 @@ async function main(): Promise<void> {
       principals: { type: 'string', default: '10000' },
       policies: { type: 'string', default: '50' },
       calls: { type: 'string', default: '1000000' },
+      escalation: { type: 'string' },
+      keep: { type: 'boolean', default: false },
     },
   });
   if (values.evaluator) {
     const { benchEvaluator } = await import('./evaluator.js');
     return benchEvaluator({ principals: Number(values.principals), policies: Number(values.policies), calls: Number(values.calls), seed: Number(values.seed), json: values.json ?? false });
   }
+  if (values.escalation) return benchEscalation(values.escalation, Number(values.seed), values.json ?? false, values.keep ?? false);
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
@@ -252,6 +264,137 @@ async function benchGcp(accounts: number, latency: number, concurrency: number, 
   } finally {
     await fake.close();
   }
+}
+
+interface EscalationRow {
+  identities: number;
+  estate: Omit<import('./escalation-estate.js').EscalationEstateSummary, 'files'>;
+  generateMs: number;
+  exitCode: number;
+  wallMs: number;
+  /** the child's peak resident set size */
+  peakRssMb: number | null;
+  /** phase timings the CLI printed with -v, in its order (connectors, graph, rules, render, and any later phase) */
+  phasesMs: Record<string, number>;
+  summary: { identities: number; principals: number; credentials: number; findings: { total: number; byRule: Record<string, number> }; coverageGaps: number } | null;
+}
+
+/**
+ * The `summary` member of a JSON report, read from the head of the file: the report puts it before the findings, which
+ * at 100,000 identities make the file far larger than anything the parent needs to parse.
+ */
+function reportSummary(file: string): EscalationRow['summary'] {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const text = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
+    const at = text.indexOf('"summary":');
+    if (at < 0) return null;
+    const start = text.indexOf('{', at);
+    let depth = 0;
+    let inString = false;
+    for (let i = start; i < text.length; i++) {
+      const c = text[i];
+      if (inString) {
+        if (c === '\\') i++;
+        else if (c === '"') inString = false;
+      } else if (c === '"') inString = true;
+      else if (c === '{') depth++;
+      else if (c === '}' && --depth === 0) return JSON.parse(text.slice(start, i + 1)) as EscalationRow['summary'];
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function runScanChild(args: string[], rssFile: string): Promise<{ code: number; stderr: string; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const probe = pathToFileURL(fileURLToPath(new URL('./rss-probe.js', import.meta.url))).href;
+    const bin = fileURLToPath(new URL('../../bin/nhi', import.meta.url));
+    const t0 = performance.now();
+    const c = spawn(process.execPath, [...process.execArgv, '--import', probe, bin, ...args], {
+      env: { ...process.env, NHI_BENCH_RSS_FILE: rssFile, NO_COLOR: '1', CI: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    c.on('error', reject);
+    c.on('close', (code) => resolve({ code: code ?? -1, stderr, wallMs: performance.now() - t0 }));
+  });
+}
+
+async function benchEscalation(sizesArg: string, seed: number, json: boolean, keep: boolean): Promise<void> {
+  const { writeEscalationEstate, ESCALATION_ESTATE_AS_OF } = await import('./escalation-estate.js');
+  const rows: EscalationRow[] = [];
+  for (const raw of sizesArg.split(',')) {
+    const size = Number(raw.trim());
+    if (!Number.isInteger(size) || size < 100) throw new Error(`--escalation: '${raw}' is not a whole number of at least 100 identities`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-bench-escalation-'));
+    try {
+      process.stderr.write(`bench: escalation estate of ${size} identities: generating…\n`);
+      const tg = performance.now();
+      const { files, ...estate } = writeEscalationEstate(dir, { identities: size, seed });
+      const generateMs = Math.round(performance.now() - tg);
+      process.stderr.write(`bench: ${(estate.bytes.authz / 1048576).toFixed(1)} MB export written in ${(generateMs / 1000).toFixed(1)} s; scanning it offline…\n`);
+      const out = path.join(dir, 'report.json');
+      const rssFile = path.join(dir, 'rss');
+      const args = ['scan', '--from-file', files.authz, '--credential-report', files.credentialReport, '--no-store', '--no-config', '-f', 'json', '-o', out, '--as-of', ESCALATION_ESTATE_AS_OF, '-v', '-q'];
+      const r = await runScanChild(args, rssFile);
+      if (r.code !== 0 && r.code !== 1) throw new Error(`nhi scan exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      const phasesMs: Record<string, number> = {};
+      const line = /timings: (.*)$/m.exec(r.stderr)?.[1] ?? '';
+      for (const m of line.matchAll(/([a-z][a-z -]*?) (\d+) ms/g)) phasesMs[m[1].trim()] = Number(m[2]);
+      let peakRssMb: number | null = null;
+      try {
+        peakRssMb = Math.round(Number(readFileSync(rssFile, 'utf8')) / 1024);
+      } catch {
+        // no probe output
+      }
+      rows.push({ identities: size, estate, generateMs, exitCode: r.code, wallMs: Math.round(r.wallMs), peakRssMb, phasesMs, summary: reportSummary(out) });
+      if (keep) process.stderr.write(`bench: kept ${dir}\n`);
+    } finally {
+      if (!keep) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ seed, asOf: (await import('./escalation-estate.js')).ESCALATION_ESTATE_AS_OF, rows }, null, 2)}\n`);
+    return;
+  }
+  const phases = [...new Set(rows.flatMap((r) => Object.keys(r.phasesMs)))];
+  const lines = [
+    `nhi-drift benchmark: offline scans of generated escalation estates (seed ${seed}; nhi scan --from-file ... --no-store -f json as a child process)`,
+    '',
+    `identities   users   roles  groups  policies  inline  boundaries  export MB  gen s  exit   wall s  ${phases.map((p) => `${p} ms`.padStart(Math.max(8, p.length + 3))).join('  ')}  peak RSS MB  findings`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      [
+        String(r.identities).padStart(10),
+        String(r.estate.users).padStart(7),
+        String(r.estate.roles).padStart(7),
+        String(r.estate.groups).padStart(6),
+        String(r.estate.customerPolicies + r.estate.awsPolicies).padStart(8),
+        String(r.estate.inlinePolicies).padStart(6),
+        String(r.estate.boundaries).padStart(10),
+        (r.estate.bytes.authz / 1048576).toFixed(1).padStart(9),
+        (r.generateMs / 1000).toFixed(1).padStart(5),
+        String(r.exitCode).padStart(4),
+        (r.wallMs / 1000).toFixed(1).padStart(8),
+        ...phases.map((p) => String(r.phasesMs[p] ?? '-').padStart(Math.max(8, p.length + 3))),
+        String(r.peakRssMb ?? '?').padStart(11),
+        String(r.summary?.findings.total ?? '?').padStart(8),
+      ].join('  '),
+    );
+  }
+  lines.push('', 'identities in the report, escalation-relevant grants generated, and findings by rule:');
+  for (const r of rows) {
+    const s = r.summary;
+    lines.push(`  ${r.identities}: ${s ? `${s.identities} identities, ${s.principals} principals, ${s.credentials} credentials${s.coverageGaps ? `, ${s.coverageGaps} coverage gaps (INCOMPLETE)` : ''}` : 'no summary'}`);
+    lines.push(`    grants: ${Object.entries(r.estate.grants).map(([k, v]) => `${k} ${v}`).join(', ')}; admins: ${r.estate.adminUsers} users, ${r.estate.adminRoles} roles; ${r.estate.chains} trust chains`);
+    if (s) lines.push(`    findings: ${Object.entries(s.findings.byRule).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {
