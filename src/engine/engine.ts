@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { IdentityGraph } from '../graph/graph.js';
 import { deriveOwnership } from '../graph/derive.js';
 import { deriveCiLinks } from '../graph/derive-ci.js';
+import { graphAnalysis } from '../paths/index.js';
 import type { ConnectorRun, ScanResult } from '../model/result.js';
 import type { CoverageNote, Finding, GraphRecord, ScanTarget } from '../model/types.js';
 import { runRules, type RuleSettings } from '../rules/runner.js';
@@ -266,6 +267,11 @@ async function scanWithin(opts: ScanOptions, signal: AbortSignal, startedAt: Dat
   deriveCiLinks(graph);
   graphMs += performance.now() - tDerive;
 
+  // the escalation analysis (authorization engine and "can become" paths), computed once and shared by the rules
+  const tPaths = performance.now();
+  graphAnalysis(graph, opts.now);
+  const pathsMs = performance.now() - tPaths;
+
   const tRules = performance.now();
   const all = runRules(graph, opts.rules, { now: opts.now, settings: opts.ruleSettings });
   const { kept, suppressed } = applySuppressions(all, graph, opts.suppressions ?? [], opts.now);
@@ -285,7 +291,7 @@ async function scanWithin(opts: ScanOptions, signal: AbortSignal, startedAt: Dat
     suppressed,
     coverage: graph.coverage,
     rules: ran,
-    timings: { connectorsMs: Math.round(connectorsMs), graphMs: Math.round(graphMs), rulesMs: Math.round(rulesMs) },
+    timings: { connectorsMs: Math.round(connectorsMs), graphMs: Math.round(graphMs), pathsMs: Math.round(pathsMs), rulesMs: Math.round(rulesMs) },
     ...(opts.deadlineMs !== undefined ? { deadlineSeconds: Math.round(opts.deadlineMs / 1000) } : {}),
   };
 }

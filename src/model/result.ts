@@ -71,5 +71,5 @@ export interface ScanResult {
   /** --timeout: the whole-scan deadline in seconds, when one was set */
   deadlineSeconds?: number;
   /** time spent per phase, for --verbose and the benchmark */
-  timings?: { connectorsMs: number; graphMs: number; rulesMs: number; renderMs?: number };
+  timings?: { connectorsMs: number; graphMs: number; pathsMs?: number; rulesMs: number; renderMs?: number };
 }

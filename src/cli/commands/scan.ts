@@ -557,7 +557,7 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
       for (const [op, n] of Object.entries(run.callsByOperation)) log.debug(`  ${op}: ${n}`);
     }
     const t = result.timings!;
-    log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
+    log.debug(`timings: connectors ${t.connectorsMs} ms, graph ${t.graphMs} ms, paths ${t.pathsMs ?? 0} ms, rules ${t.rulesMs} ms, render ${t.renderMs} ms`);
   }
   if (effect && !flags.quiet) {
     const bits: string[] = [];
