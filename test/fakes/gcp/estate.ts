@@ -4,6 +4,7 @@
  * benchmark.
  */
 import { rolesBoundIn, type GcpProjectData } from '../../../connectors/gcp/map.js';
+import { PREDEFINED_ROLE_PERMISSIONS } from '../../../src/policy/gcp-predefined-roles.js';
 import type { FakeGcpEstate, FakeGcpProject } from './server.js';
 
 /** The fake's view of an exported project: custom roles stay with the project, predefined ones go to roles.get. */
@@ -36,10 +37,14 @@ export function estateFromExports(projects: GcpProjectData[]): FakeGcpEstate {
     }
   }
   for (const o of orgs) estate.organizations!.push({ name: o, policy: { bindings: [] } });
-  // roles.get answers for every predefined role, so the ones bound but not exported get a definition too
+  // roles.get answers for every predefined role, so the ones bound but not exported get a definition too: the
+  // escalation-relevant permissions Google documents for it where the built-in table knows the role (as the real API
+  // would return them, among others), a placeholder otherwise
   const bound = new Set(projects.flatMap((d) => [...rolesBoundIn(d)]));
   for (const name of bound) {
-    if (name.startsWith('roles/') && !estate.roles!.some((r) => r.name === name)) estate.roles!.push({ name, title: name.slice(6), stage: 'GA', includedPermissions: [`${name.slice(6).split('.')[0]}.placeholder.get`] });
+    if (!name.startsWith('roles/') || estate.roles!.some((r) => r.name === name)) continue;
+    const known = PREDEFINED_ROLE_PERMISSIONS[name];
+    estate.roles!.push({ name, title: name.slice(6), stage: 'GA', includedPermissions: known ? [...known] : [`${name.slice(6).split('.')[0]}.placeholder.get`] });
   }
   return estate;
 }
