@@ -92,6 +92,12 @@ interface ResourceScope {
   resourceDependent: boolean;
   /** some statement for the action has conditions */
   conditional: boolean;
+  /**
+   * The statements that decide the action for this caller (policy, statement, group; boundary ones marked):
+   * callers with equal signatures get equal answers for it, whatever else their policies hold. Empty when the
+   * statements can depend on who the caller is (variables, conditions): then the answer is personal.
+   */
+  signature: string;
 }
 
 const actionGlobs = new Map<string, ReturnType<typeof compileGlob>>();
@@ -118,11 +124,18 @@ const widen = (r: string) => r.replace(/\$\{[^}]*\}/g, '*');
 
 function resourceScope(graph: IdentityGraph, callerId: string, action: string): ResourceScope {
   const { policies, boundaries } = policiesOf(graph, callerId);
-  const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false };
+  const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false, signature: '' };
+  const sig: string[] = [];
+  let personal = false;
   for (const ref of policies) {
     for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
       if (!statementCovers(st, action)) continue;
-      if (st.conditions && Object.keys(st.conditions).length > 0) scope.conditional = true;
+      sig.push(`${ref.entitlement.id}#${st.index}@${ref.via}`);
+      if ((st.resources ?? []).some((r) => r.includes('${'))) personal = true;
+      if (st.conditions && Object.keys(st.conditions).length > 0) {
+        scope.conditional = true;
+        personal = true;
+      }
       if (st.effect === 'Deny') {
         const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
         if (!all) scope.resourceDependent = true;
@@ -140,12 +153,15 @@ function resourceScope(graph: IdentityGraph, callerId: string, action: string): 
     }
   }
   for (const ref of boundaries) {
+    sig.push(`B:${ref.entitlement.id}`);
     for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
       if (!statementCovers(st, action)) continue;
+      if (st.conditions && Object.keys(st.conditions).length > 0) personal = true;
       const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
       if (!all || st.effect === 'Deny' || (st.conditions && Object.keys(st.conditions).length > 0)) scope.resourceDependent = true;
     }
   }
+  scope.signature = personal ? '' : sig.sort().join(',');
   return scope;
 }
 
@@ -254,18 +270,35 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
     *edges(ctx) {
       const { graph, evaluator } = ctx;
       const ix = buildIndexes(graph);
-      const scopeMemo = new Map<string, ResourceScope>();
+            // per policy set: action → what its statements allow; callers share their set's table
+      const scopesBySet = new Map<string, Map<string, ResourceScope>>();
+      const scopesOfCaller = new Map<string, Map<string, ResourceScope>>();
+      const setKeyOf = new Map<string, string>();
+      const setKey = (callerId: string) => {
+        let k = setKeyOf.get(callerId);
+        if (k === undefined) setKeyOf.set(callerId, (k = evaluator.policySetKey(callerId)));
+        return k;
+      };
       const scopeOf = (callerId: string, action: string) => {
-        const key = `${evaluator.policySetKey(callerId)}\u0000${action.toLowerCase()}`;
-        let s = scopeMemo.get(key);
-        if (!s) {
-          s = resourceScope(graph, callerId, action);
-          scopeMemo.set(key, s);
+        let table = scopesOfCaller.get(callerId);
+        if (!table) {
+          const k = setKey(callerId);
+          table = scopesBySet.get(k);
+          if (!table) scopesBySet.set(k, (table = new Map()));
+          scopesOfCaller.set(callerId, table);
         }
-        return s;
+        let sc = table.get(action);
+        if (!sc) table.set(action, (sc = resourceScope(graph, callerId, action)));
+        return sc;
       };
       const hubsBuilt = new Set<string>();
+      /** hubs standing for the targets one policy set reaches by one method */
+      const setHubs = new Map<string, string>();
+      /** hub → candidate edges, yielded once at the end */
+      const pendingHubEdges: BecomeEdge[] = [];
       const candidateMemo = new Map<string, Candidate[]>();
+      /** what one policy set can do with one method's requirement list, when that does not depend on who holds it */
+      const listMemo = new Map<string, { hub?: string; evals?: Evaluation[]; decision?: 'allowed' | 'conditional'; unknownKeys?: string[]; edges: Array<Omit<BecomeEdge, 'from'>> } | null>();
       const assumableMemo = new Map<string, Set<string>>();
       let trustingMemo: Map<string, PrincipalNode[]> | undefined;
       /** Roles whose trust names an account (its root), by account. */
@@ -279,12 +312,22 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         return trustingMemo;
       };
 
+      // an identity with full admin already has nowhere to escalate: its methods are not enumerated (`nhi paths` says
+      // it is admin), which keeps the work proportional to the identities that are not
+      const adminMemo = new Map<string, boolean>();
+      const isAdmin = (p: PrincipalNode) => {
+        const key = setKey(p.id);
+        let v = adminMemo.get(key);
+        if (v === undefined) adminMemo.set(key, (v = fullAdminRoutes(graph, p.id).length > 0));
+        return v;
+      };
       for (const caller of graph.principals()) {
-        if (!isCaller(caller)) continue;
+        if (!isCaller(caller) || isAdmin(caller)) continue;
         const account = caller.scope!;
         for (const m of awsMethods) yield* methodEdges(m, caller, account);
       }
       yield* assumeEdges();
+      yield* pendingHubEdges;
 
       // -------------------------------------------------------------------------------------------------------
       function candidatesFor(m: EscalationMethod, caller: PrincipalNode | undefined, account: string): Candidate[] {
@@ -387,73 +430,119 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         const companion = companionFor(m, caller, account, partition);
         if (companion === null) return; // the method passes a second role, and the caller may pass none
         const shared = sharedCandidates(m, account);
-        let all = (shared ?? candidatesFor(m, caller, account)).filter((c) => c.id !== caller.id || m.target.kind === 'self' || m.target.kind === 'attached-policy');
+        // shared candidate lists keep the caller in: answers are shared between callers, and the analysis drops the
+        // self-loop; a caller-specific list never holds another caller
+        let all = shared ?? candidatesFor(m, caller, account);
         if (m.limitedBy === 'target-boundary') all = all.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
         if (all.length === 0) return;
         const to = (c: Candidate) => (m.becomes === 'admin' ? adminSinkId('aws', account) : c.id);
         const evalReq = (r: MethodRequirement, c?: Candidate): Evaluation =>
           isAssume(r) && c ? assumeAsEvaluation(caller.id, c.actedOn ?? c.id) : evaluator.evaluate(caller.id, r.action, fill(r.resource, account, c, partition, companion), { context: r.context });
-        for (const reqs of possible) {
-          // requirements on fixed resources: once per caller
-          const fixed = reqs.filter((r) => !dependsOnTarget(r));
+        for (let li = 0; li < possible.length; li++) {
+          const reqs = possible[li];
           const perTarget = reqs.filter(dependsOnTarget);
-          const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account, partition, companion));
-          const base = combine(fixedEvals);
-          if (!base) continue;
-          // narrow the candidates by the resources the caller's Allow statements can match, and by trust
-          let pool = all;
-          let uniform = m.becomes !== 'admin' && shared !== undefined && all.length > hubThreshold;
-          for (const r of perTarget) {
-            if (isAssume(r)) {
-              uniform = false; // trust differs role by role
-              const mine = assumable(caller);
-              pool = pool.filter((c) => mine.has(c.actedOn ?? c.id));
-              continue;
+          const hasAssume = perTarget.some(isAssume);
+          // principals that share a policy set get the same answer unless trust or resource-dependent statements
+          // (variables, scoped Denies, boundaries naming resources) make it personal: compute it once per set
+          // the answer depends only on the statements that cover the list's actions: callers whose signatures match
+          // share it, even when the rest of their policies differ
+          const sigs = reqs.map((r) => (isAssume(r) ? '' : scopeOf(caller.id, r.action).signature));
+          const personal = hasAssume || shared === undefined || sigs.some((x, i) => !isAssume(reqs[i]) && x === '') || perTarget.some((r) => !isAssume(r) && scopeOf(caller.id, r.action).resourceDependent);
+          const key = personal ? undefined : `${account}\u0000${m.id}\u0000${li}\u0000${sigs.join('|')}\u0000${companion ?? ''}`;
+          let result = key !== undefined ? listMemo.get(key) : undefined;
+          if (result === undefined) {
+            result = listResult(m, reqs, caller, account, partition, companion, all, shared !== undefined, evalReq, to);
+            // many targets shared by every holder of this policy set: one hub per set keeps edges linear
+            if (key !== undefined && result && !result.hub && result.edges.length > hubThreshold) {
+              const hub = awsHubId(account, `${m.id}:set${setHubs.size + 1}`);
+              setHubs.set(key, hub);
+              for (const e of result.edges) pendingHubEdges.push({ ...e, from: hub });
+              result = { hub, evals: [], decision: 'allowed', unknownKeys: [], edges: [] };
             }
-            const sc = scopeOf(caller.id, r.action);
-            if (sc.resourceDependent || !sc.patterns.includes('*')) uniform = false;
-            if (sc.patterns.includes('*')) continue;
-            const globs = sc.patterns.map((p) => compileGlob(p, { caseSensitive: true }));
-            pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
+            if (key !== undefined) listMemo.set(key, result);
           }
-          if (pool.length === 0) continue;
-          if (uniform) {
-            // allowed alike on every candidate: one evaluation on a representative, one edge to the hub
-            const rep = pool[0];
-            const evals = [...fixedEvals, ...perTarget.map((r) => evalReq(r, rep))];
-            const c = combine(evals);
-            if (!c) continue;
-            const hub = awsHubId(account, m.id);
-            if (!hubsBuilt.has(hub)) {
-              hubsBuilt.add(hub);
-              for (const cand of all) yield hubEdge(hub, cand, m);
-            }
-            yield { from: caller.id, to: hub, method: m.id, statements: refsOf(evals), decision: c.decision, unknownKeys: c.unknownKeys, confidence: m.confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}) };
+          if (result === null) continue;
+          if (result.hub) {
+            yield { from: caller.id, to: result.hub, method: m.id, statements: refsOf(result.evals!), decision: result.decision!, unknownKeys: result.unknownKeys!, confidence: m.confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}) };
             break;
           }
-          for (const cand of pool) {
-            const evals: Evaluation[] = [...fixedEvals];
-            for (const r of perTarget) {
-              const e = evalReq(r, cand);
-              evals.push(e);
-              if (e.decision === 'denied') break;
-            }
-            const c = combine(evals);
-            if (!c) continue;
-            const dependsOn = [m.dependsOn, cand.uncertain].filter(Boolean).join('; ');
-            yield {
-              from: caller.id,
-              to: to(cand),
-              method: m.id,
-              ...(m.becomes === 'admin' ? { target: cand.actedOn ?? cand.id } : {}),
-              statements: refsOf(evals),
-              decision: c.decision,
-              unknownKeys: c.unknownKeys,
-              confidence: cand.uncertain ? weaker(m.confidence, 'medium') : m.confidence,
-              ...(dependsOn ? { dependsOn } : {}),
-            };
-          }
+          // another list may reach more targets, or the same ones more surely (the analysis keeps the surest edge)
+          for (const e of result.edges) yield { ...e, from: caller.id };
         }
+      }
+
+      /**
+       * One requirement list of a method for one caller: null when it does not hold anywhere, a hub when it holds
+       * alike on every candidate (callers allowed on `*`), otherwise the edges to each candidate it holds on.
+       */
+      function listResult(
+        m: EscalationMethod,
+        reqs: MethodRequirement[],
+        caller: PrincipalNode,
+        account: string,
+        partition: string,
+        companion: string | undefined,
+        all: Candidate[],
+        shareable: boolean,
+        evalReq: (r: MethodRequirement, c?: Candidate) => Evaluation,
+        to: (c: Candidate) => string,
+      ): { hub?: string; evals?: Evaluation[]; decision?: 'allowed' | 'conditional'; unknownKeys?: string[]; edges: Array<Omit<BecomeEdge, 'from'>> } | null {
+        const fixed = reqs.filter((r) => !dependsOnTarget(r));
+        const perTarget = reqs.filter(dependsOnTarget);
+        const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account, partition, companion));
+        if (!combine(fixedEvals)) return null;
+        // narrow the candidates by the resources the caller's Allow statements can match, and by trust
+        let pool = all;
+        let dependent = false;
+        for (const r of perTarget) {
+          if (isAssume(r)) {
+            dependent = true; // trust differs role by role
+            const mine = assumable(caller);
+            pool = pool.filter((c) => mine.has(c.actedOn ?? c.id));
+            continue;
+          }
+          const sc = scopeOf(caller.id, r.action);
+          if (sc.resourceDependent) dependent = true;
+          if (sc.patterns.includes('*')) continue;
+          const globs = sc.patterns.map((p) => compileGlob(p, { caseSensitive: true }));
+          pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
+        }
+        if (pool.length === 0) return null;
+        // allowed alike on every candidate: one evaluation on a representative, one edge to the hub (built once)
+        if (m.becomes !== 'admin' && shareable && !dependent && pool.length === all.length && all.length > hubThreshold) {
+          const evals = [...fixedEvals, ...perTarget.map((r) => evalReq(r, pool[0]))];
+          const c = combine(evals);
+          if (!c) return null;
+          const hub = awsHubId(account, m.id);
+          if (!hubsBuilt.has(hub)) {
+            hubsBuilt.add(hub);
+            pendingHubEdges.push(...all.map((cand) => hubEdge(hub, cand, m)));
+          }
+          return { hub, evals, decision: c.decision, unknownKeys: c.unknownKeys, edges: [] };
+        }
+        const edges: Array<Omit<BecomeEdge, 'from'>> = [];
+        for (const cand of pool) {
+          const evals: Evaluation[] = [...fixedEvals];
+          for (const r of perTarget) {
+            const e = evalReq(r, cand);
+            evals.push(e);
+            if (e.decision === 'denied') break;
+          }
+          const c = combine(evals);
+          if (!c) continue;
+          const dependsOn = [m.dependsOn, cand.uncertain].filter(Boolean).join('; ');
+          edges.push({
+            to: to(cand),
+            method: m.id,
+            ...(m.becomes === 'admin' ? { target: cand.actedOn ?? cand.id } : {}),
+            statements: refsOf(evals),
+            decision: c.decision,
+            unknownKeys: c.unknownKeys,
+            confidence: cand.uncertain ? weaker(m.confidence, 'medium') : m.confidence,
+            ...(dependsOn ? { dependsOn } : {}),
+          });
+        }
+        return edges.length > 0 ? { edges } : null;
       }
 
       /**

@@ -32,7 +32,10 @@ export function foldHubs(path: EscalationPath): ShownHop[] {
   const out: ShownHop[] = [];
   for (const h of path.hops) {
     if (isHub(h.from) && out.length > 0) {
-      out[out.length - 1].to = h.to;
+      const prev = out[out.length - 1];
+      prev.to = h.to;
+      // a hub of one policy set carries each target's own evidence on its way out: show that one
+      if (h.edge.statements.length > 0 || h.edge.decision === 'conditional' || h.edge.dependsOn) prev.edge = h.edge;
       continue;
     }
     out.push({ from: h.from, to: h.to, edge: h.edge });
