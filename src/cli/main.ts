@@ -10,6 +10,9 @@ import { registerPermissions } from './commands/permissions.js';
 import { registerSnapshots } from './commands/snapshots.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerDiff } from './commands/diff.js';
+import { registerPaths } from './commands/paths.js';
+import { registerCan } from './commands/can.js';
+import { registerWhoCan } from './commands/who-can.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerPermissions(program);
   registerSnapshots(program);
   registerDiff(program);
+  registerPaths(program);
+  registerCan(program);
+  registerWhoCan(program);
   registerConnectors(program);
   return program;
 }
