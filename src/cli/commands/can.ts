@@ -253,24 +253,24 @@ export function renderCanText(graph: IdentityGraph, subject: IdentityNode, r: Ca
         : `denied: ${name} may not ${what}${r.deniedBy === 'explicit-deny' ? ' (an explicit Deny)' : r.deniedBy === 'boundary' ? ' (the permissions boundary does not allow it)' : r.deniedBy === 'no-allow' ? ' (nothing allows it)' : ''}`;
   out.push(...wrap(head, width, '', '  '));
   out.push(...wrap(`subject: ${who}`, width, '  ', '    '));
-  out.push(`  as of ${r.snapshot.asOf} (snapshot ${r.snapshot.id})`);
+  out.push(...wrap(`as of ${r.snapshot.asOf} (snapshot ${r.snapshot.id})`, width, '  ', '    '));
   if (r.actsAs) out.push(...wrap(`decided by the grants of ${subjectText(graph, graph.node(r.actsAs.id)!)}, which the ${safeLabel(subject.type, 40).replace(/-/g, ' ')} acts as`, width, '  ', '    '));
   const list = (title: string, items: string[]) => {
     if (!items.length) return;
-    out.push(`  ${title}:`);
+    out.push(...wrap(`${title}:`, width, '  ', '    '));
     for (const i of items) out.push(...wrap(i, width, '    ', '      '));
   };
   if (r.engine === 'aws-assume-role') {
     list(`trust policy${r.trustVia ? ` (${VIA_TEXT[r.trustVia]})` : ''}`, (r.trust ?? []).map(statementLine));
-    if (!r.trust?.length) out.push('  trust policy: no statement admits the caller');
+    if (!r.trust?.length) out.push(...wrap('trust policy: no statement admits the caller', width, '  ', '    '));
     if (r.identity) {
-      out.push(`  identity policy (sts:AssumeRole on the role): ${r.identity.decision}${r.trustVia === 'principal' ? ' (not needed: the trust names the caller)' : ''}`);
+      out.push(...wrap(`identity policy (sts:AssumeRole on the role): ${r.identity.decision}${r.trustVia === 'principal' ? ' (not needed: the trust names the caller)' : ''}`, width, '  ', '    '));
       for (const s of r.identity.allows) out.push(...wrap(statementLine(s), width, '    ', '      '));
     }
   } else list(r.engine === 'gcp' ? 'granted by' : 'allowed by', r.allows.map(statementLine));
   list('denied by', r.denies.map(statementLine));
   if (r.boundary) {
-    out.push(`  permissions boundary: ${r.boundary.decision}${r.boundary.allows.length + r.boundary.denies.length === 0 ? ' (no statement of it allows this)' : ''}`);
+    out.push(...wrap(`permissions boundary: ${r.boundary.decision}${r.boundary.allows.length + r.boundary.denies.length === 0 ? ' (no statement of it allows this)' : ''}`, width, '  ', '    '));
     for (const s of [...r.boundary.allows, ...r.boundary.denies]) out.push(...wrap(`${s.effect === 'Deny' ? 'Deny: ' : ''}${statementLine(s)}`, width, '    ', '      '));
   }
   list(
@@ -286,7 +286,7 @@ export function renderCanText(graph: IdentityGraph, subject: IdentityNode, r: Ca
     const hint = r.engine === 'aws' ? ' (give a value with --context KEY=VALUE to decide it)' : '';
     out.push(...wrap(`depends on: ${keys || 'a condition the scan cannot check'}${hint}`, width, '  ', '    '));
   }
-  if (r.confidence === 'medium') out.push('  confidence: medium (role permissions from nhi\'s table of predefined roles)');
+  if (r.confidence === 'medium') out.push(...wrap("confidence: medium (role permissions from nhi's table of predefined roles)", width, '  ', '    '));
   if (Object.keys(r.context).length) out.push(...wrap(`given: ${Object.entries(r.context).map(([k, v]) => `${safeLabel(k, 80)}=${safeLabel(Array.isArray(v) ? v.join(',') : v, 200)}`).join(', ')}`, width, '  ', '    '));
   list('notes', r.notes.map((n) => safeLabel(n, 600)));
   return out.join('\n');

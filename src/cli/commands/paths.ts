@@ -148,22 +148,22 @@ function plural(n: number, word: string, many = `${word}s`): string {
 export function renderPathsText(graph: IdentityGraph, subject: IdentityNode, r: PathsReport, width: number | undefined): string {
   const out: string[] = [];
   out.push(...wrap(`Paths from ${subjectText(graph, subject)}`, width, '', '  '));
-  out.push(`Snapshot ${r.snapshot.id}, as of ${r.snapshot.asOf}${r.options.maxHops !== null ? `, at most ${plural(r.options.maxHops, 'hop')}` : ''}.`);
+  out.push(...wrap(`Snapshot ${r.snapshot.id}, as of ${r.snapshot.asOf}${r.options.maxHops !== null ? `, at most ${plural(r.options.maxHops, 'hop')}` : ''}.`, width, '', '  '));
   if (r.actsAs) out.push(...wrap(`A ${safeLabel(subject.type, 40).replace(/-/g, ' ')} acts as its holder: the paths start at ${kindName(r.actsAs)}.`, width, ''));
   if (r.subject.admin) out.push(...wrap(`${r.actsAs ? 'That identity' : 'It'} is admin already: ${safeLabel(r.subject.adminWhy, 400)}`, width, '', '  '));
   else if (r.toAdmin) {
     const cond = r.toAdmin.decision === 'conditional' ? ` if ${r.toAdmin.unknownKeys.map((k) => safeLabel(k, 200)).join(', ') || 'a condition'} allows` : '';
     out.push(...wrap(`Not admin, but can become admin in ${plural(r.toAdmin.hops, 'hop')} (${kindName(r.toAdmin.end)})${cond}.`, width, '', '  '));
-  } else out.push(`Not admin, and no path${r.options.maxHops !== null ? ' this short' : ''} leads to admin.`);
+  } else out.push(...wrap(`Not admin, and no path${r.options.maxHops !== null ? ' this short' : ''} leads to admin.`, width, '', '  '));
   out.push('');
   if (r.summary.reachable === 0) {
-    out.push(`It can become no other identity${r.options.maxHops !== null ? ` within ${plural(r.options.maxHops, 'hop')}` : ''}.`);
+    out.push(...wrap(`It can become no other identity${r.options.maxHops !== null ? ` within ${plural(r.options.maxHops, 'hop')}` : ''}.`, width, ''));
     return out.join('\n');
   }
   const what = r.options.adminOnly
     ? `It can become ${plural(r.summary.admins, 'admin identity', 'admin identities')} (of ${r.summary.reachable} it can become), shortest path first:`
     : `It can become ${plural(r.summary.reachable, 'identity', 'identities')}, ${r.summary.admins} of them admin, shortest path first:`;
-  out.push(what);
+  out.push(...wrap(what, width, '', '  '));
   r.reachable.forEach((e, i) => {
     out.push('');
     const num = `${String(i + 1).padStart(String(r.reachable.length).length)}. `;

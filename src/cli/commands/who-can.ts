@@ -298,12 +298,12 @@ function where(n: NodeJson): string {
 export function renderWhoCanText(r: WhoCanReport, width: number | undefined): string {
   const out: string[] = [];
   out.push(...wrap(`Who can ${safeLabel(r.action, 120)} on ${safeLabel(r.resource, 400)}`, width, '', '  '));
-  out.push(`Snapshot ${r.snapshot.id}, as of ${r.snapshot.asOf}; ${r.summary.evaluated} identities asked.`);
+  out.push(...wrap(`Snapshot ${r.snapshot.id}, as of ${r.snapshot.asOf}; ${r.summary.evaluated} identities asked.`, width, '', '  '));
   for (const n of r.notes) out.push(...wrap(`note: ${safeLabel(n, 600)}`, width, '', '  '));
   out.push('');
   if (r.direct.length === 0) out.push('Directly: nobody.');
   else {
-    out.push(`Directly (${r.summary.direct}: ${r.summary.allowed} allowed, ${r.summary.conditional} conditional):`);
+    out.push(...wrap(`Directly (${r.summary.direct}: ${r.summary.allowed} allowed, ${r.summary.conditional} conditional):`, width, '', '  '));
     for (const d of r.direct) {
       const cond = d.decision === 'conditional' ? ` [conditional on ${d.unknownKeys.map((k) => safeLabel(k, 200)).join(', ') || 'a condition'}]` : '';
       out.push(...wrap(`${kindName(d)}${where(d)}${cond}`, width, '  ', '    '));
@@ -314,9 +314,9 @@ export function renderWhoCanText(r: WhoCanReport, width: number | undefined): st
   }
   if (r.options.directOnly) return out.join('\n');
   out.push('');
-  if (r.throughPath.length === 0) out.push(`Through a path: nobody else${r.options.maxHops !== null ? ` within ${r.options.maxHops} hops` : ''}.`);
+  if (r.throughPath.length === 0) out.push(...wrap(`Through a path: nobody else${r.options.maxHops !== null ? ` within ${r.options.maxHops} hops` : ''}.`, width, '', '  '));
   else {
-    out.push(`Through a path (${r.summary.throughPath}: they can become one of the above), shortest first:`);
+    out.push(...wrap(`Through a path (${r.summary.throughPath}: they can become one of the above), shortest first:`, width, '', '  '));
     for (const p of r.throughPath) {
       const cond = p.decision === 'conditional' ? `, conditional on ${p.unknownKeys.map((k) => safeLabel(k, 200)).join(', ') || 'a condition'}` : '';
       out.push(...wrap(`${kindName(p)}${where(p)} [${p.path.hops} hop${p.path.hops === 1 ? '' : 's'} to ${kindName(p.holder)}${cond}]`, width, '  ', '    '));
