@@ -240,3 +240,25 @@ describe('nhi who-can', () => {
     expect(r.stderr).toMatch(/^nhi: action 'iam:\*': give one action, not a pattern/);
   });
 });
+
+describe('the examples in docs/commands are what the CLI prints on the demo', () => {
+  it.each([
+    ['paths.md', ['paths', 'jenkins-builder', '--admin-only', '--max-hops', '2']],
+    ['can.md', ['can', 'bob.dev', 's3:DeleteBucket', 'arn:aws:s3:::acme-prod-data']],
+    ['can.md', ['can', 'alice.admin', 'sts:AssumeRole', 'break-glass-admin']],
+    ['who-can.md', ['who-can', 'iam:CreateAccessKey']],
+  ])('%s: nhi %s', async (page, args) => {
+    const doc = readFileSync(path.join(repoRoot, 'docs', 'commands', page), 'utf8');
+    const marker = `$ nhi ${args.join(' ')}\n`;
+    const at = doc.indexOf(marker);
+    expect(at).toBeGreaterThan(0);
+    const block = doc.slice(at + marker.length, doc.indexOf('```', at)).split('\n');
+    // the example ends at the next command of the block; the page may leave out the rest of a long answer with a line
+    // holding "…": what it shows before that must match
+    const cut = block.findIndex((l) => l.includes('…') || l.startsWith('$ '));
+    const shown = cut < 0 ? block : block.slice(0, cut);
+    while (shown.length > 0 && shown[shown.length - 1] === '' && (cut < 0 || !block[cut].includes('…'))) shown.pop();
+    const r = await nhi([...args, ...demo]);
+    expect(r.stdout.split('\n').slice(0, shown.length)).toEqual(shown);
+  });
+});
