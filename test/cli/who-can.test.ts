@@ -4,6 +4,7 @@ import type { AuthzDetails } from '../../connectors/aws/map.js';
 import { renderWhoCanText, searchBack, whoCanReport, type WhoCanQuery, type WhoCanReport } from '../../src/cli/commands/who-can.js';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import { graphAnalysis } from '../../src/paths/index.js';
+import { createEvaluator } from '../../src/policy/evaluate.js';
 import type { BecomeEdge } from '../../src/paths/types.js';
 import { account, binding, gcpGraph, P, sa, saId } from '../rules/gcp-builders.js';
 import { NOW as GCP_NOW } from '../rules/builders.js';
@@ -97,6 +98,9 @@ describe('nhi who-can: through a path', () => {
     const none = who({ action: 'iam:CreateAccessKey', anyResource: USER_ANY, directOnly: true });
     expect(none.throughPath).toEqual([]);
     expect(none.direct).toEqual(r.direct);
+    // direct holders need the evaluator alone (the CLI skips the path analysis for --direct-only)
+    const bare = whoCanReport(graph, NOW, { evaluator: createEvaluator(graph, { now: NOW }) }, { action: 'iam:CreateAccessKey', anyResource: USER_ANY, directOnly: true }, SNAPSHOT);
+    expect(bare.direct).toEqual(r.direct);
   });
 });
 
@@ -176,6 +180,14 @@ describe('nhi who-can: Google Cloud', () => {
     expect(r.direct[0].allows.map((s) => s.policyName)).toEqual([`roles/iam.serviceAccountKeyAdmin on projects/${P}`]);
     expect(viaPath(r)[saId('app')]?.holder.id).toBe(saId('keymaker'));
     expect(viaPath(r)[saId('bystander')]).toBeUndefined();
+  });
+
+  it('look-alike: a disabled account that holds the same role is not listed', () => {
+    const off = gcpGraph({
+      serviceAccounts: [account('keymaker', { disabled: true })],
+      policy: { bindings: [binding('roles/iam.serviceAccountKeyAdmin', member('keymaker'))] },
+    });
+    expect(who({ action: 'iam.serviceAccountKeys.create', resource: `projects/${P}` }, off, GCP_NOW).direct).toEqual([]);
   });
 });
 

@@ -182,6 +182,7 @@ function decide(graph: IdentityGraph, now: Date, subject: IdentityNode, q: CanQu
     const notes = [...(e.notes ?? [])];
     const unknown = gcpPermissionNote(graph, permission);
     if (unknown) notes.push(unknown);
+    if (node.disabled === true) notes.push(`${node.name} is disabled: it cannot act until it is enabled again (the decision is about its grants)`);
     if (e.fallbackRoles.length) notes.push(`the permissions of ${e.fallbackRoles.join(', ')} come from nhi's table of predefined roles (the scan did not read their definitions)`);
     return {
       ...base,

@@ -105,8 +105,7 @@ export function pathsReport(
   const reached = paths.reachable(start, opts.maxHops);
   const all: ReachedJson[] = reached.map((r) => {
     const admin = paths.admins.get(r.id);
-    const { holds, total } = holdsOf(graph, r.id);
-    const entry: ReachedJson = { ...nodeJson(graph, r.id), admin: admin !== undefined, holds, holdsTotal: total, path: pathJson(graph, { start, end: r.id, hops: r.hops }) };
+    const entry: ReachedJson = { ...nodeJson(graph, r.id), admin: admin !== undefined, holds: [], holdsTotal: 0, path: pathJson(graph, { start, end: r.id, hops: r.hops }) };
     if (admin) entry.adminWhy = admin.why;
     return entry;
   });
@@ -119,6 +118,12 @@ export function pathsReport(
       (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   const shown = opts.adminOnly ? all.filter((r) => r.admin) : all;
+  // what each holds, for the entries shown only
+  for (const e of shown) {
+    const { holds, total } = holdsOf(graph, e.id);
+    e.holds = holds;
+    e.holdsTotal = total;
+  }
   const toAdminPath = paths.pathToAdmin(start);
   let toAdmin: PathsReport['toAdmin'] = null;
   if (toAdminPath) {

@@ -15,6 +15,7 @@ import { gcpState } from '../../paths/gcp.js';
 import { graphAnalysis, type GraphAnalysis } from '../../paths/index.js';
 import type { BecomeEdge, PathHop } from '../../paths/types.js';
 import type { Decision, Evaluation, StatementRef } from '../../policy/decision.js';
+import { createEvaluator } from '../../policy/evaluate.js';
 import { safeLabel } from '../../util/text.js';
 import { writeOutput } from '../io.js';
 import {
@@ -98,7 +99,7 @@ interface Holder {
 }
 
 /** The direct holders of an AWS action: every IAM user, role, group and root user of the snapshot, asked once each. */
-function awsHolders(graph: IdentityGraph, analysis: GraphAnalysis, action: string, arn: string, roleId: string | undefined): { holders: Holder[]; evaluated: number; engine: 'aws' | 'aws-assume-role' } {
+function awsHolders(graph: IdentityGraph, analysis: QueryAnalysis, action: string, arn: string, roleId: string | undefined): { holders: Holder[]; evaluated: number; engine: 'aws' | 'aws-assume-role' } {
   const { evaluator } = analysis;
   const holders: Holder[] = [];
   let evaluated = 0;
@@ -122,13 +123,14 @@ function awsHolders(graph: IdentityGraph, analysis: GraphAnalysis, action: strin
   return { holders, evaluated, engine: assume ? 'aws-assume-role' : 'aws' };
 }
 
-/** The direct holders of a Google Cloud permission on a resource: every member that holds a role binding. */
+/** The direct holders of a Google Cloud permission on a resource: every enabled member that holds a role binding. */
 function gcpHolders(graph: IdentityGraph, now: Date, permission: string, resource: string): { holders: Holder[]; evaluated: number } {
   const { engine } = gcpState({ graph, now });
   const holders: Holder[] = [];
   let evaluated = 0;
   for (const p of graph.principals()) {
-    if (p.platform !== 'gcp' || !GCP_SUBJECT_TYPES.has(p.type) || p.attributes?.deleted === true) continue;
+    // a disabled or deleted account cannot act, whatever it holds (the path analysis leaves it out too)
+    if (p.platform !== 'gcp' || !GCP_SUBJECT_TYPES.has(p.type) || p.disabled === true || p.attributes?.deleted === true) continue;
     if (engine.grantsOf(p.id).length === 0) continue;
     evaluated++;
     const e = engine.evaluate(p.id, permission, resource);
@@ -190,6 +192,9 @@ function follow(start: string, table: Map<string, { dist: number; edge: BecomeEd
   return hops;
 }
 
+/** The engines a question needs: the AWS evaluator, and the paths unless only direct holders are asked for. */
+export type QueryAnalysis = Pick<GraphAnalysis, 'evaluator'> & { paths?: GraphAnalysis['paths'] };
+
 export interface WhoCanQuery {
   action: string;
   resource?: string;
@@ -201,7 +206,7 @@ export interface WhoCanQuery {
 }
 
 /** Who can do it, directly and through a path (pure: graph, as-of time and analysis in, the JSON model out). */
-export function whoCanReport(graph: IdentityGraph, now: Date, analysis: GraphAnalysis, q: WhoCanQuery, snapshot: SnapshotRef): WhoCanReport {
+export function whoCanReport(graph: IdentityGraph, now: Date, analysis: QueryAnalysis, q: WhoCanQuery, snapshot: SnapshotRef): WhoCanReport {
   const platform = actionPlatform(q.action);
   const notes: string[] = [];
   let action: string;
@@ -238,8 +243,8 @@ export function whoCanReport(graph: IdentityGraph, now: Date, analysis: GraphAna
     .sort((a, b) => rank(a.decision) - rank(b.decision) || cmp(a.platform, b.platform) || cmp(a.type, b.type) || cmp(a.name, b.name) || cmp(a.id, b.id));
 
   const throughPath: PathHolderJson[] = [];
-  if (!q.directOnly && found.holders.length > 0) {
-    const { paths } = analysis;
+  const paths = q.directOnly ? undefined : analysis.paths;
+  if (paths && found.holders.length > 0) {
     const incoming = new Map<string, BecomeEdge[]>();
     for (const e of paths.edges) {
       const list = incoming.get(e.to);
@@ -344,7 +349,9 @@ export function registerWhoCan(program: Command): void {
       const maxHops = parseMaxHops(flags.maxHops);
       const anyResource = actionPlatform(action) === 'aws' ? await anyAwsResource(action) : undefined;
       const { graph, snapshot, now } = await openSnapshot(flags);
-      const report = whoCanReport(graph, now, graphAnalysis(graph, now), { action, resource, maxHops, directOnly: flags.directOnly, allowUnknownAction: flags.allowUnknownAction, anyResource }, snapshot);
+      // direct holders need the evaluator only: the path analysis is built when paths are asked for
+      const analysis = flags.directOnly ? { evaluator: createEvaluator(graph, { now }) } : graphAnalysis(graph, now);
+      const report = whoCanReport(graph, now, analysis, { action, resource, maxHops, directOnly: flags.directOnly, allowUnknownAction: flags.allowUnknownAction, anyResource }, snapshot);
       writeOutput(flags.format === 'json' ? safeJson(report) : renderWhoCanText(report, outputWidth(flags.output)), flags.output);
     });
 }
