@@ -10,6 +10,9 @@ import { registerPermissions } from './commands/permissions.js';
 import { registerSnapshots } from './commands/snapshots.js';
 import { registerConnectors } from './commands/connectors.js';
 import { registerDiff } from './commands/diff.js';
+import { registerPaths } from './commands/paths.js';
+import { registerCan } from './commands/can.js';
+import { registerWhoCan } from './commands/who-can.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerPermissions(program);
   registerSnapshots(program);
   registerDiff(program);
+  registerPaths(program);
+  registerCan(program);
+  registerWhoCan(program);
   registerConnectors(program);
   return program;
 }
@@ -52,8 +58,8 @@ function helpWidth(stream: NodeJS.WriteStream): number {
 }
 
 const EXIT_CODES: Array<[number, string]> = [
-  [0, 'scan complete, nothing at or above --fail-on'],
-  [1, 'findings at or above --fail-on'],
+  [0, 'scan complete, nothing at or above --fail-on (nhi can: allowed)'],
+  [1, 'findings at or above --fail-on (nhi can: denied or conditional)'],
   [2, 'usage or configuration error (bad flag, malformed file or config, no credentials, unusable store), or the report could not be written'],
   [3, 'scan incomplete: some source could not be read or the --timeout deadline passed (the report says what is missing)'],
   [4, 'internal error (a bug: rerun with NHI_DEBUG=1 and report it)'],
