@@ -69,7 +69,7 @@ export interface NodeJson {
 }
 
 /** `meta:admin:aws:123456789012` → platform and scope. */
-function adminSink(id: string): { platform: string; scope: string } | undefined {
+export function adminSinkOf(id: string): { platform: string; scope: string } | undefined {
   if (!id.startsWith('meta:admin:')) return undefined;
   const rest = id.slice('meta:admin:'.length);
   const colon = rest.indexOf(':');
@@ -77,7 +77,7 @@ function adminSink(id: string): { platform: string; scope: string } | undefined 
 }
 
 export function nodeJson(graph: IdentityGraph, id: string): NodeJson {
-  const sink = adminSink(id);
+  const sink = adminSinkOf(id);
   if (sink) {
     const where = sink.platform === 'aws' ? `AWS account ${sink.scope}` : sink.platform === 'gcp' ? `Google Cloud ${sink.scope}` : `${sink.platform} ${sink.scope}`;
     return { id, name: `full admin of ${where}`, platform: sink.platform, type: 'admin-sink', scope: sink.scope };
@@ -95,7 +95,7 @@ export function nodeJson(graph: IdentityGraph, id: string): NodeJson {
 /** `IAM role deploy`, `service account ci@p.iam.gserviceaccount.com`, `full admin of AWS account 1234…` (safe). */
 export function nodeText(graph: IdentityGraph, id: string): string {
   const n = graph.node(id);
-  if (n && !adminSink(id)) return n.type === 'root' ? `root user of account ${safeLabel(n.scope ?? n.name, 40)}` : `${kindLabel(n)} ${safeLabel(n.name, 120)}`;
+  if (n && !adminSinkOf(id)) return n.type === 'root' ? `root user of account ${safeLabel(n.scope ?? n.name, 40)}` : `${kindLabel(n)} ${safeLabel(n.name, 120)}`;
   return safeLabel(nodeJson(graph, id).name, 160);
 }
 

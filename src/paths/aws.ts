@@ -15,7 +15,7 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityEdge, PrincipalNode } from '../model/types.js';
 import type { Evaluation, StatementRef } from '../policy/decision.js';
-import { parsePolicy } from '../policy/document.js';
+import { parsePolicy, type PolicyDocument, type Statement } from '../policy/document.js';
 import { documentGrants, entitlementDocument, fullAdminRoutes, policiesOf } from '../policy/effective.js';
 import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, MethodRequirement, PathContext } from './types.js';
@@ -92,6 +92,13 @@ interface ResourceScope {
   resourceDependent: boolean;
   /** some statement for the action has conditions */
   conditional: boolean;
+  /** the Allow statements' resources as written (variables kept), for the per-caller prefilter */
+  rawPatterns: string[];
+  /**
+   * some statement for the action has a condition on a key that can differ from target to target (a resource tag,
+   * `iam:PolicyARN`, anything not known to be about the caller or the request alone)
+   */
+  targetConditions: boolean;
   /**
    * The statements that decide the action for this caller (policy, statement, group; boundary ones marked):
    * callers with equal signatures get equal answers for it, whatever else their policies hold. Empty when the
@@ -122,19 +129,64 @@ function statementCovers(st: { actions?: string[]; notActions?: string[] }, acti
 
 const widen = (r: string) => r.replace(/\$\{[^}]*\}/g, '*');
 
+/**
+ * Condition keys whose value is the same whichever target the request names: about the caller, its session or the
+ * request as a whole. A condition on any other key (a resource tag, `iam:PolicyARN`, a service-specific key) may
+ * decide target by target.
+ */
+const CALLER_KEYS = new Set(
+  [
+    'aws:currenttime', 'aws:epochtime', 'aws:tokenissuetime', 'aws:multifactorauthpresent', 'aws:multifactorauthage', 'aws:principalarn',
+    'aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principaltype', 'aws:principalisawsservice', 'aws:userid',
+    'aws:username', 'aws:sourceip', 'aws:sourcevpc', 'aws:sourcevpce', 'aws:vpcsourceip', 'aws:securetransport', 'aws:requestedregion',
+    'aws:viaawsservice', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast', 'aws:useragent', 'aws:referer', 'aws:federatedprovider',
+    'aws:sourceidentity', 'aws:ec2instancesourcevpc', 'aws:ec2instancesourceprivateipv4', 'iam:passedtoservice',
+  ],
+);
+const callerKey = (k: string) => {
+  const l = k.toLowerCase();
+  return CALLER_KEYS.has(l) || l.startsWith('aws:principaltag/');
+};
+
+/** The statements of a document that name an action (memoised per parsed document and action). */
+const coverMemo = new WeakMap<object, Map<string, Statement[]>>();
+const NO_STATEMENTS: Statement[] = [];
+function covering(doc: PolicyDocument, action: string): Statement[] {
+  let m = coverMemo.get(doc);
+  if (!m) coverMemo.set(doc, (m = new Map()));
+  let list = m.get(action);
+  if (!list) {
+    list = doc.statements.filter((st) => statementCovers(st, action));
+    if (list.length === 0) list = NO_STATEMENTS;
+    m.set(action, list);
+  }
+  return list;
+}
+
+/** The scope of a caller none of whose statements name the action (shared, never changed). */
+const NOTHING: ResourceScope = Object.freeze({ patterns: [], resourceDependent: false, conditional: false, rawPatterns: [], targetConditions: false, signature: '' }) as ResourceScope;
+
 function resourceScope(graph: IdentityGraph, callerId: string, action: string): ResourceScope {
   const { policies, boundaries } = policiesOf(graph, callerId);
-  const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false, signature: '' };
+  let any = false;
+  for (const ref of policies) {
+    if (covering(parsePolicy(entitlementDocument(ref.entitlement)), action).length > 0) {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return NOTHING;
+  const scope: ResourceScope = { patterns: [], resourceDependent: false, conditional: false, rawPatterns: [], targetConditions: false, signature: '' };
   const sig: string[] = [];
   let personal = false;
   for (const ref of policies) {
-    for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
-      if (!statementCovers(st, action)) continue;
+    for (const st of covering(parsePolicy(entitlementDocument(ref.entitlement)), action)) {
       sig.push(`${ref.entitlement.id}#${st.index}@${ref.via}`);
       if ((st.resources ?? []).some((r) => r.includes('${'))) personal = true;
       if (st.conditions && Object.keys(st.conditions).length > 0) {
         scope.conditional = true;
         personal = true;
+        for (const keys of Object.values(st.conditions)) if (Object.keys(keys).some((k) => !callerKey(k))) scope.targetConditions = true;
       }
       if (st.effect === 'Deny') {
         const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
@@ -143,20 +195,24 @@ function resourceScope(graph: IdentityGraph, callerId: string, action: string): 
       }
       if (st.notResources) {
         scope.patterns.push('*');
+        scope.rawPatterns.push('*');
         scope.resourceDependent = true;
         continue;
       }
       for (const r of st.resources ?? []) {
         if (r.includes('${')) scope.resourceDependent = true;
         scope.patterns.push(widen(r));
+        scope.rawPatterns.push(r);
       }
     }
   }
   for (const ref of boundaries) {
     sig.push(`B:${ref.entitlement.id}`);
-    for (const st of parsePolicy(entitlementDocument(ref.entitlement)).statements) {
-      if (!statementCovers(st, action)) continue;
-      if (st.conditions && Object.keys(st.conditions).length > 0) personal = true;
+    for (const st of covering(parsePolicy(entitlementDocument(ref.entitlement)), action)) {
+      if (st.conditions && Object.keys(st.conditions).length > 0) {
+        personal = true;
+        scope.targetConditions = true;
+      }
       const all = (st.resources ?? []).every((r) => r === '*') && !st.notResources;
       if (!all || st.effect === 'Deny' || (st.conditions && Object.keys(st.conditions).length > 0)) scope.resourceDependent = true;
     }
@@ -190,9 +246,119 @@ function fill(template: string, account: string, c?: Candidate, partition = 'aws
     .replace(/\$\{policy\}/g, c?.policyArn ?? c?.arn ?? '*');
 }
 
+/**
+ * The resources of a shared candidate list for one requirement (`${target}` filled in), indexed so that a caller's
+ * resource patterns find their candidates without scanning the list: ARNs are grouped by their first five fields
+ * (`arn:aws:iam::123456789012`) and sorted by the rest, so a pattern's literal start is a binary search away. A
+ * pattern with exactly six fields can only match a six-field ARN field by field (its five colons must meet the ARN's
+ * five), which is what makes the split sound; anything else is tested on every entry (and memoised).
+ */
+class TargetIndex {
+  private readonly groups = new Map<string, { tails: string[]; cands: Candidate[] }>();
+  private readonly other: Array<{ res: string; cand: Candidate }> = [];
+  private readonly memo = new Map<string, Candidate[]>();
+  readonly order = new Map<Candidate, number>();
+
+  constructor(
+    readonly all: readonly Candidate[],
+    resourceOf: (c: Candidate) => string,
+  ) {
+    const rows: Array<{ head: string; tail: string; cand: Candidate }> = [];
+    all.forEach((cand, i) => {
+      this.order.set(cand, i);
+      const res = resourceOf(cand);
+      const parts = splitArn(res);
+      if (parts && !parts.tail.includes(':')) rows.push({ head: parts.head, tail: parts.tail, cand });
+      else this.other.push({ res, cand });
+    });
+    rows.sort((a, b) => (a.head < b.head ? -1 : a.head > b.head ? 1 : a.tail < b.tail ? -1 : a.tail > b.tail ? 1 : 0));
+    for (const r of rows) {
+      let g = this.groups.get(r.head);
+      if (!g) this.groups.set(r.head, (g = { tails: [], cands: [] }));
+      g.tails.push(r.tail);
+      g.cands.push(r.cand);
+    }
+  }
+
+  /** The candidates whose resource the (case-sensitive) pattern matches, in no particular order. */
+  match(pattern: string): Candidate[] {
+    const hit = this.memo.get(pattern);
+    if (hit) return hit;
+    const out: Candidate[] = [];
+    const whole = compileGlob(pattern, { caseSensitive: true });
+    const parts = splitArn(pattern);
+    if (!parts || parts.tail.includes(':')) {
+      for (const [h, g] of this.groups) for (let i = 0; i < g.tails.length; i++) if (whole.test(`${h}:${g.tails[i]}`)) out.push(g.cands[i]);
+    } else {
+      const head = compileGlob(parts.head, { caseSensitive: true });
+      const tail = compileGlob(parts.tail, { caseSensitive: true });
+      const wild = parts.tail.search(/[*?]/);
+      const prefix = wild < 0 ? parts.tail : parts.tail.slice(0, wild);
+      for (const [h, g] of this.groups) {
+        if (!head.test(h)) continue;
+        for (let i = lowerBound(g.tails, prefix); i < g.tails.length && g.tails[i].startsWith(prefix); i++) {
+          if (wild < 0 ? g.tails[i] === prefix : tail.test(g.tails[i])) out.push(g.cands[i]);
+        }
+      }
+    }
+    for (const o of this.other) if (whole.test(o.res)) out.push(o.cand);
+    // patterns differ per caller only through their variables; keep the memo for the shared ones
+    if (this.memo.size < 10_000) this.memo.set(pattern, out);
+    return out;
+  }
+}
+
+function splitArn(arn: string): { head: string; tail: string } | undefined {
+  let at = -1;
+  for (let n = 0; n < 5; n++) {
+    at = arn.indexOf(':', at + 1);
+    if (at < 0) return undefined;
+  }
+  return { head: arn.slice(0, at), tail: arn.slice(at + 1) };
+}
+
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A caller's Allow patterns with the policy variables the scan knows filled in (`${aws:username}` for a user, the
+ * account), the others widened to `*`: a superset of what the engine will allow, narrower than widening them all.
+ */
+function callerPatterns(sc: ResourceScope, caller: PrincipalNode, account: string): string[] {
+  if (!sc.resourceDependent) return sc.patterns;
+  const out: string[] = [];
+  for (const r of sc.rawPatterns) {
+    let absent = false;
+    const p = r.replace(/\$\{([^}]*)\}/g, (_, key: string) => {
+      const k = key.toLowerCase();
+      if (k === 'aws:username') {
+        // only users have a user name: in a role's request the variable is absent and the resource matches nothing
+        if (caller.type === 'iam-user') return caller.name;
+        absent = true;
+      }
+      if (k === 'aws:principalaccount') return account;
+      return '*';
+    });
+    if (!absent) out.push(p);
+  }
+  return out;
+}
+
 const dependsOnTarget = (r: MethodRequirement) => r.resource.includes('${target}') || r.resource.includes('${policy}');
 const isAssume = (r: MethodRequirement) => r.action.toLowerCase() === 'sts:assumerole' && r.resource === '${target}';
-const partitionOf = (arn: string | undefined) => (arn && arn.startsWith('arn:') ? arn.split(':')[1] || 'aws' : 'aws');
+const partitionOf = (arn: string | undefined) => {
+  if (!arn || !arn.startsWith('arn:')) return 'aws';
+  const end = arn.indexOf(':', 4);
+  return (end < 0 ? arn.slice(4) : arn.slice(4, end)) || 'aws';
+};
 
 
 function refsOf(evals: Evaluation[]): StatementRef[] {
@@ -249,6 +415,17 @@ export interface AwsProducerOptions {
   hubThreshold?: number;
 }
 
+/** Full-admin routes per policy set, shared by edges() and admins() of one analysis (same graph, same engine). */
+const adminRouteMemo = new WeakMap<object, Map<string, ReturnType<typeof fullAdminRoutes>>>();
+function adminRoutesOf(ctx: PathContext, principalId: string): ReturnType<typeof fullAdminRoutes> {
+  let memo = adminRouteMemo.get(ctx.evaluator);
+  if (!memo) adminRouteMemo.set(ctx.evaluator, (memo = new Map()));
+  const key = ctx.evaluator.policySetKey(principalId);
+  let routes = memo.get(key);
+  if (!routes) memo.set(key, (routes = fullAdminRoutes(ctx.graph, principalId)));
+  return routes;
+}
+
 export function createAwsProducer(methods: readonly EscalationMethod[], opts: AwsProducerOptions = {}): EdgeProducer {
   const hubThreshold = opts.hubThreshold ?? 8;
   const awsMethods = methods.filter((m) => m.platform === 'aws' && m.id !== ASSUME_ROLE_METHOD);
@@ -262,7 +439,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           out.push({ id: p.id, why: 'the root user of the account' });
           continue;
         }
-        const routes = fullAdminRoutes(ctx.graph, p.id);
+        const routes = adminRoutesOf(ctx, p.id);
         if (routes.length > 0) out.push({ id: p.id, why: routes[0].description });
       }
       return out;
@@ -291,7 +468,29 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         if (!sc) table.set(action, (sc = resourceScope(graph, callerId, action)));
         return sc;
       };
-      const hubsBuilt = new Set<string>();
+      /** shared candidate lists without the targets whose boundary keeps them below admin, by account and method */
+      const unboundedMemo = new Map<string, Candidate[]>();
+      /** resource indexes of shared candidate lists, by list, requirement resource, partition and companion */
+      const indexMemo = new Map<readonly Candidate[], Map<string, TargetIndex>>();
+      /** the classes of a shared list under one set of patterns (candidates that the same patterns match) */
+      const classMemo = new Map<string, Array<{ key: string; members: Candidate[] }>>();
+      const byRoleMemo = new Map<readonly Candidate[], { byRole: Map<string, Candidate[]>; order: Map<Candidate, number> }>();
+      const roleLookup = (list: readonly Candidate[]) => {
+        let v = byRoleMemo.get(list);
+        if (!v) {
+          v = { byRole: new Map(), order: new Map() };
+          list.forEach((c, i) => {
+            push(v!.byRole, c.actedOn ?? c.id, c);
+            v!.order.set(c, i);
+          });
+          byRoleMemo.set(list, v);
+        }
+        return v;
+      };
+      const candidatesByRole = (list: readonly Candidate[]) => roleLookup(list).byRole;
+      const orderOf = (list: readonly Candidate[]) => roleLookup(list).order;
+      /** hubs standing for one class of candidates of one method (built once, shared by every caller that reaches them) */
+      const classHubs = new Map<string, string>();
       /** hubs standing for the targets one policy set reaches by one method */
       const setHubs = new Map<string, string>();
       /** hub → candidate edges, yielded once at the end */
@@ -314,17 +513,12 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
 
       // an identity with full admin already has nowhere to escalate: its methods are not enumerated (`nhi paths` says
       // it is admin), which keeps the work proportional to the identities that are not
-      const adminMemo = new Map<string, boolean>();
-      const isAdmin = (p: PrincipalNode) => {
-        const key = setKey(p.id);
-        let v = adminMemo.get(key);
-        if (v === undefined) adminMemo.set(key, (v = fullAdminRoutes(graph, p.id).length > 0));
-        return v;
-      };
+      const isAdmin = (p: PrincipalNode) => adminRoutesOf(ctx, p.id).length > 0;
       for (const caller of graph.principals()) {
         if (!isCaller(caller) || isAdmin(caller)) continue;
         const account = caller.scope!;
-        for (const m of awsMethods) yield* methodEdges(m, caller, account);
+        const partition = partitionOf(arnOf(caller));
+        for (const m of awsMethods) yield* methodEdges(m, caller, account, partition);
       }
       yield* assumeEdges();
       yield* pendingHubEdges;
@@ -370,7 +564,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
               .flatMap((g) => (arnOf(g) ? [{ id: g.id, arn: arnOf(g)! }] : []));
           }
           case 'attached-policy': {
-            if (!caller) return [];
+            if (!caller && t.holder !== 'role') return [];
             const customer = (ref: { entitlement: { entitlementType: string; managedBy?: string; externalId?: string; attributes?: Record<string, unknown> } }) =>
               ref.entitlement.entitlementType === 'managed-policy' &&
               ref.entitlement.managedBy !== 'platform' &&
@@ -380,12 +574,14 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             const out: Candidate[] = [];
             if (t.holder === 'role') {
               // customer-managed policies attached to another role, which the caller then assumes
+              // (the same list for every caller: a caller's own roles in it only make self-loops, which the analysis drops)
               for (const r of ix.rolesByAccount.get(account) ?? []) {
-                if (r.id === caller.id || !arnOf(r)) continue;
+                if (!arnOf(r)) continue;
                 for (const ref of policiesOf(graph, r.id).policies) if (customer(ref)) out.push({ id: r.id, arn: arnOf(r)!, policyArn: ref.entitlement.externalId });
               }
               return out;
             }
+            if (!caller) return out;
             // customer-managed policies the caller holds itself or through its groups
             for (const ref of policiesOf(graph, caller.id).policies) {
               if (customer(ref)) out.push({ id: caller.id, arn: arnOf(caller) ?? caller.id, policyArn: ref.entitlement.externalId, actedOn: ref.entitlement.id });
@@ -400,7 +596,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       /** Candidates that do not depend on the caller (roles trusting a service, users, roles), built once per account. */
       function sharedCandidates(m: EscalationMethod, account: string): Candidate[] | undefined {
         const t = m.target;
-        if (t.kind !== 'role-trusting-service' && t.kind !== 'role-of-existing-resource' && t.kind !== 'user' && t.kind !== 'role') return undefined;
+        if (t.kind !== 'role-trusting-service' && t.kind !== 'role-of-existing-resource' && t.kind !== 'user' && t.kind !== 'role' && !(t.kind === 'attached-policy' && t.holder === 'role')) return undefined;
         const key = `${account}\u0000${m.id}`;
         let list = candidateMemo.get(key);
         if (!list) {
@@ -420,10 +616,9 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         return set;
       }
 
-      function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string): Iterable<BecomeEdge> {
+      function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string, partition: string): Iterable<BecomeEdge> {
         if (m.callerTypes && !m.callerTypes.includes(caller.type)) return;
         if (m.limitedBy === 'caller-boundary' && boundedBelowAdmin(graph, caller.id)) return;
-        const partition = partitionOf(arnOf(caller));
         // the cheap question first: does the caller hold the method's actions at all (its policies name them)?
         const possible = m.anyOf.filter((reqs) => reqs.every((r) => isAssume(r) || scopeOf(caller.id, r.action).patterns.length > 0));
         if (possible.length === 0) return;
@@ -433,7 +628,15 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         // shared candidate lists keep the caller in: answers are shared between callers, and the analysis drops the
         // self-loop; a caller-specific list never holds another caller
         let all = shared ?? candidatesFor(m, caller, account);
-        if (m.limitedBy === 'target-boundary') all = all.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
+        if (m.limitedBy === 'target-boundary') {
+          const k = `${account}\u0000${m.id}`;
+          const hit = shared ? unboundedMemo.get(k) : undefined;
+          if (hit) all = hit;
+          else {
+            all = all.filter((c) => !boundedBelowAdmin(graph, c.actedOn ?? c.id));
+            if (shared) unboundedMemo.set(k, all);
+          }
+        }
         if (all.length === 0) return;
         const to = (c: Candidate) => (m.becomes === 'admin' ? adminSinkId('aws', account) : c.id);
         const evalReq = (r: MethodRequirement, c?: Candidate): Evaluation =>
@@ -491,56 +694,129 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         const perTarget = reqs.filter(dependsOnTarget);
         const fixedEvals = fixed.map((r) => fixedEvaluation(caller.id, r, account, partition, companion));
         if (!combine(fixedEvals)) return null;
+        const indexFor = (r: MethodRequirement): TargetIndex | undefined => {
+          if (!shareable) return undefined;
+          let byReq = indexMemo.get(all);
+          if (!byReq) indexMemo.set(all, (byReq = new Map()));
+          const k = `${r.resource}\u0000${partition}\u0000${companion ?? ''}`;
+          let ix = byReq.get(k);
+          if (!ix) byReq.set(k, (ix = new TargetIndex(all, (c) => fill(r.resource, account, c, partition, companion))));
+          return ix;
+        };
         // narrow the candidates by the resources the caller's Allow statements can match, and by trust
-        let pool = all;
-        let dependent = false;
+        let pool: readonly Candidate[] = all;
+        let uniform = shareable; // every candidate a set of patterns matches gets the same answer (see below)
+        const patternsOf = new Map<MethodRequirement, string[]>();
         for (const r of perTarget) {
           if (isAssume(r)) {
-            dependent = true; // trust differs role by role
+            uniform = false; // trust differs role by role
             const mine = assumable(caller);
-            pool = pool.filter((c) => mine.has(c.actedOn ?? c.id));
+            if (pool === all && shareable) {
+              // look the caller's assumable roles up instead of scanning the whole list
+              const byRole = candidatesByRole(all);
+              const hit: Candidate[] = [];
+              for (const id of mine) for (const c of byRole.get(id) ?? []) hit.push(c);
+              const order = orderOf(all);
+              pool = hit.sort((x, y) => order.get(x)! - order.get(y)!);
+            } else pool = pool.filter((c) => mine.has(c.actedOn ?? c.id));
+            if (pool.length === 0) return null;
             continue;
           }
           const sc = scopeOf(caller.id, r.action);
-          if (sc.resourceDependent) dependent = true;
-          if (sc.patterns.includes('*')) continue;
-          const globs = sc.patterns.map((p) => compileGlob(p, { caseSensitive: true }));
-          pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
+          if (sc.resourceDependent || sc.targetConditions) uniform = false;
+          const pats = [...new Set(callerPatterns(sc, caller, account))].sort();
+          patternsOf.set(r, pats);
+          if (pats.includes('*')) continue;
+          const ix = indexFor(r);
+          if (ix) {
+            const hit = new Set<Candidate>();
+            for (const p of pats) for (const c of ix.match(p)) hit.add(c);
+            pool = pool === all ? [...hit].sort((x, y) => ix.order.get(x)! - ix.order.get(y)!) : pool.filter((c) => hit.has(c));
+          } else {
+            const globs = pats.map((p) => compileGlob(p, { caseSensitive: true }));
+            pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
+          }
+          if (pool.length === 0) return null;
         }
         if (pool.length === 0) return null;
-        // allowed alike on every candidate: one evaluation on a representative, one edge to the hub (built once)
-        if (m.becomes !== 'admin' && shareable && !dependent && pool.length === all.length && all.length > hubThreshold) {
-          const evals = [...fixedEvals, ...perTarget.map((r) => evalReq(r, pool[0]))];
-          const c = combine(evals);
-          if (!c) return null;
-          const hub = awsHubId(account, m.id);
-          if (!hubsBuilt.has(hub)) {
-            hubsBuilt.add(hub);
-            pendingHubEdges.push(...all.map((cand) => hubEdge(hub, cand, m)));
-          }
-          return { hub, evals, decision: c.decision, unknownKeys: c.unknownKeys, edges: [] };
-        }
+
         const edges: Array<Omit<BecomeEdge, 'from'>> = [];
-        for (const cand of pool) {
-          const evals: Evaluation[] = [...fixedEvals];
-          for (const r of perTarget) {
-            const e = evalReq(r, cand);
-            evals.push(e);
-            if (e.decision === 'denied') break;
-          }
-          const c = combine(evals);
-          if (!c) continue;
+        const toAdmin = m.becomes === 'admin';
+        const candidateEdge = (cand: Candidate, evals: Evaluation[], c: { decision: 'allowed' | 'conditional'; unknownKeys: string[] }): Omit<BecomeEdge, 'from'> => {
           const dependsOn = [m.dependsOn, cand.uncertain].filter(Boolean).join('; ');
-          edges.push({
+          return {
             to: to(cand),
             method: m.id,
-            ...(m.becomes === 'admin' ? { target: cand.actedOn ?? cand.id } : {}),
+            ...(toAdmin ? { target: cand.actedOn ?? cand.id } : {}),
             statements: refsOf(evals),
             decision: c.decision,
             unknownKeys: c.unknownKeys,
             confidence: cand.uncertain ? weaker(m.confidence, 'medium') : m.confidence,
             ...(dependsOn ? { dependsOn } : {}),
-          });
+          };
+        };
+        /** one edge per candidate, each evaluated; to an admin sink, the first sure one is enough */
+        const eachCandidate = (members: readonly Candidate[]) => {
+          for (const cand of members) {
+            const evals: Evaluation[] = [...fixedEvals];
+            for (const r of perTarget) {
+              const e = evalReq(r, cand);
+              evals.push(e);
+              if (e.decision === 'denied') break;
+            }
+            const c = combine(evals);
+            if (!c) continue;
+            const edge = candidateEdge(cand, evals, c);
+            edges.push(edge);
+            if (toAdmin && edge.decision === 'allowed' && edge.confidence === m.confidence) return;
+          }
+        };
+        if (!uniform || pool.length <= hubThreshold) {
+          eachCandidate(pool);
+          return edges.length > 0 ? { edges } : null;
+        }
+
+        // Uniform: no Deny, boundary, variable or condition that names targets, so candidates matched by the same
+        // patterns get the same answer. Split the pool into such classes (usually one), evaluate a representative of
+        // each, and reach a large class through one hub shared by every caller with the same patterns.
+        const psKey = [account, m.id, reqs.map((r) => `${r.action}@${r.resource}`).join('+'), partition, companion ?? '', ...perTarget.map((r) => `${r.action}=${patternsOf.get(r)!.join(',')}`)].join('\u0000');
+        let classes = classMemo.get(psKey);
+        if (!classes) {
+          const keyOf = new Map<Candidate, string>();
+          for (const r of perTarget) {
+            const pats = patternsOf.get(r)!;
+            if (pats.length < 2) continue;
+            const ix = indexFor(r)!;
+            pats.forEach((p, i) => {
+              for (const c of p === '*' ? all : ix.match(p)) keyOf.set(c, `${keyOf.get(c) ?? ''}${r.action}#${i},`);
+            });
+          }
+          const byKey = new Map<string, Candidate[]>();
+          for (const c of pool) push(byKey, keyOf.get(c) ?? '', c);
+          classes = [...byKey].map(([key, members]) => ({ key, members }));
+          classMemo.set(psKey, classes);
+        }
+        for (const cls of classes) {
+          if (cls.members.length <= hubThreshold) {
+            eachCandidate(cls.members);
+            continue;
+          }
+          const rep = cls.members.find((c) => !c.uncertain) ?? cls.members[0];
+          const evals = [...fixedEvals, ...perTarget.map((r) => evalReq(r, rep))];
+          const c = combine(evals);
+          if (!c) continue;
+          if (toAdmin) {
+            edges.push(candidateEdge(rep, evals, c));
+            continue;
+          }
+          const hk = `${psKey}\u0000${cls.key}`;
+          let hub = classHubs.get(hk);
+          if (!hub) {
+            hub = awsHubId(account, `${m.id}:${classHubs.size + 1}`);
+            classHubs.set(hk, hub);
+            for (const cand of cls.members) pendingHubEdges.push(hubEdge(hub, cand, m));
+          }
+          edges.push({ to: hub, method: m.id, statements: refsOf(evals), decision: c.decision, unknownKeys: c.unknownKeys, confidence: m.confidence, ...(m.dependsOn ? { dependsOn: m.dependsOn } : {}) });
         }
         return edges.length > 0 ? { edges } : null;
       }

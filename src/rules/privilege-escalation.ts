@@ -34,13 +34,40 @@ export function foldHubs(path: EscalationPath): ShownHop[] {
     if (isHub(h.from) && out.length > 0) {
       const prev = out[out.length - 1];
       prev.to = h.to;
-      // a hub of one policy set carries each target's own evidence on its way out: show that one
-      if (h.edge.statements.length > 0 || h.edge.decision === 'conditional' || h.edge.dependsOn) prev.edge = h.edge;
+      prev.edge = mergeHop(prev.edge, h.edge);
       continue;
     }
     out.push({ from: h.from, to: h.to, edge: h.edge });
   }
   return out;
+}
+
+const CONFIDENCE = { high: 2, medium: 1, low: 0 } as const;
+
+/**
+ * A hop into a hub and the hub's way out, as one hop: the statements of both (a hub of one policy set carries each
+ * target's own evidence on its way out; a hub of a class of targets carries none), the weaker decision and confidence,
+ * what either depends on, and the target the way out names.
+ */
+function mergeHop(into: BecomeEdge, out: BecomeEdge): BecomeEdge {
+  if (out.statements.length === 0 && out.decision === 'allowed' && !out.dependsOn && !out.target && CONFIDENCE[out.confidence] >= CONFIDENCE[into.confidence]) return into;
+  const seen = new Set<string>();
+  const statements = [...into.statements, ...out.statements].filter((s) => {
+    const k = `${s.policyId}#${s.statementIndex}#${s.via}#${s.kind}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  const dependsOn = [...new Set([into.dependsOn, out.dependsOn].filter((d): d is string => Boolean(d)))].join('; ');
+  return {
+    ...into,
+    ...(out.target ? { target: out.target } : {}),
+    statements,
+    decision: into.decision === 'conditional' || out.decision === 'conditional' ? 'conditional' : 'allowed',
+    unknownKeys: [...new Set([...into.unknownKeys, ...out.unknownKeys])].sort(),
+    confidence: CONFIDENCE[out.confidence] < CONFIDENCE[into.confidence] ? out.confidence : into.confidence,
+    ...(dependsOn ? { dependsOn } : {}),
+  };
 }
 
 /** `iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction`, or the method's title. */

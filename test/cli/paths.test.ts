@@ -4,7 +4,7 @@ import { pathsReport, renderPathsText, type PathsReport } from '../../src/cli/co
 import { safeJson } from '../../src/cli/query.js';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import { graphAnalysis } from '../../src/paths/index.js';
-import { fixtureGraph, node, NOW, roleId, SNAPSHOT, userId } from './query-graph.js';
+import { ACCOUNT, fixtureGraph, node, NOW, roleId, SNAPSHOT, userId } from './query-graph.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -87,8 +87,8 @@ describe('nhi paths: what an identity can become', () => {
 
   it('hubs ("every user of the account") never show: each hop goes from one identity to the next', () => {
     const r = report(userId('svc/chain-start'));
-    const ops = entry(r, userId('admins/ops-admin'))!;
-    expect(ops.path.steps.map((s) => s.to.name)).toEqual(['chain-mid', 'chain-admin', 'ops-admin']);
+    const top = entry(r, roleId('chain-admin'))!;
+    expect(top.path.steps.map((s) => s.to.name)).toEqual(['chain-mid', 'chain-admin']);
     for (const e of r.reachable) {
       expect(e.id.startsWith('meta:hub:')).toBe(false);
       for (const s of e.path.steps) {
@@ -104,6 +104,20 @@ describe('nhi paths: what an identity can become', () => {
     const r = report(userId('admins/ops-admin'));
     expect(r.subject.admin).toBe(true);
     expect(r.subject.adminWhy).toMatch(/AdministratorAccess/);
+    const users = [...graph.principals()].filter((p) => p.platform === 'aws' && (p.type === 'iam-user' || p.type === 'iam-role')).length;
+    expect(r.controls).toEqual([{ platform: 'aws', scope: ACCOUNT, via: expect.objectContaining({ id: userId('admins/ops-admin') }), hops: 0, identities: users }]);
+    expect(renderPathsText(graph, node(graph, userId('admins/ops-admin')), r, undefined)).toContain(`It controls AWS account ${ACCOUNT}: an admin there can become any of its ${users} identities`);
+  });
+
+  it('an admin on the way is where the listing stops: the account it controls is named once, through the nearest admin', () => {
+    const r = report(userId('svc/chain-start'));
+    expect(r.controls).toHaveLength(1);
+    expect(r.controls[0]).toMatchObject({ platform: 'aws', scope: ACCOUNT, hops: 2, via: { id: roleId('chain-admin') } });
+    // ops-admin is only reachable by acting as an admin: it is covered by the control line, not listed
+    expect(entry(r, userId('admins/ops-admin'))).toBeUndefined();
+    expect(renderPathsText(graph, node(graph, userId('svc/chain-start')), r, undefined)).toMatch(/^Through IAM role chain-admin \(2 hops\) it controls AWS account 111122223333/m);
+    // an identity that reaches no admin controls nothing
+    expect(report(userId('svc/hostile-bot')).controls).toEqual([]);
   });
 
   it('an access key acts as its holder: the paths are the holder\'s', () => {
@@ -121,7 +135,7 @@ describe('nhi paths: text', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('Paths from IAM user build-bot (aws, 111122223333): arn:aws:iam::111122223333:user/ci/build-bot');
     expect(text).toContain('Not admin, but can become admin in 1 hop (IAM role lambda-admin).');
-    expect(text).toMatch(/^ 1\. IAM role lambda-admin \[ADMIN, 1 hop\]$/m);
+    expect(text).toMatch(/^1\. IAM role lambda-admin \[ADMIN, 1 hop\]$/m);
     expect(text).toMatch(/build-bot → IAM role lambda-admin by iam:PassRole \+ lambda:CreateFunction \+ lambda:InvokeFunction$/m);
     expect(text).toContain('statement 0 (PassLambdaRoles) of policy build');
   });
@@ -140,8 +154,9 @@ describe('nhi paths: text', () => {
   it('hostile names from the estate never reach the terminal raw (text), and JSON escapes them', () => {
     const g = fixtureGraph();
     const r = report(userId('svc/chain-start'), {}, g);
-    const text = renderPathsText(g, node(g, userId('svc/chain-start')), r, 80);
+    const text = renderPathsText(g, node(g, userId('svc/hostile-bot')), report(userId('svc/hostile-bot'), {}, g), 80);
     expect(text).toContain('IAM user hostile-bot');
+    expect(renderPathsText(g, node(g, userId('svc/chain-start')), r, 80)).not.toMatch(CONTROL);
     const key = renderPathsText(g, node(g, userId('svc/key-minter')), report(userId('svc/key-minter'), {}, g), undefined);
     for (const t of [text, key]) expect(t).not.toMatch(CONTROL);
     const hostileHop = report(userId('svc/hostile-bot'), {}, g);

@@ -59,7 +59,7 @@ describe('nhi paths', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^Paths from IAM user jenkins-builder \(aws, 123456789012\): arn:aws:iam::123456789012:user\/ci\/jenkins-builder$/m);
     expect(r.stdout).toContain('Not admin, but can become admin in 1 hop (IAM role cross-env-admin).');
-    expect(r.stdout).toMatch(/^ 1\. IAM role cross-env-admin \[ADMIN, 1 hop\]$/m);
+    expect(r.stdout).toMatch(/^1\. IAM role cross-env-admin \[ADMIN, 1 hop\]$/m);
     expect(r.stdout).toContain('jenkins-builder → IAM role cross-env-admin by sts:AssumeRole');
   });
 

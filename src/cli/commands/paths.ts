@@ -10,6 +10,7 @@ import { graphAnalysis, type GraphAnalysis } from '../../paths/index.js';
 import { safeLabel } from '../../util/text.js';
 import { writeOutput } from '../io.js';
 import {
+  adminSinkOf,
   kindName,
   nodeJson,
   openSnapshot,
@@ -70,6 +71,24 @@ export interface PathsReport {
   toAdmin: (PathJson & { end: NodeJson }) | null;
   summary: { reachable: number; admins: number; shown: number };
   reachable: ReachedJson[];
+  /**
+   * Accounts the subject ends up controlling: an admin of an AWS account can become any identity there, so the
+   * analysis does not list those one by one (nor follow them further). One entry per account, through its nearest
+   * admin (or the subject itself, when it is admin).
+   */
+  controls: ControlJson[];
+}
+
+export interface ControlJson {
+  platform: string;
+  /** the account (AWS) */
+  scope: string;
+  /** the admin identity (or admin-of-the-account node) that gives the control */
+  via: NodeJson;
+  /** hops from the subject to `via` (0: the subject is admin) */
+  hops: number;
+  /** identities (users and roles) of that account, all of which an admin can become */
+  identities: number;
 }
 
 const HOLDS_SHOWN = 20;
@@ -84,6 +103,33 @@ export function holdsOf(graph: IdentityGraph, id: string): { holds: HeldJson[]; 
     return h;
   });
   return { holds, total: refs.length };
+}
+
+/** AWS identities (users and roles) per account, counted once per graph. */
+const identitiesByAccount = new WeakMap<IdentityGraph, Map<string, number>>();
+function accountIdentities(graph: IdentityGraph, account: string): number {
+  let m = identitiesByAccount.get(graph);
+  if (!m) {
+    m = new Map();
+    for (const p of graph.principals()) if (p.platform === 'aws' && p.scope && (p.type === 'iam-user' || p.type === 'iam-role')) m.set(p.scope, (m.get(p.scope) ?? 0) + 1);
+    identitiesByAccount.set(graph, m);
+  }
+  return m.get(account) ?? 0;
+}
+
+/** The AWS accounts an admin on the way (or the subject itself) controls, nearest admin first. */
+function controlsOf(graph: IdentityGraph, start: string, startIsAdmin: boolean, reached: readonly ReachedJson[]): ControlJson[] {
+  const out = new Map<string, ControlJson>();
+  const add = (node: NodeJson, hops: number) => {
+    const sink = adminSinkOf(node.id);
+    const platform = sink?.platform ?? node.platform;
+    const scope = sink?.scope ?? node.scope;
+    if (platform !== 'aws' || !scope || out.has(scope)) return;
+    out.set(scope, { platform, scope, via: nodeJson(graph, node.id), hops, identities: accountIdentities(graph, scope) });
+  };
+  if (startIsAdmin) add(nodeJson(graph, start), 0);
+  for (const r of reached) if (r.admin) add(r, r.path.hops);
+  return [...out.values()];
 }
 
 /** Where the paths of `subject` start: itself, or the holder of a credential that has no paths of its own. */
@@ -131,6 +177,7 @@ export function pathsReport(
     if (opts.maxHops === undefined || p.hops <= opts.maxHops) toAdmin = { ...p, end: nodeJson(graph, toAdminPath.end) };
   }
   const selfAdmin = paths.admins.get(start);
+  const controls = controlsOf(graph, start, selfAdmin !== undefined, all);
   const report: PathsReport = {
     schemaVersion: QUERY_SCHEMA_VERSION,
     snapshot,
@@ -139,6 +186,7 @@ export function pathsReport(
     toAdmin,
     summary: { reachable: all.length, admins: all.filter((r) => r.admin).length, shown: shown.length },
     reachable: shown,
+    controls,
   };
   if (selfAdmin) report.subject.adminWhy = selfAdmin.why;
   if (start !== subject.id) report.actsAs = nodeJson(graph, start);
@@ -160,9 +208,13 @@ export function renderPathsText(graph: IdentityGraph, subject: IdentityNode, r: 
     const cond = r.toAdmin.decision === 'conditional' ? ` if ${r.toAdmin.unknownKeys.map((k) => safeLabel(k, 200)).join(', ') || 'a condition'} allows` : '';
     out.push(...wrap(`Not admin, but can become admin in ${plural(r.toAdmin.hops, 'hop')} (${kindName(r.toAdmin.end)})${cond}.`, width, '', '  '));
   } else out.push(...wrap(`Not admin, and no path${r.options.maxHops !== null ? ' this short' : ''} leads to admin.`, width, '', '  '));
+  for (const c of r.controls) {
+    const who = c.hops === 0 ? (r.actsAs ? 'That identity' : 'It') : `Through ${kindName(c.via)} (${plural(c.hops, 'hop')}) it`;
+    out.push(...wrap(`${who} controls AWS account ${safeLabel(c.scope, 40)}: an admin there can become any of its ${plural(c.identities, 'identity', 'identities')}, which are not listed one by one.`, width, '', '  '));
+  }
   out.push('');
   if (r.summary.reachable === 0) {
-    out.push(...wrap(`It can become no other identity${r.options.maxHops !== null ? ` within ${plural(r.options.maxHops, 'hop')}` : ''}.`, width, ''));
+    out.push(...wrap(`It can become no other identity${r.controls.length ? ' by a path of its own' : ''}${r.options.maxHops !== null ? ` within ${plural(r.options.maxHops, 'hop')}` : ''}.`, width, ''));
     return out.join('\n');
   }
   const what = r.options.adminOnly
