@@ -280,6 +280,21 @@ class TargetIndex {
     }
   }
 
+  private readonly setMemo = new Map<string, Candidate[]>();
+
+  /** The candidates any of the patterns match, in list order (memoised: callers share their pattern sets). */
+  matchAll(patterns: readonly string[]): Candidate[] {
+    const key = patterns.join('\n');
+    const hit = this.setMemo.get(key);
+    if (hit) return hit;
+    const set = new Set<Candidate>();
+    for (const p of patterns) for (const c of this.match(p)) set.add(c);
+    const out = [...set].sort((x, y) => this.order.get(x)! - this.order.get(y)!);
+    // exact names (a user's own ARN) are cheap to find again; keep the memo for the sets worth keeping
+    if (out.length > 8 && this.setMemo.size < 10_000) this.setMemo.set(key, out);
+    return out;
+  }
+
   /** The candidates whose resource the (case-sensitive) pattern matches, in no particular order. */
   match(pattern: string): Candidate[] {
     const hit = this.memo.get(pattern);
@@ -729,9 +744,12 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           if (pats.includes('*')) continue;
           const ix = indexFor(r);
           if (ix) {
-            const hit = new Set<Candidate>();
-            for (const p of pats) for (const c of ix.match(p)) hit.add(c);
-            pool = pool === all ? [...hit].sort((x, y) => ix.order.get(x)! - ix.order.get(y)!) : pool.filter((c) => hit.has(c));
+            const matched = ix.matchAll(pats);
+            if (pool === all) pool = matched;
+            else {
+              const hit = new Set(matched);
+              pool = pool.filter((c) => hit.has(c));
+            }
           } else {
             const globs = pats.map((p) => compileGlob(p, { caseSensitive: true }));
             pool = pool.filter((c) => globs.some((g) => g.test(fill(r.resource, account, c, partition, companion))));
@@ -888,6 +906,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
             if (edge) yield edge;
           }
         }
+        const namedRoles = new Map<string, { plain: PrincipalNode[]; conditional: PrincipalNode[]; hub: string | undefined }>();
         for (const account of new Set([...plainByAccount.keys(), ...conditionalByAccount.keys()])) {
           const plain = plainByAccount.get(account) ?? [];
           const conditional = conditionalByAccount.get(account) ?? [];
@@ -898,7 +917,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
               if (!isCaller(caller)) continue;
               const s = scopeOf(caller.id, 'sts:AssumeRole');
               if (s.patterns.length === 0) continue;
-              const uniform = s.patterns.includes('*') && !s.resourceDependent && plain.length > hubThreshold;
+              const uniform = s.patterns.includes('*') && !s.resourceDependent && !s.targetConditions && plain.length > hubThreshold;
               let targets: PrincipalNode[];
               if (uniform) {
                 const rep = plain[0];
@@ -913,8 +932,27 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
                 targets = conditional;
               } else if (s.patterns.includes('*')) targets = [...plain, ...conditional];
               else {
-                const globs = s.patterns.map((p) => compileGlob(p));
-                targets = [...plain, ...conditional].filter((r) => globs.some((g) => g.test(arnOf(r) ?? '')));
+                // the roles some patterns name, once per account and pattern set
+                const k = `${account}\u0000${[...s.patterns].sort().join('\n')}`;
+                let named = namedRoles.get(k);
+                if (!named) {
+                  const globs = s.patterns.map((p) => compileGlob(p));
+                  const match = (r: PrincipalNode) => globs.some((g) => g.test(arnOf(r) ?? ''));
+                  named = { plain: plain.filter(match), conditional: conditional.filter(match), hub: undefined };
+                  namedRoles.set(k, named);
+                }
+                if (!s.resourceDependent && !s.targetConditions && named.plain.length > hubThreshold) {
+                  // many plain roles named alike: one hub for this pattern set, the caller's own grant on its way in
+                  const a = evaluator.canAssume(caller.id, named.plain[0].id);
+                  if (a.decision !== 'denied') {
+                    if (!named.hub) {
+                      named.hub = awsHubId(account, `${ASSUME_ROLE_METHOD}:${namedRoles.size}`);
+                      for (const r of named.plain) yield { from: named.hub, to: r.id, method: ASSUME_ROLE_METHOD, statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
+                    }
+                    yield { from: caller.id, to: named.hub, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+                  }
+                  targets = named.conditional;
+                } else targets = [...named.plain, ...named.conditional];
               }
               for (const role of targets) {
                 if (role.id === caller.id) continue;
