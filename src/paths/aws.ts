@@ -30,6 +30,7 @@ export function awsHubId(account: string, methodId: string): string {
 }
 
 const CALLER_TYPES = new Set(['iam-user', 'iam-role', 'iam-group']);
+const STS = new Set(['sts']);
 
 interface Indexes {
   usersByAccount: Map<string, PrincipalNode[]>;
@@ -161,6 +162,46 @@ function covering(doc: PolicyDocument, action: string): Statement[] {
     m.set(action, list);
   }
   return list;
+}
+
+/**
+ * The services whose actions a document's Allow statements can name (lower case), or null for "any": a `*` action,
+ * a wildcard in a service name, or a NotAction. Memoised per parsed document; lets the analysis skip, in one look,
+ * the many identities whose policies name no service an escalation method uses.
+ */
+const servicesMemo = new WeakMap<object, Set<string> | null>();
+function allowedServices(doc: PolicyDocument): Set<string> | null {
+  if (servicesMemo.has(doc)) return servicesMemo.get(doc)!;
+  let out: Set<string> | null = new Set<string>();
+  for (const st of doc.statements) {
+    if (st.effect !== 'Allow') continue;
+    if (st.notActions || !st.actions) {
+      out = null;
+      break;
+    }
+    for (const a of st.actions) {
+      const colon = a.indexOf(':');
+      const svc = colon < 0 ? a : a.slice(0, colon);
+      if (colon < 0 || /[*?]/.test(svc)) {
+        out = null;
+        break;
+      }
+      out.add(svc.toLowerCase());
+    }
+    if (out === null) break;
+  }
+  servicesMemo.set(doc, out);
+  return out;
+}
+
+/** Could any of the principal's own or group policies allow an action of one of these services? */
+function mayUse(graph: IdentityGraph, principalId: string, services: ReadonlySet<string>): boolean {
+  for (const ref of policiesOf(graph, principalId).policies) {
+    const svc = allowedServices(parsePolicy(entitlementDocument(ref.entitlement)));
+    if (svc === null) return true;
+    for (const x of svc) if (services.has(x)) return true;
+  }
+  return false;
 }
 
 /** The scope of a caller none of whose statements name the action (shared, never changed). */
@@ -529,8 +570,9 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       // an identity with full admin already has nowhere to escalate: its methods are not enumerated (`nhi paths` says
       // it is admin), which keeps the work proportional to the identities that are not
       const isAdmin = (p: PrincipalNode) => adminRoutesOf(ctx, p.id).length > 0;
+      const methodServices = new Set(awsMethods.flatMap((m) => m.anyOf.flat().map((r) => r.action.slice(0, Math.max(0, r.action.indexOf(':'))).toLowerCase())));
       for (const caller of graph.principals()) {
-        if (!isCaller(caller) || isAdmin(caller)) continue;
+        if (!isCaller(caller) || !mayUse(graph, caller.id, methodServices) || isAdmin(caller)) continue;
         const account = caller.scope!;
         const partition = partitionOf(arnOf(caller));
         for (const m of awsMethods) yield* methodEdges(m, caller, account, partition);
@@ -914,7 +956,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           let hubBuilt = false;
           for (const list of [ix.usersByAccount.get(account), ix.rolesByAccount.get(account)]) {
             for (const caller of list ?? []) {
-              if (!isCaller(caller)) continue;
+              if (!isCaller(caller) || !mayUse(graph, caller.id, STS)) continue;
               const s = scopeOf(caller.id, 'sts:AssumeRole');
               if (s.patterns.length === 0) continue;
               const uniform = s.patterns.includes('*') && !s.resourceDependent && !s.targetConditions && plain.length > hubThreshold;
