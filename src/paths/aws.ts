@@ -31,6 +31,7 @@ export function awsHubId(account: string, methodId: string): string {
 
 const CALLER_TYPES = new Set(['iam-user', 'iam-role', 'iam-group']);
 const STS = new Set(['sts']);
+const IAM = new Set(['iam']);
 
 interface Indexes {
   usersByAccount: Map<string, PrincipalNode[]>;
@@ -495,6 +496,8 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           out.push({ id: p.id, why: 'the root user of the account' });
           continue;
         }
+        // full admin needs IAM: identities whose policies name no IAM action are passed over in one look
+        if (!mayUse(ctx.graph, p.id, IAM)) continue;
         const routes = adminRoutesOf(ctx, p.id);
         if (routes.length > 0) out.push({ id: p.id, why: routes[0].description });
       }
