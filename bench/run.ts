@@ -39,6 +39,8 @@ interface Measurement {
   wallMs: number;
   connectorMs: number;
   graphMs: number;
+  /** the privilege-escalation path analysis (who can become whom) */
+  pathsMs: number;
   rulesMs: number;
   renderMs: Record<string, number>;
   storeMs: number;
@@ -88,6 +90,7 @@ async function child(url: string, concurrency: number): Promise<void> {
     wallMs: Math.round(scanMs),
     connectorMs: result.timings?.connectorsMs ?? 0,
     graphMs: result.timings?.graphMs ?? 0,
+    pathsMs: result.timings?.pathsMs ?? 0,
     rulesMs: result.timings?.rulesMs ?? 0,
     renderMs,
     storeMs,
@@ -123,7 +126,7 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
   const lines = [
     `nhi-drift benchmark: live AWS scan through the real SDK against the loopback fake (latency ${latency} ms/call, concurrency ${concurrency})`,
     '',
-    'identities  principals  credentials  findings  API calls   wall s  connector s  graph ms  rules ms  render ms (term/json/sarif/md)  store ms  peak RSS MB',
+    'identities  principals  credentials  findings  API calls   wall s  connector s  graph ms  paths ms  rules ms  render ms (term/json/sarif/md)  store ms  peak RSS MB',
   ];
   for (const r of rows) {
     lines.push(
@@ -136,6 +139,7 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
         (r.wallMs / 1000).toFixed(1).padStart(8),
         (r.connectorMs / 1000).toFixed(1).padStart(11),
         String(r.graphMs).padStart(8),
+        String(r.pathsMs).padStart(8),
         String(r.rulesMs).padStart(8),
         `${r.renderMs.terminal}/${r.renderMs.json}/${r.renderMs.sarif}/${r.renderMs.markdown}`.padStart(31),
         String(r.storeMs).padStart(8),

@@ -67,6 +67,21 @@ const WRITE_ERRORS: Record<string, string> = {
  * 0600 before anything is written when it already existed with wider permissions. Missing folders are created (0700).
  * A failure (disk full, a folder, no permission) is one clear line, exit 2.
  */
+/**
+ * A text as UTF-8 in slices of about `size` characters, never cutting a surrogate pair (an emoji in a name stays
+ * whole across a slice boundary).
+ */
+export function* utf8Chunks(text: string, size = 8 * 1024 * 1024): Iterable<Buffer> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(text.length, at + size);
+    const last = text.charCodeAt(end - 1);
+    // a slice that would end on the first half of a pair ends before it (or, one unit long, takes the pair whole)
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end = end - 1 > at ? end - 1 : end + 1;
+    yield Buffer.from(text.slice(at, end), 'utf8');
+    at = end;
+  }
+}
+
 export function writeOutput(text: string, file?: string): void {
   const body = text.endsWith('\n') ? text : `${text}\n`;
   if (!file) {
@@ -80,8 +95,8 @@ export function writeOutput(text: string, file?: string): void {
     // only a regular file is narrowed: -o /dev/stdout or a FIFO is not ours to change
     const st = fstatSync(fd);
     if (st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
-    const bytes = Buffer.from(body, 'utf8');
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    // a large report goes out a slice at a time: no second copy of the whole text as bytes
+    for (const bytes of utf8Chunks(body)) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
     closeSync(fd);
     fd = undefined;
   } catch (err) {
