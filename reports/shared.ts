@@ -203,13 +203,23 @@ export function jsonData(v: unknown, depth = 0, seen: WeakSet<object> = new Weak
   if (depth >= MAX_DEPTH) return '[nested]';
   seen.add(obj);
   try {
-    if (Array.isArray(obj)) return obj.slice(0, MAX_ITEMS).map((x) => jsonData(x, depth + 1, seen) ?? null);
-    const entries: Array<[string, unknown]> = [];
-    for (const k of Object.keys(obj).slice(0, MAX_ITEMS)) {
-      const val = jsonData((obj as Record<string, unknown>)[k], depth + 1, seen);
-      if (val !== undefined) entries.push([text(k, '', 1_000), val]);
+    // a value that is already plain JSON within the limits comes back as it is (no copy: the findings of a large
+    // estate are not held twice while a report is written); anything changed makes a fresh copy
+    if (Array.isArray(obj)) {
+      const items = obj.slice(0, MAX_ITEMS).map((x) => jsonData(x, depth + 1, seen) ?? null);
+      return items.length === obj.length && items.every((x, i) => x === obj[i]) && Object.getPrototypeOf(obj) === Array.prototype ? obj : items;
     }
-    return Object.fromEntries(entries);
+    const keys = Object.keys(obj);
+    const entries: Array<[string, unknown]> = [];
+    let same = keys.length <= MAX_ITEMS && (Object.getPrototypeOf(obj) === Object.prototype || Object.getPrototypeOf(obj) === null);
+    for (const k of keys.slice(0, MAX_ITEMS)) {
+      const orig = (obj as Record<string, unknown>)[k];
+      const val = jsonData(orig, depth + 1, seen);
+      const key = text(k, '', 1_000);
+      if (val !== orig || key !== k) same = false;
+      if (val !== undefined) entries.push([key, val]);
+    }
+    return same ? obj : Object.fromEntries(entries);
   } finally {
     seen.delete(obj);
   }

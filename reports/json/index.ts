@@ -3,6 +3,7 @@
  * Versioning: additive changes bump the minor version of `schemaVersion`; anything breaking moves to 2.0.0.
  * The input is normalised first (reports/shared.ts), so the document validates whatever types the estate held.
  */
+import { randomUUID } from 'node:crypto';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { ConfigEffect } from '../../src/model/result.js';
 import type { Evidence, Finding, ScanTarget, Severity, SourceLocation } from '../../src/model/types.js';
@@ -132,10 +133,21 @@ function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 
   return out;
 }
 
+function rows<T, U>(items: readonly T[], build: (t: T) => U, lazy?: boolean): U[] {
+  if (!lazy) return items.map(build);
+  return (function* () {
+    for (const t of items) yield build(t);
+  })() as unknown as U[];
+}
+
+function* concat<T>(...lists: ReadonlyArray<readonly T[]>): Iterable<T> {
+  for (const l of lists) yield* l;
+}
+
 const findingRef = (f: Finding) => ({ fingerprint: f.fingerprint, ruleId: f.ruleId, severity: f.severity, nodeId: f.nodeId, message: f.message });
 
 /** Build the v1 report object (exported for callers that post-process it; `renderJson` serialises it). */
-export function buildJsonReport(input: ReportInput): JsonReportV1 {
+export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {}): JsonReportV1 {
   const result = normalizeInput(input);
   const { graph } = result;
   const counts = countIdentities(graph);
@@ -177,10 +189,11 @@ export function buildJsonReport(input: ReportInput): JsonReportV1 {
       suppressed: suppressed.length,
       coverageGaps: result.coverage.filter((c) => c.incomplete).length,
     },
-    findings: sortedFindings(result.findings).map((f) => jsonFinding(graph, f, mark(f))),
-    suppressed: sortedFindings(suppressed).map((f) => jsonFinding(graph, f, mark(f))),
+    // lazy (for renderJsonChunks): iterables that build each entry when it is written
+    findings: rows(sortedFindings(result.findings), (f) => jsonFinding(graph, f, mark(f)), opts.lazy),
+    suppressed: rows(sortedFindings(suppressed), (f) => jsonFinding(graph, f, mark(f)), opts.lazy),
     coverage: result.coverage.map((c) => ({ ...c })),
-    identities: [...principals, ...credentials],
+    identities: opts.lazy ? (concat<PrincipalRow | CredentialRow>(principals, credentials) as unknown as Array<PrincipalRow | CredentialRow>) : [...principals, ...credentials],
     rules: [...result.rules]
       // ids outside the documented form cannot come from the rule registry (its meta-test enforces the form)
       .filter((r) => RULE_ID.test(r.id))
@@ -230,5 +243,46 @@ export function buildJsonReport(input: ReportInput): JsonReportV1 {
 }
 
 export function renderJson(result: ReportInput): string {
-  return `${JSON.stringify(buildJsonReport(result), null, 2)}\n`;
+  return [...renderJsonChunks(result)].join('');
+}
+
+/** The top-level arrays that can hold one entry per finding or identity: streamed element by element. */
+const STREAMED = ['findings', 'suppressed', 'identities'] as const;
+
+/**
+ * The report as `renderJson` prints it, in pieces: the large arrays (findings, suppressed findings, identities) are
+ * serialised one element at a time, so a report of a hundred thousand identities never exists as one string (or
+ * one object tree) in memory. Joined, the pieces are exactly `JSON.stringify(buildJsonReport(result), null, 2)`
+ * plus a newline.
+ */
+export function* renderJsonChunks(result: ReportInput, chunkChars = 1 << 20): Iterable<string> {
+  const report = buildJsonReport(result, { lazy: true });
+  const lazy = report as unknown as Record<string, unknown>;
+  const arrays = new Map<string, Iterable<unknown>>();
+  // a marker no estate can spell: a fresh random id per report
+  const nonce = randomUUID();
+  STREAMED.forEach((k, i) => {
+    arrays.set(k, lazy[k] as Iterable<unknown>);
+    lazy[k] = `\u0000nhi-stream-${nonce}-${i}`;
+  });
+  const head = JSON.stringify(report, null, 2);
+  let rest = head;
+  let buf = '';
+  for (let i = 0; i < STREAMED.length; i++) {
+    const marker = JSON.stringify(`\u0000nhi-stream-${nonce}-${i}`);
+    const at = rest.indexOf(marker);
+    buf += rest.slice(0, at);
+    rest = rest.slice(at + marker.length);
+    let first = true;
+    for (const el of arrays.get(STREAMED[i])!) {
+      buf += `${first ? '[\n' : ',\n'}    ${JSON.stringify(el, null, 2).replace(/\n/g, '\n    ')}`;
+      first = false;
+      if (buf.length >= chunkChars) {
+        yield buf;
+        buf = '';
+      }
+    }
+    buf += first ? '[]' : '\n  ]';
+  }
+  yield `${buf}${rest}\n`;
 }

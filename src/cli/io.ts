@@ -83,9 +83,16 @@ export function* utf8Chunks(text: string, size = 8 * 1024 * 1024): Iterable<Buff
 }
 
 export function writeOutput(text: string, file?: string): void {
-  const body = text.endsWith('\n') ? text : `${text}\n`;
+  writeOutputChunks([text.endsWith('\n') ? text : `${text}\n`], file);
+}
+
+/**
+ * A report given in pieces (already ending in a newline), written as they come: to stdout, or to a file created
+ * with mode 0600. A write error is a usage error naming the file (exit 2).
+ */
+export function writeOutputChunks(chunks: Iterable<string>, file?: string): void {
   if (!file) {
-    process.stdout.write(body);
+    for (const c of chunks) process.stdout.write(c);
     return;
   }
   let fd: number | undefined;
@@ -96,7 +103,7 @@ export function writeOutput(text: string, file?: string): void {
     const st = fstatSync(fd);
     if (st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
     // a large report goes out a slice at a time: no second copy of the whole text as bytes
-    for (const bytes of utf8Chunks(body)) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    for (const c of chunks) for (const bytes of utf8Chunks(c)) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
     closeSync(fd);
     fd = undefined;
   } catch (err) {

@@ -182,14 +182,32 @@ async function runOne(
   if (job.timedOut) return stopped();
   // after the signal aborts, a connector gets a short grace period to hand on what it has read (its requests are
   // aborting); one stuck on a call that ignores the signal must still not hold the scan past it
-  const graceOver = whenAborted(signal).then(() => new Promise<'aborted'>((resolve) => setTimeout(() => resolve('aborted'), ABORT_GRACE_MS).unref()));
+  // (not Promise.race against one long-lived promise per record: every race would leave a reaction on it, one per
+  // record for the whole scan; here each wait is a fresh promise the grace timer can settle)
+  let graceOver = false;
+  let wake: ((v: 'aborted') => void) | undefined;
+  const startGrace = () =>
+    setTimeout(() => {
+      graceOver = true;
+      wake?.('aborted');
+    }, ABORT_GRACE_MS).unref();
+  if (signal?.aborted) startGrace();
+  else signal?.addEventListener('abort', startGrace, { once: true });
   let iterator: AsyncIterator<GraphRecord> | undefined;
   try {
     iterator = connector.scan(ctx)[Symbol.asyncIterator]();
     for (;;) {
-      const next = signal ? await Promise.race([iterator.next(), graceOver]) : await iterator.next();
+      const it = iterator;
+      const next: IteratorResult<GraphRecord> | 'aborted' = graceOver
+        ? 'aborted'
+        : signal
+          ? await new Promise<IteratorResult<GraphRecord> | 'aborted'>((resolve, reject) => {
+              wake = resolve;
+              it.next().then(resolve, reject);
+            })
+          : await it.next();
+      wake = undefined;
       if (next === 'aborted') {
-        const it = iterator;
         void Promise.resolve()
           .then(() => it.return?.())
           .catch(() => {});

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import type { Finding } from '../../src/model/types.js';
 import { fingerprint } from '../../src/rules/runner.js';
-import { renderJson, type JsonReportV1 } from '../../reports/json/index.js';
+import { buildJsonReport, renderJson, renderJsonChunks, type JsonReportV1 } from '../../reports/json/index.js';
 import { ACCT, CANARY, DOC_CANARY, IDS, WORKERS, cleanResult, sampleResult } from './sample.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../reports/json/report-v1.schema.json', import.meta.url), 'utf8')) as object;
@@ -19,6 +19,30 @@ function expectValid(text: string): void {
   expect(validate.errors ?? []).toEqual([]);
   expect(ok).toBe(true);
 }
+
+describe('JSON report v1, streamed', () => {
+  it('the pieces joined are exactly the whole document (findings, suppressed findings and identities written one at a time)', () => {
+    const withSuppressed = sampleResult({ snapshotId: undefined });
+    withSuppressed.suppressed = withSuppressed.findings.splice(0, 2);
+    for (const r of [sampleResult(), cleanResult(), withSuppressed]) {
+      const whole = `${JSON.stringify(buildJsonReport(r), null, 2)}\n`;
+      for (const size of [1, 50, 1 << 20]) {
+        const pieces = [...renderJsonChunks(r, size)];
+        expect(pieces.join('')).toBe(whole);
+        if (size === 1) expect(pieces.length).toBeGreaterThan(2);
+      }
+      expect(renderJson(r)).toBe(whole);
+    }
+  });
+
+  it('a name that spells the stream marker is data, not a place to stream into', () => {
+    const r = sampleResult();
+    r.findings[0].message = '\u0000nhi-stream-0';
+    const doc = JSON.parse(renderJson(r)) as JsonReportV1;
+    expect(doc.findings.some((f) => f.message === '\u0000nhi-stream-0')).toBe(true);
+    expectValid(renderJson(r));
+  });
+});
 
 describe('JSON report v1', () => {
   it('validates against reports/json/report-v1.schema.json', () => {

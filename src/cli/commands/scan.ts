@@ -12,7 +12,7 @@ import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
 import { hasUserinfo, redactUrl } from '../../util/url.js';
-import { colorEnabled, interactive, writeOutput } from '../io.js';
+import { colorEnabled, interactive, writeOutput, writeOutputChunks } from '../io.js';
 import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
@@ -544,6 +544,10 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     // what is left on the screen (no ink redraw of a tall report); colour per NO_COLOR / FORCE_COLOR / TTY
     const { renderText, terminalWidth } = await import('../../../reports/terminal/index.js');
     writeOutput(renderText(result, { color: colorEnabled(process.stdout), verbose: flags.verbose, width: terminalWidth(process.stdout) }));
+  } else if (flags.format === 'json') {
+    // streamed: a report of a large estate never exists as one string
+    const { renderJsonChunks } = await import('../../../reports/json/index.js');
+    writeOutputChunks(renderJsonChunks(result), flags.output);
   } else {
     const { render } = await import('../../../reports/index.js');
     const text = render(flags.format, result, { color: false, verbose: flags.verbose, category: flags.sarifCategory });
