@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityGraph } from '../src/graph/graph.js';
 import { resolveIdentity } from '../src/cli/resolve.js';
-import { NhiError } from '../src/util/errors.js';
+import { nhiErrorOf } from './support/errors.js';
 
 const prov = [{ connector: 'aws', source: 't', observedAt: '2026-11-01T00:00:00Z' }];
 function graph(): IdentityGraph {
@@ -17,15 +17,7 @@ function graph(): IdentityGraph {
   return g;
 }
 
-function error(fn: () => unknown): NhiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NhiError) return e;
-    throw e;
-  }
-  throw new Error('expected an NhiError');
-}
+const error = nhiErrorOf;
 
 describe('resolveIdentity', () => {
   it.each([

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { canReport, renderCanText, type CanQuery, type CanReport } from '../../src/cli/commands/can.js';
 import type { IdentityGraph } from '../../src/graph/graph.js';
-import { NhiError } from '../../src/util/errors.js';
 import { account, binding, gcpGraph, sa, saId } from '../rules/gcp-builders.js';
 import { NOW as GCP_NOW } from '../rules/builders.js';
 import { fixtureGraph, node, NOW, roleArn, SNAPSHOT, userArn, userId } from './query-graph.js';
+import { nhiErrorOf } from '../support/errors.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -16,15 +16,7 @@ function can(subject: string, q: CanQuery, g: IdentityGraph = graph, now = NOW):
 }
 const refs = (list: CanReport['allows']) => list.map((s) => [s.policyName, s.statementIndex, s.sid ?? null]);
 
-function error(fn: () => unknown): NhiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NhiError) return e;
-    throw e;
-  }
-  throw new Error('expected an NhiError');
-}
+const error = nhiErrorOf;
 
 describe('nhi can: AWS identities', () => {
   it.each<[string, string, CanQuery, Partial<CanReport>, unknown[][], unknown[][]]>([

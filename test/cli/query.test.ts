@@ -19,19 +19,11 @@ import {
   type StatementJson,
 } from '../../src/cli/query.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
-import { NhiError } from '../../src/util/errors.js';
 import { arn, GraphBuilder } from '../rules/builders.js';
 import { account, binding, gcpGraph, sa } from '../rules/gcp-builders.js';
+import { nhiErrorOf } from '../support/errors.js';
 
-function error(fn: () => unknown): NhiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NhiError) return e;
-    throw e;
-  }
-  throw new Error('expected an NhiError');
-}
+const error = nhiErrorOf;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadConfig, parseConfig } from '../../src/config/config.js';
 import type { Rule } from '../../src/rules/types.js';
-import { NhiError } from '../../src/util/errors.js';
 import { RULES } from '../../src/rules/index.js';
+import { nhiErrorOf } from '../support/errors.js';
 
 const rule: Rule<{ maxAgeDays: number }> = {
   meta: {
@@ -25,15 +25,7 @@ const rule: Rule<{ maxAgeDays: number }> = {
   check: () => [],
 };
 
-function errorOf(fn: () => unknown): NhiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof NhiError) return e;
-    throw e;
-  }
-  throw new Error('expected an NhiError');
-}
+const errorOf = nhiErrorOf;
 
 describe('config', () => {
   it('reads rule settings, options with defaults, gate and ignore entries', () => {
