@@ -38,9 +38,10 @@ export interface PathAnalysis {
   timings: { edgesMs: number; searchMs: number };
 }
 
-interface Next {
+/** A node's distance to the nearest source and the first edge of a shortest path (null: a source itself). */
+export interface Step {
   dist: number;
-  edge: BecomeEdge;
+  edge: BecomeEdge | null;
 }
 
 /**
@@ -54,18 +55,23 @@ export function isHub(id: string): boolean {
 const weight = (e: BecomeEdge) => (isHub(e.from) ? 0 : 1);
 
 /**
- * Multi-source 0-1 breadth-first search on reversed edges: for every node, the distance to the nearest admin and
- * the first edge of a shortest path (null marks an admin itself).
+ * Multi-source 0-1 breadth-first search on reversed edges: for every node that can reach a source (admins; for
+ * `nhi who-can`, the direct holders of a permission), the distance to the nearest one and the first edge of a
+ * shortest path. Leaving a hub costs nothing; `usable` restricts the edges (certain ones only, or any), `maxHops`
+ * the distance.
  */
-function backwards(admins: Iterable<string>, incoming: Map<string, BecomeEdge[]>, usable: (e: BecomeEdge) => boolean): Map<string, Next | null> {
-  const best = new Map<string, Next | null>();
-  const dist = new Map<string, number>();
+export function searchBack(
+  sources: Iterable<string>,
+  incoming: ReadonlyMap<string, readonly BecomeEdge[]>,
+  usable: (e: BecomeEdge) => boolean,
+  maxHops = Number.POSITIVE_INFINITY,
+): Map<string, Step> {
+  const best = new Map<string, Step>();
   // a deque as two stacks of levels: zero-weight relaxations stay on the current level
   let level: string[] = [];
-  for (const a of [...admins].sort()) {
-    if (dist.has(a)) continue;
-    dist.set(a, 0);
-    best.set(a, null);
+  for (const a of [...sources].sort()) {
+    if (best.has(a)) continue;
+    best.set(a, { dist: 0, edge: null });
     level.push(a);
   }
   let d = 0;
@@ -73,13 +79,13 @@ function backwards(admins: Iterable<string>, incoming: Map<string, BecomeEdge[]>
     const nextLevel: string[] = [];
     for (let i = 0; i < level.length; i++) {
       const node = level[i];
-      if (dist.get(node) !== d) continue;
+      if (best.get(node)!.dist !== d) continue;
       for (const e of incoming.get(node) ?? []) {
         if (!usable(e)) continue;
         const nd = d + weight(e);
-        const cur = dist.get(e.from);
-        if (cur !== undefined && cur <= nd) continue;
-        dist.set(e.from, nd);
+        if (nd > maxHops) continue;
+        const cur = best.get(e.from);
+        if (cur !== undefined && cur.dist <= nd) continue;
         best.set(e.from, { dist: nd, edge: e });
         if (nd === d) level.push(e.from);
         else nextLevel.push(e.from);
@@ -127,16 +133,15 @@ export function analyzePaths(ctx: PathContext, producers: readonly EdgeProducer[
   const edgesMs = performance.now() - t0;
 
   const t1 = performance.now();
-  const certain = backwards(admins.keys(), incoming, (e) => e.decision === 'allowed');
-  const any = backwards(admins.keys(), incoming, () => true);
+  const certain = searchBack(admins.keys(), incoming, (e) => e.decision === 'allowed');
+  const any = searchBack(admins.keys(), incoming, () => true);
   const searchMs = performance.now() - t1;
 
-  const follow = (start: string, table: Map<string, Next | null>): EscalationPath | undefined => {
-    const first = table.get(start);
-    if (!first) return undefined; // not reachable, or an admin itself
+  const follow = (start: string, table: Map<string, Step>): EscalationPath | undefined => {
+    if (!table.get(start)?.edge) return undefined; // not reachable, or an admin itself
     const hops: PathHop[] = [];
     let cur: string = start;
-    for (let step = table.get(cur); step; step = table.get(cur)) {
+    for (let step = table.get(cur); step?.edge; step = table.get(cur)) {
       hops.push({ from: cur, to: step.edge.to, edge: step.edge });
       cur = step.edge.to;
       if (hops.length > table.size) break; // defensive: tables come from BFS, so this never happens
@@ -150,7 +155,7 @@ export function analyzePaths(ctx: PathContext, producers: readonly EdgeProducer[
     admins,
     timings: { edgesMs: Math.round(edgesMs), searchMs: Math.round(searchMs) },
     pathToAdmin: (start) => (admins.has(start) ? undefined : (follow(start, certain) ?? follow(start, any))),
-    escalating: () => [...any.entries()].filter(([id, v]) => v !== null && !admins.has(id) && !isHub(id)).map(([id]) => id).sort(),
+    escalating: () => [...any.entries()].filter(([id, v]) => v.edge !== null && !admins.has(id) && !isHub(id)).map(([id]) => id).sort(),
     reachable(start, maxHops = Number.POSITIVE_INFINITY) {
       const seen = new Map<string, Reach>([[start, { dist: 0, hops: [] }]]);
       let frontier = [start];

@@ -1,7 +1,8 @@
 /** `nhi who-can`: direct holders (one question per principal, memoised by policy set) and holders through a path. */
 import { describe, expect, it, vi } from 'vitest';
 import type { AuthzDetails } from '../../connectors/aws/map.js';
-import { renderWhoCanText, searchBack, whoCanReport, type WhoCanQuery, type WhoCanReport } from '../../src/cli/commands/who-can.js';
+import { renderWhoCanText, whoCanReport, type WhoCanQuery, type WhoCanReport } from '../../src/cli/commands/who-can.js';
+import { searchBack } from '../../src/paths/analyze.js';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import { graphAnalysis } from '../../src/paths/index.js';
 import { createEvaluator } from '../../src/policy/evaluate.js';

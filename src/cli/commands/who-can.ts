@@ -10,7 +10,7 @@
  */
 import { Command, Option } from 'commander';
 import type { IdentityGraph } from '../../graph/graph.js';
-import { isHub } from '../../paths/analyze.js';
+import { isHub, searchBack, type Step } from '../../paths/analyze.js';
 import { gcpState } from '../../paths/gcp.js';
 import { graphAnalysis, type GraphAnalysis } from '../../paths/index.js';
 import type { BecomeEdge, PathHop } from '../../paths/types.js';
@@ -140,48 +140,7 @@ function gcpHolders(graph: IdentityGraph, now: Date, permission: string, resourc
   return { holders, evaluated };
 }
 
-/**
- * One multi-source 0-1 breadth-first search backwards over the "can become" edges, from the direct holders: for
- * every node that can reach one, the first edge of a shortest path (leaving a hub is free, as in src/paths). `usable`
- * restricts the edges (certain ones only, or any).
- */
-export function searchBack(
-  sources: readonly string[],
-  incoming: ReadonlyMap<string, readonly BecomeEdge[]>,
-  usable: (e: BecomeEdge) => boolean,
-  maxHops = Number.POSITIVE_INFINITY,
-): Map<string, { dist: number; edge: BecomeEdge | null }> {
-  const best = new Map<string, { dist: number; edge: BecomeEdge | null }>();
-  let level: string[] = [];
-  for (const s of [...sources].sort()) {
-    if (best.has(s)) continue;
-    best.set(s, { dist: 0, edge: null });
-    level.push(s);
-  }
-  let d = 0;
-  while (level.length > 0) {
-    const next: string[] = [];
-    for (let i = 0; i < level.length; i++) {
-      const node = level[i];
-      if (best.get(node)!.dist !== d) continue;
-      for (const e of incoming.get(node) ?? []) {
-        if (!usable(e)) continue;
-        const nd = d + (isHub(e.from) ? 0 : 1);
-        if (nd > maxHops) continue;
-        const cur = best.get(e.from);
-        if (cur !== undefined && cur.dist <= nd) continue;
-        best.set(e.from, { dist: nd, edge: e });
-        if (nd === d) level.push(e.from);
-        else next.push(e.from);
-      }
-    }
-    level = next.sort();
-    d++;
-  }
-  return best;
-}
-
-function follow(start: string, table: Map<string, { dist: number; edge: BecomeEdge | null }>): PathHop[] {
+function follow(start: string, table: Map<string, Step>): PathHop[] {
   const hops: PathHop[] = [];
   let cur = start;
   for (let step = table.get(cur); step?.edge; step = table.get(cur)) {
