@@ -107,28 +107,43 @@ function edgeOrder(a: BecomeEdge, b: BecomeEdge): number {
  */
 export function analyzePaths(ctx: PathContext, producers: readonly EdgeProducer[]): PathAnalysis {
   const t0 = performance.now();
-  const byKey = new Map<string, BecomeEdge>();
   const rank = (e: BecomeEdge) => (e.decision === 'allowed' ? 2 : 0) + (e.confidence === 'high' ? 1 : e.confidence === 'medium' ? 0.5 : 0);
   const admins = new Map<string, AdminInfo>();
+  // edges grouped by where they start as they come; repeats are merged after sorting each group (no key strings)
+  const out = new Map<string, BecomeEdge[]>();
   for (const p of producers) {
     for (const e of p.edges(ctx)) {
       if (e.from === e.to) continue;
-      const key = `${e.from}\u0000${e.to}\u0000${e.method}`;
-      const seen = byKey.get(key);
-      if (!seen || rank(e) > rank(seen)) byKey.set(key, e);
+      const list = out.get(e.from);
+      if (list) list.push(e);
+      else out.set(e.from, [e]);
     }
     for (const a of p.admins(ctx)) if (!admins.has(a.id)) admins.set(a.id, { id: a.id, why: a.why });
   }
+  const edges: BecomeEdge[] = [];
+  for (const [from, list] of out) {
+    // stable sort: among repeats of one (to, method) the first yielded stays first, and only a surer one replaces it
+    list.sort(edgeOrder);
+    const kept: BecomeEdge[] = [];
+    for (const e of list) {
+      const last = kept[kept.length - 1];
+      if (last && last.to === e.to && last.method === e.method) {
+        if (rank(e) > rank(last)) kept[kept.length - 1] = e;
+        continue;
+      }
+      kept.push(e);
+    }
+    out.set(from, kept);
+    for (const e of kept) edges.push(e);
+  }
   // an admin sink is an admin by definition
-  const edges = [...byKey.values()];
   for (const e of edges) if (e.to.startsWith('meta:admin:') && !admins.has(e.to)) admins.set(e.to, { id: e.to, why: 'can grant itself any permission' });
-  const out = new Map<string, BecomeEdge[]>();
   const incoming = new Map<string, BecomeEdge[]>();
   for (const e of edges) {
-    (out.get(e.from) ?? out.set(e.from, []).get(e.from)!).push(e);
-    (incoming.get(e.to) ?? incoming.set(e.to, []).get(e.to)!).push(e);
+    const list = incoming.get(e.to);
+    if (list) list.push(e);
+    else incoming.set(e.to, [e]);
   }
-  for (const list of out.values()) list.sort(edgeOrder);
   for (const list of incoming.values()) list.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : edgeOrder(a, b)));
   const edgesMs = performance.now() - t0;
 
