@@ -69,16 +69,46 @@ export class IdentityGraph {
     return g;
   }
 
+  /** one shared instance per provenance (connector, source, time), alone and as a one-entry list */
+  private readonly provenanceMemo = new Map<string, { one: Provenance; list: Provenance[] }>();
+
+  /**
+   * Records of one scan carry the same few provenances (`aws`, `file:authz.json`, one time) on every node, edge and
+   * usage fact: share them instead of keeping a copy per record (on a large estate that is a tenth of the graph).
+   * Provenance is never changed in place (merges build new lists), so sharing is safe.
+   */
+  private sharedProvenance(p: Provenance): { one: Provenance; list: Provenance[] } | undefined {
+    if (!p || typeof p.connector !== 'string' || typeof p.source !== 'string' || typeof p.observedAt !== 'string') return undefined;
+    const key = `${p.connector}\u0000${p.source}\u0000${p.observedAt}`;
+    let hit = this.provenanceMemo.get(key);
+    if (!hit && this.provenanceMemo.size < 10_000) this.provenanceMemo.set(key, (hit = { one: p, list: [p] }));
+    return hit;
+  }
+
+  private sharedList(list: Provenance[]): Provenance[] {
+    if (!Array.isArray(list) || list.length !== 1) return list;
+    return this.sharedProvenance(list[0])?.list ?? list;
+  }
+
   add(record: GraphRecord): void {
     switch (record.type) {
       case 'node':
-        this.addNode(record.node);
+        {
+          const provenance = this.sharedList(record.node.provenance);
+          this.addNode(provenance === record.node.provenance ? record.node : ({ ...record.node, provenance } as IdentityNode));
+        }
         break;
       case 'edge':
-        this.addEdge(record.edge);
+        {
+          const provenance = this.sharedList(record.edge.provenance);
+          this.addEdge(provenance === record.edge.provenance ? record.edge : { ...record.edge, provenance });
+        }
         break;
       case 'usage':
-        this.addUsage(record.usage);
+        {
+          const provenance = this.sharedProvenance(record.usage.provenance)?.one ?? record.usage.provenance;
+          this.addUsage(provenance === record.usage.provenance ? record.usage : { ...record.usage, provenance });
+        }
         break;
       case 'coverage':
         this.coverage.push(record.coverage);

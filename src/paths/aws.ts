@@ -205,6 +205,23 @@ function mayUse(graph: IdentityGraph, principalId: string, services: ReadonlySet
   return false;
 }
 
+/** What a principal's policies can touch, as bits: an escalation method's service, sts, iam (one look per principal). */
+const USES_METHODS = 1;
+const USES_STS = 2;
+const USES_IAM = 4;
+function relevance(memos: WeakMap<object, Map<string, number>>, ctx: PathContext, principalId: string, methodServices: ReadonlySet<string>): number {
+  const graph = ctx.graph;
+  // one memo per analysis (its engine): a graph changed between analyses is looked at afresh
+  let memo = memos.get(ctx.evaluator);
+  if (!memo) memos.set(ctx.evaluator, (memo = new Map()));
+  let bits = memo.get(principalId);
+  if (bits === undefined) {
+    bits = (mayUse(graph, principalId, methodServices) ? USES_METHODS : 0) | (mayUse(graph, principalId, STS) ? USES_STS : 0) | (mayUse(graph, principalId, IAM) ? USES_IAM : 0);
+    memo.set(principalId, bits);
+  }
+  return bits;
+}
+
 /** The scope of a caller none of whose statements name the action (shared, never changed). */
 const NOTHING: ResourceScope = Object.freeze({ patterns: [], resourceDependent: false, conditional: false, rawPatterns: [], targetConditions: false, signature: '' }) as ResourceScope;
 
@@ -486,6 +503,10 @@ function adminRoutesOf(ctx: PathContext, principalId: string): ReturnType<typeof
 export function createAwsProducer(methods: readonly EscalationMethod[], opts: AwsProducerOptions = {}): EdgeProducer {
   const hubThreshold = opts.hubThreshold ?? 8;
   const awsMethods = methods.filter((m) => m.platform === 'aws' && m.id !== ASSUME_ROLE_METHOD);
+  /** the services whose actions some method needs */
+  const METHOD_SERVICES = new Set(awsMethods.flatMap((m) => m.anyOf.flat().map((r) => r.action.slice(0, Math.max(0, r.action.indexOf(':'))).toLowerCase())));
+  /** what each principal's policies can touch (relevance bits), per graph */
+  const relevanceMemo = new WeakMap<object, Map<string, number>>();
   return {
     id: 'aws',
     admins(ctx) {
@@ -497,7 +518,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           continue;
         }
         // full admin needs IAM: identities whose policies name no IAM action are passed over in one look
-        if (!mayUse(ctx.graph, p.id, IAM)) continue;
+        if (!(relevance(relevanceMemo, ctx, p.id, METHOD_SERVICES) & USES_IAM)) continue;
         const routes = adminRoutesOf(ctx, p.id);
         if (routes.length > 0) out.push({ id: p.id, why: routes[0].description });
       }
@@ -573,12 +594,14 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       // an identity with full admin already has nowhere to escalate: its methods are not enumerated (`nhi paths` says
       // it is admin), which keeps the work proportional to the identities that are not
       const isAdmin = (p: PrincipalNode) => adminRoutesOf(ctx, p.id).length > 0;
-      const methodServices = new Set(awsMethods.flatMap((m) => m.anyOf.flat().map((r) => r.action.slice(0, Math.max(0, r.action.indexOf(':'))).toLowerCase())));
       for (const caller of graph.principals()) {
-        if (!isCaller(caller) || !mayUse(graph, caller.id, methodServices) || isAdmin(caller)) continue;
+        if (!isCaller(caller) || !(relevance(relevanceMemo, ctx, caller.id, METHOD_SERVICES) & USES_METHODS) || isAdmin(caller)) continue;
         const account = caller.scope!;
         const partition = partitionOf(arnOf(caller));
-        for (const m of awsMethods) yield* methodEdges(m, caller, account, partition);
+        for (const m of awsMethods) {
+          const possible = possibleLists(m, caller);
+          if (possible) yield* methodEdges(m, caller, account, partition, possible);
+        }
       }
       yield* assumeEdges();
       yield* pendingHubEdges;
@@ -676,12 +699,28 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
         return set;
       }
 
-      function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string, partition: string): Iterable<BecomeEdge> {
-        if (m.callerTypes && !m.callerTypes.includes(caller.type)) return;
-        if (m.limitedBy === 'caller-boundary' && boundedBelowAdmin(graph, caller.id)) return;
-        // the cheap question first: does the caller hold the method's actions at all (its policies name them)?
-        const possible = m.anyOf.filter((reqs) => reqs.every((r) => isAssume(r) || scopeOf(caller.id, r.action).patterns.length > 0));
-        if (possible.length === 0) return;
+      /**
+       * The cheap question first, asked of every caller and method without allocating: may the caller use the method
+       * at all (its type, its boundary, its policies naming each action of a requirement list)? The lists it may use.
+       */
+      function possibleLists(m: EscalationMethod, caller: PrincipalNode): MethodRequirement[][] | undefined {
+        if (m.callerTypes && !m.callerTypes.includes(caller.type)) return undefined;
+        let possible: MethodRequirement[][] | undefined;
+        for (const reqs of m.anyOf) {
+          let ok = true;
+          for (const r of reqs) {
+            if (!isAssume(r) && scopeOf(caller.id, r.action).patterns.length === 0) {
+              ok = false;
+              break;
+            }
+          }
+          if (ok) (possible ??= []).push(reqs);
+        }
+        if (possible && m.limitedBy === 'caller-boundary' && boundedBelowAdmin(graph, caller.id)) return undefined;
+        return possible;
+      }
+
+      function* methodEdges(m: EscalationMethod, caller: PrincipalNode, account: string, partition: string, possible: MethodRequirement[][]): Iterable<BecomeEdge> {
         const companion = companionFor(m, caller, account, partition);
         if (companion === null) return; // the method passes a second role, and the caller may pass none
         const shared = sharedCandidates(m, account);
@@ -959,7 +998,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           let hubBuilt = false;
           for (const list of [ix.usersByAccount.get(account), ix.rolesByAccount.get(account)]) {
             for (const caller of list ?? []) {
-              if (!isCaller(caller) || !mayUse(graph, caller.id, STS)) continue;
+              if (!isCaller(caller) || !(relevance(relevanceMemo, ctx, caller.id, METHOD_SERVICES) & USES_STS)) continue;
               const s = scopeOf(caller.id, 'sts:AssumeRole');
               if (s.patterns.length === 0) continue;
               const uniform = s.patterns.includes('*') && !s.resourceDependent && !s.targetConditions && plain.length > hubThreshold;
