@@ -275,7 +275,9 @@ export function* renderJsonChunks(result: ReportInput, chunkChars = 1 << 20): It
     rest = rest.slice(at + marker.length);
     let first = true;
     for (const el of arrays.get(STREAMED[i])!) {
-      buf += `${first ? '[\n' : ',\n'}    ${JSON.stringify(el, null, 2).replace(/\n/g, '\n    ')}`;
+      // the element as it sits two levels deep (four spaces in): stringified inside two arrays, the arrays cut off
+      const nested = JSON.stringify([[el]], null, 2);
+      buf += `${first ? '[\n' : ',\n'}    ${nested.slice(10, nested.length - 6)}`;
       first = false;
       if (buf.length >= chunkChars) {
         yield buf;
