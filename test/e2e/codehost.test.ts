@@ -1,7 +1,8 @@
 /**
  * Code hosts into clouds, end to end: the built CLI scans a fake GitHub org and a fake AWS account (real Octokit, real
- * AWS SDK, loopback fakes) into a SQLite store; the code-host producer runs on the stored merged graph (the analysis is
- * not wired into `nhi scan` yet) and must find: write deploy key → repository → admin role in two hops.
+ * AWS SDK, loopback fakes) into a SQLite store. The scan's own report must carry the privilege-escalation finding of
+ * the write deploy key, `nhi paths` on the stored snapshot must end in the admin role, and the code-host producer run
+ * on the stored merged graph must find: write deploy key → repository → admin role in two hops.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -99,15 +100,18 @@ let github: FakeGitHub;
 let iam: FakeIam;
 let dir: string;
 let edges: BecomeEdge[];
+let db: string;
+let report: { findings: Array<{ ruleId: string; identity: { id: string }; message: string; path?: Array<{ id: string }> }> };
 
 beforeAll(async () => {
   github = await startFakeGitHub(org, { pageSize: 2 });
   iam = await startFakeIam(estate, { pageSize: 2 });
   dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-e2e-codehost-'));
-  const db = path.join(dir, 'nhi.db');
+  db = path.join(dir, 'nhi.db');
   const r = await nhi(['scan', '--github-org', 'acme', '--github-url', github.url, '--aws-endpoint', iam.url, '--no-last-accessed', '--store', db, '--as-of', AS_OF, '-f', 'json'], { env });
   if (r.code !== 0 && r.code !== 1) throw new Error(`scan failed (${r.code}): ${r.stderr}`);
   expect(r.stderr).not.toMatch(STACK_LINE);
+  report = JSON.parse(r.stdout) as typeof report;
   const store = openStore(db, { readonly: true });
   try {
     const graph = store.loadGraph(store.latestSnapshotId()!);
@@ -128,6 +132,23 @@ describe('code hosts into clouds on a scanned GitHub org + AWS account (built CL
     expect(edge(edges, key, 'github:repo:acme/app')).toMatchObject({ method: 'github-push-workflow', decision: 'allowed' });
     expect(edge(edges, 'github:repo:acme/app', roleId('deploy-admin'))).toMatchObject({ method: 'github-oidc-assume-role', decision: 'allowed', statements: [expect.objectContaining({ kind: 'trust', statementIndex: 0 })] });
     expect(hops(edges, key, roleId('deploy-admin'))).toBe(2);
+  });
+
+  it('the scan reports the write deploy key as able to escalate, its path ending in the admin role; not the read-only key', () => {
+    const esc = report.findings.filter((f) => f.ruleId === 'privilege-escalation');
+    const key = esc.find((f) => f.identity.id === 'github:deploy-key:acme/app:101');
+    expect(key?.message).toMatch(/can become admin in 2 hops/);
+    expect(key?.path?.map((n) => n.id)).toEqual(['github:deploy-key:acme/app:101', 'github:repo:acme/app', roleId('deploy-admin')]);
+    expect(esc.some((f) => f.identity.id === 'github:deploy-key:acme/other:102')).toBe(false);
+  });
+
+  it('nhi paths on the deploy key (a child process, the stored snapshot) ends in the admin role', async () => {
+    const r = await nhi(['paths', 'github:deploy-key:acme/app:101', '--store', db, '-f', 'json'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { toAdmin: { hops: number; end: { id: string }; steps: Array<{ method: string }> } };
+    expect(out.toAdmin).toMatchObject({ hops: 2, end: { id: roleId('deploy-admin') } });
+    expect(out.toAdmin.steps.map((s) => s.method)).toEqual(['github-push-workflow', 'github-oidc-assume-role']);
   });
 
   it('a read-only deploy key has no edge', () => {
