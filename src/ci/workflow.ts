@@ -64,7 +64,35 @@ export interface WorkflowAnalysis {
 const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
 const SECRET_IN_EXPR = /\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g;
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const STATIC_ENV = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CREDENTIALS', 'GCP_SA_KEY', 'GCLOUD_SERVICE_KEY', 'GOOGLE_CLOUD_KEYFILE_JSON']);
+/** Environment variables that carry static cloud keys, by provider (`AWS_ACCESS_KEY`/`AWS_SECRET_KEY`: the older names some tools read). */
+const STATIC_ENV: Record<'aws' | 'gcp', ReadonlySet<string>> = {
+  aws: new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY']),
+  gcp: new Set(['GOOGLE_APPLICATION_CREDENTIALS', 'GOOGLE_CREDENTIALS', 'GCP_SA_KEY', 'GCLOUD_SERVICE_KEY', 'GOOGLE_CLOUD_KEYFILE_JSON']),
+};
+
+/** The secrets an env block passes as static cloud keys, per provider (a block may hold both). */
+function staticByProvider(block: unknown): { aws: string[]; gcp: string[] } {
+  const out = { aws: [] as string[], gcp: [] as string[] };
+  const o = block && typeof block === 'object' && !Array.isArray(block) ? (block as Record<string, unknown>) : undefined;
+  if (!o) return out;
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v !== 'string') continue;
+    const key = k.toUpperCase();
+    for (const provider of ['aws', 'gcp'] as const) if (STATIC_ENV[provider].has(key)) out[provider].push(...secretNamesIn(v));
+  }
+  return out;
+}
+
+/**
+ * GitHub reads workflows as YAML 1.2 whatever the file says. A `%YAML 1.1` directive would make the parser read
+ * `on:` as the boolean true (and the workflow as no workflow at all): read such a file as 1.2, offsets unchanged.
+ */
+function asYaml12(text: string): string {
+  const docStart = /^---/m.exec(text);
+  const head = docStart ? text.slice(0, docStart.index) : '';
+  if (!/^%YAML[ \t]+1\.1\b/m.test(head)) return text;
+  return head.replace(/^(%YAML[ \t]+1\.)1\b/m, '$12') + text.slice(head.length);
+}
 
 /** Secret names referenced inside `${{ }}` expressions of a string. */
 export function secretNamesIn(text: string): string[] {
@@ -122,7 +150,7 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   const lc = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false });
+    doc = parseDocument(asYaml12(text), { lineCounter: lc, merge: true, prettyErrors: false, uniqueKeys: false });
   } catch (err) {
     return { ...empty, parseError: `cannot be parsed: ${parserMessage(String((err as Error).message))}` };
   }
@@ -214,59 +242,47 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
     jobs.push(info);
 
     // cloud authentication in steps, and static keys in env blocks
-    const envStatic = (block: unknown): string[] => {
-      const o = obj(block);
-      if (!o) return [];
-      return Object.entries(o)
-        .filter(([k, v]) => STATIC_ENV.has(k.toUpperCase()) && typeof v === 'string')
-        .flatMap(([, v]) => secretNamesIn(v as string));
-    };
-    const jobLevelStatic = envStatic(job.env);
+    const jobLevel = staticByProvider(job.env);
     const steps = Array.isArray(job.steps) ? job.steps : [];
-    let sawAuthStep = false;
+    let sawAwsAuth = false;
     steps.forEach((rawStep, i) => {
       const step = obj(rawStep);
       if (!step) return;
       const uses = typeof step.uses === 'string' ? step.uses.toLowerCase() : '';
       const w = obj(step.with) ?? {};
-      const stepStatic = envStatic(step.env);
+      const stepStatic = staticByProvider(step.env);
       const line = lineOf(['jobs', id, 'steps', i]);
       if (uses.startsWith('aws-actions/configure-aws-credentials')) {
-        sawAuthStep = true;
+        sawAwsAuth = true;
         const role = typeof w['role-to-assume'] === 'string' ? (w['role-to-assume'] as string).trim() : undefined;
         const keys = [w['aws-access-key-id'], w['aws-secret-access-key'], w['aws-session-token']].filter((x): x is string => typeof x === 'string').flatMap(secretNamesIn);
-        const a: CloudAuth = { provider: 'aws', job: id, line, column: 1, staticSecrets: [...new Set([...keys, ...stepStatic, ...jobLevelStatic])] };
+        const a: CloudAuth = { provider: 'aws', job: id, line, column: 1, staticSecrets: [...new Set([...keys, ...stepStatic.aws, ...jobLevel.aws])] };
         if (role && AWS_ROLE_ARN.test(role)) a.roleArn = role;
         else if (role) a.roleExpression = role;
         cloudAuth.push(a);
       } else if (uses.startsWith('google-github-actions/auth')) {
-        sawAuthStep = true;
         const cred = typeof w.credentials_json === 'string' ? secretNamesIn(w.credentials_json) : [];
-        const a: CloudAuth = { provider: 'gcp', job: id, line, column: 1, staticSecrets: [...new Set([...cred, ...stepStatic])] };
+        const a: CloudAuth = { provider: 'gcp', job: id, line, column: 1, staticSecrets: [...new Set([...cred, ...stepStatic.gcp])] };
         if (typeof w.service_account === 'string' && /^[^$\s]+@[^$\s]+$/.test(w.service_account)) a.serviceAccount = w.service_account.trim().toLowerCase();
         if (typeof w.workload_identity_provider === 'string') a.workloadIdentityProvider = w.workload_identity_provider.trim();
         cloudAuth.push(a);
-      } else if (stepStatic.length > 0) {
-        const aws = Object.keys(obj(step.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
-        cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: id, line, column: 1, staticSecrets: [...new Set(stepStatic)] });
+      } else {
+        // each provider on its own: a step may pass AWS keys and a Google key side by side
+        for (const provider of ['aws', 'gcp'] as const) {
+          if (stepStatic[provider].length > 0) cloudAuth.push({ provider, job: id, line, column: 1, staticSecrets: [...new Set(stepStatic[provider])] });
+        }
       }
     });
-    if (!sawAuthStep && jobLevelStatic.length > 0) {
-      const aws = Object.keys(obj(job.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
-      cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: id, line: keyLineOf(['jobs', id, 'env']), column: 1, staticSecrets: [...new Set(jobLevelStatic)] });
+    for (const provider of ['aws', 'gcp'] as const) {
+      // job-level AWS keys are already counted on the job's configure-aws-credentials step, when it has one
+      if (jobLevel[provider].length === 0 || (provider === 'aws' && sawAwsAuth)) continue;
+      cloudAuth.push({ provider, job: id, line: keyLineOf(['jobs', id, 'env']), column: 1, staticSecrets: [...new Set(jobLevel[provider])] });
     }
   }
   // static keys in the workflow-level env reach every job
-  const rootStatic = (() => {
-    const o = obj(root.env);
-    if (!o) return [] as string[];
-    return Object.entries(o)
-      .filter(([k, v]) => STATIC_ENV.has(k.toUpperCase()) && typeof v === 'string')
-      .flatMap(([, v]) => secretNamesIn(v as string));
-  })();
-  if (rootStatic.length > 0) {
-    const aws = Object.keys(obj(root.env) ?? {}).some((k) => k.toUpperCase().startsWith('AWS_'));
-    cloudAuth.push({ provider: aws ? 'aws' : 'gcp', job: '(all jobs)', line: keyLineOf(['env']), column: 1, staticSecrets: [...new Set(rootStatic)] });
+  const rootStatic = staticByProvider(root.env);
+  for (const provider of ['aws', 'gcp'] as const) {
+    if (rootStatic[provider].length > 0) cloudAuth.push({ provider, job: '(all jobs)', line: keyLineOf(['env']), column: 1, staticSecrets: [...new Set(rootStatic[provider])] });
   }
 
   // secret references with exact positions, from every string scalar of the document (an anchored value is counted

@@ -30,20 +30,33 @@ export const rule: Rule<Options> = {
   check(graph) {
     const out: DraftFinding[] = [];
     for (const w of workflows(graph)) {
+      // one finding per job, provider and set of secrets: the same keys passed in several steps of a job are one
+      // credential exposure (one fingerprint, stable when lines move), each place a line of evidence
+      const byKey = new Map<string, { first: (typeof w.cloudAuth)[number]; all: Array<(typeof w.cloudAuth)[number]> }>();
       for (const c of w.cloudAuth) {
         if (c.staticSecrets.length === 0) continue;
+        const key = `${c.provider}:${c.job}:${[...c.staticSecrets].sort().join(',')}`;
+        const hit = byKey.get(key);
+        if (hit) hit.all.push(c);
+        else byKey.set(key, { first: c, all: [c] });
+      }
+      for (const { first: c, all } of byKey.values()) {
+        // the fingerprint as before this grouping: provider, job and the secrets in the order first written
+        const discriminator = `${c.provider}:${c.job}:${c.staticSecrets.join(',')}`;
+        const where = all.length > 1 ? ` (${all.length} steps)` : '';
         out.push({
           nodeId: w.node.id,
-          discriminator: `${c.provider}:${c.job}:${c.staticSecrets.join(',')}`,
-          message: `${workflowLabel(w)}: job ${c.job} authenticates to ${c.provider === 'aws' ? 'AWS' : 'Google Cloud'} with ${PROVIDER[c.provider]} from secrets ${c.staticSecrets.join(', ')}`,
+          discriminator,
+          message: `${workflowLabel(w)}: job ${c.job} authenticates to ${c.provider === 'aws' ? 'AWS' : 'Google Cloud'} with ${PROVIDER[c.provider]} from secrets ${c.staticSecrets.join(', ')}${where}`,
           location: locate(w, c.line, c.column),
-          evidence: [
-            workflowEvidence(w, `Line ${c.line}: job ${c.job} passes ${c.staticSecrets.join(', ')} as ${PROVIDER[c.provider]}; instead ${FIX[c.provider]}.`, {
-              provider: c.provider,
-              job: c.job,
-              secrets: c.staticSecrets,
+          evidence: all.map((x) =>
+            workflowEvidence(w, `Line ${x.line}: job ${x.job} passes ${x.staticSecrets.join(', ')} as ${PROVIDER[x.provider]}; instead ${FIX[x.provider]}.`, {
+              provider: x.provider,
+              job: x.job,
+              secrets: x.staticSecrets,
+              line: x.line,
             }),
-          ],
+          ),
         });
       }
     }
