@@ -41,7 +41,10 @@ export const rule: Rule<Options> = {
         { where: 'workflow', key: 'workflow', perms: w.permissions, line: w.permissionsLine },
         ...w.jobs.map((j) => ({ where: `job ${j.id}`, key: `job:${j.id}`, perms: j.permissions, line: j.permissionsLine })),
       ];
+      // the top-level block only reaches the jobs without a permissions block of their own
+      const inheriting = w.jobs.filter((j) => j.permissions === undefined).map((j) => j.id);
       for (const b of blocks) {
+        if (b.key === 'workflow' && w.jobs.length > 0 && inheriting.length === 0) continue; // every job overrides it
         const granted = writes(b.perms, sensitive);
         if (granted.length === 0) continue;
         const all = granted[0] === 'write-all';
@@ -55,11 +58,16 @@ export const rule: Rule<Options> = {
           message: `${workflowLabel(w)}: ${b.where} grants the GITHUB_TOKEN ${what}${untrusted.length ? ` on ${untrusted.join(', ')}` : ''}`,
           location: locate(w, b.line),
           evidence: [
-            workflowEvidence(w, `The ${b.where === 'workflow' ? 'top-level' : b.where} permissions block${b.line ? ` (line ${b.line})` : ''} grants ${what}.`, {
-              block: b.where,
-              permissions: b.perms,
-              triggers: w.triggers,
-            }),
+            workflowEvidence(
+              w,
+              `The ${b.where === 'workflow' ? 'top-level' : b.where} permissions block${b.line ? ` (line ${b.line})` : ''} grants ${what}${b.key === 'workflow' && inheriting.length < w.jobs.length ? `; it applies to ${inheriting.length === 1 ? 'job' : 'jobs'} ${inheriting.join(', ')} (the others declare their own)` : ''}.`,
+              {
+                block: b.where,
+                permissions: b.perms,
+                triggers: w.triggers,
+                ...(b.key === 'workflow' ? { appliesTo: inheriting } : {}),
+              },
+            ),
           ],
         });
       }

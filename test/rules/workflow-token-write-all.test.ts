@@ -13,6 +13,7 @@ describe('workflow-token-write-all', () => {
     ['single write scope on a trusted trigger (least privilege done right)', `on: push\npermissions:\n  contents: write\n${job()}`],
     ['id-token: write on pull_request_target is needed for OIDC, not a finding', `on: pull_request_target\npermissions:\n  id-token: write\n  contents: read\n${job()}`],
     ['read-all', `on: pull_request_target\npermissions: read-all\n${job()}`],
+    ['write-all at the top, but every job declares its own read-only block', `on: push\npermissions: write-all\n${job('    permissions:\n      contents: read\n')}`],
   ])('valid: %s', (_l, text) => {
     expect(runRule(rule, IdentityGraph.from(workflow(text)))).toEqual([]);
   });
@@ -32,5 +33,13 @@ describe('workflow-token-write-all', () => {
   it('workflows from the API (not local) carry no file location', () => {
     const [f] = runRule(rule, IdentityGraph.from(workflow(`on: push\npermissions: write-all\n${job()}`, { local: false })));
     expect(f.location).toBeUndefined();
+  });
+
+  it('a top-level write-all that reaches only some jobs says which', () => {
+    const text = `on: push\npermissions: write-all\njobs:\n  build:\n    runs-on: x\n    permissions:\n      contents: read\n    steps:\n      - run: make\n  release:\n    runs-on: x\n    steps:\n      - run: make release\n`;
+    const [f, ...rest] = runRule(rule, IdentityGraph.from(workflow(text)));
+    expect(rest).toEqual([]);
+    expect(f.evidence[0].description).toContain('it applies to job release (the others declare their own)');
+    expect(f.evidence[0].data).toMatchObject({ appliesTo: ['release'] });
   });
 });
