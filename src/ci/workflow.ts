@@ -58,11 +58,20 @@ export interface WorkflowAnalysis {
   jobs: JobInfo[];
   secretRefs: SecretRef[];
   cloudAuth: CloudAuth[];
+  /**
+   * Places where the workflow may read any secret, so no secret visible to it can be called unused:
+   * `toJSON(secrets)`, a computed `secrets[...]` index, `secrets: inherit` into a workflow of another repository.
+   */
+  anySecret: Array<{ kind: 'toJSON(secrets)' | 'computed secrets[...] index' | 'secrets: inherit'; line: number; job?: string }>;
   parseError?: string;
 }
 
 const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
 const SECRET_IN_EXPR = /\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"]([^'"]+)['"]\s*\])/g;
+/** `toJSON(secrets)` (every secret, as one JSON object) */
+const ANY_SECRET_JSON = /\btojson\s*\(\s*secrets\s*\)/i;
+/** `secrets[ <anything but one quoted literal> ]`: a name computed at run time */
+const ANY_SECRET_INDEX = /\bsecrets\s*\[(?!\s*(?:'[^']*'|"[^"]*")\s*\])/i;
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** Environment variables that carry static cloud keys, by provider (`AWS_ACCESS_KEY`/`AWS_SECRET_KEY`: the older names some tools read). */
 const STATIC_ENV: Record<'aws' | 'gcp', ReadonlySet<string>> = {
@@ -136,7 +145,7 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
  * 1 MiB or nesting deeper than 100 levels is a parse error, and no input makes this throw.
  */
 export function analyzeWorkflow(text: string): WorkflowAnalysis {
-  const empty: WorkflowAnalysis = { triggers: [], pushTags: false, jobs: [], secretRefs: [], cloudAuth: [] };
+  const empty: WorkflowAnalysis = { triggers: [], pushTags: false, jobs: [], secretRefs: [], cloudAuth: [], anySecret: [] };
   const large = tooLarge(text);
   if (large) return { ...empty, parseError: large };
   try {
@@ -288,9 +297,22 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   // secret references with exact positions, from every string scalar of the document (an anchored value is counted
   // once, where it is written; YAML comments are not values and never count)
   const secretRefs: SecretRef[] = [];
+  const anySecret: WorkflowAnalysis['anySecret'] = [];
+  for (const j of jobs) {
+    // a reusable workflow of this repository is scanned itself (its references count); one elsewhere is not
+    if (j.secretsInherit && j.uses && !j.uses.startsWith('./')) anySecret.push({ kind: 'secrets: inherit', line: j.line ?? 1, job: j.id });
+  }
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string' || !node.value.includes('secrets') || !node.range) return;
+      for (const m of node.value.matchAll(EXPR)) {
+        const kind = ANY_SECRET_JSON.test(m[1]) ? 'toJSON(secrets)' : ANY_SECRET_INDEX.test(m[1]) ? 'computed secrets[...] index' : undefined;
+        if (!kind) continue;
+        const line = lc.linePos(node.range[0]).line;
+        const job = jobRanges.find((r) => line >= r.start && line <= r.end)?.id;
+        anySecret.push({ kind, line, ...(job ? { job } : {}) });
+        break;
+      }
       const raw = text.slice(node.range[0], node.range[1]);
       let from = 0;
       const patterns = new Map<string, RegExp>();
@@ -315,7 +337,8 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   });
   secretRefs.sort((a, b) => a.line - b.line || a.column - b.column);
 
-  const out: WorkflowAnalysis = { triggers, pushTags, jobs, secretRefs, cloudAuth };
+  anySecret.sort((a, b) => a.line - b.line);
+  const out: WorkflowAnalysis = { triggers, pushTags, jobs, secretRefs, cloudAuth, anySecret };
   if (typeof root.name === 'string') out.name = root.name;
   if (pushBranches) out.pushBranches = pushBranches;
   if (permissions !== undefined) {
@@ -380,6 +403,7 @@ export function workflowRecords(input: WorkflowInput): GraphRecord[] {
     triggers: a.triggers,
     jobs: a.jobs,
     secretRefs: a.secretRefs,
+    anySecret: a.anySecret,
     cloudAuth: a.cloudAuth,
     pushTags: a.pushTags,
   };

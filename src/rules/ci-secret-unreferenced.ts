@@ -28,6 +28,13 @@ export const rule: Rule<Options> = {
     const out: DraftFinding[] = [];
     const scannedRepo = (repo: string) => graph.node(`github:repo:${repo}`)?.attributes?.workflowsScanned === true;
     const reposOf = (org: string) => [...graph.nodes.values()].filter((n) => n.type === 'repo' && n.platform === 'github' && n.scope === org);
+    // repositories with a workflow that may read any secret (toJSON(secrets), a computed index, inherit into a
+    // workflow elsewhere): no secret they can see is called unused
+    const readsAny = new Set<string>();
+    for (const n of graph.nodes.values()) {
+      if (n.kind !== 'workload' || n.type !== 'workflow' || typeof n.attributes?.repo !== 'string') continue;
+      if (Array.isArray(n.attributes.anySecret) && n.attributes.anySecret.length > 0) readsAny.add(n.attributes.repo);
+    }
     for (const c of graph.credentials()) {
       if (o.ignore.some((g) => globMatch(g, c.name))) continue;
       if (graph.in(c.id, 'USES_SECRET').length > 0) continue;
@@ -35,7 +42,7 @@ export const rule: Rule<Options> = {
       if (c.type === 'actions-secret') {
         const level = c.attributes?.level;
         const repo = c.attributes?.repo;
-        if ((level === 'repo' || level === 'environment') && typeof repo === 'string') judged = scannedRepo(repo);
+        if ((level === 'repo' || level === 'environment') && typeof repo === 'string') judged = scannedRepo(repo) && !readsAny.has(repo);
         else if (level === 'org' && c.scope) {
           const vis = c.attributes?.visibility;
           const candidates = reposOf(c.scope).filter((r) =>
@@ -46,7 +53,10 @@ export const rule: Rule<Options> = {
                 : true,
           );
           // only when every repository that can see it was scanned (and the org's repositories were listed)
-          judged = candidates.length > 0 && candidates.every((r) => r.attributes?.workflowsScanned === true) && (vis !== 'selected' || candidates.length === ((c.attributes?.selectedRepositories as string[] | undefined) ?? []).length);
+          judged =
+            candidates.length > 0 &&
+            candidates.every((r) => r.attributes?.workflowsScanned === true && !readsAny.has(r.name)) &&
+            (vis !== 'selected' || candidates.length === ((c.attributes?.selectedRepositories as string[] | undefined) ?? []).length);
         }
       } else if (c.type === 'ci-variable') {
         const project = c.attributes?.project;
