@@ -4,7 +4,7 @@
  * Used by the `workflows` connector (local checkout) and the `github` connector (files fetched through the API).
  * Never throws: a file that cannot be parsed becomes a node with `attributes.parseError`.
  */
-import { isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { GraphRecord, IdentityEdge, Provenance, WorkloadNode } from '../model/types.js';
 import { parserMessage, TOO_DEEP, tooDeep, tooLarge } from './limits.js';
 
@@ -179,6 +179,27 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   const jobsJs = obj(root.jobs);
   if (!jobsJs || root.on === undefined) return { ...empty, parseError: 'not a workflow: no `on:` or no `jobs:` mapping' };
 
+  /**
+   * A key a mapping gets through a merge (`<<: *defaults`): the line of that `<<` key in the mapping, which is where
+   * this job (say) takes the value from; undefined when no merge brings the key.
+   */
+  const mergedKeyLine = (map: unknown, key: string | number, depth = 0): number | undefined => {
+    if (!isMap(map) || depth > 20) return undefined;
+    for (const pair of map.items) {
+      // the merge key: a scalar whose value is the parser's merge symbol (its source text is `<<`)
+      const k = pair.key as { value?: unknown; source?: unknown } | null;
+      if (!(k?.source === '<<' || k?.value === '<<' || (typeof k?.value === 'symbol' && k.value.description === '<<'))) continue;
+      const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+      for (const src of sources) {
+        const target = isAlias(src) ? src.resolve(doc) : src;
+        if (!isMap(target)) continue;
+        const has = target.items.some((p) => (p.key as { value?: unknown } | null)?.value === key) || mergedKeyLine(target, key, depth + 1) !== undefined;
+        const range = (pair.key as { range?: [number, number, number] } | null)?.range;
+        if (has && range) return lc.linePos(range[0]).line;
+      }
+    }
+    return undefined;
+  };
   const lineOf = (path: Array<string | number>): number => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return lc.linePos(node.range[0]).line;
@@ -188,6 +209,8 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
       const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === path[path.length - 1]);
       const range = (pair?.key as { range?: [number, number, number] } | null)?.range;
       if (range) return lc.linePos(range[0]).line;
+      const merged = mergedKeyLine(parent, path[path.length - 1]);
+      if (merged !== undefined) return merged;
     }
     return 1;
   };

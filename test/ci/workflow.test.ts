@@ -37,6 +37,43 @@ describe('workflow analysis on the fixture folder', () => {
     expect(a.permissionsLine).toBe(3);
   });
 
+  it('a key a job takes through a merge (`<<: *defaults`) is placed at that job\'s `<<` line, not at line 1', () => {
+    const text = [
+      'on: push',
+      'x-defaults: &defaults',
+      '  runs-on: ubuntu-latest',
+      '  permissions: write-all',
+      '  env:',
+      '    AWS_ACCESS_KEY_ID: ${{ secrets.K }}',
+      'jobs:',
+      '  build:',
+      '    <<: *defaults',
+      '    steps:',
+      '      - run: make',
+      '  test:',
+      '    <<: [*defaults]',
+      '    steps:',
+      '      - run: make test',
+      '',
+    ].join('\n');
+    const a = analyzeWorkflow(text);
+    expect(a.jobs.map((j) => [j.id, j.permissions, j.permissionsLine])).toEqual([
+      ['build', 'write-all', 9],
+      ['test', 'write-all', 13],
+    ]);
+    expect(a.cloudAuth.map((c) => [c.job, c.line, c.staticSecrets])).toEqual([
+      ['build', 9, ['K']],
+      ['test', 13, ['K']],
+    ]);
+  });
+
+  it('%YAML 1.1 is read as GitHub reads it (YAML 1.2): `on:` stays the trigger key, lines unchanged', () => {
+    const a = analyzeWorkflow('%YAML 1.1\n---\non: [push]\njobs:\n  a:\n    runs-on: x\n    permissions: write-all\n    steps:\n      - run: make\n');
+    expect(a.parseError).toBeUndefined();
+    expect(a.triggers).toEqual(['push']);
+    expect(a.jobs[0]).toMatchObject({ id: 'a', permissionsLine: 7 });
+  });
+
   it('GCP: federation with a literal service account; a key JSON from secrets is a static credential', () => {
     const a = analyzeWorkflow(read('oidc-gcp.yml'));
     expect(a.cloudAuth).toEqual([
