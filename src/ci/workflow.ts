@@ -30,6 +30,11 @@ export interface JobInfo {
   /** reusable workflow reference (`owner/repo/.github/workflows/x.yml@ref` or `./.github/workflows/x.yml`) */
   uses?: string;
   secretsInherit: boolean;
+  /**
+   * How code or text from outside can reach the job's steps (on triggers anyone can start): a checkout of the pull
+   * request's head, or a `run:` script that pastes attacker-controlled event fields (titles, bodies, branch names).
+   */
+  untrustedReach?: string[];
 }
 
 export interface CloudAuth {
@@ -72,6 +77,32 @@ const SECRET_IN_EXPR = /\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['"](
 const ANY_SECRET_JSON = /\btojson\s*\(\s*secrets\s*\)/i;
 /** `secrets[ <anything but one quoted literal> ]`: a name computed at run time */
 const ANY_SECRET_INDEX = /\bsecrets\s*\[(?!\s*(?:'[^']*'|"[^"]*")\s*\])/i;
+/** A checkout of the pull request's own code (head ref or sha, the merge ref). */
+const HEAD_REF = /github\.event\.pull_request\.head\.(?:ref|sha)|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch)|refs\/pull\//i;
+const HEAD_CHECKOUT_CMD = /\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull\/|\bgit\s+checkout\b[^\n]*\$\{\{\s*github\.(?:head_ref|event\.pull_request\.head)/i;
+/** Event fields a stranger writes: pasted into a script, they run as code (script injection). */
+const ATTACKER_FIELD =
+  /\$\{\{[^}]*github\.(?:event\.(?:issue\.(?:title|body)|comment\.body|review\.body|review_comment\.body|discussion\.(?:title|body)|pull_request\.(?:title|body|head\.ref|head\.label)|workflow_run\.(?:head_branch|head_commit\.message|display_title)|head_commit\.(?:message|author\.(?:name|email))|commits\b)|head_ref)/i;
+
+/** What lets outside code or text into a job's steps (see JobInfo.untrustedReach). */
+function untrustedReachOf(steps: unknown[]): string[] {
+  const out = new Set<string>();
+  for (const raw of steps) {
+    const step = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+    if (!step) continue;
+    const uses = typeof step.uses === 'string' ? step.uses.toLowerCase() : '';
+    const w = step.with && typeof step.with === 'object' && !Array.isArray(step.with) ? (step.with as Record<string, unknown>) : {};
+    if (uses.startsWith('actions/checkout') && typeof w.ref === 'string' && HEAD_REF.test(w.ref)) out.add('checks out the pull request head');
+    if (uses.startsWith('actions/checkout') && typeof w.repository === 'string' && /github\.event\.pull_request\.head\.repo/i.test(w.repository)) out.add('checks out the pull request head');
+    const run = typeof step.run === 'string' ? step.run : '';
+    if (run && HEAD_CHECKOUT_CMD.test(run)) out.add('checks out the pull request head');
+    if (run && ATTACKER_FIELD.test(run)) out.add('pastes attacker-controlled event text into a script');
+    const script = typeof w.script === 'string' ? w.script : '';
+    if (uses.startsWith('actions/github-script') && ATTACKER_FIELD.test(script)) out.add('pastes attacker-controlled event text into a script');
+  }
+  return [...out];
+}
+
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** Environment variables that carry static cloud keys, by provider (`AWS_ACCESS_KEY`/`AWS_SECRET_KEY`: the older names some tools read). */
 const STATIC_ENV: Record<'aws' | 'gcp', ReadonlySet<string>> = {
@@ -263,6 +294,8 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
       usesIdToken: jobPerms !== undefined ? grantsIdToken(jobPerms) : grantsIdToken(permissions),
       secretsInherit: job.secrets === 'inherit',
     };
+    const reach = untrustedReachOf(Array.isArray(job.steps) ? job.steps : []);
+    if (reach.length) info.untrustedReach = reach;
     if (jobPerms !== undefined) {
       info.permissions = jobPerms;
       info.permissionsLine = keyLineOf(['jobs', id, 'permissions']);

@@ -9,6 +9,9 @@ const options = z.object({
 });
 export type Options = z.infer<typeof options>;
 
+/** Write scopes a labeler, commenter or status reporter needs: on an untrusted trigger without untrusted code, low. */
+const MINIMAL_SCOPES = new Set(['pull-requests', 'issues', 'statuses', 'checks']);
+
 function writes(p: Permissions | undefined, sensitive: Set<string>): string[] {
   if (p === 'write-all') return ['write-all'];
   if (!p || typeof p !== 'object') return [];
@@ -49,7 +52,11 @@ export const rule: Rule<Options> = {
         if (granted.length === 0) continue;
         const all = granted[0] === 'write-all';
         if (!all && untrusted.length === 0) continue; // explicit single write scopes on trusted triggers are the fix, not the problem
-        const severity = untrusted.length > 0 ? 'critical' : 'high';
+        // on a trigger anyone can start, what decides is whether outside code or text reaches a step holding the token
+        const reached = b.key === 'workflow' ? w.jobs.filter((j) => j.permissions === undefined) : w.jobs.filter((j) => `job:${j.id}` === b.key);
+        const reach = [...new Set(reached.flatMap((j) => (j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`)))];
+        const minimal = !all && granted.every((g) => MINIMAL_SCOPES.has(g));
+        const severity = untrusted.length === 0 ? 'high' : reach.length > 0 ? 'critical' : all ? 'high' : minimal ? 'low' : 'medium';
         const what = all ? 'permissions: write-all' : `write on ${granted.join(', ')}`;
         out.push({
           nodeId: w.node.id,
@@ -60,12 +67,19 @@ export const rule: Rule<Options> = {
           evidence: [
             workflowEvidence(
               w,
-              `The ${b.where === 'workflow' ? 'top-level' : b.where} permissions block${b.line ? ` (line ${b.line})` : ''} grants ${what}${b.key === 'workflow' && inheriting.length < w.jobs.length ? `; it applies to ${inheriting.length === 1 ? 'job' : 'jobs'} ${inheriting.join(', ')} (the others declare their own)` : ''}.`,
+              `The ${b.where === 'workflow' ? 'top-level' : b.where} permissions block${b.line ? ` (line ${b.line})` : ''} grants ${what}${b.key === 'workflow' && inheriting.length < w.jobs.length ? `; it applies to ${inheriting.length === 1 ? 'job' : 'jobs'} ${inheriting.join(', ')} (the others declare their own)` : ''}.${
+                untrusted.length === 0
+                  ? ''
+                  : reach.length > 0
+                    ? ` On ${untrusted.join(', ')}, outside code or text reaches the token: ${reach.join('; ')}.`
+                    : ` No step checks out the pull request's code or pastes event text into a script${minimal ? ', and these are the scopes a labeler or commenter needs' : ''}.`
+              }`,
               {
                 block: b.where,
                 permissions: b.perms,
                 triggers: w.triggers,
                 ...(b.key === 'workflow' ? { appliesTo: inheriting } : {}),
+                ...(untrusted.length ? { untrustedReach: reach } : {}),
               },
             ),
           ],

@@ -6,6 +6,9 @@ import { WF_ID, workflow } from './workflow-helpers.js';
 
 const job = (perms = '') => `jobs:\n  build:\n    runs-on: x\n${perms}    steps:\n      - run: make\n`;
 
+const headJob = `jobs:\n  build:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: \${{ github.event.pull_request.head.sha }}\n      - run: make\n`;
+const injectJob = `jobs:\n  reply:\n    runs-on: x\n    steps:\n      - run: echo "\${{ github.event.comment.body }}" | ./triage\n`;
+
 describe('workflow-token-write-all', () => {
   it.each([
     ['read-only top-level permissions', `on: push\npermissions:\n  contents: read\n${job()}`],
@@ -21,8 +24,12 @@ describe('workflow-token-write-all', () => {
   it.each([
     ['top-level write-all on push', `on: push\npermissions: write-all\n${job()}`, 'high', 'workflow', 2],
     ['job-level write-all', `on: push\n${job('    permissions: write-all\n')}`, 'high', 'job:build', 5],
-    ['write-all on pull_request_target', `on: pull_request_target\npermissions: write-all\n${job()}`, 'critical', 'workflow', 2],
-    ['contents: write on workflow_run', `on: workflow_run\npermissions:\n  contents: write\n${job()}`, 'critical', 'workflow', 2],
+    ['write-all on pull_request_target, no untrusted code in the job', `on: pull_request_target\npermissions: write-all\n${job()}`, 'high', 'workflow', 2],
+    ['write-all on pull_request_target with a checkout of the pull request head', `on: pull_request_target\npermissions: write-all\n${headJob}`, 'critical', 'workflow', 2],
+    ['contents: write on workflow_run, no untrusted code', `on: workflow_run\npermissions:\n  contents: write\n${job()}`, 'medium', 'workflow', 2],
+    ['contents: write on issue_comment with the comment pasted into a script', `on: issue_comment\npermissions:\n  contents: write\n${injectJob}`, 'critical', 'workflow', 2],
+    ['look-alike: a labeler with pull-requests: write on pull_request_target', `on: pull_request_target\npermissions:\n  contents: read\n  pull-requests: write\n${job()}`, 'low', 'workflow', 2],
+    ['a commenter with only pull-requests: write, but its script pastes the comment: critical all the same', `on: issue_comment\npermissions:\n  pull-requests: write\n${injectJob}`, 'critical', 'workflow', 2],
   ])('invalid: %s', (_l, text, severity, discriminator, line) => {
     const [f, ...rest] = runRule(rule, IdentityGraph.from(workflow(text)));
     expect(rest).toEqual([]);
@@ -41,5 +48,13 @@ describe('workflow-token-write-all', () => {
     expect(rest).toEqual([]);
     expect(f.evidence[0].description).toContain('it applies to job release (the others declare their own)');
     expect(f.evidence[0].data).toMatchObject({ appliesTo: ['release'] });
+  });
+
+  it('the evidence says what reaches the token, or that nothing does', () => {
+    const [hit] = runRule(rule, IdentityGraph.from(workflow(`on: pull_request_target\npermissions: write-all\n${headJob}`)));
+    expect(hit.evidence[0].description).toContain('outside code or text reaches the token: job build checks out the pull request head');
+    expect(hit.evidence[0].data).toMatchObject({ untrustedReach: ['job build checks out the pull request head'] });
+    const [labeler] = runRule(rule, IdentityGraph.from(workflow(`on: pull_request_target\npermissions:\n  pull-requests: write\n${job()}`)));
+    expect(labeler.evidence[0].description).toContain("No step checks out the pull request's code or pastes event text into a script, and these are the scopes a labeler or commenter needs");
   });
 });
