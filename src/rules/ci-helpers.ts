@@ -1,7 +1,7 @@
 /** Helpers for the rules that read CI definitions (workflow / pipeline workload nodes). Not a rule itself. */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, IdentityNode, SourceLocation } from '../model/types.js';
-import type { CloudAuth, JobInfo, Permissions } from '../ci/workflow.js';
+import type { CloudAuth, JobInfo, Permissions, WorkflowAnalysis } from '../ci/workflow.js';
 
 export interface WorkflowView {
   node: IdentityNode;
@@ -12,6 +12,7 @@ export interface WorkflowView {
   permissionsLine?: number;
   jobs: JobInfo[];
   cloudAuth: CloudAuth[];
+  anySecret: WorkflowAnalysis['anySecret'];
   local: boolean;
 }
 
@@ -30,6 +31,7 @@ export function* workflows(graph: IdentityGraph): Iterable<WorkflowView> {
       permissionsLine: typeof a.permissionsLine === 'number' ? a.permissionsLine : undefined,
       jobs: Array.isArray(a.jobs) ? (a.jobs as JobInfo[]) : [],
       cloudAuth: Array.isArray(a.cloudAuth) ? (a.cloudAuth as CloudAuth[]) : [],
+      anySecret: Array.isArray(a.anySecret) ? (a.anySecret as WorkflowAnalysis['anySecret']) : [],
       local: typeof a.file === 'string',
     };
   }

@@ -13,6 +13,7 @@ import { rule as trustUnknownAccount } from './trust-unknown-account.js';
 import { rule as unusedServiceGrants } from './unused-service-grants.js';
 import { rule as longLivedCloudCredentialInCi } from './long-lived-cloud-credential-in-ci.js';
 import { rule as secretsInherit } from './secrets-inherit.js';
+import { rule as allSecretsExposed } from './all-secrets-exposed.js';
 import { rule as workflowFederationToAdmin } from './workflow-federation-to-admin.js';
 import { rule as workflowTokenWriteAll } from './workflow-token-write-all.js';
 import { rule as appInstallationOverprivileged } from './app-installation-overprivileged.js';
@@ -47,6 +48,7 @@ export const RULES: readonly Rule<any>[] = [
   unusedServiceGrants,
   longLivedCloudCredentialInCi,
   secretsInherit,
+  allSecretsExposed,
   workflowFederationToAdmin,
   workflowTokenWriteAll,
   appInstallationOverprivileged,
