@@ -319,7 +319,7 @@ class TargetIndex {
   readonly order = new Map<Candidate, number>();
 
   constructor(
-    readonly all: readonly Candidate[],
+    all: readonly Candidate[],
     resourceOf: (c: Candidate) => string,
   ) {
     const rows: Array<{ head: string; tail: string; cand: Candidate }> = [];

@@ -37,6 +37,11 @@ export function* workflows(graph: IdentityGraph): Iterable<WorkflowView> {
   }
 }
 
+/** The jobs a workflow's top-level permissions block reaches: those without a `permissions:` block of their own. */
+export function inheritingJobs(w: Pick<WorkflowView, 'jobs'>): JobInfo[] {
+  return w.jobs.filter((j) => j.permissions === undefined);
+}
+
 /** A file location for findings on a workflow read from a local checkout (SARIF annotates the pull request). */
 export function locate(w: WorkflowView, line: number | undefined, column = 1): SourceLocation | undefined {
   if (!w.local) return undefined;

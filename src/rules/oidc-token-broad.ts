@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DraftFinding, Rule } from './types.js';
-import { locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+import { inheritingJobs, locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
 import type { Permissions } from '../ci/workflow.js';
 
 const options = z.object({});
@@ -29,7 +29,7 @@ export const rule: Rule<Options> = {
     for (const w of workflows(graph)) {
       const untrusted = w.triggers.filter((t) => UNTRUSTED_TRIGGERS.has(t));
       // the top-level block reaches only the jobs without their own permissions
-      const inheriting = w.jobs.filter((j) => j.permissions === undefined).map((j) => j.id);
+      const inheriting = inheritingJobs(w).map((j) => j.id);
       // one job inheriting it is the same as granting it in that job: only several, or an untrusted trigger, count
       if (grantsIdToken(w.permissions) && (inheriting.length > 1 || (untrusted.length > 0 && inheriting.length > 0))) {
         out.push({

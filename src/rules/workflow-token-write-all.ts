@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DraftFinding, Rule } from './types.js';
-import { locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
+import { inheritingJobs, locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
 import type { Permissions } from '../ci/workflow.js';
 
 const options = z.object({
@@ -45,7 +45,7 @@ export const rule: Rule<Options> = {
         ...w.jobs.map((j) => ({ where: `job ${j.id}`, key: `job:${j.id}`, perms: j.permissions, line: j.permissionsLine })),
       ];
       // the top-level block only reaches the jobs without a permissions block of their own
-      const inheriting = w.jobs.filter((j) => j.permissions === undefined).map((j) => j.id);
+      const inheriting = inheritingJobs(w).map((j) => j.id);
       for (const b of blocks) {
         if (b.key === 'workflow' && w.jobs.length > 0 && inheriting.length === 0) continue; // every job overrides it
         const granted = writes(b.perms, sensitive);
@@ -53,7 +53,7 @@ export const rule: Rule<Options> = {
         const all = granted[0] === 'write-all';
         if (!all && untrusted.length === 0) continue; // explicit single write scopes on trusted triggers are the fix, not the problem
         // on a trigger anyone can start, what decides is whether outside code or text reaches a step holding the token
-        const reached = b.key === 'workflow' ? w.jobs.filter((j) => j.permissions === undefined) : w.jobs.filter((j) => `job:${j.id}` === b.key);
+        const reached = b.key === 'workflow' ? inheritingJobs(w) : w.jobs.filter((j) => `job:${j.id}` === b.key);
         const reach = [...new Set(reached.flatMap((j) => (j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`)))];
         const minimal = !all && granted.every((g) => MINIMAL_SCOPES.has(g));
         const severity = untrusted.length === 0 ? 'high' : reach.length > 0 ? 'critical' : all ? 'high' : minimal ? 'low' : 'medium';
