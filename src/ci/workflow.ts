@@ -35,7 +35,55 @@ export interface JobInfo {
    * request's head, or a `run:` script that pastes attacker-controlled event fields (titles, bodies, branch names).
    */
   untrustedReach?: string[];
+  /** the job's steps, in order (metadata only: names of secrets, never values) */
+  steps?: StepInfo[];
+  /** secrets passed in the job-level `env:` (every step's process sees them) */
+  envSecrets?: string[];
+  /** secrets a job-level `uses:` (reusable workflow) passes in `secrets:` (explicit mapping; `inherit` is secretsInherit) */
+  passesSecrets?: string[];
+  /** the job's `if:` limits who can start it (author association, actor names): the condition as written, bounded */
+  actorGate?: string;
+  /** the job's `if:` condition as written (bounded to 300 characters) */
+  if?: string;
 }
+
+/**
+ * One step of a job, as the rules read it. `uses` is the action reference as written. `with` keeps only the inputs the
+ * rules read (SAFE_INPUTS: who may trigger an agent, where a package goes); values of other inputs are never kept.
+ */
+export interface StepInfo {
+  line: number;
+  name?: string;
+  uses?: string;
+  /** secrets referenced in the step's `with:` inputs */
+  withSecrets: string[];
+  /** secrets referenced in the step's own `env:` */
+  envSecrets: string[];
+  /** the names of the step's `with:` inputs */
+  withKeys?: string[];
+  /** values of the inputs in SAFE_INPUTS (expressions and plain words, bounded) */
+  with?: Record<string, string>;
+  /** what a `run:` script calls: the program and its first argument, per command (`npm publish`, `claude -p`) */
+  commands?: string[];
+  /** secrets referenced in the step's `run:` script itself */
+  runSecrets?: string[];
+  /** the step's `if:` condition limits who can start it (author association, actor names) */
+  actorGate?: string;
+}
+
+/** Inputs whose values the rules read (never credentials): who may trigger an agent, where a package is published. */
+export const SAFE_INPUTS = new Set([
+  'allowed_non_write_users',
+  'allowed_bots',
+  'allow-users',
+  'allow-bots',
+  'allow-bot-users',
+  'repository-url',
+  'repository_url',
+  'registry-url',
+  'attestations',
+  'skip-existing',
+]);
 
 export interface CloudAuth {
   provider: 'aws' | 'gcp';
@@ -68,6 +116,8 @@ export interface WorkflowAnalysis {
    * `toJSON(secrets)`, a computed `secrets[...]` index, `secrets: inherit` into a workflow of another repository.
    */
   anySecret: Array<{ kind: 'toJSON(secrets)' | 'computed secrets[...] index' | 'secrets: inherit'; line: number; job?: string }>;
+  /** secrets passed in the workflow-level `env:` (every step of every job sees them) */
+  envSecrets?: string[];
   parseError?: string;
 }
 
@@ -100,6 +150,46 @@ function untrustedReachOf(steps: unknown[]): string[] {
     const script = typeof w.script === 'string' ? w.script : '';
     if (uses.startsWith('actions/github-script') && ATTACKER_FIELD.test(script)) out.add('pastes attacker-controlled event text into a script');
   }
+  return [...out];
+}
+
+/** An `if:` that limits who starts the run: an author-association test, or a comparison with actor / sender names. */
+const ACTOR_GATE = /author_association|github\.(?:triggering_)?actor\b|github\.event\.(?:sender|comment\.user|issue\.user|review\.user|pull_request\.user)\.login/i;
+
+function actorGateOf(cond: unknown): string | undefined {
+  if (typeof cond !== 'string' || !ACTOR_GATE.test(cond)) return undefined;
+  return cond.length > 300 ? `${cond.slice(0, 297)}...` : cond;
+}
+
+const SHELL_NOISE = new Set(['sudo', 'env', 'exec', 'time', 'nohup', 'then', 'do', 'else', 'if', '!', '{', '(', 'npx', 'bunx', 'pnpx', 'uvx', 'pipx']);
+
+/**
+ * What a `run:` script calls: for each command (split at newlines, `;`, `&&`, `||`, `|`), the program and its first
+ * argument, lower-cased, with `sudo`, `npx` and variable assignments stepped over (`npx -y @anthropic-ai/claude-code -p`
+ * → `@anthropic-ai/claude-code -p`). Bounded: at most 64 distinct commands, 80 characters each.
+ */
+export function commandsOf(script: string): string[] {
+  const out = new Set<string>();
+  for (const part of script.split(/\r?\n|;|&&|\|\||\|/)) {
+    const words = part.trim().split(/\s+/).filter(Boolean);
+    let i = 0;
+    while (i < words.length && (SHELL_NOISE.has(words[i].toLowerCase()) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]) || (i > 0 && SHELL_NOISE.has(words[i - 1].toLowerCase()) && /^-/.test(words[i])))) i++;
+    if (i >= words.length || words[i].startsWith('#')) continue;
+    const prog = words[i].replace(/^["']|["']$/g, '').toLowerCase();
+    if (!/^[\w@./+-]+$/.test(prog)) continue;
+    const arg = words[i + 1] && !words[i + 1].startsWith('$') ? ` ${words[i + 1].replace(/^["']|["']$/g, '').toLowerCase()}` : '';
+    out.add(`${prog}${arg}`.slice(0, 80));
+    if (out.size >= 64) break;
+  }
+  return [...out];
+}
+
+/** Secret names in every string value of a mapping (an env or with block). */
+function secretsInBlock(block: unknown): string[] {
+  const o = obj(block);
+  if (!o) return [];
+  const out = new Set<string>();
+  for (const v of Object.values(o)) if (typeof v === 'string') for (const n of secretNamesIn(v)) out.add(n);
   return [...out];
 }
 
@@ -304,6 +394,40 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
     const runsOn = strings(job['runs-on']) ?? strings(obj(job['runs-on'])?.labels);
     if (runsOn) info.runsOn = runsOn;
     if (typeof job.uses === 'string') info.uses = job.uses;
+    const jobEnvSecrets = secretsInBlock(job.env);
+    if (jobEnvSecrets.length) info.envSecrets = jobEnvSecrets;
+    const passed = secretsInBlock(job.secrets);
+    if (passed.length) info.passesSecrets = passed;
+    if (typeof job.if === 'string') info.if = job.if.length > 300 ? `${job.if.slice(0, 297)}...` : job.if;
+    const gate = actorGateOf(job.if);
+    if (gate) info.actorGate = gate;
+    if (Array.isArray(job.steps)) {
+      const steps: StepInfo[] = [];
+      job.steps.forEach((rawStep, i) => {
+        const step = obj(rawStep);
+        if (!step) return;
+        const w = obj(step.with);
+        const si: StepInfo = { line: lineOf(['jobs', id, 'steps', i]), withSecrets: secretsInBlock(w), envSecrets: secretsInBlock(step.env) };
+        if (typeof step.name === 'string') si.name = step.name.slice(0, 200);
+        if (typeof step.uses === 'string') si.uses = step.uses.trim().slice(0, 300);
+        if (w) {
+          si.withKeys = Object.keys(w).slice(0, 100);
+          const safe: Record<string, string> = {};
+          for (const [k, v] of Object.entries(w)) if (SAFE_INPUTS.has(k) && (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number')) safe[k] = String(v).slice(0, 300);
+          if (Object.keys(safe).length) si.with = safe;
+        }
+        if (typeof step.run === 'string') {
+          const cmds = commandsOf(step.run);
+          if (cmds.length) si.commands = cmds;
+          const rs = [...new Set(secretNamesIn(step.run))];
+          if (rs.length) si.runSecrets = rs;
+        }
+        const sg = actorGateOf(step.if);
+        if (sg) si.actorGate = sg;
+        steps.push(si);
+      });
+      info.steps = steps;
+    }
     jobs.push(info);
 
     // cloud authentication in steps, and static keys in env blocks
@@ -396,6 +520,8 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   anySecret.sort((a, b) => a.line - b.line);
   const out: WorkflowAnalysis = { triggers, pushTags, jobs, secretRefs, cloudAuth, anySecret };
   if (typeof root.name === 'string') out.name = root.name;
+  const rootEnvSecrets = secretsInBlock(root.env);
+  if (rootEnvSecrets.length) out.envSecrets = rootEnvSecrets;
   if (pushBranches) out.pushBranches = pushBranches;
   if (permissions !== undefined) {
     out.permissions = permissions;
@@ -464,6 +590,7 @@ export function workflowRecords(input: WorkflowInput): GraphRecord[] {
     pushTags: a.pushTags,
   };
   if (a.name) attributes.name = a.name;
+  if (a.envSecrets) attributes.envSecrets = a.envSecrets;
   if (a.pushBranches) attributes.pushBranches = a.pushBranches;
   if (a.permissions !== undefined) attributes.permissions = a.permissions;
   if (a.permissionsLine !== undefined) attributes.permissionsLine = a.permissionsLine;

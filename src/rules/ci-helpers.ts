@@ -13,6 +13,8 @@ export interface WorkflowView {
   jobs: JobInfo[];
   cloudAuth: CloudAuth[];
   anySecret: WorkflowAnalysis['anySecret'];
+  /** secrets in the workflow-level `env:` */
+  envSecrets: string[];
   local: boolean;
 }
 
@@ -32,6 +34,7 @@ export function* workflows(graph: IdentityGraph): Iterable<WorkflowView> {
       jobs: Array.isArray(a.jobs) ? (a.jobs as JobInfo[]) : [],
       cloudAuth: Array.isArray(a.cloudAuth) ? (a.cloudAuth as CloudAuth[]) : [],
       anySecret: Array.isArray(a.anySecret) ? (a.anySecret as WorkflowAnalysis['anySecret']) : [],
+      envSecrets: Array.isArray(a.envSecrets) ? (a.envSecrets as string[]) : [],
       local: typeof a.file === 'string',
     };
   }
@@ -60,5 +63,23 @@ export function workflowEvidence(w: WorkflowView, description: string, data?: Re
   return ev;
 }
 
-/** Triggers that run with the base repository's secrets and token on code or events from forks. */
-export const UNTRUSTED_TRIGGERS = new Set(['pull_request_target', 'workflow_run', 'issue_comment']);
+/**
+ * Triggers anyone who can open a pull request, an issue or a comment can start, which run with the base repository's
+ * secrets and a token that may write: pull_request_target and workflow_run (after a fork's pull request), comments,
+ * issues and discussions. (`pull_request` from a fork gets neither secrets nor a write token.)
+ */
+export const UNTRUSTED_TRIGGERS = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'pull_request_review_comment']);
+
+/** The untrusted triggers of a workflow, in its order. */
+export function untrustedTriggers(w: Pick<WorkflowView, 'triggers'>): string[] {
+  return w.triggers.filter((t) => UNTRUSTED_TRIGGERS.has(t));
+}
+
+/** The secrets a job's steps can read (its own references, job and workflow env, secrets passed to a reusable workflow). */
+export function jobSecrets(w: Pick<WorkflowView, 'envSecrets' | 'node'>, j: JobInfo): string[] {
+  const refs = Array.isArray(w.node.attributes?.secretRefs) ? (w.node.attributes!.secretRefs as Array<{ name: string; job?: string }>) : [];
+  const out = new Set<string>(w.envSecrets);
+  for (const r of refs) if (r.job === j.id) out.add(r.name);
+  for (const n of j.passesSecrets ?? []) out.add(n);
+  return [...out].sort();
+}

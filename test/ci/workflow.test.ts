@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { analyzeWorkflow, secretNamesIn, subjectsOf, workflowRecords } from '../../src/ci/workflow.js';
+import { analyzeWorkflow, commandsOf, secretNamesIn, subjectsOf, workflowRecords } from '../../src/ci/workflow.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'workflows', 'mixed', '.github', 'workflows');
 const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
@@ -152,5 +152,59 @@ describe('workflow analysis never throws and stays bounded', () => {
     for (let i = 1; i < 20; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
     const a = analyzeWorkflow(`on: push\n${lines.join('\n')}\njobs:\n  j:\n    runs-on: *a19\n`);
     expect(a.parseError).toMatch(/^cannot be read: /);
+  });
+});
+
+describe('steps as the rules read them', () => {
+  const text = `on: issue_comment
+env:
+  GLOBAL: \${{ secrets.ORG_TOKEN }}
+jobs:
+  agent:
+    if: github.event.comment.author_association == 'OWNER'
+    env:
+      AWS_KEY: \${{ secrets.JOB_KEY }}
+    steps:
+      - uses: actions/checkout@v4
+      - name: agent
+        uses: anthropics/claude-code-action@v1
+        with:
+          anthropic_api_key: \${{ secrets.ANTHROPIC_API_KEY }}
+          allowed_non_write_users: '*'
+          github_token: ghp_literalvalue0000000000000000000000000
+        env:
+          EXTRA: \${{ secrets.EXTRA }}
+      - run: |
+          sudo apt-get install jq
+          FOO=1 npx -y @anthropic-ai/claude-code -p "triage" && npm publish --access public
+          echo \${{ secrets.NPM_TOKEN }} | docker login
+  reuse:
+    uses: other/repo/.github/workflows/x.yml@main
+    secrets:
+      token: \${{ secrets.PASSED }}
+`;
+  const a = analyzeWorkflow(text);
+  const agent = a.jobs.find((j) => j.id === 'agent')!;
+  it('keeps each step: action, secrets by where they are passed, commands, the safe inputs', () => {
+    expect(a.envSecrets).toEqual(['ORG_TOKEN']);
+    expect(agent.envSecrets).toEqual(['JOB_KEY']);
+    expect(agent.actorGate).toContain('author_association');
+    expect(agent.steps).toHaveLength(3);
+    const [checkout, claude, run] = agent.steps!;
+    expect(checkout).toMatchObject({ line: 10, uses: 'actions/checkout@v4', withSecrets: [], envSecrets: [] });
+    expect(claude).toMatchObject({ line: 11, name: 'agent', uses: 'anthropics/claude-code-action@v1', withSecrets: ['ANTHROPIC_API_KEY'], envSecrets: ['EXTRA'] });
+    expect(claude.with).toEqual({ allowed_non_write_users: '*' });
+    expect(claude.withKeys).toEqual(['anthropic_api_key', 'allowed_non_write_users', 'github_token']);
+    expect(run.commands).toEqual(['apt-get install', '@anthropic-ai/claude-code -p', 'npm publish', 'echo', 'docker login']);
+    expect(run.runSecrets).toEqual(['NPM_TOKEN']);
+    expect(a.jobs.find((j) => j.id === 'reuse')!.passesSecrets).toEqual(['PASSED']);
+  });
+  it('never keeps the value of an input that is not in the safe list', () => {
+    const stored = JSON.stringify(workflowRecords({ repo: 'a/b', path: '.github/workflows/x.yml', text, connector: 'workflows', source: 'x', observedAt: '2026-01-01T00:00:00Z' }));
+    expect(stored).not.toContain('ghp_literalvalue');
+    expect(stored).toContain('allowed_non_write_users');
+  });
+  it('splits commands at separators and steps over prefixes', () => {
+    expect(commandsOf('cd dir; twine upload dist/* || true\n# comment\nenv A=1 cargo publish')).toEqual(['cd dir', 'twine upload', 'true', 'cargo publish']);
   });
 });
