@@ -530,6 +530,41 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   return out;
 }
 
+/** Events whose runs use the default branch's workflow and ref (their OIDC tokens carry `ref:refs/heads/<default>`). */
+export const DEFAULT_BRANCH_EVENTS = new Set(['issue_comment', 'issues', 'discussion', 'discussion_comment', 'schedule', 'workflow_run', 'repository_dispatch', 'check_run', 'check_suite', 'label', 'milestone', 'project', 'project_card', 'watch', 'fork', 'gollum', 'member', 'public', 'status', 'page_build', 'deployment', 'deployment_status', 'branch_protection_rule', 'merge_group', 'registry_package', 'create', 'delete']);
+/** Pull-request events: their tokens carry `pull_request` instead of a ref (unless the job names an environment). */
+const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment']);
+
+export interface JobSubject {
+  /** the `sub` claim as a pattern (`*` = any run) */
+  subject: string;
+  /** the trigger that yields it (`environment` for a job with an environment) */
+  trigger: string;
+  /** the default branch was not known: `refs/heads/*` stands for it */
+  defaultBranchUnknown?: boolean;
+}
+
+/**
+ * The OIDC `sub` claims (GitHub's default format) one job can present, with the trigger behind each. A job with an
+ * environment presents the environment form; otherwise the form follows the trigger: a push names its branches or
+ * tags, a pull-request event `pull_request`, an event that runs on the default branch (comments, issues, schedule,
+ * workflow_run) that branch (`*` when the scan does not know it), a manual dispatch any branch.
+ */
+export function jobSubjects(a: Pick<WorkflowAnalysis, 'triggers' | 'pushBranches' | 'pushTags'>, repo: string, job: Pick<JobInfo, 'environment'> | undefined, defaultBranch?: string): JobSubject[] {
+  if (job?.environment) return [{ subject: `repo:${repo}:environment:${job.environment}`, trigger: 'environment' }];
+  const out: JobSubject[] = [];
+  for (const t of a.triggers) {
+    if (t === 'push') {
+      for (const b of a.pushBranches ?? ['*']) out.push({ subject: `repo:${repo}:ref:refs/heads/${b}`, trigger: t });
+      if (a.pushTags) out.push({ subject: `repo:${repo}:ref:refs/tags/*`, trigger: t });
+    } else if (PR_EVENTS.has(t)) out.push({ subject: `repo:${repo}:pull_request`, trigger: t });
+    else if (t === 'release') out.push({ subject: `repo:${repo}:ref:refs/tags/*`, trigger: t });
+    else if (DEFAULT_BRANCH_EVENTS.has(t)) out.push(defaultBranch ? { subject: `repo:${repo}:ref:refs/heads/${defaultBranch}`, trigger: t } : { subject: `repo:${repo}:ref:refs/heads/*`, trigger: t, defaultBranchUnknown: true });
+    else out.push({ subject: `repo:${repo}:ref:refs/heads/*`, trigger: t });
+  }
+  return out;
+}
+
 /**
  * The OIDC `sub` claims (GitHub's default format) the given jobs of a workflow can present, as patterns (`*` = any).
  * A job with an environment presents the environment form; otherwise the form follows the trigger.
@@ -537,22 +572,7 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
 export function subjectsOf(a: Pick<WorkflowAnalysis, 'triggers' | 'pushBranches' | 'pushTags' | 'jobs'>, repo: string, jobIds?: string[]): string[] {
   const jobs = jobIds ? a.jobs.filter((j) => jobIds.includes(j.id)) : a.jobs;
   const out = new Set<string>();
-  const refForms = (): string[] => {
-    const forms: string[] = [];
-    for (const t of a.triggers) {
-      if (t === 'push') {
-        for (const b of a.pushBranches ?? ['*']) forms.push(`repo:${repo}:ref:refs/heads/${b}`);
-        if (a.pushTags) forms.push(`repo:${repo}:ref:refs/tags/*`);
-      } else if (t === 'pull_request' || t === 'pull_request_target') forms.push(`repo:${repo}:pull_request`);
-      else if (t === 'release') forms.push(`repo:${repo}:ref:refs/tags/*`);
-      else forms.push(`repo:${repo}:ref:refs/heads/*`);
-    }
-    return forms;
-  };
-  for (const j of jobs.length ? jobs : [{ environment: undefined } as Pick<JobInfo, 'environment'>]) {
-    if (j.environment) out.add(`repo:${repo}:environment:${j.environment}`);
-    else for (const f of refForms()) out.add(f);
-  }
+  for (const j of jobs.length ? jobs : [undefined]) for (const s of jobSubjects(a, repo, j)) out.add(s.subject);
   return [...out].sort();
 }
 

@@ -9,6 +9,7 @@ import type { IdentityNode } from '../model/types.js';
 import { isHub, pathStrength } from '../paths/analyze.js';
 import { methodById } from '../paths/index.js';
 import type { BecomeEdge, EscalationPath } from '../paths/types.js';
+import { codeHostIdName, parseJobPrincipal, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { actionInfo, actionsOfService, allServices, isKnownService, splitAction } from '../policy/actions.js';
 import type { StatementRef } from '../policy/decision.js';
 import { resourceOfNode } from '../policy/gcp-permissions.js';
@@ -83,6 +84,12 @@ export function nodeJson(graph: IdentityGraph, id: string): NodeJson {
     return { id, name: `full admin of ${where}`, platform: sink.platform, type: 'admin-sink', scope: sink.scope };
   }
   if (ANYONE[id]) return { id, name: ANYONE[id], platform: id.split(':')[0], type: 'anyone' };
+  if (id.startsWith(UNTRUSTED_PREFIX)) return { id, name: codeHostIdName(graph, id)!, platform: 'github', type: 'anyone', scope: id.slice(UNTRUSTED_PREFIX.length).split('/')[0] };
+  const job = parseJobPrincipal(id);
+  if (job) {
+    const scope = graph.node(job.workflow)?.scope;
+    return { id, name: codeHostIdName(graph, id)!, platform: 'github', type: 'workflow-job', ...(scope ? { scope } : {}) };
+  }
   const n = graph.node(id);
   if (!n) return { id, name: id, platform: id.split(':')[0] ?? '', type: 'unknown' };
   const out: NodeJson = { id, name: n.name, platform: n.platform, type: n.type };
@@ -152,6 +159,8 @@ export interface HopJson {
   confidence: 'high' | 'medium' | 'low';
   unknownKeys: string[];
   dependsOn?: string;
+  /** how the hop happens here (the trigger and job of a workflow, the token's subject) */
+  via?: string;
   statements: StatementJson[];
 }
 
@@ -185,6 +194,7 @@ export function hopJson(graph: IdentityGraph, hop: ShownHop): HopJson {
   };
   if (e.target && e.target !== hop.to) out.target = nodeJson(graph, e.target);
   if (e.dependsOn) out.dependsOn = e.dependsOn;
+  if (e.via) out.via = e.via;
   return out;
 }
 
@@ -203,6 +213,7 @@ export function pathLines(path: PathJson, width: number | undefined, indent: str
     const acted = h.target ? ` (acting on ${safeLabel(h.target.name, 120)})` : '';
     out.push(...wrap(`${from}→ ${kindName(h.to)} by ${safeLabel(h.methodTitle, 160)}${acted}`, width, `${indent}${i === 0 ? '' : '  '}`, `${indent}    `));
     const more = `${indent}    `;
+    if (h.via) out.push(...wrap(`via ${safeLabel(h.via, 300)}`, width, more, `${more}  `));
     if (h.statements.length) out.push(...wrap(`granted by ${h.statements.map(statementLine).join('; ')}`, width, more, `${more}  `));
     if (h.decision === 'conditional') out.push(...wrap(`only if ${h.unknownKeys.length ? h.unknownKeys.map((k) => safeLabel(k, 200)).join(', ') : 'a condition the scan cannot check'} allows it`, width, more, `${more}  `));
     if (h.dependsOn) out.push(...wrap(`needs ${safeLabel(h.dependsOn, 300)}`, width, more, `${more}  `));
@@ -212,7 +223,7 @@ export function pathLines(path: PathJson, width: number | undefined, indent: str
 
 /** `IAM role deploy` from NodeJson (safe). */
 export function kindName(n: NodeJson): string {
-  if (n.type === 'admin-sink' || n.type === 'anyone' || n.type === 'unknown') return safeLabel(n.name, 160);
+  if (n.type === 'admin-sink' || n.type === 'anyone' || n.type === 'unknown' || n.type === 'workflow-job') return safeLabel(n.name, 160);
   if (n.type === 'root') return `root user of account ${safeLabel(n.scope ?? n.name, 40)}`;
   return `${kindLabel({ type: n.type } as IdentityNode)} ${safeLabel(n.name, 120)}`;
 }

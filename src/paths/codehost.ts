@@ -25,6 +25,8 @@ import { ACT_AS_PERMISSIONS } from '../policy/gcp.js';
 import { conditionEntries, isGitHubIssuer, isPositiveOperator, oidcIssuer, toConditions } from '../policy/trust.js';
 import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, PathContext } from './types.js';
+import { jobSubjects, type CloudAuth, type JobInfo, type JobSubject } from '../ci/workflow.js';
+import { agentSteps } from '../ci/agents.js';
 
 // ---- the methods -------------------------------------------------------------------------------------------------
 
@@ -94,11 +96,61 @@ export const CODE_HOST_METHODS: readonly CodeHostMethod[] = [
     references: ['https://cloud.google.com/iam/docs/workload-identity-federation'],
     description: "The repository's OIDC token maps to a principal (set) that is granted roles on projects, folders or resources directly (no service account in between).",
   },
+  {
+    id: 'github-workflow-job',
+    platform: 'github',
+    title: 'Run as one of the workflow\'s jobs',
+    shape: 'reach-running-code',
+    becomes: 'target',
+    confidence: 'high',
+    references: ['https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobs'],
+    description: 'A workflow runs its jobs: whatever a job holds (its token, its secrets, the cloud identities its OIDC token is accepted by) the workflow holds.',
+  },
+  {
+    id: 'github-untrusted-input',
+    platform: 'github',
+    title: 'Start a workflow with a comment, issue or pull request and steer a job that reads it',
+    shape: 'reach-running-code',
+    becomes: 'target',
+    confidence: 'medium',
+    dependsOn: 'the job acting on the input as the workflow reads it (checked-out code run by a later step, text pasted into a script, an AI agent following instructions in it)',
+    references: [
+      'https://securitylab.github.com/resources/github-actions-preventing-pwn-requests/',
+      'https://docs.github.com/en/actions/security-for-github-actions/security-guides/security-hardening-for-github-actions#understanding-the-risk-of-script-injections',
+    ],
+    description: 'On pull_request_target, workflow_run, issue_comment, issues, discussions and review comments, anyone who can open a pull request or write a comment starts a run with the repository\'s secrets and token; a job that checks out the pull request\'s code, pastes event text into a script or hands it to an AI agent runs what they wrote.',
+  },
 ];
 
 const METHOD = Object.fromEntries(CODE_HOST_METHODS.map((m) => [m.id, m])) as Record<string, CodeHostMethod>;
 
 export const GITHUB_ANYONE = 'github:anyone';
+/** `github:untrusted:<owner/name>`: anyone who can open a pull request, an issue or a comment on that repository (an id, not a node). */
+export const UNTRUSTED_PREFIX = 'github:untrusted:';
+/** `github:job:<owner/name>/<path>#<job>`: one job of a workflow (an id, not a node). */
+export const JOB_PREFIX = 'github:job:';
+
+export function jobPrincipalId(workflowNodeId: string, job: string): string {
+  return `${JOB_PREFIX}${workflowNodeId.replace(/^github:workflow:/, '')}#${job}`;
+}
+
+/** The name of a job or untrusted-actor id (which are not graph nodes), raw; undefined for other ids. */
+export function codeHostIdName(graph: IdentityGraph, id: string): string | undefined {
+  if (id.startsWith(UNTRUSTED_PREFIX)) return `anyone who can open a pull request, an issue or a comment on ${id.slice(UNTRUSTED_PREFIX.length)}`;
+  const job = parseJobPrincipal(id);
+  if (!job) return undefined;
+  const wf = graph.node(job.workflow);
+  const where = typeof wf?.attributes?.repo === 'string' && typeof wf.attributes.path === 'string' ? `${wf.attributes.repo} ${wf.attributes.path}` : job.workflow.replace(/^github:workflow:/, '');
+  return `job ${job.job} of ${where}`;
+}
+
+/** The workflow node id and job of a job principal id. */
+export function parseJobPrincipal(id: string): { workflow: string; job: string } | undefined {
+  if (!id.startsWith(JOB_PREFIX)) return undefined;
+  const hash = id.lastIndexOf('#');
+  if (hash < 0) return undefined;
+  return { workflow: `github:workflow:${id.slice(JOB_PREFIX.length, hash)}`, job: id.slice(hash + 1) };
+}
 export const GITLAB_ANYONE = 'gitlab:anyone';
 
 // ---- glob intersection ---------------------------------------------------------------------------------------------
@@ -480,6 +532,8 @@ interface Acceptor {
   /** repositories worth testing (from the index) */
   candidates(index: RepoIndex): Iterable<Repo>;
   accept(r: Repo): Match | undefined;
+  /** AWS: does the trust accept this subject pattern (a job's token)? Absent: judged from the route of accept(). */
+  acceptsSubject?(subject: string): boolean;
 }
 
 function gitLabIssuer(issuer: string): boolean {
@@ -675,6 +729,11 @@ function awsAcceptor(flavor: Flavor, role: IdentityNode, st: Record<string, unkn
         route ??= best.route;
       }
       return { route: route!, unknownKeys: keys, conditional: keys.length > 0, dependsOn: [] };
+    },
+    acceptsSubject(subject) {
+      if (entries.length === 0) return true;
+      const t = patternTokens(subject);
+      return entries.every((en) => en.values.some((v) => intersects(v.tokens, t)));
     },
   };
 }
@@ -1201,6 +1260,11 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     const r = readRepo(n);
     if (r) index.add(r);
   }
+  // repositories known only by their workflows (a local checkout's scan): their jobs can be joined to cloud trusts
+  for (const n of graph.nodes.values()) {
+    if (n.type !== 'workflow' || typeof n.attributes?.repo !== 'string' || !n.attributes.repo.includes('/')) continue;
+    if (!index.get(n.attributes.repo)) index.add(repoByName('github', n.attributes.repo));
+  }
   // repositories with a custom OIDC subject, by the first claim key of their template
   const custom = new Map<string, Repo[]>();
   for (const r of index.all()) {
@@ -1214,6 +1278,9 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
   const out = new EdgeSet();
   const acceptors = [...awsAcceptors(graph, custom), ...gcpAcceptors(graph, ctx.now, custom)];
   const byTarget = new Map<string, Acceptor[]>();
+  /** the trusts that accept each repository (by repository id), for the jobs of its workflows */
+  const acceptedBy = new Map<string, Acceptor[]>();
+  const hubAcceptors: Acceptor[] = [];
   for (const a of acceptors) {
     const list = byTarget.get(a.to) ?? [];
     list.push(a);
@@ -1231,12 +1298,17 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
       };
       if (a.dependsOn.length) e.dependsOn = a.dependsOn.join('; ');
       out.add(e);
+      hubAcceptors.push(a);
       continue;
     }
     // the repositories the trust names (exactly, or by a pattern matched through the index)
     for (const r of a.candidates(index)) {
       const m = a.accept(r);
-      if (m) out.add(federationEdge(a, r, m), m.route);
+      if (!m) continue;
+      out.add(federationEdge(a, r, m), m.route);
+      const list = acceptedBy.get(r.id) ?? [];
+      list.push(a);
+      acceptedBy.set(r.id, list);
     }
   }
 
@@ -1271,6 +1343,8 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     }
   }
 
+  for (const e of jobEdges(graph, index, acceptedBy, hubAcceptors, byTarget)) out.add(e);
+
   // push access: named branches the trusts of each repository require go on the push edge
   const named = new Map<string, Set<string>>();
   for (const { edge: f, route } of out.entries()) {
@@ -1296,6 +1370,148 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     });
   }
   return [...out.entries()].map((x) => x.edge);
+}
+
+// ---- jobs: who can steer them, and what their tokens become -------------------------------------------------------
+
+/** Triggers anyone who can open a pull request, an issue or a comment starts (with the repository's secrets and token). */
+const UNTRUSTED_EVENTS = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'pull_request_review_comment']);
+
+/** Does a trust accept one of the job's subjects? The subject it accepts, or undefined. */
+function acceptedSubject(a: Acceptor, m: Match, subjects: readonly JobSubject[]): JobSubject | undefined {
+  if (a.acceptsSubject) return subjects.find((s) => a.acceptsSubject!(s.subject));
+  // judged from the route by which the repository's tokens pass (GCP attribute conditions)
+  const route = m.route;
+  return subjects.find((s) => {
+    const ctx = s.subject.slice(s.subject.indexOf(':', 'repo:'.length) + 1);
+    switch (route.kind) {
+      case 'custom':
+        return true;
+      case 'pull_request':
+        return ctx === 'pull_request';
+      case 'environment':
+        return ctx.startsWith('environment:') && (route.fresh || route.name === undefined || ctx.slice('environment:'.length).toLowerCase() === route.name.toLowerCase());
+      case 'branch':
+        if (route.fresh) return true; // the trust takes any branch of the repository (and so any token of it)
+        return ctx.startsWith('ref:refs/heads/') && intersects(patternTokens(ctx.slice('ref:refs/heads/'.length)), patternTokens(route.name ?? '*', true));
+      case 'tag':
+        if (route.fresh) return true;
+        return ctx.startsWith('ref:refs/tags/') && intersects(patternTokens(ctx.slice('ref:refs/tags/'.length)), patternTokens(route.name ?? '*', true));
+    }
+    return false;
+  });
+}
+
+function roleSource(auth: readonly CloudAuth[], job: string, to: string): string | undefined {
+  for (const c of auth) {
+    if (c.job !== job) continue;
+    if (c.roleArn && `aws:iam-role:${c.roleArn}` === to) return 'the job names this role';
+    if (c.serviceAccount && `gcp:service-account:${c.serviceAccount}` === to) return 'the job names this service account';
+    if (c.provider === 'aws' && to.startsWith('aws:iam-role:') && c.roleExpression) return `the job takes its role from ${c.roleExpression.slice(0, 120)}`;
+    if (c.provider === 'gcp' && to.startsWith('gcp:') && (c.workloadIdentityProvider || !c.serviceAccount)) return 'the job authenticates to Google Cloud with a service account it does not name literally';
+  }
+  return undefined;
+}
+
+/**
+ * Job-level edges of GitHub workflows:
+ * - workflow → job (`github-workflow-job`) for the jobs that become something;
+ * - job → cloud identity (the repository's assume / impersonate method) when the job can request an OIDC token whose
+ *   subject the trust accepts, whatever its `role-to-assume` says (the role may come from a secret);
+ * - `github:untrusted:<repo>` → job (`github-untrusted-input`) when anyone can start the job on a trigger and their
+ *   code or text reaches its steps (checkout of the pull request head, attacker text in a script, an AI agent not
+ *   limited to trusted actors).
+ */
+function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, hubs: readonly Acceptor[], byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
+  for (const wf of graph.nodes.values()) {
+    if (wf.type !== 'workflow' || wf.kind !== 'workload') continue;
+    const a = wf.attributes ?? {};
+    const repoName = a.repo;
+    if (typeof repoName !== 'string' || !repoName.includes('/') || typeof a.parseError === 'string') continue;
+    const jobs = (Array.isArray(a.jobs) ? a.jobs : []) as JobInfo[];
+    if (jobs.length === 0) continue;
+    const repo = index.get(repoName) ?? repoByName('github', repoName);
+    const triggers = (Array.isArray(a.triggers) ? a.triggers : []).filter((t): t is string => typeof t === 'string');
+    const analysis = { triggers, pushBranches: Array.isArray(a.pushBranches) ? (a.pushBranches as string[]) : undefined, pushTags: a.pushTags === true };
+    const auth = (Array.isArray(a.cloudAuth) ? a.cloudAuth : []) as CloudAuth[];
+    const path = typeof a.path === 'string' ? a.path : wf.id;
+    const untrusted = triggers.filter((t) => UNTRUSTED_EVENTS.has(t));
+    const trusts = [...(acceptedBy.get(repo.id) ?? []), ...hubs];
+    // literal FEDERATES_TO targets whose cloud side the scan did not see
+    const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => !graph.node(e.to) && !byTarget.has(e.to));
+    for (const job of jobs) {
+      const jobId = jobPrincipalId(wf.id, job.id);
+      const fromJob: BecomeEdge[] = [];
+      if (job.usesIdToken) {
+        const subjects = jobSubjects(analysis, repo.name, job, repo.defaultBranch);
+        for (const t of trusts) {
+          const m = t.accept(repo);
+          if (!m) continue;
+          const hit = acceptedSubject(t, m, subjects);
+          if (!hit) continue;
+          const source = roleSource(auth, job.id, t.to);
+          const deps = [...m.dependsOn, ...t.dependsOn];
+          if (hit.defaultBranchUnknown) deps.push(`the default branch of ${repo.name} being one the trust accepts (the scan did not read it; ${hit.trigger} runs on the default branch)`);
+          const e: BecomeEdge = {
+            from: jobId,
+            to: t.to,
+            method: t.method,
+            statements: t.statements,
+            decision: m.conditional ? 'conditional' : 'allowed',
+            unknownKeys: m.unknownKeys,
+            confidence: m.conditional ? 'low' : hit.defaultBranchUnknown ? 'medium' : 'high',
+            via: `job ${job.id} of ${path} on ${hit.trigger}: its OIDC token carries sub ${hit.subject}${source ? `; ${source}` : ''}`,
+          };
+          if (deps.length) e.dependsOn = [...new Set(deps)].join('; ');
+          fromJob.push(e);
+        }
+      }
+      for (const f of unseen) {
+        const jobsOf = Array.isArray(f.attributes?.jobs) ? (f.attributes!.jobs as string[]) : [];
+        if (!jobsOf.includes(job.id)) continue;
+        const method = f.to.startsWith('gcp:service-account:') ? 'gcp-wif-impersonate' : 'github-oidc-assume-role';
+        fromJob.push({
+          from: jobId,
+          to: f.to,
+          method,
+          statements: [],
+          decision: 'conditional',
+          unknownKeys: [method === 'gcp-wif-impersonate' ? 'workload identity binding' : 'token.actions.githubusercontent.com:sub'],
+          confidence: 'low',
+          via: `job ${job.id} of ${path} names it`,
+          dependsOn: 'its trust was not in the scan',
+        });
+      }
+      if (fromJob.length === 0) continue;
+      yield* fromJob;
+      yield { from: wf.id, to: jobId, method: 'github-workflow-job', statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
+      if (untrusted.length === 0) continue;
+      const reach = untrustedReach(job);
+      if (!reach) continue;
+      yield {
+        from: `${UNTRUSTED_PREFIX}${repo.name}`,
+        to: jobId,
+        method: 'github-untrusted-input',
+        statements: [],
+        decision: 'allowed',
+        unknownKeys: [],
+        confidence: reach.confidence,
+        via: `${untrusted.join(', ')} starts ${path}; job ${job.id} ${reach.how}`,
+        ...(reach.dependsOn ? { dependsOn: reach.dependsOn } : {}),
+      };
+    }
+  }
+}
+
+/** How outside input takes over a job's steps, and how sure that is; undefined when it does not. */
+export function untrustedReach(job: JobInfo): { how: string; confidence: 'high' | 'medium'; dependsOn?: string } | undefined {
+  if (job.actorGate) return undefined; // only members, owners or named actors start it
+  const reach = job.untrustedReach ?? [];
+  if (reach.includes('pastes attacker-controlled event text into a script')) return { how: 'pastes attacker-controlled event text into a script (script injection)', confidence: 'high' };
+  const agents = agentSteps(job).filter((s) => !s.gate);
+  if (agents.length > 0) return { how: `runs ${agents[0].agent} (line ${agents[0].line}) on what they wrote`, confidence: 'medium', dependsOn: 'the agent following instructions written into the issue, comment or pull request (prompt injection)' };
+  if (reach.includes('checks out the pull request head')) return { how: "checks out the pull request's code", confidence: 'medium', dependsOn: 'a later step running the checked-out code (a build, a test, a script of the repository)' };
+  return undefined;
 }
 
 export const codeHostProducer: EdgeProducer = {

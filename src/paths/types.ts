@@ -211,6 +211,8 @@ export interface BecomeEdge {
   unknownKeys: string[];
   confidence: 'high' | 'medium' | 'low';
   dependsOn?: string;
+  /** how the hop happens in this estate, when the method's title does not say it (the trigger, the job, the token's sub) */
+  via?: string;
   /** kept for `nhi can`-style evidence; may be dropped to save memory at scale */
   evaluations?: Evaluation[];
 }

@@ -14,6 +14,7 @@ import { rule as unusedServiceGrants } from './unused-service-grants.js';
 import { rule as longLivedCloudCredentialInCi } from './long-lived-cloud-credential-in-ci.js';
 import { rule as secretsInherit } from './secrets-inherit.js';
 import { rule as allSecretsExposed } from './all-secrets-exposed.js';
+import { rule as aiAgentUntrustedInput } from './ai-agent-untrusted-input.js';
 import { rule as oidcTokenBroad } from './oidc-token-broad.js';
 import { rule as workflowFederationToAdmin } from './workflow-federation-to-admin.js';
 import { rule as workflowTokenWriteAll } from './workflow-token-write-all.js';
@@ -50,6 +51,7 @@ export const RULES: readonly Rule<any>[] = [
   longLivedCloudCredentialInCi,
   secretsInherit,
   allSecretsExposed,
+  aiAgentUntrustedInput,
   oidcTokenBroad,
   workflowFederationToAdmin,
   workflowTokenWriteAll,

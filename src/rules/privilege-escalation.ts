@@ -3,6 +3,7 @@ import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, IdentityNode } from '../model/types.js';
 import { isHub, pathStrength } from '../paths/analyze.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
+import { codeHostIdName, GITHUB_ANYONE } from '../paths/codehost.js';
 import type { BecomeEdge, EscalationPath, PathHop } from '../paths/types.js';
 import type { StatementRef } from '../policy/decision.js';
 import { globMatch, label } from './helpers.js';
@@ -81,7 +82,7 @@ function name(graph: IdentityGraph, id: string): string {
     return `full admin of ${platform === 'aws' ? 'AWS account' : platform === 'gcp' ? 'Google Cloud' : platform} ${scope.join(':')}`;
   }
   const n = graph.node(id);
-  return n ? label(n) : id;
+  return n ? label(n) : (codeHostIdName(graph, id) ?? id);
 }
 
 export function statementText(s: StatementRef): string {
@@ -95,6 +96,7 @@ function hopEvidence(graph: IdentityGraph, hop: ShownHop, index: number): Eviden
   const statements = e.statements.map(statementText);
   const acted = e.target && e.target !== hop.to ? ` (acting on ${name(graph, e.target)})` : '';
   const parts = [`Hop ${index + 1}: ${name(graph, hop.from)} → ${name(graph, hop.to)} by ${methodText(e)}${acted}`];
+  if (e.via) parts.push(`via ${e.via}`);
   if (statements.length) parts.push(`granted by ${statements.join('; ')}`);
   if (e.decision === 'conditional') parts.push(`only if ${e.unknownKeys.length ? e.unknownKeys.join(', ') : 'a condition the scan cannot check'} allows it`);
   if (e.dependsOn) parts.push(`needs ${e.dependsOn}`);
@@ -110,6 +112,7 @@ function hopEvidence(graph: IdentityGraph, hop: ShownHop, index: number): Eviden
       confidence: e.confidence,
       unknownKeys: e.unknownKeys,
       ...(e.dependsOn ? { dependsOn: e.dependsOn } : {}),
+      ...(e.via ? { via: e.via } : {}),
       statements: e.statements.map((s) => ({ policyId: s.policyId, policyName: s.policyName, statementIndex: s.statementIndex, ...(s.sid ? { sid: s.sid } : {}), via: s.via, kind: s.kind })),
     },
   };
@@ -154,6 +157,9 @@ export const rule: Rule<Options> = {
       const path = paths.pathToAdmin(id);
       if (!path) continue;
       const hops = foldHubs(path);
+      // a workflow whose job federates straight into an admin is workflow-federation-to-admin's finding; one whose
+      // job reaches a role any GitHub repository may assume adds nothing to oidc-trust-unscoped's
+      if (node.type === 'workflow' && hops.length >= 2 && ((hops.length === 2 && paths.admins.has(hops[1].to)) || (paths.out.get(GITHUB_ANYONE) ?? []).some((e) => e.to === hops[1].to))) continue;
       if (hops.length === 0 || hops.length > o.maxHops) continue;
       if (!o.includeConditional && pathStrength(path).decision === 'conditional') continue;
       candidates.push({ node, path, hops });

@@ -4,6 +4,8 @@ import { classifySub, conditionValues, edgeConditions, GITHUB_OIDC_HOST } from '
 import type { DraftFinding, Rule } from './types.js';
 import { locate, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
 import { bindingsOf, isPrivileged } from './gcp-helpers.js';
+import { GITHUB_ANYONE, jobPrincipalId } from '../paths/codehost.js';
+import { graphAnalysis } from '../paths/index.js';
 
 const GCP_ADMIN = /^roles\/.*[aA]dmin$/;
 
@@ -18,7 +20,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github', 'aws', 'gcp'],
-    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role.',
+    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role. A role the workflow does not name (its ARN comes from a secret) counts when its trust, scoped to the repository, accepts a job\'s token.',
     risk: 'Whoever can change the workflow (a pull request that gets merged, a compromised action, a maintainer token) holds full admin on the account; with an unscoped trust, any repository on GitHub does.',
     remediation: {
       text: "Give the deploy role only what the deployment needs, scope its trust to this repository and branch or environment (`token.actions.githubusercontent.com:sub`), and protect the environment with required reviewers.",
@@ -26,9 +28,46 @@ export const rule: Rule<Options> = {
     },
     options,
   },
-  check(graph) {
+  check(graph, { now }) {
     const out: DraftFinding[] = [];
+    let analysis: ReturnType<typeof graphAnalysis> | undefined;
     for (const w of workflows(graph)) {
+      const named = new Set(graph.out(w.node.id, 'FEDERATES_TO').map((e) => e.to));
+      // joined from the cloud side: a trust scoped to this repository accepts a job's token, whatever role-to-assume
+      // says (the ARN often comes from a secret); a trust any repository passes is oidc-trust-unscoped's finding
+      if (w.jobs.some((j) => j.usesIdToken)) {
+        analysis ??= graphAnalysis(graph, now);
+        const { paths } = analysis;
+        const open = new Set((paths.out.get(GITHUB_ANYONE) ?? []).map((e) => e.to));
+        const joined = new Map<string, { jobs: string[]; via: string[] }>();
+        for (const j of w.jobs) {
+          for (const e of paths.out.get(jobPrincipalId(w.node.id, j.id)) ?? []) {
+            if (named.has(e.to) || open.has(e.to) || e.decision !== 'allowed' || !e.to.startsWith('aws:iam-role:')) continue;
+            const entry = joined.get(e.to) ?? { jobs: [], via: [] };
+            entry.jobs.push(j.id);
+            if (e.via) entry.via.push(e.via);
+            joined.set(e.to, entry);
+          }
+        }
+        for (const [to, { jobs, via }] of joined) {
+          const role = graph.node(to);
+          const routes = role ? isAdminEquivalent(graph, role.id) : [];
+          if (!role || routes.length === 0) continue;
+          const job = w.jobs.find((j) => j.id === jobs[0]);
+          out.push({
+            nodeId: w.node.id,
+            discriminator: role.id,
+            severity: 'high',
+            message: `${workflowLabel(w)} → role ${role.name} → ${routes[0].policyName}: job ${jobs.join(', ')} can assume it (its trust accepts the job's OIDC token), so the workflow holds admin on account ${role.scope ?? '?'}`,
+            path: [w.node.id, jobPrincipalId(w.node.id, jobs[0]), role.id, routes[0].policyId],
+            location: locate(w, job?.line),
+            evidence: [
+              workflowEvidence(w, `The trust of ${role.name} accepts the token of ${via.join('; ')}.`, { role: role.id, jobs, joinedFromTrust: true }),
+              { description: `${routes[0].description}`, source: graph.node(routes[0].policyId)?.provenance[0], data: { policyId: routes[0].policyId, route: routes[0].kind } },
+            ],
+          });
+        }
+      }
       for (const e of graph.out(w.node.id, 'FEDERATES_TO')) {
         if (e.to.startsWith('gcp:service-account:')) {
           const sa = graph.node(e.to);

@@ -162,8 +162,12 @@ describe('code hosts into clouds on a scanned GitHub org + AWS account (built CL
   });
 
   it('trusts link the repositories they name, from the cloud side: a branch, a wildcard, a tag; an open one is the hub', () => {
-    const from = (r: string) => edges.filter((e) => e.to === roleId(r)).map((e) => e.from).sort();
+    const from = (r: string) => edges.filter((e) => e.to === roleId(r) && !e.from.startsWith('github:job:')).map((e) => e.from).sort();
     expect(from('deploy-admin')).toEqual(['github:repo:acme/app']);
+    // and the job of the repository's workflow that can present the accepted token
+    const jobs = edges.filter((e) => e.to === roleId('deploy-admin') && e.from.startsWith('github:job:'));
+    expect(jobs.map((e) => e.from)).toEqual(['github:job:acme/app/.github/workflows/deploy.yml#deploy']);
+    expect(jobs[0].via).toMatch(/^job deploy of \.github\/workflows\/deploy\.yml on push: its OIDC token carries sub repo:acme\/app:ref:refs\/heads\/main/);
     expect(from('org-reader')).toEqual(['github:repo:acme/app', 'github:repo:acme/other', 'github:repo:acme/site']);
     expect(from('release')).toEqual(['github:repo:acme/site']);
     expect(edge(edges, 'github:repo:acme/site', roleId('release'))).toMatchObject({ confidence: 'high' });

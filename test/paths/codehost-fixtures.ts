@@ -80,7 +80,7 @@ export class Estate {
     return this.gh.graph;
   }
 
-  role(name: string, trust: object, opts: { admin?: boolean } = {}): string {
+  role(name: string, trust: object, opts: { admin?: boolean; policy?: object } = {}): string {
     this.roles.push({
       RoleName: name,
       Arn: roleArn(name),
@@ -88,7 +88,7 @@ export class Estate {
       Path: '/',
       CreateDate: '2025-01-01T00:00:00Z',
       AssumeRolePolicyDocument: trust,
-      RolePolicyList: opts.admin === false ? [] : [{ PolicyName: 'admin', PolicyDocument: ADMIN }],
+      RolePolicyList: opts.policy ? [{ PolicyName: 'own', PolicyDocument: opts.policy }] : opts.admin === false ? [] : [{ PolicyName: 'admin', PolicyDocument: ADMIN }],
     });
     return roleId(name);
   }

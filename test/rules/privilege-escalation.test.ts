@@ -4,6 +4,7 @@ import type { IdentityGraph } from '../../src/graph/graph.js';
 import { rule } from '../../src/rules/privilege-escalation.js';
 import { ACCOUNT, ADMIN_DOC, GraphBuilder, OTHER_ACCOUNT, arn, runRule } from './builders.js';
 import { account, binding, gcpGraph, P, sa, saId } from './gcp-builders.js';
+import { Estate, NOW as CF_NOW, oidcTrust, roleArn as cfRoleArn, roleId as cfRoleId, sub } from '../paths/codehost-fixtures.js';
 
 const doc = (...Statement: unknown[]) => ({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', extra: Record<string, unknown> = {}) => ({ Effect: 'Allow', Action, Resource, ...extra });
@@ -156,5 +157,31 @@ describe('privilege-escalation (Google Cloud)', () => {
     expect(found[0].path?.at(-1)).toBe(want.to);
     if (want.severity) expect(found[0].severity).toBe(want.severity);
     if (want.confidence) expect(found[0].confidence).toBe(want.confidence);
+  });
+});
+
+describe('privilege-escalation (workflows, joined from the cloud side)', () => {
+  const text = (on: string) => `on: ${on}\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: \${{ secrets.DEPLOY_ROLE }}\n`;
+  const assumeTop = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: cfRoleArn('top') }] };
+  function estate(trustSub: string, on = '\n  push:\n    branches: [main]') {
+    const e = new Estate('acme');
+    e.gh.repo('acme/app', { defaultBranch: 'main' });
+    e.role('deploy', oidcTrust(sub(trustSub, 'StringLike')), { policy: assumeTop });
+    e.role('top', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: cfRoleArn('deploy') }, Action: 'sts:AssumeRole' }] });
+    const wf = e.workflow('acme/app', '.github/workflows/deploy.yml', text(on));
+    return { graph: e.build(), wf };
+  }
+  it('a workflow whose job reaches admin through a non-admin role is reported with the job hop', () => {
+    const { graph, wf } = estate('repo:acme/app:ref:refs/heads/main');
+    const found = runRule(rule, graph, undefined, CF_NOW).filter((f) => f.nodeId === wf);
+    expect(found).toHaveLength(1);
+    expect(found[0].path).toEqual([wf, 'github:job:acme/app/.github/workflows/deploy.yml#deploy', cfRoleId('deploy'), cfRoleId('top')]);
+    expect(found[0].message).toContain('job deploy of acme/app .github/workflows/deploy.yml');
+  });
+  it('no workflow finding when the trust refuses its job, or when any repository may assume the role', () => {
+    // (a push to any branch could present refs/heads/release: only main is pushed here)
+    const wrong = runRule(rule, estate('repo:acme/app:ref:refs/heads/release').graph, undefined, CF_NOW).filter((f) => f.nodeId.startsWith('github:workflow:'));
+    expect(wrong.map((f) => f.message)).toEqual([]);
+    expect(runRule(rule, estate('repo:*').graph, undefined, CF_NOW).filter((f) => f.nodeId.startsWith('github:workflow:'))).toEqual([]);
   });
 });

@@ -8,10 +8,10 @@ const ROLE = arn.role('deploy');
 const DEPLOY = `on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n  d:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: ${ROLE}\n`;
 const READ_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
 
-function setup(opts: { admin: boolean; sub?: string; roleInGraph?: boolean }) {
+function setup(opts: { admin: boolean; sub?: string; roleInGraph?: boolean; text?: string }) {
   const b = new GraphBuilder();
   b.account();
-  for (const r of workflow(DEPLOY)) b.graph.add(r);
+  for (const r of workflow(opts.text ?? DEPLOY)) b.graph.add(r);
   if (opts.roleInGraph !== false) {
     const role = b.role('deploy');
     b.attach(role, opts.admin ? b.managedPolicy('AdministratorAccess', ADMIN_DOC, { aws: true }) : b.managedPolicy('read', READ_ONLY));
@@ -39,5 +39,25 @@ describe('workflow-federation-to-admin', () => {
     expect(f).toMatchObject({ nodeId: WF_ID, severity, location: { uri: '.github/workflows/w.yml', startLine: 10 } });
     expect(f.path).toEqual([WF_ID, `aws:iam-role:${ROLE}`, 'aws:managed-policy:arn:aws:iam::aws:policy/AdministratorAccess']);
     expect(f.message).toContain('→ role deploy → AdministratorAccess');
+  });
+
+  describe('joined from the cloud side: the workflow takes the role from a secret', () => {
+    const FROM_SECRET = DEPLOY.replace(ROLE, '${{ secrets.DEPLOY_ROLE }}');
+    it.each([
+      ['a trust scoped to the repository and the pushed branch', 'repo:acme/app:ref:refs/heads/main', 1],
+      ['a trust for another branch', 'repo:acme/app:ref:refs/heads/release', 0],
+      ['a trust for another repository', 'repo:acme/other:*', 0],
+      ['a trust any repository passes (oidc-trust-unscoped reports it)', 'repo:*', 0],
+    ])('%s', (_l, sub, count) => {
+      const found = runRule(rule, setup({ admin: true, sub, text: FROM_SECRET }));
+      expect(found).toHaveLength(count);
+      if (count === 0) return;
+      expect(found[0]).toMatchObject({ nodeId: WF_ID, severity: 'high', discriminator: `aws:iam-role:${ROLE}`, location: { startLine: 7 } });
+      expect(found[0].path).toEqual([WF_ID, 'github:job:acme/app/.github/workflows/w.yml#d', `aws:iam-role:${ROLE}`, 'aws:managed-policy:arn:aws:iam::aws:policy/AdministratorAccess']);
+      expect(found[0].evidence[0].description).toContain('sub repo:acme/app:ref:refs/heads/main; the job takes its role from ${{ secrets.DEPLOY_ROLE }}');
+    });
+    it('a role that is not admin gives no finding', () => {
+      expect(runRule(rule, setup({ admin: false, sub: 'repo:acme/app:ref:refs/heads/main', text: FROM_SECRET }))).toEqual([]);
+    });
   });
 });
