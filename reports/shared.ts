@@ -31,6 +31,7 @@ import { fingerprint } from '../src/rules/runner.js';
 import type { RuleMeta } from '../src/rules/types.js';
 import { safeLine } from '../src/util/text.js';
 import { countIdentities } from '../src/graph/identities.js';
+import { codeHostIdName } from '../src/paths/codehost.js';
 
 /** Why a suppressed finding was dropped, when the engine says (the `reason` of the matching `ignore:` entry). */
 export interface SuppressionInfo {
@@ -683,7 +684,13 @@ function holderRef(graph: IdentityGraph, credentialId: unknown): IdentityRef['ho
 export function identityRef(graph: IdentityGraph, nodeId: string): IdentityRef {
   const n = graph.node(nodeId) as unknown;
   const node = rec(n);
-  if (!node) return refFromId(text(nodeId));
+  if (!node) {
+    // ids that stand for a job of a workflow, or for anyone who can comment on a repository (not graph nodes)
+    const ref = refFromId(text(nodeId));
+    const named = codeHostIdName(graph, text(nodeId));
+    if (named) ref.name = text(named);
+    return ref;
+  }
   const id = optText(node.id) ?? text(nodeId);
   const ref: IdentityRef = { id, name: optText(node.name) ?? refFromId(id).name };
   const kind = oneOf(node.kind, NODE_KINDS, undefined);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, Severity } from '../model/types.js';
 import { agentSteps, DEFAULT_AGENTS, type AgentSpec } from '../ci/agents.js';
-import type { JobInfo, Permissions } from '../ci/workflow.js';
+import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
 import { foldHubs } from './privilege-escalation.js';
@@ -70,7 +70,10 @@ function holdings(graph: IdentityGraph, w: WorkflowView, j: JobInfo, agentLines:
   // the agent's own key (the secrets handed to the agent step) apart from the job's other secrets
   const agentKeys = new Set<string>();
   for (const s of j.steps ?? []) if (agentLines.has(s.line)) for (const n of [...s.withSecrets, ...s.envSecrets]) agentKeys.add(n);
-  const secrets = jobSecrets(w, j).filter((n) => !agentKeys.has(n));
+  // a secret that only names the role to assume (`role-to-assume: ${{ secrets.ROLE_ARN }}`) is not a credential
+  const roleNames = new Set(w.cloudAuth.filter((c) => c.job === j.id && c.roleExpression).flatMap((c) => secretNamesIn(c.roleExpression!)));
+  const credentialRefs = new Set(refsOutsideRoleInputs(w, j));
+  const secrets = jobSecrets(w, j).filter((n) => !agentKeys.has(n) && (!roleNames.has(n) || credentialRefs.has(n)));
   const staticCloud = w.cloudAuth.filter((c) => (c.job === j.id || c.job === '(all jobs)') && c.staticSecrets.length > 0).flatMap((c) => c.staticSecrets.map((s) => `${c.provider.toUpperCase()} key ${s}`));
   // what the job's OIDC token becomes, from the analysis (trusts joined from the cloud side)
   const { paths } = graphAnalysis(graph, now);
@@ -84,6 +87,18 @@ function holdings(graph: IdentityGraph, w: WorkflowView, j: JobInfo, agentLines:
   }
   const oidcUnmatched = j.usesIdToken && cloud.length === 0;
   return { writes, codeWrite, defaultUnknown, agentKeys: [...agentKeys].sort(), secrets, cloud, staticCloud, oidcUnmatched };
+}
+
+/** Secrets the job's steps read anywhere but in the `role-to-assume` of a cloud login (env, other inputs, scripts). */
+function refsOutsideRoleInputs(w: WorkflowView, j: JobInfo): string[] {
+  const out: string[] = [...w.envSecrets, ...(j.envSecrets ?? []), ...(j.passesSecrets ?? [])];
+  for (const s of j.steps ?? []) {
+    out.push(...s.envSecrets, ...(s.runSecrets ?? []));
+    // a cloud login step: its role input names a role; any other secret input of it is a credential
+    if (!s.uses?.toLowerCase().startsWith('aws-actions/configure-aws-credentials')) out.push(...s.withSecrets);
+  }
+  for (const c of w.cloudAuth) if (c.job === j.id) out.push(...c.staticSecrets);
+  return out;
 }
 
 export const rule: Rule<Options> = {
@@ -137,7 +152,7 @@ export const rule: Rule<Options> = {
         const adminHops = toAdmin ? foldHubs(toAdmin) : [];
         const adminEnd = adminHops.length ? adminHops[adminHops.length - 1].to : undefined;
         const who = codeHostIdName(graph, `${UNTRUSTED_PREFIX}${w.repo}`)!;
-        const message = `${workflowLabel(w)}: job ${j.id} runs ${shown.agent} on ${triggers.join(', ')}${open.length ? ', which anyone can start,' : ' (started only by trusted actors, on text others may write)'} while holding ${holds.join('; ')}${adminEnd ? `; it can become ${nameOf(graph, adminEnd)}` : ''}`;
+        const message = `${workflowLabel(w)}: job ${j.id} runs ${shown.agent} on ${triggers.join(', ')}${open.length ? ', which anyone can start,' : ' (started only by trusted actors, on text others may write)'} while holding ${holds.join('; ')}${adminEnd ? `; it can become ${nameOf(graph, adminEnd)}${adminEnd.startsWith('meta:admin:') ? '' : ' (admin)'}` : ''}`;
         const evidence: Evidence[] = [
           workflowEvidence(w, open.length ? `${who} starts ${w.path} (${triggers.join(', ')}); job ${j.id} hands what they wrote to ${shown.agent} (line ${shown.line}, ${shown.via}), which follows instructions in it.` : `Job ${j.id} runs ${shown.agent} (line ${shown.line}) on ${triggers.join(', ')}; ${shown.gate}. A trusted actor who points it at an issue, comment or pull request someone else wrote still hands that text to the agent.`, {
             triggers,
