@@ -45,6 +45,8 @@ export interface JobInfo {
   actorGate?: string;
   /** the job's `if:` condition as written (bounded to 300 characters) */
   if?: string;
+  /** the jobs this one waits for (`needs:`): skipped when one of them is, unless its `if:` says otherwise */
+  needs?: string[];
 }
 
 /**
@@ -401,6 +403,8 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
     if (typeof job.if === 'string') info.if = job.if.length > 300 ? `${job.if.slice(0, 297)}...` : job.if;
     const gate = actorGateOf(job.if);
     if (gate) info.actorGate = gate;
+    const needs = strings(job.needs);
+    if (needs?.length) info.needs = needs.slice(0, 100);
     if (Array.isArray(job.steps)) {
       const steps: StepInfo[] = [];
       job.steps.forEach((rawStep, i) => {

@@ -27,6 +27,7 @@ import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, PathContext } from './types.js';
 import { jobSubjects, type CloudAuth, type JobInfo, type JobSubject } from '../ci/workflow.js';
 import { agentSteps } from '../ci/agents.js';
+import { inheritedTriggers, UNTRUSTED_EVENTS } from '../ci/calls.js';
 
 // ---- the methods -------------------------------------------------------------------------------------------------
 
@@ -1374,8 +1375,6 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
 
 // ---- jobs: who can steer them, and what their tokens become -------------------------------------------------------
 
-/** Triggers anyone who can open a pull request, an issue or a comment starts (with the repository's secrets and token). */
-const UNTRUSTED_EVENTS = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'pull_request_review_comment']);
 
 /** Does a trust accept one of the job's subjects? The subject it accepts, or undefined. */
 function acceptedSubject(a: Acceptor, m: Match, subjects: readonly JobSubject[]): JobSubject | undefined {
@@ -1423,6 +1422,7 @@ function roleSource(auth: readonly CloudAuth[], job: string, to: string): string
  *   limited to trusted actors).
  */
 function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, hubs: readonly Acceptor[], byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
+  const inherited = inheritedTriggers(graph);
   for (const wf of graph.nodes.values()) {
     if (wf.type !== 'workflow' || wf.kind !== 'workload') continue;
     const a = wf.attributes ?? {};
@@ -1435,7 +1435,10 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     const analysis = { triggers, pushBranches: Array.isArray(a.pushBranches) ? (a.pushBranches as string[]) : undefined, pushTags: a.pushTags === true };
     const auth = (Array.isArray(a.cloudAuth) ? a.cloudAuth : []) as CloudAuth[];
     const path = typeof a.path === 'string' ? a.path : wf.id;
-    const untrusted = triggers.filter((t) => UNTRUSTED_EVENTS.has(t));
+    // a reusable workflow runs on its callers' triggers (those whose calling job anyone can start)
+    const inh = inherited.get(wf.id);
+    const untrusted = [...new Set([...triggers.filter((t) => UNTRUSTED_EVENTS.has(t)), ...(inh?.open ?? [])])];
+    const calledBy = inh?.open.length ? ` (called by ${inh.callers.join(', ')})` : '';
     const trusts = [...(acceptedBy.get(repo.id) ?? []), ...hubs];
     // literal FEDERATES_TO targets whose cloud side the scan did not see
     const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => !graph.node(e.to) && !byTarget.has(e.to));
@@ -1496,7 +1499,7 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
         decision: 'allowed',
         unknownKeys: [],
         confidence: reach.confidence,
-        via: `${untrusted.join(', ')} starts ${path}; job ${job.id} ${reach.how}`,
+        via: `${untrusted.join(', ')} starts ${path}${calledBy}; job ${job.id} ${reach.how}`,
         ...(reach.dependsOn ? { dependsOn: reach.dependsOn } : {}),
       };
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, Severity } from '../model/types.js';
 import { agentSteps, DEFAULT_AGENTS, type AgentSpec } from '../ci/agents.js';
+import { inheritedTriggers } from '../ci/calls.js';
 import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
@@ -25,6 +26,9 @@ export type Options = z.infer<typeof options>;
 
 /** Token scopes whose write lets the holder change code, releases, packages or workflows. */
 const CODE_SCOPES = new Set(['contents', 'actions', 'workflows', 'packages', 'deployments', 'pages', 'security-events']);
+
+/** A secret handed to the agent step that is the model provider's key (by its name); any other is a credential it holds. */
+const MODEL_KEY = /ANTHROPIC|CLAUDE|OPENAI|CODEX|GEMINI|GOOGLE_(?:AI|GENAI|API_KEY)|VERTEX|MISTRAL|OPENROUTER|DEEPSEEK|QWEN|DASHSCOPE|GROQ|COPILOT|CURSOR|AMP_|LLM|MODEL/;
 
 const LOWER: Record<Severity, Severity> = { critical: 'medium', high: 'medium', medium: 'low', low: 'low', info: 'info' };
 
@@ -69,7 +73,7 @@ function holdings(graph: IdentityGraph, w: WorkflowView, j: JobInfo, agentLines:
   }
   // the agent's own key (the secrets handed to the agent step) apart from the job's other secrets
   const agentKeys = new Set<string>();
-  for (const s of j.steps ?? []) if (agentLines.has(s.line)) for (const n of [...s.withSecrets, ...s.envSecrets]) agentKeys.add(n);
+  for (const s of j.steps ?? []) if (agentLines.has(s.line)) for (const n of [...s.withSecrets, ...s.envSecrets]) if (MODEL_KEY.test(n)) agentKeys.add(n);
   // a secret that only names the role to assume (`role-to-assume: ${{ secrets.ROLE_ARN }}`) is not a credential
   const roleNames = new Set(w.cloudAuth.filter((c) => c.job === j.id && c.roleExpression).flatMap((c) => secretNamesIn(c.roleExpression!)));
   const credentialRefs = new Set(refsOutsideRoleInputs(w, j));
@@ -120,11 +124,17 @@ export const rule: Rule<Options> = {
   check(graph, { options: o, now }) {
     const table: AgentSpec[] = [...(o.replaceDefaultAgents ? [] : DEFAULT_AGENTS), ...o.agents.map((a) => ({ name: a.name, actions: a.actions, commands: a.commands }))];
     const out: DraftFinding[] = [];
+    const inherited = inheritedTriggers(graph);
     for (const w of workflows(graph)) {
-      const triggers = untrustedTriggers(w);
+      // a reusable workflow runs on the triggers of the workflows that call it
+      const inh = inherited.get(w.node.id);
+      const openTriggers = [...new Set([...untrustedTriggers(w), ...(inh?.open ?? [])])];
+      const callerGated = openTriggers.length === 0 && (inh?.gated.length ?? 0) > 0;
+      const triggers = callerGated ? inh!.gated : openTriggers;
       if (triggers.length === 0) continue;
+      const calledBy = inh && (inh.open.length || callerGated) ? ` (called by ${inh.callers.join(', ')})` : '';
       for (const j of w.jobs) {
-        const agents = agentSteps(j, table);
+        const agents = agentSteps(j, table).map((a) => (callerGated && !a.gate ? { ...a, gate: 'the calling job runs only for trusted actors' } : a));
         if (agents.length === 0) continue;
         const open = agents.filter((a) => !a.gate);
         const shown = open[0] ?? agents[0];
@@ -133,8 +143,10 @@ export const rule: Rule<Options> = {
         const hasCloud = h.cloud.length > 0 || h.staticCloud.length > 0;
         let severity: Severity;
         if (hasCloud || h.codeWrite) severity = 'critical';
-        else if (h.secrets.length > 0 || h.writes.length > 0 || h.oidcUnmatched || h.defaultUnknown) severity = 'high';
-        else if (h.agentKeys.length > 0) severity = 'medium';
+        else if (h.secrets.length > 0 || h.defaultUnknown) severity = 'high';
+        // issues / pull-requests / discussions / statuses writes (a triage or review bot's minimum), an OIDC token no
+        // scanned trust accepts (oidc-token-broad reports it on these triggers), or only the agent's own key
+        else if (h.writes.length > 0 || h.oidcUnmatched || h.agentKeys.length > 0) severity = 'medium';
         else continue; // a read-only token and nothing else: the agent can only read what is public
         if (open.length === 0) severity = LOWER[severity];
         const holds: string[] = [];
@@ -152,7 +164,7 @@ export const rule: Rule<Options> = {
         const adminHops = toAdmin ? foldHubs(toAdmin) : [];
         const adminEnd = adminHops.length ? adminHops[adminHops.length - 1].to : undefined;
         const who = codeHostIdName(graph, `${UNTRUSTED_PREFIX}${w.repo}`)!;
-        const message = `${workflowLabel(w)}: job ${j.id} runs ${shown.agent} on ${triggers.join(', ')}${open.length ? ', which anyone can start,' : ' (started only by trusted actors, on text others may write)'} while holding ${holds.join('; ')}${adminEnd ? `; it can become ${nameOf(graph, adminEnd)}${adminEnd.startsWith('meta:admin:') ? '' : ' (admin)'}` : ''}`;
+        const message = `${workflowLabel(w)}: job ${j.id} runs ${shown.agent} on ${triggers.join(', ')}${calledBy}${open.length ? ', which anyone can start,' : ' (started only by trusted actors, on text others may write)'} while holding ${holds.join('; ')}${adminEnd ? `; it can become ${nameOf(graph, adminEnd)}${adminEnd.startsWith('meta:admin:') ? '' : ' (admin)'}` : ''}`;
         const evidence: Evidence[] = [
           workflowEvidence(w, open.length ? `${who} starts ${w.path} (${triggers.join(', ')}); job ${j.id} hands what they wrote to ${shown.agent} (line ${shown.line}, ${shown.via}), which follows instructions in it.` : `Job ${j.id} runs ${shown.agent} (line ${shown.line}) on ${triggers.join(', ')}; ${shown.gate}. A trusted actor who points it at an issue, comment or pull request someone else wrote still hands that text to the agent.`, {
             triggers,

@@ -4,6 +4,7 @@ import { rule } from '../../src/rules/ai-agent-untrusted-input.js';
 import { Estate, NOW, oidcTrust, roleId, sub } from '../paths/codehost-fixtures.js';
 import { runRule } from './builders.js';
 import { WF_ID, workflow } from './workflow-helpers.js';
+import { workflowRecords } from '../../src/ci/workflow.js';
 
 /** One job `triage` with the given permissions block, `if:`, and agent step (the agent step's line depends on the permissions block). */
 const wf = (on: string, perms: string, step: string, jobIf = '') =>
@@ -32,6 +33,7 @@ describe('ai-agent-untrusted-input', () => {
     ['Claude Code opened to anyone, contents: write', wf('issue_comment', WRITE, CLAUDE_OPEN), 'critical', 10],
     ["Claude Code with the action's own write-access check, contents: write", wf('issue_comment', WRITE, CLAUDE_DEFAULT), 'medium', 10],
     ['Gemini CLI on issues with a deploy secret and issues: write', wf('issues', ISSUES, GEMINI_DEPLOY), 'high', 9],
+    ['Claude Code issue triage open to anyone with issues: write only', wf('issues', ISSUES, CLAUDE_OPEN), 'medium', 9],
     ['Codex CLI through npx on pull_request_target with only its own key', wf('pull_request_target', READ, CODEX_CLI), 'medium', 9],
     ['an author_association gate on the job lowers it', wf('issue_comment', WRITE, CLAUDE_OPEN, "github.event.comment.author_association == 'MEMBER'"), 'medium', 11],
     ['no permissions block: the repository default is unknown', 'on: issue_comment\njobs:\n  triage:\n    runs-on: x\n    steps:\n      - run: claude -p "fix it"\n', 'high', 6],
@@ -99,7 +101,26 @@ jobs:
     other.role('deploy', oidcTrust(sub('repo:acme/agents:ref:refs/heads/release', 'StringEquals')));
     other.workflow('acme/agents', '.github/workflows/claude.yml', text);
     const [g] = runRule(rule, other.build(), undefined, NOW);
-    expect(g.severity).toBe('high');
+    expect(g.severity).toBe('medium');
     expect(g.message).toContain('an OIDC token (id-token: write) no scanned cloud trust accepts');
+  });
+
+  it('a reusable workflow runs on the triggers of the workflow that calls it; a gated calling job (or a job it needs) lowers it', () => {
+    const called = `on: workflow_call\njobs:\n  agent:\n    runs-on: x\n    permissions:\n${WRITE}    steps:\n${CLAUDE_OPEN}`;
+    const caller = (jobs: string) => `on: issue_comment\njobs:\n${jobs}`;
+    const CALL = '  call:\n    uses: ./.github/workflows/agent.yml\n    secrets: inherit\n';
+    const graphOf = (callerText: string) =>
+      IdentityGraph.from([
+        ...workflowRecords({ repo: 'acme/app', path: '.github/workflows/agent.yml', text: called, connector: 'workflows', source: 'f', observedAt: NOW.toISOString(), local: true }),
+        ...workflowRecords({ repo: 'acme/app', path: '.github/workflows/dispatch.yml', text: callerText, connector: 'workflows', source: 'f', observedAt: NOW.toISOString(), local: true }),
+      ]);
+    const [open] = runRule(rule, graphOf(caller(CALL)), undefined, NOW);
+    expect(open).toMatchObject({ nodeId: 'github:workflow:acme/app/.github/workflows/agent.yml', severity: 'critical' });
+    expect(open.message).toContain('on issue_comment (called by .github/workflows/dispatch.yml (job call))');
+    const gate = "  check:\n    if: github.event.comment.author_association == 'OWNER'\n    runs-on: x\n    steps:\n      - run: true\n";
+    const [gated] = runRule(rule, graphOf(caller(`${gate}${CALL.replace('    uses:', '    needs: check\n    uses:')}`)), undefined, NOW);
+    expect(gated.severity).toBe('medium');
+    // a caller on push passes on nothing
+    expect(runRule(rule, graphOf(caller(CALL).replace('on: issue_comment', 'on: push')), undefined, NOW)).toEqual([]);
   });
 });
