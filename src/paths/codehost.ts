@@ -1281,7 +1281,6 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
   const byTarget = new Map<string, Acceptor[]>();
   /** the trusts that accept each repository (by repository id), for the jobs of its workflows */
   const acceptedBy = new Map<string, Acceptor[]>();
-  const hubAcceptors: Acceptor[] = [];
   for (const a of acceptors) {
     const list = byTarget.get(a.to) ?? [];
     list.push(a);
@@ -1299,7 +1298,6 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
       };
       if (a.dependsOn.length) e.dependsOn = a.dependsOn.join('; ');
       out.add(e);
-      hubAcceptors.push(a);
       continue;
     }
     // the repositories the trust names (exactly, or by a pattern matched through the index)
@@ -1344,7 +1342,7 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     }
   }
 
-  for (const e of jobEdges(graph, index, acceptedBy, hubAcceptors, byTarget)) out.add(e);
+  for (const e of jobEdges(graph, index, acceptedBy, byTarget)) out.add(e);
 
   // push access: named branches the trusts of each repository require go on the push edge
   const named = new Map<string, Set<string>>();
@@ -1421,7 +1419,7 @@ function roleSource(auth: readonly CloudAuth[], job: string, to: string): string
  *   code or text reaches its steps (checkout of the pull request head, attacker text in a script, an AI agent not
  *   limited to trusted actors).
  */
-function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, hubs: readonly Acceptor[], byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
+function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
   const inherited = inheritedTriggers(graph);
   for (const wf of graph.nodes.values()) {
     if (wf.type !== 'workflow' || wf.kind !== 'workload') continue;
@@ -1439,7 +1437,9 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     const inh = inherited.get(wf.id);
     const untrusted = [...new Set([...triggers.filter((t) => UNTRUSTED_EVENTS.has(t)), ...(inh?.open ?? [])])];
     const calledBy = inh?.open.length ? ` (called by ${inh.callers.join(', ')})` : '';
-    const trusts = [...(acceptedBy.get(repo.id) ?? []), ...hubs];
+    // trusts any repository passes (the hub's) are left out: anyone reaches them with a repository of their own, so a
+    // job adds nothing to that edge (and joining them would pair every job with every such role)
+    const trusts = acceptedBy.get(repo.id) ?? [];
     // literal FEDERATES_TO targets whose cloud side the scan did not see
     const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => !graph.node(e.to) && !byTarget.has(e.to));
     for (const job of jobs) {

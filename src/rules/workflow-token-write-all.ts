@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DraftFinding, Rule } from './types.js';
 import { inheritingJobs, locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
 import type { Permissions } from '../ci/workflow.js';
+import { agentSteps } from '../ci/agents.js';
 
 const options = z.object({
   /** token scopes whose write access is dangerous on untrusted triggers (`id-token: write` is needed for OIDC and never counts) */
@@ -10,9 +11,11 @@ const options = z.object({
 export type Options = z.infer<typeof options>;
 
 /** Write scopes a labeler, commenter or status reporter needs: on an untrusted trigger without untrusted code, low. */
-const MINIMAL_SCOPES = new Set(['pull-requests', 'issues', 'statuses', 'checks']);
+const MINIMAL_SCOPES = new Set(['pull-requests', 'issues', 'statuses', 'checks', 'discussions']);
+/** Every scope but id-token (which only mints OIDC tokens; oidc-token-broad reports it). */
+const ANY_SCOPE = { has: (scope: string) => scope !== 'id-token' };
 
-function writes(p: Permissions | undefined, sensitive: Set<string>): string[] {
+function writes(p: Permissions | undefined, sensitive: Pick<Set<string>, 'has'>): string[] {
   if (p === 'write-all') return ['write-all'];
   if (!p || typeof p !== 'object') return [];
   return Object.entries(p)
@@ -48,15 +51,30 @@ export const rule: Rule<Options> = {
       const inheriting = inheritingJobs(w).map((j) => j.id);
       for (const b of blocks) {
         if (b.key === 'workflow' && w.jobs.length > 0 && inheriting.length === 0) continue; // every job overrides it
-        const granted = writes(b.perms, sensitive);
+        // on a trigger anyone can start, what decides is whether outside code or text reaches a step holding the token:
+        // a checkout of the pull request's head, event text pasted into a script, an AI agent anyone can start
+        const reached = b.key === 'workflow' ? inheritingJobs(w) : w.jobs.filter((j) => `job:${j.id}` === b.key);
+        const reach =
+          untrusted.length === 0
+            ? []
+            : [
+                ...new Set(
+                  reached.flatMap((j) => [
+                    ...(j.actorGate ? [] : (j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`)),
+                    ...agentSteps(j)
+                      .filter((a) => !a.gate)
+                      .map((a) => `job ${j.id} runs ${a.agent} on what they wrote`),
+                  ]),
+                ),
+              ];
+        const sensitiveGranted = writes(b.perms, sensitive);
+        // once outside input runs in the job, every write scope is theirs: issues and discussions too (medium)
+        const granted = sensitiveGranted.length === 0 && reach.length > 0 ? writes(b.perms, ANY_SCOPE) : sensitiveGranted;
         if (granted.length === 0) continue;
         const all = granted[0] === 'write-all';
         if (!all && untrusted.length === 0) continue; // explicit single write scopes on trusted triggers are the fix, not the problem
-        // on a trigger anyone can start, what decides is whether outside code or text reaches a step holding the token
-        const reached = b.key === 'workflow' ? inheritingJobs(w) : w.jobs.filter((j) => `job:${j.id}` === b.key);
-        const reach = [...new Set(reached.flatMap((j) => (j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`)))];
         const minimal = !all && granted.every((g) => MINIMAL_SCOPES.has(g));
-        const severity = untrusted.length === 0 ? 'high' : reach.length > 0 ? 'critical' : all ? 'high' : minimal ? 'low' : 'medium';
+        const severity = untrusted.length === 0 ? 'high' : reach.length > 0 ? (sensitiveGranted.length > 0 ? 'critical' : 'medium') : all ? 'high' : minimal ? 'low' : 'medium';
         const what = all ? 'permissions: write-all' : `write on ${granted.join(', ')}`;
         out.push({
           nodeId: w.node.id,
@@ -72,7 +90,7 @@ export const rule: Rule<Options> = {
                   ? ''
                   : reach.length > 0
                     ? ` On ${untrusted.join(', ')}, outside code or text reaches the token: ${reach.join('; ')}.`
-                    : ` No step checks out the pull request's code or pastes event text into a script${minimal ? ', and these are the scopes a labeler or commenter needs' : ''}.`
+                    : ` No step checks out the pull request's code or pastes event text into a script, and no AI agent anyone can start runs in it${minimal ? '; these are the scopes a labeler or commenter needs' : ''}.`
               }`,
               {
                 block: b.where,

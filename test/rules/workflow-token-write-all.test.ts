@@ -55,6 +55,16 @@ describe('workflow-token-write-all', () => {
     expect(hit.evidence[0].description).toContain('outside code or text reaches the token: job build checks out the pull request head');
     expect(hit.evidence[0].data).toMatchObject({ untrustedReach: ['job build checks out the pull request head'] });
     const [labeler] = runRule(rule, IdentityGraph.from(workflow(`on: pull_request_target\npermissions:\n  pull-requests: write\n${job()}`)));
-    expect(labeler.evidence[0].description).toContain("No step checks out the pull request's code or pastes event text into a script, and these are the scopes a labeler or commenter needs");
+    expect(labeler.evidence[0].description).toContain("No step checks out the pull request's code or pastes event text into a script, and no AI agent anyone can start runs in it; these are the scopes a labeler or commenter needs");
+  });
+
+  it('an AI agent anyone can start counts as outside input; once input runs, issues: write counts too (medium)', () => {
+    const agent = "on: issue_comment\njobs:\n  bot:\n    runs-on: x\n    permissions:\n      contents: write\n    steps:\n      - uses: anthropics/claude-code-action@v1\n        with:\n          allowed_non_write_users: '*'\n";
+    expect(runRule(rule, IdentityGraph.from(workflow(agent)))[0]).toMatchObject({ severity: 'critical' });
+    // the action's own write-access check: not outside input; contents on issue_comment stays medium
+    expect(runRule(rule, IdentityGraph.from(workflow(agent.replace("        with:\n          allowed_non_write_users: '*'\n", ''))))[0]).toMatchObject({ severity: 'medium' });
+    const injection = 'on: issues\npermissions:\n  issues: write\njobs:\n  greet:\n    runs-on: x\n    steps:\n      - run: echo "${{ github.event.issue.title }}"\n';
+    expect(runRule(rule, IdentityGraph.from(workflow(injection)))[0]).toMatchObject({ severity: 'medium', location: { startLine: 2 } });
+    expect(runRule(rule, IdentityGraph.from(workflow(injection.replace('"${{ github.event.issue.title }}"', 'hello'))))).toEqual([]);
   });
 });
