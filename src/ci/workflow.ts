@@ -85,6 +85,8 @@ export const SAFE_INPUTS = new Set([
   'registry-url',
   'attestations',
   'skip-existing',
+  // the ref a checkout takes (a branch, a sha or an expression: which code runs next to the secrets)
+  'ref',
 ]);
 
 export interface CloudAuth {

@@ -31,7 +31,11 @@ function repoVisibility(graph: IdentityGraph, repo: string): string | undefined 
   return typeof v === 'string' ? v : undefined;
 }
 
-function orgSecretCovers(graph: IdentityGraph, secret: IdentityNode, repo: string): boolean {
+/**
+ * Can repository `repo` (`owner/name`) use the org secret? `selected`: it is among the secret's repositories;
+ * `private`: the repository is not public (private and internal repositories); `all` or unknown: yes.
+ */
+export function orgSecretCovers(graph: IdentityGraph, secret: IdentityNode, repo: string): boolean {
   const vis = secret.attributes?.visibility;
   if (vis === 'selected') {
     const sel = secret.attributes?.selectedRepositories;

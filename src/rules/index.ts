@@ -30,6 +30,7 @@ import { rule as saImpersonationBroad } from './sa-impersonation-broad.js';
 import { rule as saPrimitiveRole } from './sa-primitive-role.js';
 import { rule as saUserManagedKey } from './sa-user-managed-key.js';
 import { rule as unusedRoleGrants } from './unused-role-grants.js';
+import { rule as untrustedTriggerSecrets } from './untrusted-trigger-secrets.js';
 import { rule as wifProviderUnconditioned } from './wif-provider-unconditioned.js';
 import type { Rule } from './types.js';
 
@@ -67,6 +68,7 @@ export const RULES: readonly Rule<any>[] = [
   saPrimitiveRole,
   saUserManagedKey,
   unusedRoleGrants,
+  untrustedTriggerSecrets,
   wifProviderUnconditioned,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 

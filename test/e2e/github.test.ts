@@ -10,12 +10,32 @@ import { nhi, repoRoot, STACK_LINE } from './run.js';
 const sarifSchema = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
 const validateSarif = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false }).compile(sarifSchema);
 const token = { GITHUB_TOKEN: 'ghp_E2EFAKETOKEN000000000000000000000000', GH_TOKEN: undefined };
-type Report = { findings: Array<{ ruleId: string; identity: { id: string; name: string } }>; coverage: Array<{ source: string; incomplete: boolean }>; scan: { connectors: Array<{ id: string; apiCalls: number }> } };
+type Report = { findings: Array<{ ruleId: string; severity: string; discriminator?: string; identity: { id: string; name: string }; evidence: Array<{ description: string; data?: Record<string, unknown> }> }>; coverage: Array<{ source: string; incomplete: boolean }>; scan: { connectors: Array<{ id: string; apiCalls: number }> } };
 
 let fake: FakeGitHub;
 let dir: string;
+/** A preview workflow on pull_request_target that checks out the fork's code next to two org secrets. */
+const PREVIEW_WF = `name: preview
+on: pull_request_target
+jobs:
+  preview:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: \${{ github.event.pull_request.head.sha }}
+      - run: npm ci && npm run preview
+        env:
+          SLACK_WEBHOOK: \${{ secrets.SLACK_WEBHOOK }}
+          RELEASE_KEY: \${{ secrets.RELEASE_KEY }}
+`;
+
 beforeAll(async () => {
-  fake = await startFakeGitHub(makeSyntheticOrg({ repos: 6, seed: 5 }), { pageSize: 3 });
+  const org = makeSyntheticOrg({ repos: 6, seed: 5 });
+  // the first repository is among RELEASE_KEY's selected ones; SLACK_WEBHOOK is shared with every repository
+  org.repos[0].visibility = 'public';
+  org.repos[0].workflows = [...(org.repos[0].workflows ?? []), { path: '.github/workflows/preview.yml', text: PREVIEW_WF }];
+  fake = await startFakeGitHub(org, { pageSize: 3 });
   dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-e2e-gh-'));
 });
 afterAll(async () => {
@@ -35,6 +55,15 @@ describe('nhi scan of a GitHub org (built CLI, real Octokit, fake GitHub)', () =
     for (const id of ['default-workflow-token-write', 'webhook-without-secret', 'app-installation-overprivileged', 'long-lived-cloud-credential-in-ci']) expect(rules, id).toContain(id);
     expect(r.stdout).not.toContain(token.GITHUB_TOKEN);
     expect(r.stdout).not.toContain('org-hook-secret-do-not-leak');
+    // org secrets handed to a fork's code on pull_request_target, named with their level, sharing and age
+    const preview = report.findings.filter((f) => f.ruleId === 'untrusted-trigger-secrets' && f.identity.id === 'github:workflow:acme/service-000/.github/workflows/preview.yml');
+    expect(preview).toHaveLength(1);
+    expect(preview[0]).toMatchObject({ severity: 'critical', discriminator: 'job:preview' });
+    expect(preview[0].evidence[0].data?.secrets).toEqual([
+      expect.objectContaining({ name: 'RELEASE_KEY', level: 'org', visibility: 'selected', sharedWith: '3 selected repositories of acme', ageDays: 30 }),
+      expect.objectContaining({ name: 'SLACK_WEBHOOK', level: 'org', visibility: 'all', sharedWith: 'every repository of acme', ageDays: 500 }),
+    ]);
+    expect(preview[0].evidence[0].description).toContain('RELEASE_KEY, SLACK_WEBHOOK are org secrets');
   });
 
   it('a 403 on one endpoint: exit 3, the gap in the report, everything else reported', async () => {
