@@ -31,8 +31,12 @@ export const DEFAULT_AGENTS: readonly AgentSpec[] = [
   { name: 'opencode', actions: ['sst/opencode/github', 'anomalyco/opencode/github'], commands: ['opencode', 'opencode-ai'] },
   { name: 'Goose', actions: ['block/goose-action'], commands: ['goose'] },
   { name: 'Amp', commands: ['amp', '@sourcegraph/amp'] },
+  { name: 'Warp agent (Oz)', actions: ['warpdotdev/oz-agent-action', 'warpdotdev/warp-agent-action'], commands: ['oz'] },
   { name: 'Qwen Code', actions: ['qwenlm/qwen-code-action'], commands: ['qwen', '@qwen-code/qwen-code'] },
 ];
+
+/** A secret handed to an agent step that is the model provider's key (by its name); any other is a credential it holds. */
+export const MODEL_KEY = /ANTHROPIC|CLAUDE|OPENAI|CODEX|GEMINI|GOOGLE_(?:AI|GENAI|API_KEY)|VERTEX|MISTRAL|OPENROUTER|DEEPSEEK|QWEN|DASHSCOPE|GROQ|COPILOT|CURSOR|WARP|AMP_|LLM|MODEL/;
 
 export interface AgentStep {
   agent: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, Severity } from '../model/types.js';
-import { agentSteps, DEFAULT_AGENTS, type AgentSpec } from '../ci/agents.js';
+import { agentSteps, DEFAULT_AGENTS, MODEL_KEY, type AgentSpec } from '../ci/agents.js';
 import { inheritedTriggers } from '../ci/calls.js';
 import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
@@ -26,9 +26,6 @@ export type Options = z.infer<typeof options>;
 
 /** Token scopes whose write lets the holder change code, releases, packages or workflows. */
 const CODE_SCOPES = new Set(['contents', 'actions', 'workflows', 'packages', 'deployments', 'pages', 'security-events']);
-
-/** A secret handed to the agent step that is the model provider's key (by its name); any other is a credential it holds. */
-const MODEL_KEY = /ANTHROPIC|CLAUDE|OPENAI|CODEX|GEMINI|GOOGLE_(?:AI|GENAI|API_KEY)|VERTEX|MISTRAL|OPENROUTER|DEEPSEEK|QWEN|DASHSCOPE|GROQ|COPILOT|CURSOR|AMP_|LLM|MODEL/;
 
 const LOWER: Record<Severity, Severity> = { critical: 'medium', high: 'medium', medium: 'low', low: 'low', info: 'info' };
 

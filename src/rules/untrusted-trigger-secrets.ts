@@ -8,6 +8,7 @@ import { daysSince } from '../util/dates.js';
 import { credentialAgeBase, credentialEvidence } from './helpers.js';
 import { locate, UNTRUSTED_TRIGGERS, untrustedTriggers, workflowEvidence, workflowLabel, workflows, type WorkflowView } from './ci-helpers.js';
 import { reusableOwner } from './secrets-inherit.js';
+import { agentSteps, MODEL_KEY } from '../ci/agents.js';
 import type { DraftFinding, Rule } from './types.js';
 
 /**
@@ -228,19 +229,18 @@ const WHO: Record<string, string> = {
   pull_request_review_comment: 'anyone who can comment on a pull request',
 };
 
-/** Coding agents: they read the issue, comment or pull request they are started on (prompt injection). */
-const AGENT_ACTIONS = ['anthropics/claude-code-action', 'anthropics/claude-code-base-action', 'openai/codex-action', 'google-github-actions/run-gemini-cli', 'google-gemini/gemini-cli-action', 'warpdotdev/'];
-const AGENT_COMMANDS = /^(?:claude|codex|gemini|copilot|aider|opencode|cursor-agent|@anthropic-ai\/claude-code|@openai\/codex|@google\/gemini-cli|@github\/copilot)(?:@\S*)?(?:\s|$)/;
-
+/** An AI agent anyone can start (src/ci/agents.ts; one limited to trusted actors is no signal): it reads the attacker-written text. */
 function runsAgent(j: JobInfo): string | undefined {
-  for (const s of j.steps ?? []) {
-    const uses = (s.uses ?? '').toLowerCase();
-    const a = AGENT_ACTIONS.find((p) => uses.startsWith(p));
-    if (a) return s.uses!.replace(/@.*$/, '');
-    const c = (s.commands ?? []).find((x) => AGENT_COMMANDS.test(x));
-    if (c) return c.split(' ')[0];
-  }
-  return undefined;
+  const a = agentSteps(j).find((x) => !x.gate);
+  return a ? `${a.agent} (${a.via})` : undefined;
+}
+
+/** Secrets handed to an agent step whose name says they are the model provider's key: ai-agent-untrusted-input's. */
+function agentKeys(j: JobInfo): Set<string> {
+  const lines = new Set(agentSteps(j).map((a) => a.line));
+  const out = new Set<string>();
+  for (const s of j.steps ?? []) if (lines.has(s.line)) for (const n of [...s.withSecrets, ...s.envSecrets]) if (MODEL_KEY.test(n)) out.add(n);
+  return out;
 }
 
 /** Expressions a checkout ref may use that never name the pull request's code (base branch, the event's own ref). */
@@ -438,7 +438,9 @@ export const rule: Rule<Options> = {
         const gate = gateOf(j.if);
         if (gate === 'same-repository' || gate === 'other-event') continue; // no stranger's run gets here
         const allGrants = grantsOf(w, j);
-        const grants = allGrants.filter((g) => !ignored(g.name));
+        // the model key handed to an AI agent step is reported, with what else the agent holds, by ai-agent-untrusted-input
+        const modelKeys = agentKeys(j);
+        const grants = allGrants.filter((g) => !ignored(g.name) && !modelKeys.has(g.name));
         const ignoredNames = [...new Set(allGrants.filter((g) => ignored(g.name)).map((g) => g.name))].sort();
         // toJSON(secrets) and computed secrets[...] indexes: all-secrets-exposed reports them (critical on these triggers)
         const exposedAll = w.anySecret.filter((a) => a.job === j.id && a.kind !== 'secrets: inherit');

@@ -28,6 +28,7 @@ describe('untrusted-trigger-secrets', () => {
     ['the job runs on tag pushes only', wf('[push, issue_comment]', SECRET_STEP, "    if: startsWith(github.ref, 'refs/tags/')\n")],
     ['identifiers, not credentials (role ARN, project id)', wf('pull_request_target', '      - run: ./x\n        env:\n          ROLE: ${{ secrets.AWS_ROLE_ARN }}\n          PROJECT: ${{ secrets.VERCEL_PROJECT_ID }}\n')],
     ['toJSON(secrets) alone: all-secrets-exposed reports it', wf('pull_request_target', '      - run: ./x\n        env:\n          ALL: ${{ toJSON(secrets) }}\n')],
+    ["an agent's own model key alone: ai-agent-untrusted-input reports it", wf('issues', '      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n')],
   ])('valid: %s', (_l, text) => {
     expect(findings(text)).toEqual([]);
   });
@@ -42,7 +43,7 @@ describe('untrusted-trigger-secrets', () => {
     ['look-alike: the artifacts go to a directory of their own', wf('workflow_run', `      - uses: actions/checkout@v4\n      - uses: actions/download-artifact@v4\n        with:\n          run-id: \${{ github.event.workflow_run.id }}\n          path: site\n${SECRET_STEP}`), 'medium', 13],
     ['workflow_run with no other signal', wf('workflow_run', SECRET_STEP), 'medium', 8],
     ['workflow_run checking out the triggering head', wf('workflow_run', `      - uses: actions/checkout@v4\n        with:\n          ref: \${{ github.event.workflow_run.head_sha }}\n${SECRET_STEP}`), 'critical', 11],
-    ['issues with a coding agent holding an API key', wf('issues', '      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n'), 'high', 8],
+    ['issues with a coding agent open to anyone, holding a deploy token beside its model key', wf('issues', "      - uses: anthropics/claude-code-action@v1\n        with:\n          anthropic_api_key: ${{ secrets.ANTHROPIC_API_KEY }}\n          allowed_non_write_users: '*'\n        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n"), 'high', 11],
     ['issue_comment checking out a ref from a step output', wf('issue_comment', `      - id: pr\n        run: ./find-head\n      - uses: actions/checkout@v4\n        with:\n          ref: \${{ steps.pr.outputs.sha }}\n${SECRET_STEP}`), 'high', 13],
     ['look-alike: checkout of the base branch is not a computed ref', wf('pull_request_target', `      - uses: actions/checkout@v4\n        with:\n          ref: \${{ github.event.repository.default_branch }}\n${SECRET_STEP}`), 'medium', 11],
     ['commenter gated to members, head checked out: lowered once (the code is still the stranger\'s)', wf('issue_comment', `${HEAD_CHECKOUT}${SECRET_STEP}`, "    if: contains(fromJSON('[\"OWNER\",\"MEMBER\"]'), github.event.comment.author_association)\n"), 'high', 12],
