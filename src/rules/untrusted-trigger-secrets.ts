@@ -210,6 +210,18 @@ export function gateOf(cond: string | undefined): GateResult {
   return gateIn(exprOf(cond), 0);
 }
 
+/** The gate of the jobs a job needs (transitively), when its own `if:` does not run it after a skipped or failed one. */
+function needsGate(jobs: readonly JobInfo[], j: JobInfo, depth = 0): GateResult {
+  if (depth > 20 || (j.if && /\b(?:always|failure|cancelled)\s*\(/.test(j.if))) return undefined;
+  for (const n of j.needs ?? []) {
+    const dep = jobs.find((x) => x.id === n);
+    if (!dep) continue;
+    const g = gateOf(dep.if) ?? needsGate(jobs, dep, depth + 1);
+    if (g) return g;
+  }
+  return undefined;
+}
+
 const GATE_TEXT: Record<GateKind, string> = {
   'same-repository': 'runs only for branches of the repository itself',
   author: "runs only for pull requests (or issues) whose author its condition trusts, so the code is theirs",
@@ -435,7 +447,8 @@ export const rule: Rule<Options> = {
       for (const j of w.jobs) {
         const triggers = jobTriggers(untrusted, j.if);
         if (triggers.length === 0) continue;
-        const gate = gateOf(j.if);
+        // a job waits for the jobs it needs and is skipped with them (unless its if: runs it regardless): their gate is its own
+        const gate = gateOf(j.if) ?? needsGate(w.jobs, j);
         if (gate === 'same-repository' || gate === 'other-event') continue; // no stranger's run gets here
         const allGrants = grantsOf(w, j);
         // the model key handed to an AI agent step is reported, with what else the agent holds, by ai-agent-untrusted-input

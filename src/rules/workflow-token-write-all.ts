@@ -74,7 +74,10 @@ export const rule: Rule<Options> = {
         const all = granted[0] === 'write-all';
         if (!all && untrusted.length === 0) continue; // explicit single write scopes on trusted triggers are the fix, not the problem
         const minimal = !all && granted.every((g) => MINIMAL_SCOPES.has(g));
-        const severity = untrusted.length === 0 ? 'high' : reach.length > 0 ? (sensitiveGranted.length > 0 ? 'critical' : 'medium') : all ? 'high' : minimal ? 'low' : 'medium';
+        // an environment on every reached job holds the run until its protection rules pass (not read by the scan)
+        const held = reach.length > 0 && reached.length > 0 && reached.every((j) => j.environment) ? [...new Set(reached.map((j) => j.environment!))] : [];
+        const severity =
+          untrusted.length === 0 ? 'high' : reach.length > 0 ? (sensitiveGranted.length > 0 ? (held.length ? 'high' : 'critical') : 'medium') : all ? 'high' : minimal ? 'low' : 'medium';
         const what = all ? 'permissions: write-all' : `write on ${granted.join(', ')}`;
         out.push({
           nodeId: w.node.id,
@@ -89,7 +92,7 @@ export const rule: Rule<Options> = {
                 untrusted.length === 0
                   ? ''
                   : reach.length > 0
-                    ? ` On ${untrusted.join(', ')}, outside code or text reaches the token: ${reach.join('; ')}.`
+                    ? ` On ${untrusted.join(', ')}, outside code or text reaches the token: ${reach.join('; ')}.${held.length ? ` The job waits for environment ${held.join(', ')}, whose protection rules (required reviewers) the scan does not read: without them this is critical.` : ''}`
                     : ` No step checks out the pull request's code or pastes event text into a script, and no AI agent anyone can start runs in it${minimal ? '; these are the scopes a labeler or commenter needs' : ''}.`
               }`,
               {

@@ -227,4 +227,10 @@ describe('untrusted-trigger-secrets with the GitHub secrets inventory', () => {
     expect(f.evidence[0].description).toContain('and 8 more.');
     expect(f.evidence.length).toBe(21);
   });
+
+  it('a job that needs a gated job is gated with it (it is skipped when that job is), unless its if: runs it regardless', () => {
+    const text = (extraIf: string) => `on: issue_comment\njobs:\n  check:\n    if: contains(fromJSON('["OWNER","MEMBER"]'), github.event.comment.author_association)\n    runs-on: x\n    steps:\n      - run: true\n  build:\n    needs: check\n${extraIf}    runs-on: x\n    steps:\n      - run: ./deploy\n        env:\n          TOKEN: \${{ secrets.DEPLOY_TOKEN }}\n`;
+    expect(findings(text(''))[0]).toMatchObject({ severity: 'low' });
+    expect(findings(text('    if: always()\n'))[0]).toMatchObject({ severity: 'medium' });
+  });
 });

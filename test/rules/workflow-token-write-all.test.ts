@@ -67,4 +67,11 @@ describe('workflow-token-write-all', () => {
     expect(runRule(rule, IdentityGraph.from(workflow(injection)))[0]).toMatchObject({ severity: 'medium', location: { startLine: 2 } });
     expect(runRule(rule, IdentityGraph.from(workflow(injection.replace('"${{ github.event.issue.title }}"', 'hello'))))).toEqual([]);
   });
+
+  it('outside code reaching a job that waits for an environment is high, the evidence says why', () => {
+    const text = 'on: pull_request_target\npermissions:\n  pull-requests: write\njobs:\n  scan:\n    runs-on: x\n    environment: pr-review\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: refs/pull/${{ github.event.pull_request.number }}/head\n';
+    const [f] = runRule(rule, IdentityGraph.from(workflow(text)));
+    expect(f).toMatchObject({ severity: 'high' });
+    expect(f.evidence[0].description).toContain('waits for environment pr-review');
+  });
 });
