@@ -6,9 +6,9 @@
  */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { JobInfo } from './workflow.js';
+import { gateInSomeBranch, UNTRUSTED_EVENTS } from './gates.js';
 
-/** Triggers anyone who can open a pull request, an issue or a comment starts (with secrets and a token that may write). */
-export const UNTRUSTED_EVENTS: ReadonlySet<string> = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'pull_request_review_comment']);
+export { UNTRUSTED_EVENTS };
 
 export interface InheritedTriggers {
   /** untrusted triggers of callers whose calling job anyone can start */
@@ -19,13 +19,18 @@ export interface InheritedTriggers {
   callers: string[];
 }
 
-/** The gate of a job: its own `if:` actor test, or one of the jobs it needs (when its `if:` does not run it regardless). */
-function gateOf(jobs: Map<string, JobInfo>, job: JobInfo, depth = 0): string | undefined {
+/**
+ * The gate of a job: its own `if:` (every alternative gated), or a job it needs whose condition gates some branch
+ * (src/ci/gates.ts gateInSomeBranch), when its own `if:` does not run it after a skipped one.
+ */
+export function gateOf(jobs: Map<string, JobInfo>, job: JobInfo, depth = 0): string | undefined {
   if (job.actorGate) return job.actorGate;
   if (depth > 20 || (job.if && /\b(?:always|failure|cancelled)\s*\(/.test(job.if))) return undefined;
   for (const n of job.needs ?? []) {
     const dep = jobs.get(n);
-    const g = dep ? gateOf(jobs, dep, depth + 1) : undefined;
+    if (!dep) continue;
+    if (gateInSomeBranch(dep.if)) return dep.if;
+    const g = gateOf(jobs, dep, depth + 1);
     if (g) return g;
   }
   return undefined;

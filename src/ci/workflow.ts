@@ -7,6 +7,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { GraphRecord, IdentityEdge, Provenance, WorkloadNode } from '../model/types.js';
 import { parserMessage, TOO_DEEP, tooDeep, tooLarge } from './limits.js';
+import { gateOf } from './gates.js';
 
 export interface SecretRef {
   /** upper-cased: GitHub secret names are case-insensitive */
@@ -43,7 +44,7 @@ export interface JobInfo {
   passesSecrets?: string[];
   /** the job's `if:` limits who can start it (author association, actor names): the condition as written, bounded */
   actorGate?: string;
-  /** the job's `if:` condition as written (bounded to 300 characters) */
+  /** the job's `if:` condition as written (bounded to 2000 characters) */
   if?: string;
   /** the jobs this one waits for (`needs:`): skipped when one of them is, unless its `if:` says otherwise */
   needs?: string[];
@@ -157,11 +158,13 @@ function untrustedReachOf(steps: unknown[]): string[] {
   return [...out];
 }
 
-/** An `if:` that limits who starts the run: an author-association test, or a comparison with actor / sender names. */
-const ACTOR_GATE = /author_association|github\.(?:triggering_)?actor\b|github\.event\.(?:sender|comment\.user|issue\.user|review\.user|pull_request\.user)\.login/i;
-
+/**
+ * An `if:` that keeps strangers from starting the job on a trigger anyone can start (src/ci/gates.ts: every
+ * alternative of the condition tests a trusted author or actor, a merged pull request, the label just added, a branch
+ * of the repository itself, or another event): the condition as written, bounded.
+ */
 function actorGateOf(cond: unknown): string | undefined {
-  if (typeof cond !== 'string' || !ACTOR_GATE.test(cond)) return undefined;
+  if (typeof cond !== 'string' || !gateOf(cond)) return undefined;
   return cond.length > 300 ? `${cond.slice(0, 297)}...` : cond;
 }
 
@@ -402,7 +405,7 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
     if (jobEnvSecrets.length) info.envSecrets = jobEnvSecrets;
     const passed = secretsInBlock(job.secrets);
     if (passed.length) info.passesSecrets = passed;
-    if (typeof job.if === 'string') info.if = job.if.length > 300 ? `${job.if.slice(0, 297)}...` : job.if;
+    if (typeof job.if === 'string') info.if = job.if.length > 2000 ? `${job.if.slice(0, 1997)}...` : job.if;
     const gate = actorGateOf(job.if);
     if (gate) info.actorGate = gate;
     const needs = strings(job.needs);

@@ -27,7 +27,7 @@ import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, PathContext } from './types.js';
 import { jobSubjects, type CloudAuth, type JobInfo, type JobSubject } from '../ci/workflow.js';
 import { agentSteps } from '../ci/agents.js';
-import { inheritedTriggers, UNTRUSTED_EVENTS } from '../ci/calls.js';
+import { gateOf, inheritedTriggers, UNTRUSTED_EVENTS } from '../ci/calls.js';
 
 // ---- the methods -------------------------------------------------------------------------------------------------
 
@@ -1433,6 +1433,7 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     const analysis = { triggers, pushBranches: Array.isArray(a.pushBranches) ? (a.pushBranches as string[]) : undefined, pushTags: a.pushTags === true };
     const auth = (Array.isArray(a.cloudAuth) ? a.cloudAuth : []) as CloudAuth[];
     const path = typeof a.path === 'string' ? a.path : wf.id;
+    const jobsById = new Map(jobs.map((j) => [j.id, j]));
     // a reusable workflow runs on its callers' triggers (those whose calling job anyone can start)
     const inh = inherited.get(wf.id);
     const untrusted = [...new Set([...triggers.filter((t) => UNTRUSTED_EVENTS.has(t)), ...(inh?.open ?? [])])];
@@ -1489,7 +1490,7 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
       yield* fromJob;
       yield { from: wf.id, to: jobId, method: 'github-workflow-job', statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
       if (untrusted.length === 0) continue;
-      const reach = untrustedReach(job);
+      const reach = gateOf(jobsById, job) ? undefined : untrustedReach(job);
       if (!reach) continue;
       yield {
         from: `${UNTRUSTED_PREFIX}${repo.name}`,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, Severity } from '../model/types.js';
 import { agentSteps, DEFAULT_AGENTS, MODEL_KEY, type AgentSpec } from '../ci/agents.js';
-import { inheritedTriggers } from '../ci/calls.js';
+import { gateOf as jobGate, inheritedTriggers } from '../ci/calls.js';
 import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
@@ -130,8 +130,13 @@ export const rule: Rule<Options> = {
       const triggers = callerGated ? inh!.gated : openTriggers;
       if (triggers.length === 0) continue;
       const calledBy = inh && (inh.open.length || callerGated) ? ` (called by ${inh.callers.join(', ')})` : '';
+      const jobsById = new Map(w.jobs.map((x) => [x.id, x]));
       for (const j of w.jobs) {
-        const agents = agentSteps(j, table).map((a) => (callerGated && !a.gate ? { ...a, gate: 'the calling job runs only for trusted actors' } : a));
+        // a job it needs that keeps strangers out skips this one too
+        const needsGate = j.actorGate ? undefined : jobGate(jobsById, j);
+        const agents = agentSteps(j, table).map((a) =>
+          a.gate ? a : callerGated ? { ...a, gate: 'the calling job runs only for trusted actors' } : needsGate ? { ...a, gate: `the job waits for a job that runs only if ${needsGate}` } : a,
+        );
         if (agents.length === 0) continue;
         const open = agents.filter((a) => !a.gate);
         const shown = open[0] ?? agents[0];

@@ -3,6 +3,7 @@ import type { DraftFinding, Rule } from './types.js';
 import { inheritingJobs, locate, UNTRUSTED_TRIGGERS, workflowEvidence, workflowLabel, workflows } from './ci-helpers.js';
 import type { Permissions } from '../ci/workflow.js';
 import { agentSteps } from '../ci/agents.js';
+import { gateOf as jobGate } from '../ci/calls.js';
 
 const options = z.object({
   /** token scopes whose write access is dangerous on untrusted triggers (`id-token: write` is needed for OIDC and never counts) */
@@ -49,6 +50,7 @@ export const rule: Rule<Options> = {
       ];
       // the top-level block only reaches the jobs without a permissions block of their own
       const inheriting = inheritingJobs(w).map((j) => j.id);
+      const jobsById = new Map(w.jobs.map((j) => [j.id, j]));
       for (const b of blocks) {
         if (b.key === 'workflow' && w.jobs.length > 0 && inheriting.length === 0) continue; // every job overrides it
         // on a trigger anyone can start, what decides is whether outside code or text reaches a step holding the token:
@@ -59,12 +61,12 @@ export const rule: Rule<Options> = {
             ? []
             : [
                 ...new Set(
-                  reached.flatMap((j) => [
-                    ...(j.actorGate ? [] : (j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`)),
+                  reached.flatMap((j) => (jobGate(jobsById, j) ? [] : [
+                    ...(j.untrustedReach ?? []).map((r) => `job ${j.id} ${r}`),
                     ...agentSteps(j)
                       .filter((a) => !a.gate)
                       .map((a) => `job ${j.id} runs ${a.agent} on what they wrote`),
-                  ]),
+                  ])),
                 ),
               ];
         const sensitiveGranted = writes(b.perms, sensitive);
