@@ -16,6 +16,8 @@ import { rule as secretsInherit } from './secrets-inherit.js';
 import { rule as allSecretsExposed } from './all-secrets-exposed.js';
 import { rule as aiAgentUntrustedInput } from './ai-agent-untrusted-input.js';
 import { rule as oidcTokenBroad } from './oidc-token-broad.js';
+import { rule as publishTokenNotTrustedPublishing } from './publish-token-not-trusted-publishing.js';
+import { rule as secretToUnpinnedAction } from './secret-to-unpinned-action.js';
 import { rule as workflowFederationToAdmin } from './workflow-federation-to-admin.js';
 import { rule as workflowTokenWriteAll } from './workflow-token-write-all.js';
 import { rule as appInstallationOverprivileged } from './app-installation-overprivileged.js';
@@ -54,6 +56,8 @@ export const RULES: readonly Rule<any>[] = [
   allSecretsExposed,
   aiAgentUntrustedInput,
   oidcTokenBroad,
+  publishTokenNotTrustedPublishing,
+  secretToUnpinnedAction,
   workflowFederationToAdmin,
   workflowTokenWriteAll,
   appInstallationOverprivileged,
