@@ -65,7 +65,7 @@ describe('the workflow corpus: every finding expected, every expectation found (
 
   it('the corpus has expectations for the workflow rules, and look-alike files with none', () => {
     const rules = new Set(annotations().map((e) => e.rule));
-    for (const r of ['workflow-token-write-all', 'long-lived-cloud-credential-in-ci', 'secrets-inherit', 'all-secrets-exposed', 'oidc-token-broad', 'ai-agent-untrusted-input', 'workflow-federation-to-admin', 'untrusted-trigger-secrets']) expect(rules, r).toContain(r);
+    for (const r of ['workflow-token-write-all', 'long-lived-cloud-credential-in-ci', 'secrets-inherit', 'all-secrets-exposed', 'oidc-token-broad', 'ai-agent-untrusted-input', 'workflow-federation-to-admin', 'untrusted-trigger-secrets', 'secret-to-unpinned-action', 'publish-token-not-trusted-publishing']) expect(rules, r).toContain(r);
     const annotated = new Set(annotations().map((e) => e.uri));
     expect(readdirSync(WORKFLOWS).filter((f) => !annotated.has(`.github/workflows/${f}`)).length).toBeGreaterThan(0);
   });
