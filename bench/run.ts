@@ -13,6 +13,7 @@
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
+ *   npm run bench -- --workflows 1000,10000          # workflow files joined to cloud trusts (bench/workflows.ts)
  *
  * `--escalation SIZES` writes a seeded authorization-details export and credential report per size
  * (bench/escalation-estate.ts) to a temporary folder and runs the real CLI on it as a child process
@@ -169,12 +170,17 @@ async function main(): Promise<void> {
       policies: { type: 'string', default: '50' },
       calls: { type: 'string', default: '1000000' },
       escalation: { type: 'string' },
+      workflows: { type: 'string' },
       keep: { type: 'boolean', default: false },
     },
   });
   if (values.evaluator) {
     const { benchEvaluator } = await import('./evaluator.js');
     return benchEvaluator({ principals: Number(values.principals), policies: Number(values.policies), calls: Number(values.calls), seed: Number(values.seed), json: values.json ?? false });
+  }
+  if (values.workflows) {
+    const { benchWorkflows } = await import('./workflows.js');
+    return benchWorkflows(values.workflows, values.json ?? false);
   }
   if (values.escalation) return benchEscalation(values.escalation, Number(values.seed), values.json ?? false, values.keep ?? false);
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);

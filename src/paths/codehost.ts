@@ -535,6 +535,8 @@ interface Acceptor {
   accept(r: Repo): Match | undefined;
   /** AWS: does the trust accept this subject pattern (a job's token)? Absent: judged from the route of accept(). */
   acceptsSubject?(subject: string): boolean;
+  /** AWS: the trust names whole subjects only (one StringEquals entry): they, lower-cased, index it for job lookups */
+  literalSubjects?: string[];
 }
 
 function gitLabIssuer(issuer: string): boolean {
@@ -731,6 +733,7 @@ function awsAcceptor(flavor: Flavor, role: IdentityNode, st: Record<string, unkn
       }
       return { route: route!, unknownKeys: keys, conditional: keys.length > 0, dependsOn: [] };
     },
+    ...(entries.length === 1 && first.literal && negated.length === 0 ? { literalSubjects: first.values.map((v) => v.raw.toLowerCase()) } : {}),
     acceptsSubject(subject) {
       if (entries.length === 0) return true;
       const t = patternTokens(subject);
@@ -1421,6 +1424,53 @@ function roleSource(auth: readonly CloudAuth[], job: string, to: string): string
  */
 function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
   const inherited = inheritedTriggers(graph);
+  // the trusts of each repository, those naming whole subjects indexed by subject: a job looks up its own subjects
+  // instead of testing every trust of its repository (a monorepo with a role per environment stays linear)
+  const indexes = new Map<string, { literal: Map<string, Acceptor[]>; other: Acceptor[]; keys: string[]; all: Acceptor[] }>();
+  const trustIndex = (repoId: string) => {
+    let ix = indexes.get(repoId);
+    if (!ix) {
+      ix = { literal: new Map(), other: [], keys: [], all: acceptedBy.get(repoId) ?? [] };
+      for (const a of ix.all) {
+        if (!a.literalSubjects) {
+          ix.other.push(a);
+          continue;
+        }
+        for (const sub of a.literalSubjects) {
+          const list = ix.literal.get(sub);
+          if (list) list.push(a);
+          else ix.literal.set(sub, [a]);
+        }
+      }
+      ix.keys = [...ix.literal.keys()].sort();
+      indexes.set(repoId, ix);
+    }
+    const { literal, other, keys } = ix;
+    return {
+      candidates(subjects: readonly JobSubject[]): Acceptor[] {
+        const out = new Set<Acceptor>(other);
+        for (const x of subjects) {
+          const sub = x.subject.toLowerCase();
+          const star = sub.indexOf('*');
+          if (star < 0) {
+            for (const a of literal.get(sub) ?? []) out.add(a);
+            continue;
+          }
+          // a subject with a wildcard (a push to any branch): the whole subjects that start like it, by binary search
+          const prefix = sub.slice(0, star);
+          let lo = 0;
+          let hi = keys.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (keys[mid] < prefix) lo = mid + 1;
+            else hi = mid;
+          }
+          for (let i = lo; i < keys.length && keys[i].startsWith(prefix); i++) for (const a of literal.get(keys[i])!) out.add(a);
+        }
+        return [...out];
+      },
+    };
+  };
   for (const wf of graph.nodes.values()) {
     if (wf.type !== 'workflow' || wf.kind !== 'workload') continue;
     const a = wf.attributes ?? {};
@@ -1440,7 +1490,7 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     const calledBy = inh?.open.length ? ` (called by ${inh.callers.join(', ')})` : '';
     // trusts any repository passes (the hub's) are left out: anyone reaches them with a repository of their own, so a
     // job adds nothing to that edge (and joining them would pair every job with every such role)
-    const trusts = acceptedBy.get(repo.id) ?? [];
+    const trusts = trustIndex(repo.id);
     // literal FEDERATES_TO targets whose cloud side the scan did not see
     const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => !graph.node(e.to) && !byTarget.has(e.to));
     for (const job of jobs) {
@@ -1448,7 +1498,7 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
       const fromJob: BecomeEdge[] = [];
       if (job.usesIdToken) {
         const subjects = jobSubjects(analysis, repo.name, job, repo.defaultBranch);
-        for (const t of trusts) {
+        for (const t of trusts.candidates(subjects)) {
           const m = t.accept(repo);
           if (!m) continue;
           const hit = acceptedSubject(t, m, subjects);
