@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { ConnectorJob } from '../../engine/engine.js';
@@ -11,7 +11,7 @@ import { SEVERITY_RANK } from '../../model/types.js';
 import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
-import { hasUserinfo, redactUrl } from '../../util/url.js';
+import { CONNECTOR_FLAGS, checkStrayFlags, inferConnectors as inferFromDeclarations, type FlagValues } from '../../../connectors/flags.js';
 import { colorEnabled, interactive, writeOutput, writeOutputChunks } from '../io.js';
 import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
@@ -61,36 +61,15 @@ export interface ScanFlags {
 }
 
 export function registerScan(program: Command): void {
-  program
+  const ids = CONNECTOR_FLAGS.map((d) => d.id).sort();
+  const cmd = program
     .command('scan')
     .description('scan one or more sources, store a snapshot and report findings')
-    .option('-c, --connector <ids>', 'connectors to run, comma-separated: aws, gcp, github, gitlab, workflows (default: inferred from the flags, else aws)')
-    .option('--demo', 'scan the bundled demo estate: an AWS account, a GCP project and a GitHub repository (no credentials needed)')
-    .option('--profile <name>', 'AWS: named profile from ~/.aws/config')
-    .option('--role-arn <arn>', 'AWS: assume this (read-only audit) role first')
-    .option('--external-id <id>', 'AWS: external id for --role-arn')
-    .option('--region <region>', 'AWS: region for API calls (IAM is global)', undefined)
-    .option('--aws-endpoint <url>', 'AWS: IAM endpoint override (LocalStack, proxies)')
-    .option('--from-file <file>', 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports')
-    .option('--credential-report <file>', 'AWS offline: the IAM credential report CSV (decoded)')
-    .option('--last-accessed <file>', 'AWS offline: service last-accessed JSON (see docs/offline.md)')
-    .option('--no-last-accessed', 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)')
-    .option('--github-org <org>', 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN)')
-    .option('--github-url <url>', 'GitHub: API base URL (GitHub Enterprise Server: https://HOST/api/v3)')
-    .option('--github-repos <globs>', 'GitHub: only these repositories, comma-separated names or globs')
-    .option('--github-app-id <id>', 'GitHub: authenticate as this GitHub App (with --github-private-key)')
-    .option('--github-private-key <file>', 'GitHub: the App private key (PEM)')
-    .option('--github-installation-id <id>', 'GitHub: App installation id (default: discovered from the org)')
-    .option('--no-github-workflows', 'GitHub: do not fetch and analyse workflow files')
-    .option('--gitlab-url <url>', 'GitLab: instance URL (default https://gitlab.com; token from GITLAB_TOKEN)')
-    .option('--gitlab-group <path>', 'GitLab: group full path to scan (with subgroups)')
-    .option('--gitlab-projects <globs>', 'GitLab: only these projects, comma-separated paths or globs')
-    .option('--gcp-project <ids>', 'GCP: project ids to scan, comma-separated (Application Default Credentials, or GOOGLE_OAUTH_ACCESS_TOKEN)')
-    .option('--gcp-organization <id>', 'GCP: scan every active project under this organization (numeric id)')
-    .option('--gcp-impersonate-service-account <email>', 'GCP: impersonate this read-only audit service account for the scan')
-    .option('--gcp-endpoint <url>', 'GCP: send every Google API call to this base URL (emulators, proxies)')
-    .option('--path <dir>', 'workflows: a local checkout (or its .github/workflows folder) to analyse, no token needed')
-    .option('--repo <owner/name>', 'workflows: the repository, owner/name or host/owner/name (default: from the origin remote in .git/config)')
+    .option('-c, --connector <ids>', `connectors to run, comma-separated: ${ids.join(', ')} (default: inferred from the flags, else aws)`)
+    .option('--demo', 'scan the bundled demo estate: an AWS account, a GCP project and a GitHub repository (no credentials needed)');
+  // each connector's own flags, as it declares them (connectors/flags.ts)
+  for (const d of CONNECTOR_FLAGS) for (const f of d.flags) cmd.option(f.spec, f.help);
+  cmd
     .addOption(new Option('-f, --format <format>', 'report format').choices([...FORMATS]).default('terminal'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices([...GATES]))
@@ -174,173 +153,9 @@ function readDemoManifest(dir: string): DemoManifest {
   }
 }
 
-const list = (v: string | undefined) =>
-  v
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-const AWS_FLAGS = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint', 'fromFile', 'credentialReport'] as const;
-const GITHUB_FLAGS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'] as const;
-const GITLAB_FLAGS = ['gitlabUrl', 'gitlabGroup', 'gitlabProjects'] as const;
-const WORKFLOW_FLAGS = ['path', 'repo'] as const;
-const GCP_FLAGS = ['gcpProject', 'gcpOrganization', 'gcpImpersonateServiceAccount', 'gcpEndpoint'] as const;
-const FLAG_NAME: Record<string, string> = {
-  profile: '--profile', roleArn: '--role-arn', externalId: '--external-id', region: '--region', awsEndpoint: '--aws-endpoint',
-  fromFile: '--from-file', credentialReport: '--credential-report', githubOrg: '--github-org', githubUrl: '--github-url',
-  githubRepos: '--github-repos', githubAppId: '--github-app-id', githubPrivateKey: '--github-private-key',
-  githubInstallationId: '--github-installation-id', gitlabUrl: '--gitlab-url', gitlabGroup: '--gitlab-group',
-  gitlabProjects: '--gitlab-projects', path: '--path', repo: '--repo', gcpProject: '--gcp-project',
-  gcpOrganization: '--gcp-organization', gcpImpersonateServiceAccount: '--gcp-impersonate-service-account', gcpEndpoint: '--gcp-endpoint',
-};
-
 /** Without --connector: the connectors whose flags were given (aws when none were). */
-function isDir(p: string | undefined): boolean {
-  try {
-    return p !== undefined && statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export function inferConnectors(flags: ScanFlags): string[] {
-  const ids: string[] = [];
-  // --from-file DIR is a folder of gcloud exports; a file is an AWS export
-  if (isDir(flags.fromFile) || GCP_FLAGS.some((k) => flags[k] !== undefined)) {
-    ids.push('gcp');
-    if (AWS_FLAGS.some((k) => k !== 'fromFile' && flags[k] !== undefined)) ids.push('aws');
-  } else if (AWS_FLAGS.some((k) => flags[k] !== undefined) || typeof flags.lastAccessed === 'string') ids.push('aws');
-  if (GITHUB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('github');
-  if (GITLAB_FLAGS.some((k) => flags[k] !== undefined)) ids.push('gitlab');
-  if (WORKFLOW_FLAGS.some((k) => flags[k] !== undefined)) ids.push('workflows');
-  return ids.length > 0 ? ids : ['aws'];
-}
-
-/** A flag for a connector that is not running is a mistake worth one clear line. */
-function checkStrayFlags(flags: ScanFlags, ids: Set<string>): void {
-  const groups: Array<[string, readonly (keyof ScanFlags)[]]> = [
-    ['aws', AWS_FLAGS],
-    ['github', GITHUB_FLAGS],
-    ['gitlab', GITLAB_FLAGS],
-    ['workflows', WORKFLOW_FLAGS],
-    ['gcp', GCP_FLAGS],
-  ];
-  for (const [id, keys] of groups) {
-    if (ids.has(id)) continue;
-    if (id === 'aws' && ids.has('gcp') && keys.every((k) => k === 'fromFile' || flags[k] === undefined)) continue; // --from-file DIR belongs to gcp
-    const stray = keys.find((k) => flags[k] !== undefined);
-    if (stray) throw new NhiError('USAGE', `${FLAG_NAME[stray]} is a ${id} option, but the ${id} connector is not selected`, { suggestion: `add ${id} to --connector, or drop ${FLAG_NAME[stray]}` });
-  }
-}
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new NhiError('USAGE', `${flag}: expected a positive whole number, got '${value}'`);
-  return n;
-}
-
-/**
- * A URL flag must not carry credentials (`https://oauth2:glpat-…@host`): they would end up in shell history, process
- * lists, reports and the store. Refuse it without echoing the secret part.
- */
-export function checkUrlFlag(flag: string, value: string | undefined, tokenHint: string): void {
-  if (value === undefined) return;
-  if (hasUserinfo(value)) {
-    throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: the URL carries a user name or password; nhi never takes credentials on the command line`, {
-      suggestion: tokenHint,
-    });
-  }
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new NhiError('USAGE', `${flag}: '${redactUrl(value)}' is not a URL`, { suggestion: 'e.g. https://gitlab.example.com' });
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new NhiError('USAGE', `${flag}: only http and https URLs are supported, got ${u.protocol}`);
-  if (u.search || u.hash) throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: drop the query string; tokens go in the environment`, { suggestion: tokenHint });
-}
-
-/** The options and report target of one connector, from the flags. */
-function connectorOptions(id: string, flags: ScanFlags, concurrency: number): { options: Record<string, unknown>; target?: string } {
-  switch (id) {
-    case 'aws': {
-      if (isDir(flags.fromFile)) throw new NhiError('USAGE', `--from-file ${flags.fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
-      const offline = Boolean(flags.fromFile || flags.credentialReport);
-      const lastAccessedFile = typeof flags.lastAccessed === 'string' ? flags.lastAccessed : undefined;
-      if (!offline && lastAccessedFile) {
-        throw new NhiError('USAGE', '--last-accessed FILE is for offline scans', { suggestion: 'add --from-file, or drop --last-accessed for a live scan' });
-      }
-      if (offline && (flags.profile || flags.roleArn || flags.awsEndpoint)) {
-        throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
-      }
-      if (flags.externalId && !flags.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
-      checkUrlFlag('--aws-endpoint', flags.awsEndpoint, 'credentials come from the AWS credential chain (--profile, --role-arn, environment)');
-      const options: Record<string, unknown> = offline
-        ? { fromFile: flags.fromFile, credentialReport: flags.credentialReport, lastAccessed: lastAccessedFile }
-        : {
-            profile: flags.profile,
-            roleArn: flags.roleArn,
-            externalId: flags.externalId,
-            region: flags.region,
-            endpoint: flags.awsEndpoint,
-            serviceLastAccessed: flags.lastAccessed !== false,
-            lastAccessedConcurrency: concurrency,
-          };
-      const target = offline
-        ? [flags.fromFile, flags.credentialReport, lastAccessedFile].filter(Boolean).map((f) => path.basename(f!)).join(', ')
-        : flags.roleArn ?? (flags.profile ? `profile ${flags.profile}` : 'default credentials');
-      return { options, target };
-    }
-    case 'github': {
-      if (!flags.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
-      checkUrlFlag('--github-url', flags.githubUrl, 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
-      if (Boolean(flags.githubAppId) !== Boolean(flags.githubPrivateKey)) {
-        throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
-      }
-      return {
-        options: {
-          org: flags.githubOrg,
-          url: flags.githubUrl,
-          repos: list(flags.githubRepos),
-          appId: flags.githubAppId,
-          privateKeyFile: flags.githubPrivateKey,
-          installationId: positiveInt('--github-installation-id', flags.githubInstallationId),
-          workflows: flags.githubWorkflows !== false,
-        },
-        target: `${flags.githubOrg}${flags.githubUrl ? ` on ${redactUrl(flags.githubUrl)}` : ''}`,
-      };
-    }
-    case 'gitlab': {
-      if (!flags.gitlabGroup) throw new NhiError('USAGE', 'the gitlab connector needs --gitlab-group PATH');
-      checkUrlFlag('--gitlab-url', flags.gitlabUrl, 'put the token in GITLAB_TOKEN');
-      return {
-        options: { url: flags.gitlabUrl, group: flags.gitlabGroup, projects: list(flags.gitlabProjects) },
-        target: `${flags.gitlabGroup}${flags.gitlabUrl ? ` on ${redactUrl(flags.gitlabUrl)}` : ''}`,
-      };
-    }
-    case 'workflows':
-      return { options: { path: flags.path ?? '.', repo: flags.repo }, target: flags.repo ?? path.resolve(flags.path ?? '.') };
-    case 'gcp': {
-      const live = GCP_FLAGS.some((k) => flags[k] !== undefined);
-      if (flags.fromFile !== undefined && !isDir(flags.fromFile)) {
-        throw new NhiError('USAGE', `--from-file ${flags.fromFile}: the gcp connector reads a folder of gcloud JSON exports`, { suggestion: 'see docs/connectors/gcp.md for the export commands' });
-      }
-      if (isDir(flags.fromFile)) {
-        if (live) throw new NhiError('USAGE', '--from-file DIR scans GCP offline: --gcp-project, --gcp-organization, --gcp-impersonate-service-account and --gcp-endpoint do not apply');
-        return { options: { fromDir: flags.fromFile }, target: path.basename(path.resolve(flags.fromFile!)) };
-      }
-      if (flags.gcpProject && flags.gcpOrganization) throw new NhiError('USAGE', '--gcp-project and --gcp-organization: give one of them');
-      checkUrlFlag('--gcp-endpoint', flags.gcpEndpoint, 'credentials come from Application Default Credentials or GOOGLE_OAUTH_ACCESS_TOKEN');
-      const projects = list(flags.gcpProject);
-      return {
-        options: { projects: projects?.length ? projects : undefined, organization: flags.gcpOrganization, impersonateServiceAccount: flags.gcpImpersonateServiceAccount, endpoint: flags.gcpEndpoint },
-        target: flags.gcpOrganization ? `organizations/${flags.gcpOrganization}` : (projects?.join(', ') ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.CLOUDSDK_CORE_PROJECT ?? 'default project'),
-      };
-    }
-    default:
-      return { options: {} };
-  }
+  return inferFromDeclarations(flags as unknown as FlagValues);
 }
 
 /** Turn flags into connector jobs. */
@@ -377,11 +192,13 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
   for (const id of ids) {
     if (!findConnector(id)) throw new NhiError('USAGE', `--connector: unknown connector '${id}'`, { suggestion: `available: ${connectorIds().join(', ')}` });
   }
-  checkStrayFlags(flags, new Set(ids));
+  const values = flags as unknown as FlagValues;
+  checkStrayFlags(values, new Set(ids));
   const jobs: ConnectorJob[] = [];
   for (const id of [...new Set(ids)]) {
     const connector = await findConnector(id)!.load();
-    const { options, target } = connectorOptions(id, flags, concurrency);
+    const declared = CONNECTOR_FLAGS.find((d) => d.id === id);
+    const { options, target } = declared ? declared.build(values, { concurrency }) : { options: {} as Record<string, unknown>, target: undefined };
     for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
     jobs.push({ connector, options, target });
   }

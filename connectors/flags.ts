@@ -1,0 +1,254 @@
+/**
+ * What each connector takes on the `nhi scan` command line, declared by the connector: its flags (commander spec,
+ * help, the ScanFlags key they set), which of them select the connector when `--connector` is not given, and how the
+ * flags become the connector's options and report target. The scan command, `--help`, the README flag check and
+ * `nhi connectors` are driven from these declarations; adding a connector adds an entry here, not code in scan.ts.
+ * Cheap to import: no SDK is loaded.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { NhiError } from '../src/util/errors.js';
+import { hasUserinfo, redactUrl } from '../src/util/url.js';
+
+/** The parsed `nhi scan` flags, by commander attribute name. */
+export type FlagValues = Record<string, unknown>;
+
+export interface ConnectorFlag {
+  /** commander spec: `--profile <name>`, `--no-last-accessed` */
+  spec: string;
+  help: string;
+  /** the attribute commander sets (camelCase of the long name; `lastAccessed` for `--no-last-accessed`) */
+  key: string;
+  /**
+   * Another connector reads this flag too (`--from-file`: an AWS export file or a folder of gcloud exports): with one
+   * of them selected, the flag is not stray for this one.
+   */
+  sharedWith?: string[];
+  /** giving the flag does not by itself select the connector or make it stray (a `--no-…` switch) */
+  passive?: boolean;
+}
+
+export interface BuiltOptions {
+  options: Record<string, unknown>;
+  target?: string;
+}
+
+export interface ConnectorFlags {
+  id: string;
+  flags: ConnectorFlag[];
+  /** without --connector: were this connector's flags given? */
+  selectedBy(values: FlagValues): boolean;
+  /** the connector's options and report target; throws NhiError (USAGE) on a bad combination */
+  build(values: FlagValues, ctx: { concurrency: number }): BuiltOptions;
+}
+
+// ---- helpers the declarations share ---------------------------------------------------------------------------------
+
+export function isDir(p: unknown): boolean {
+  try {
+    return typeof p === 'string' && statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export const list = (v: unknown): string[] | undefined =>
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export function positiveInt(flag: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new NhiError('USAGE', `${flag}: expected a positive whole number, got '${String(value)}'`);
+  return n;
+}
+
+/**
+ * A URL flag must not carry credentials (`https://oauth2:glpat-…@host`): they would end up in shell history, process
+ * lists, reports and the store. Refuse it without echoing the secret part.
+ */
+export function checkUrlFlag(flag: string, value: string | undefined, tokenHint: string): void {
+  if (value === undefined) return;
+  if (hasUserinfo(value)) {
+    throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: the URL carries a user name or password; nhi never takes credentials on the command line`, {
+      suggestion: tokenHint,
+    });
+  }
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new NhiError('USAGE', `${flag}: '${redactUrl(value)}' is not a URL`, { suggestion: 'e.g. https://gitlab.example.com' });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new NhiError('USAGE', `${flag}: only http and https URLs are supported, got ${u.protocol}`);
+  if (u.search || u.hash) throw new NhiError('USAGE', `${flag} ${redactUrl(value)}: drop the query string; tokens go in the environment`, { suggestion: tokenHint });
+}
+
+/** Some of these keys were given. */
+const anyOf = (values: FlagValues, keys: readonly string[]) => keys.some((k) => values[k] !== undefined);
+
+// ---- the declarations, in the order their flags appear in `nhi scan --help` ------------------------------------------
+
+const AWS_LIVE = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint'];
+
+export const AWS_FLAGS: ConnectorFlags = {
+  id: 'aws',
+  flags: [
+    { spec: '--profile <name>', key: 'profile', help: 'AWS: named profile from ~/.aws/config' },
+    { spec: '--role-arn <arn>', key: 'roleArn', help: 'AWS: assume this (read-only audit) role first' },
+    { spec: '--external-id <id>', key: 'externalId', help: 'AWS: external id for --role-arn' },
+    { spec: '--region <region>', key: 'region', help: 'AWS: region for API calls (IAM is global)' },
+    { spec: '--aws-endpoint <url>', key: 'awsEndpoint', help: 'AWS: IAM endpoint override (LocalStack, proxies)' },
+    { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
+    { spec: '--credential-report <file>', key: 'credentialReport', help: 'AWS offline: the IAM credential report CSV (decoded)' },
+    { spec: '--last-accessed <file>', key: 'lastAccessed', passive: true, help: 'AWS offline: service last-accessed JSON (see docs/offline.md)' },
+    { spec: '--no-last-accessed', key: 'lastAccessed', passive: true, help: 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)' },
+  ],
+  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile)),
+  build(v, { concurrency }) {
+    const fromFile = str(v.fromFile);
+    if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
+    const offline = Boolean(fromFile || v.credentialReport);
+    const lastAccessedFile = str(v.lastAccessed);
+    if (!offline && lastAccessedFile) throw new NhiError('USAGE', '--last-accessed FILE is for offline scans', { suggestion: 'add --from-file, or drop --last-accessed for a live scan' });
+    if (offline && (v.profile || v.roleArn || v.awsEndpoint)) throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
+    if (v.externalId && !v.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
+    checkUrlFlag('--aws-endpoint', str(v.awsEndpoint), 'credentials come from the AWS credential chain (--profile, --role-arn, environment)');
+    const options: Record<string, unknown> = offline
+      ? { fromFile, credentialReport: v.credentialReport, lastAccessed: lastAccessedFile }
+      : { profile: v.profile, roleArn: v.roleArn, externalId: v.externalId, region: v.region, endpoint: v.awsEndpoint, serviceLastAccessed: v.lastAccessed !== false, lastAccessedConcurrency: concurrency };
+    const target = offline
+      ? [fromFile, str(v.credentialReport), lastAccessedFile].filter((f): f is string => Boolean(f)).map((f) => path.basename(f)).join(', ')
+      : (str(v.roleArn) ?? (v.profile ? `profile ${String(v.profile)}` : 'default credentials'));
+    return { options, target };
+  },
+};
+
+const GITHUB_KEYS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'];
+
+export const GITHUB_FLAGS: ConnectorFlags = {
+  id: 'github',
+  flags: [
+    { spec: '--github-org <org>', key: 'githubOrg', help: 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN)' },
+    { spec: '--github-url <url>', key: 'githubUrl', help: 'GitHub: API base URL (GitHub Enterprise Server: https://HOST/api/v3)' },
+    { spec: '--github-repos <globs>', key: 'githubRepos', help: 'GitHub: only these repositories, comma-separated names or globs' },
+    { spec: '--github-app-id <id>', key: 'githubAppId', help: 'GitHub: authenticate as this GitHub App (with --github-private-key)' },
+    { spec: '--github-private-key <file>', key: 'githubPrivateKey', help: 'GitHub: the App private key (PEM)' },
+    { spec: '--github-installation-id <id>', key: 'githubInstallationId', help: 'GitHub: App installation id (default: discovered from the org)' },
+    { spec: '--no-github-workflows', key: 'githubWorkflows', passive: true, help: 'GitHub: do not fetch and analyse workflow files' },
+  ],
+  selectedBy: (v) => anyOf(v, GITHUB_KEYS),
+  build(v) {
+    if (!v.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
+    checkUrlFlag('--github-url', str(v.githubUrl), 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
+    if (Boolean(v.githubAppId) !== Boolean(v.githubPrivateKey)) throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
+    return {
+      options: {
+        org: v.githubOrg,
+        url: v.githubUrl,
+        repos: list(v.githubRepos),
+        appId: v.githubAppId,
+        privateKeyFile: v.githubPrivateKey,
+        installationId: positiveInt('--github-installation-id', v.githubInstallationId),
+        workflows: v.githubWorkflows !== false,
+      },
+      target: `${String(v.githubOrg)}${v.githubUrl ? ` on ${redactUrl(String(v.githubUrl))}` : ''}`,
+    };
+  },
+};
+
+export const GITLAB_FLAGS: ConnectorFlags = {
+  id: 'gitlab',
+  flags: [
+    { spec: '--gitlab-url <url>', key: 'gitlabUrl', help: 'GitLab: instance URL (default https://gitlab.com; token from GITLAB_TOKEN)' },
+    { spec: '--gitlab-group <path>', key: 'gitlabGroup', help: 'GitLab: group full path to scan (with subgroups)' },
+    { spec: '--gitlab-projects <globs>', key: 'gitlabProjects', help: 'GitLab: only these projects, comma-separated paths or globs' },
+  ],
+  selectedBy: (v) => anyOf(v, ['gitlabUrl', 'gitlabGroup', 'gitlabProjects']),
+  build(v) {
+    if (!v.gitlabGroup) throw new NhiError('USAGE', 'the gitlab connector needs --gitlab-group PATH');
+    checkUrlFlag('--gitlab-url', str(v.gitlabUrl), 'put the token in GITLAB_TOKEN');
+    return {
+      options: { url: v.gitlabUrl, group: v.gitlabGroup, projects: list(v.gitlabProjects) },
+      target: `${String(v.gitlabGroup)}${v.gitlabUrl ? ` on ${redactUrl(String(v.gitlabUrl))}` : ''}`,
+    };
+  },
+};
+
+const GCP_LIVE = ['gcpProject', 'gcpOrganization', 'gcpImpersonateServiceAccount', 'gcpEndpoint'];
+
+export const GCP_FLAGS: ConnectorFlags = {
+  id: 'gcp',
+  flags: [
+    { spec: '--gcp-project <ids>', key: 'gcpProject', help: 'GCP: project ids to scan, comma-separated (Application Default Credentials, or GOOGLE_OAUTH_ACCESS_TOKEN)' },
+    { spec: '--gcp-organization <id>', key: 'gcpOrganization', help: 'GCP: scan every active project under this organization (numeric id)' },
+    { spec: '--gcp-impersonate-service-account <email>', key: 'gcpImpersonateServiceAccount', help: 'GCP: impersonate this read-only audit service account for the scan' },
+    { spec: '--gcp-endpoint <url>', key: 'gcpEndpoint', help: 'GCP: send every Google API call to this base URL (emulators, proxies)' },
+  ],
+  // --from-file DIR is a folder of gcloud exports (a file is an AWS export)
+  selectedBy: (v) => isDir(v.fromFile) || anyOf(v, GCP_LIVE),
+  build(v) {
+    const fromFile = str(v.fromFile);
+    const live = anyOf(v, GCP_LIVE);
+    if (fromFile !== undefined && !isDir(fromFile)) {
+      throw new NhiError('USAGE', `--from-file ${fromFile}: the gcp connector reads a folder of gcloud JSON exports`, { suggestion: 'see docs/connectors/gcp.md for the export commands' });
+    }
+    if (fromFile !== undefined) {
+      if (live) throw new NhiError('USAGE', '--from-file DIR scans GCP offline: --gcp-project, --gcp-organization, --gcp-impersonate-service-account and --gcp-endpoint do not apply');
+      return { options: { fromDir: fromFile }, target: path.basename(path.resolve(fromFile)) };
+    }
+    if (v.gcpProject && v.gcpOrganization) throw new NhiError('USAGE', '--gcp-project and --gcp-organization: give one of them');
+    checkUrlFlag('--gcp-endpoint', str(v.gcpEndpoint), 'credentials come from Application Default Credentials or GOOGLE_OAUTH_ACCESS_TOKEN');
+    const projects = list(v.gcpProject);
+    return {
+      options: { projects: projects?.length ? projects : undefined, organization: v.gcpOrganization, impersonateServiceAccount: v.gcpImpersonateServiceAccount, endpoint: v.gcpEndpoint },
+      target: v.gcpOrganization ? `organizations/${String(v.gcpOrganization)}` : (projects?.join(', ') ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.CLOUDSDK_CORE_PROJECT ?? 'default project'),
+    };
+  },
+};
+
+export const WORKFLOWS_FLAGS: ConnectorFlags = {
+  id: 'workflows',
+  flags: [
+    { spec: '--path <dir>', key: 'path', help: 'workflows: a local checkout (or its .github/workflows folder) to analyse, no token needed' },
+    { spec: '--repo <owner/name>', key: 'repo', help: 'workflows: the repository, owner/name or host/owner/name (default: from the origin remote in .git/config)' },
+  ],
+  selectedBy: (v) => anyOf(v, ['path', 'repo']),
+  build: (v) => ({ options: { path: str(v.path) ?? '.', repo: v.repo }, target: str(v.repo) ?? path.resolve(str(v.path) ?? '.') }),
+};
+
+/** Every declaration, in `--help` order. */
+export const CONNECTOR_FLAGS: readonly ConnectorFlags[] = [AWS_FLAGS, GITHUB_FLAGS, GITLAB_FLAGS, GCP_FLAGS, WORKFLOWS_FLAGS];
+
+/** Without --connector, the connectors are tried in this order (gcp before aws: a folder given to --from-file is GCP's). */
+const INFER_ORDER = ['gcp', 'aws', 'github', 'gitlab', 'workflows'];
+
+/** Without --connector: the connectors whose flags were given (aws when none were). */
+export function inferConnectors(values: FlagValues, declarations: readonly ConnectorFlags[] = CONNECTOR_FLAGS): string[] {
+  const rank = (id: string) => {
+    const i = INFER_ORDER.indexOf(id);
+    return i < 0 ? INFER_ORDER.length : i;
+  };
+  const ids = declarations.filter((d) => d.selectedBy(values)).map((d) => d.id);
+  ids.sort((a, b) => rank(a) - rank(b));
+  return ids.length > 0 ? ids : ['aws'];
+}
+
+/** A flag for a connector that is not running is a mistake worth one clear line. */
+export function checkStrayFlags(values: FlagValues, selected: ReadonlySet<string>, declarations: readonly ConnectorFlags[] = CONNECTOR_FLAGS): void {
+  for (const d of declarations) {
+    if (selected.has(d.id)) continue;
+    for (const f of d.flags) {
+      if (f.passive || values[f.key] === undefined) continue;
+      if (f.sharedWith?.some((id) => selected.has(id))) continue;
+      const name = f.spec.split(' ')[0];
+      throw new NhiError('USAGE', `${name} is a ${d.id} option, but the ${d.id} connector is not selected`, { suggestion: `add ${d.id} to --connector, or drop ${name}` });
+    }
+  }
+}
