@@ -177,3 +177,15 @@ export function gateInSomeBranch(cond: string | undefined): GateKind | undefined
   }
   return undefined;
 }
+
+/**
+ * Activity types only people with triage or write access cause (a label, an assignee, a milestone, a transfer, a pin,
+ * a lock): a trigger limited to them is not one anyone can start, though the text of the issue or pull request is
+ * still whoever wrote it.
+ */
+const TRIAGER_ACTIONS = new Set(['labeled', 'unlabeled', 'assigned', 'unassigned', 'milestoned', 'demilestoned', 'transferred', 'pinned', 'unpinned', 'locked', 'unlocked', 'review_requested', 'review_request_removed', 'auto_merge_enabled', 'auto_merge_disabled', 'enqueued', 'dequeued', 'category_changed', 'answered', 'unanswered']);
+
+/** The untrusted triggers of a workflow that only triagers start (their `types:` are all triager actions). */
+export function triagerOnlyTriggers(triggers: readonly string[], types: Record<string, string[]> | undefined): string[] {
+  return triggers.filter((t) => UNTRUSTED_EVENTS.has(t) && t !== 'workflow_run' && (types?.[t]?.length ?? 0) > 0 && types![t].every((x) => TRIAGER_ACTIONS.has(x)));
+}

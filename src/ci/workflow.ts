@@ -108,6 +108,8 @@ export interface CloudAuth {
 export interface WorkflowAnalysis {
   name?: string;
   triggers: string[];
+  /** `on.<event>.types` when given (the activity types that start the run) */
+  triggerTypes?: Record<string, string[]>;
   /** `on.push.branches` when given */
   pushBranches?: string[];
   pushTags: boolean;
@@ -357,10 +359,15 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   let triggers: string[] = [];
   let pushBranches: string[] | undefined;
   let pushTags = false;
+  let triggerTypes: Record<string, string[]> | undefined;
   if (typeof on === 'string') triggers = [on];
   else if (Array.isArray(on)) triggers = on.filter((x): x is string => typeof x === 'string');
   else if (obj(on)) {
     triggers = Object.keys(on as Obj);
+    for (const t of triggers) {
+      const types = strings(obj((on as Obj)[t])?.types);
+      if (types?.length) (triggerTypes ??= {})[t] = types.slice(0, 50);
+    }
     const push = obj((on as Obj).push);
     if (push) {
       pushBranches = strings(push.branches);
@@ -532,6 +539,7 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
   const rootEnvSecrets = secretsInBlock(root.env);
   if (rootEnvSecrets.length) out.envSecrets = rootEnvSecrets;
   if (pushBranches) out.pushBranches = pushBranches;
+  if (triggerTypes) out.triggerTypes = triggerTypes;
   if (permissions !== undefined) {
     out.permissions = permissions;
     out.permissionsLine = keyLineOf(['permissions']);
@@ -621,6 +629,7 @@ export function workflowRecords(input: WorkflowInput): GraphRecord[] {
   if (a.name) attributes.name = a.name;
   if (a.envSecrets) attributes.envSecrets = a.envSecrets;
   if (a.pushBranches) attributes.pushBranches = a.pushBranches;
+  if (a.triggerTypes) attributes.triggerTypes = a.triggerTypes;
   if (a.permissions !== undefined) attributes.permissions = a.permissions;
   if (a.permissionsLine !== undefined) attributes.permissionsLine = a.permissionsLine;
   if (a.parseError) attributes.parseError = a.parseError;

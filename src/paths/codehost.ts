@@ -28,6 +28,7 @@ import type { BecomeEdge, EdgeProducer, EscalationMethod, PathContext } from './
 import { jobSubjects, type CloudAuth, type JobInfo, type JobSubject } from '../ci/workflow.js';
 import { agentSteps } from '../ci/agents.js';
 import { gateOf, inheritedTriggers, UNTRUSTED_EVENTS } from '../ci/calls.js';
+import { triagerOnlyTriggers } from '../ci/gates.js';
 
 // ---- the methods -------------------------------------------------------------------------------------------------
 
@@ -1486,7 +1487,8 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     const jobsById = new Map(jobs.map((j) => [j.id, j]));
     // a reusable workflow runs on its callers' triggers (those whose calling job anyone can start)
     const inh = inherited.get(wf.id);
-    const untrusted = [...new Set([...triggers.filter((t) => UNTRUSTED_EVENTS.has(t)), ...(inh?.open ?? [])])];
+    const triagerOnly = triagerOnlyTriggers(triggers, a.triggerTypes as Record<string, string[]> | undefined);
+    const untrusted = [...new Set([...triggers.filter((t) => UNTRUSTED_EVENTS.has(t) && !triagerOnly.includes(t)), ...(inh?.open ?? [])])];
     const calledBy = inh?.open.length ? ` (called by ${inh.callers.join(', ')})` : '';
     // trusts any repository passes (the hub's) are left out: anyone reaches them with a repository of their own, so a
     // job adds nothing to that edge (and joining them would pair every job with every such role)

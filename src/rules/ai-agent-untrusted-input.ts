@@ -3,6 +3,7 @@ import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, Severity } from '../model/types.js';
 import { agentSteps, DEFAULT_AGENTS, MODEL_KEY, type AgentSpec } from '../ci/agents.js';
 import { gateOf as jobGate, inheritedTriggers } from '../ci/calls.js';
+import { triagerOnlyTriggers } from '../ci/gates.js';
 import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
@@ -125,9 +126,12 @@ export const rule: Rule<Options> = {
     for (const w of workflows(graph)) {
       // a reusable workflow runs on the triggers of the workflows that call it
       const inh = inherited.get(w.node.id);
-      const openTriggers = [...new Set([...untrustedTriggers(w), ...(inh?.open ?? [])])];
-      const callerGated = openTriggers.length === 0 && (inh?.gated.length ?? 0) > 0;
-      const triggers = callerGated ? inh!.gated : openTriggers;
+      const own = untrustedTriggers(w);
+      // activity types only triagers cause (labeled, assigned, ...) start the run, not anyone
+      const triagerOnly = triagerOnlyTriggers(own, w.triggerTypes);
+      const openTriggers = [...new Set([...own.filter((t) => !triagerOnly.includes(t)), ...(inh?.open ?? [])])];
+      const callerGated = openTriggers.length === 0 && ((inh?.gated.length ?? 0) > 0 || triagerOnly.length > 0);
+      const triggers = callerGated ? [...new Set([...triagerOnly, ...(inh?.gated ?? [])])] : openTriggers;
       if (triggers.length === 0) continue;
       const calledBy = inh && (inh.open.length || callerGated) ? ` (called by ${inh.callers.join(', ')})` : '';
       const jobsById = new Map(w.jobs.map((x) => [x.id, x]));
@@ -135,7 +139,7 @@ export const rule: Rule<Options> = {
         // a job it needs that keeps strangers out skips this one too
         const needsGate = j.actorGate ? undefined : jobGate(jobsById, j);
         const agents = agentSteps(j, table).map((a) =>
-          a.gate ? a : callerGated ? { ...a, gate: 'the calling job runs only for trusted actors' } : needsGate ? { ...a, gate: `the job waits for a job that runs only if ${needsGate}` } : a,
+          a.gate ? a : callerGated ? { ...a, gate: triagerOnly.length && !inh?.gated.length ? `it runs only on ${triagerOnly.map((t) => `${t} (${w.triggerTypes![t].join(', ')})`).join(', ')}, which people with triage access cause` : 'the calling job runs only for trusted actors' } : needsGate ? { ...a, gate: `the job waits for a job that runs only if ${needsGate}` } : a,
         );
         if (agents.length === 0) continue;
         const open = agents.filter((a) => !a.gate);

@@ -15,6 +15,8 @@ export interface WorkflowView {
   anySecret: WorkflowAnalysis['anySecret'];
   /** secrets in the workflow-level `env:` */
   envSecrets: string[];
+  /** `on.<event>.types` */
+  triggerTypes?: Record<string, string[]>;
   local: boolean;
 }
 
@@ -35,6 +37,7 @@ export function* workflows(graph: IdentityGraph): Iterable<WorkflowView> {
       cloudAuth: Array.isArray(a.cloudAuth) ? (a.cloudAuth as CloudAuth[]) : [],
       anySecret: Array.isArray(a.anySecret) ? (a.anySecret as WorkflowAnalysis['anySecret']) : [],
       envSecrets: Array.isArray(a.envSecrets) ? (a.envSecrets as string[]) : [],
+      ...(a.triggerTypes && typeof a.triggerTypes === 'object' ? { triggerTypes: a.triggerTypes as Record<string, string[]> } : {}),
       local: typeof a.file === 'string',
     };
   }

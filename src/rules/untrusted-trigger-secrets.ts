@@ -8,7 +8,7 @@ import { daysSince } from '../util/dates.js';
 import { credentialAgeBase, credentialEvidence } from './helpers.js';
 import { locate, untrustedTriggers, workflowEvidence, workflowLabel, workflows, type WorkflowView } from './ci-helpers.js';
 import { reusableOwner } from './secrets-inherit.js';
-import { gateInSomeBranch, gateOf, jobTriggers, type GateKind, type GateResult } from '../ci/gates.js';
+import { gateInSomeBranch, gateOf, jobTriggers, triagerOnlyTriggers, type GateKind, type GateResult } from '../ci/gates.js';
 import { agentSteps, MODEL_KEY } from '../ci/agents.js';
 import type { DraftFinding, Rule } from './types.js';
 
@@ -374,9 +374,18 @@ export const rule: Rule<Options> = {
         const reasons: string[] = [];
         const environment = j.environment ?? calleeEnvironment;
         let down = 0;
-        if (gate || stepsGated) {
+        // the job's triggers are all activity types only triagers cause (labeled, assigned, transferred, ...)
+        const triagerOnly = triagerOnlyTriggers(triggers, w.triggerTypes);
+        const triagerStarted = triagerOnly.length === triggers.length;
+        if (gate || stepsGated || triagerStarted) {
           down = 1;
-          reasons.push(gate ? `the job ${GATE_TEXT[gate]}` : 'every step holding a secret runs only for the actors its condition names');
+          reasons.push(
+            gate
+              ? `the job ${GATE_TEXT[gate]}`
+              : stepsGated
+                ? 'every step holding a secret runs only for the actors its condition names'
+                : `it runs only on ${triagerOnly.map((t) => `${t} (${w.triggerTypes![t].join(', ')})`).join(', ')}, which people with triage access cause`,
+          );
         } else if (environment) {
           down = 1;
           reasons.push(`${j.environment ? 'the job uses' : `the jobs of ${j.uses} that read secrets use`} environment ${environment}, which holds the run until its protection rules pass; nhi does not read them, so without required reviewers this is ${severity}`);

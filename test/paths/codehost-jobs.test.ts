@@ -50,6 +50,7 @@ describe('job edges: who can steer a job, and what its token becomes', () => {
     ["the agent keeps the action's write-access check", 'issue_comment', GATED_AGENT, ''],
     ['nothing outside reaches the steps', 'issue_comment', PLAIN, ''],
     ['a trigger only writers start', 'workflow_dispatch', INJECT, ''],
+    ['activity types only triagers cause', '\n  issues:\n    types: [labeled]', INJECT, ''],
   ])('no edge from anyone when %s', (_l, on, steps, jobIf) => {
     const edges = edgesFor(on, steps, { jobIf, defaultBranch: 'main' });
     expect(edges.filter((e) => e.from === UNTRUSTED)).toEqual([]);

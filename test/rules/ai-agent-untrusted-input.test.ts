@@ -123,4 +123,11 @@ jobs:
     // a caller on push passes on nothing
     expect(runRule(rule, graphOf(caller(CALL).replace('on: issue_comment', 'on: push')), undefined, NOW)).toEqual([]);
   });
+
+  it('an agent started only by triager actions (issues: labeled) counts as started by trusted actors', () => {
+    const text = wf('issues', WRITE, CLAUDE_OPEN).replace('on: issues', 'on:\n  issues:\n    types: [labeled]');
+    const [f] = runRule(rule, IdentityGraph.from(workflow(text)), undefined, NOW);
+    expect(f).toMatchObject({ severity: 'medium' });
+    expect(f.message).toContain('started only by trusted actors');
+  });
 });

@@ -234,4 +234,11 @@ describe('untrusted-trigger-secrets with the GitHub secrets inventory', () => {
     expect(findings(text(''))[0]).toMatchObject({ severity: 'low' });
     expect(findings(text('    if: always()\n'))[0]).toMatchObject({ severity: 'medium' });
   });
+
+  it('activity types only triagers cause (labeled, transferred) lower it one step; opened keeps it', () => {
+    const text = (types: string) => `on:\n  issues:\n    types: [${types}]\njobs:\n  build:\n    runs-on: x\n    steps:\n      - run: ./notify\n        env:\n          HOOK: \${{ secrets.CHAT_WEBHOOK }}\n`;
+    expect(findings(text('labeled, transferred'))[0]).toMatchObject({ severity: 'low' });
+    expect(findings(text('labeled, transferred'))[0].evidence.map((e) => e.description).join(' ')).toContain('issues (labeled, transferred), which people with triage access cause');
+    expect(findings(text('opened, labeled'))[0]).toMatchObject({ severity: 'medium' });
+  });
 });
