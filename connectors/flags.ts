@@ -105,12 +105,13 @@ export const AWS_FLAGS: ConnectorFlags = {
     { spec: '--external-id <id>', key: 'externalId', help: 'AWS: external id for --role-arn' },
     { spec: '--region <region>', key: 'region', help: 'AWS: region for API calls (IAM is global)' },
     { spec: '--aws-endpoint <url>', key: 'awsEndpoint', help: 'AWS: IAM endpoint override (LocalStack, proxies)' },
-    { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
+    { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp', 'kubernetes'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
     { spec: '--credential-report <file>', key: 'credentialReport', help: 'AWS offline: the IAM credential report CSV (decoded)' },
     { spec: '--last-accessed <file>', key: 'lastAccessed', passive: true, help: 'AWS offline: service last-accessed JSON (see docs/offline.md)' },
     { spec: '--no-last-accessed', key: 'lastAccessed', passive: true, help: 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)' },
   ],
-  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile)),
+  // a file given to --from-file is AWS's unless --kube-cluster says it is a kubectl List
+  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile) && v.kubeCluster === undefined),
   build(v, { concurrency }) {
     const fromFile = str(v.fromFile);
     if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
@@ -223,11 +224,31 @@ export const WORKFLOWS_FLAGS: ConnectorFlags = {
   build: (v) => ({ options: { path: str(v.path) ?? '.', repo: v.repo }, target: str(v.repo) ?? path.resolve(str(v.path) ?? '.') }),
 };
 
+export const KUBERNETES_FLAGS: ConnectorFlags = {
+  id: 'kubernetes',
+  flags: [
+    { spec: '--kube-cluster <name>', key: 'kubeCluster', help: 'Kubernetes offline: cluster name for --from-file (a kubectl get ... -A -o json List; default: the file name without extension)' },
+  ],
+  // --from-file alone stays AWS's: kubernetes needs --connector kubernetes or --kube-cluster
+  selectedBy: (v) => anyOf(v, ['kubeCluster']),
+  build(v) {
+    const fromFile = str(v.fromFile);
+    if (fromFile === undefined) {
+      throw new NhiError('USAGE', 'the kubernetes connector scans offline only for now: live scans through the API server come later', {
+        suggestion: 'pass --from-file cluster.json, written by: kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings,pods -A -o json',
+      });
+    }
+    if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: the kubernetes connector reads the JSON file kubectl prints`);
+    const cluster = str(v.kubeCluster);
+    return { options: { fromFile, cluster }, target: cluster ?? path.basename(fromFile) };
+  },
+};
+
 /** Every declaration, in `--help` order. */
-export const CONNECTOR_FLAGS: readonly ConnectorFlags[] = [AWS_FLAGS, GITHUB_FLAGS, GITLAB_FLAGS, GCP_FLAGS, WORKFLOWS_FLAGS];
+export const CONNECTOR_FLAGS: readonly ConnectorFlags[] = [AWS_FLAGS, GITHUB_FLAGS, GITLAB_FLAGS, GCP_FLAGS, WORKFLOWS_FLAGS, KUBERNETES_FLAGS];
 
 /** Without --connector, the connectors are tried in this order (gcp before aws: a folder given to --from-file is GCP's). */
-const INFER_ORDER = ['gcp', 'aws', 'github', 'gitlab', 'workflows'];
+const INFER_ORDER = ['gcp', 'aws', 'github', 'gitlab', 'workflows', 'kubernetes'];
 
 /** Without --connector: the connectors whose flags were given (aws when none were). */
 export function inferConnectors(values: FlagValues, declarations: readonly ConnectorFlags[] = CONNECTOR_FLAGS): string[] {

@@ -15,6 +15,7 @@ export const CONNECTORS: ConnectorEntry[] = [
   { id: 'github', title: 'GitHub (organisation)', load: async () => (await import('./github/index.js')).githubConnector },
   { id: 'gcp', title: 'Google Cloud IAM (projects or an organization; or gcloud exports)', load: async () => (await import('./gcp/index.js')).gcpConnector },
   { id: 'gitlab', title: 'GitLab (group)', load: async () => (await import('./gitlab/index.js')).gitlabConnector },
+  { id: 'kubernetes', title: 'Kubernetes (offline: the List kubectl get ... -A -o json prints)', load: async () => (await import('./kubernetes/index.js')).kubernetesConnector },
   { id: 'workflows', title: 'GitHub Actions workflow files (local checkout)', load: async () => (await import('./workflows/index.js')).workflowsConnector },
 ];
 

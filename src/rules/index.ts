@@ -34,6 +34,9 @@ import { rule as saUserManagedKey } from './sa-user-managed-key.js';
 import { rule as unusedRoleGrants } from './unused-role-grants.js';
 import { rule as untrustedTriggerSecrets } from './untrusted-trigger-secrets.js';
 import { rule as wifProviderUnconditioned } from './wif-provider-unconditioned.js';
+import { rule as k8sDefaultServiceAccountAutomount } from './k8s-default-service-account-automount.js';
+import { rule as k8sLegacyServiceAccountToken } from './k8s-legacy-service-account-token.js';
+import { rule as k8sServiceAccountClusterAdmin } from './k8s-service-account-cluster-admin.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -74,6 +77,9 @@ export const RULES: readonly Rule<any>[] = [
   unusedRoleGrants,
   untrustedTriggerSecrets,
   wifProviderUnconditioned,
+  k8sDefaultServiceAccountAutomount,
+  k8sLegacyServiceAccountToken,
+  k8sServiceAccountClusterAdmin,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));

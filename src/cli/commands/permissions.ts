@@ -14,7 +14,8 @@ export function registerPermissions(program: Command): void {
       if (!entry) throw new NhiError('USAGE', `unknown connector '${id}'`, { suggestion: `available: ${connectorIds().join(', ')}` });
       const d = (await entry.load()).describe();
       if (flags.format === 'json') {
-        writeOutput(JSON.stringify(d.permissionsDocument ?? { requiredPermissions: d.requiredPermissions }, null, 2));
+        // a platform document given as text (the Kubernetes ClusterRole YAML) is printed as it is
+        writeOutput(typeof d.permissionsDocument === 'string' ? d.permissionsDocument.trimEnd() : JSON.stringify(d.permissionsDocument ?? { requiredPermissions: d.requiredPermissions }, null, 2));
         return;
       }
       const lines = [`${d.title}: permissions the scan needs`, '', ...d.requiredPermissions.map((p) => `  ${p}`)];
