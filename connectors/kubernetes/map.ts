@@ -15,6 +15,9 @@
  */
 import type { CoverageNote, CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget, WorkloadNode } from '../../src/model/types.js';
 
+/** Namespaces of the control plane: their service accounts are the platform's. */
+const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+
 export const CONNECTOR_ID = 'kubernetes';
 
 /** The annotations that tie a service account to a cloud identity. */
@@ -261,7 +264,11 @@ export function mapCluster(items: unknown[], opts: MapOptions): GraphRecord[] {
     for (const key of Object.values(CLOUD_ANNOTATIONS)) if (meta.annotations[key]) cloud[key] = meta.annotations[key];
     const secretsListed = Array.isArray(item.secrets) ? item.secrets.filter(isObj).map((s) => str(s.name)).filter((s): s is string => Boolean(s)) : [];
     const attributes: Obj = compact({ namespace: ns, isDefault: meta.name === 'default' || undefined, automountServiceAccountToken: automount, cloudAnnotations: Object.keys(cloud).length ? cloud : undefined, secrets: secretsListed.length ? secretsListed : undefined });
-    const n: PrincipalNode = { id, kind: 'principal', platform: 'k8s', type: 'service-account', name: `${ns}/${meta.name}`, externalId: `system:serviceaccount:${ns}:${meta.name}`, scope: c, accountType: 'service', createdAt: meta.created, attributes, provenance: [prov] };
+    // the control plane's own accounts and each namespace's automatic `default` belong to the platform (no owner
+    // expected); labels are the service account's tags (an `owner` or `team` label names its owner)
+    const system = SYSTEM_NAMESPACES.has(ns) || meta.name === 'default';
+    const n: PrincipalNode = { id, kind: 'principal', platform: 'k8s', type: 'service-account', name: `${ns}/${meta.name}`, externalId: `system:serviceaccount:${ns}:${meta.name}`, scope: c, accountType: system ? 'system' : 'service', createdAt: meta.created, attributes, provenance: [prov] };
+    if (Object.keys(meta.labels).length) n.tags = { ...meta.labels };
     if (!meta.created) delete n.createdAt;
     sas.set(id, { id, ns, name: meta.name, automount, rules: [], attributes, node: n });
     for (const [key, value] of Object.entries(cloud)) {
