@@ -34,6 +34,10 @@ import { rule as saUserManagedKey } from './sa-user-managed-key.js';
 import { rule as unusedRoleGrants } from './unused-role-grants.js';
 import { rule as untrustedTriggerSecrets } from './untrusted-trigger-secrets.js';
 import { rule as wifProviderUnconditioned } from './wif-provider-unconditioned.js';
+import { rule as entraPrivilegedApplicationPermission } from './entra-privileged-application-permission.js';
+import { rule as entraAppSecretInsteadOfFederation } from './entra-app-secret-instead-of-federation.js';
+import { rule as azureRbacOwnerServicePrincipal } from './azure-rbac-owner-service-principal.js';
+import { rule as entraFederatedCredentialBroad } from './entra-federated-credential-broad.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -74,6 +78,10 @@ export const RULES: readonly Rule<any>[] = [
   unusedRoleGrants,
   untrustedTriggerSecrets,
   wifProviderUnconditioned,
+  entraPrivilegedApplicationPermission,
+  entraAppSecretInsteadOfFederation,
+  azureRbacOwnerServicePrincipal,
+  entraFederatedCredentialBroad,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));
