@@ -98,13 +98,19 @@ class ExportFolder {
   values<T>(rel: string, impact: string, what: string): T[] | undefined | 'missing' {
     const v = this.json(rel, impact);
     if (v === 'missing' || v === undefined) return v;
+    // pages saved one after another (`jq -s .` of every az rest page): flatten their values
+    const isPage = (x: unknown) => x !== null && typeof x === 'object' && !Array.isArray(x) && Array.isArray((x as { value?: unknown }).value) && '@odata.context' in x;
+    if (Array.isArray(v) && v.length > 0 && v.every(isPage)) {
+      if (typeof (v[v.length - 1] as Record<string, unknown>)['@odata.nextLink'] === 'string') this.note(rel, 'ends with a page that has an @odata.nextLink: later pages are missing', impact);
+      return (v as Array<{ value: unknown[] }>).flatMap((p) => p.value).filter((x) => x && typeof x === 'object') as T[];
+    }
     const arr = Array.isArray(v) ? v : v && typeof v === 'object' && Array.isArray((v as { value?: unknown }).value) ? (v as { value: unknown[] }).value : undefined;
     if (!arr) {
       this.note(rel, `is not ${what} (expected {"value": [...]} or a JSON array)`, impact);
       return undefined;
     }
     if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as Record<string, unknown>)['@odata.nextLink'] === 'string') {
-      this.note(rel, 'holds only the first page (@odata.nextLink is set): add --paginate to az rest', impact);
+      this.note(rel, 'holds only some pages (@odata.nextLink is set): follow the nextLink pages and merge them (docs/connectors/entra.md)', impact);
     }
     return arr.filter((x) => x && typeof x === 'object') as T[];
   }
