@@ -148,6 +148,9 @@ export function tenantScanTarget(tenantId: string): ScanTarget {
 
 const lc = (s: string) => s.toLowerCase();
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The objects of a list field (the export is untrusted input: a field may be missing or of another type). */
+const arr = <T>(v: unknown): T[] => (Array.isArray(v) ? (v.filter((x) => x !== null && typeof x === 'object') as T[]) : []);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 export function applicationNodeId(tenant: string, objectId: string): string {
   return `entra:application:${lc(tenant)}/${lc(objectId)}`;
@@ -187,47 +190,48 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
 
   const spByAppId = new Map<string, EntraServicePrincipal>();
   const spById = new Map<string, EntraServicePrincipal>();
-  for (const sp of d.servicePrincipals) {
-    if (!sp || typeof sp.id !== 'string') continue;
+  for (const sp of arr<EntraServicePrincipal>(d.servicePrincipals)) {
+    if (typeof sp.id !== 'string') continue;
     spById.set(lc(sp.id), sp);
-    if (sp.appId) spByAppId.set(lc(sp.appId), sp);
+    if (typeof sp.appId === 'string') spByAppId.set(lc(sp.appId), sp);
   }
   /** service principal id -> the principal node that stands for it */
   const principalOfSp = new Map<string, string>();
   const principalOfAppId = new Map<string, string>();
 
   // ---- applications (with their local service principal) -------------------------------------------------------
-  for (const app of d.applications) {
-    if (!app || typeof app.id !== 'string') continue;
+  for (const app of arr<EntraApplication>(d.applications)) {
+    if (typeof app.id !== 'string') continue;
     const id = applicationNodeId(tenant, app.id);
-    const sp = app.appId ? spByAppId.get(lc(app.appId)) : undefined;
+    const appId = str(app.appId);
+    const sp = appId ? spByAppId.get(lc(appId)) : undefined;
     if (sp) principalOfSp.set(lc(sp.id), id);
-    if (app.appId) principalOfAppId.set(lc(app.appId), id);
+    if (appId) principalOfAppId.set(lc(appId), id);
     const ownersKnown = Object.prototype.hasOwnProperty.call(d.owners, app.id);
-    const owners = (d.owners[app.id] ?? []).filter((o) => o && typeof o.id === 'string');
+    const owners = arr<EntraOwner>(d.owners[app.id]).filter((o) => typeof o.id === 'string');
     const disabledOwners = owners.filter((o) => o.accountEnabled === false);
     node({
       id,
       kind: 'principal',
       platform: 'entra',
       type: 'application',
-      name: app.displayName ?? app.appId ?? app.id,
-      externalId: app.appId,
+      name: str(app.displayName) ?? appId ?? app.id,
+      externalId: appId,
       scope: tenant,
       accountType: 'service',
       createdAt: toIso(app.createdDateTime),
       disabled: sp ? sp.accountEnabled === false : undefined,
       attributes: compact({
         objectId: app.id,
-        appId: app.appId,
-        signInAudience: app.signInAudience,
+        appId,
+        signInAudience: str(app.signInAudience),
         servicePrincipalId: sp?.id,
-        servicePrincipalType: sp?.servicePrincipalType,
+        servicePrincipalType: str(sp?.servicePrincipalType),
         ownerTenant: sp ? (str(sp.appOwnerOrganizationId) ?? tenant) : tenant,
         enabled: sp ? sp.accountEnabled !== false : undefined,
         ownersKnown,
         ownerCount: ownersKnown ? owners.length : undefined,
-        disabledOwners: disabledOwners.length ? disabledOwners.map((o) => o.userPrincipalName ?? o.displayName ?? o.id) : undefined,
+        disabledOwners: disabledOwners.length ? disabledOwners.map((o) => str(o.userPrincipalName) ?? str(o.displayName) ?? o.id) : undefined,
         federatedCredentialsKnown: Object.prototype.hasOwnProperty.call(d.federatedCredentials, app.id),
       }),
       provenance: prov('applications'),
@@ -241,13 +245,13 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
       const isUser = !o['@odata.type'] || o['@odata.type'] === '#microsoft.graph.user';
       const ownerId = isUser ? `entra:user:${tenant}/${lc(o.id)}` : `entra:service-principal-ref:${tenant}/${lc(o.id)}`;
       if (isUser) {
-        node({ id: ownerId, kind: 'principal', platform: 'entra', type: 'user', name: o.userPrincipalName ?? o.displayName ?? o.id, scope: tenant, accountType: 'human', disabled: false, provenance: prov('owners', app.id) });
+        node({ id: ownerId, kind: 'principal', platform: 'entra', type: 'user', name: str(o.userPrincipalName) ?? str(o.displayName) ?? o.id, scope: tenant, accountType: 'human', disabled: false, provenance: prov('owners', app.id) });
       }
       edge({ type: 'OWNED_BY', from: id, to: isUser ? ownerId : (principalOfSp.get(lc(o.id)) ?? ownerId), attributes: { via: 'application-owner' }, provenance: prov('owners', app.id) });
     }
     // federated identity credentials: issuer -> application
-    for (const f of d.federatedCredentials[app.id] ?? []) {
-      if (!f || typeof f.issuer !== 'string') continue;
+    for (const f of arr<EntraFederatedCredential>(d.federatedCredentials[app.id])) {
+      if (typeof f.issuer !== 'string') continue;
       const issuerId = `entra:oidc-issuer:${tenant}/${f.issuer}`;
       node({ id: issuerId, kind: 'principal', platform: 'entra', type: 'oidc-provider', name: f.issuer, externalId: f.issuer, scope: tenant, accountType: 'system', attributes: { issuer: f.issuer, github: f.issuer === GITHUB_ISSUER }, provenance: prov('federatedIdentityCredentials', app.id) });
       const match = federatedMatch(f);
@@ -257,11 +261,11 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
         to: id,
         attributes: compact({
           federatedCredentialId: f.id,
-          name: f.name,
+          name: str(f.name),
           issuer: f.issuer,
           subject: str(f.subject ?? undefined),
           claimsMatchingExpression: str(f.claimsMatchingExpression?.value ?? undefined),
-          audiences: Array.isArray(f.audiences) ? f.audiences.filter((a) => typeof a === 'string') : undefined,
+          audiences: Array.isArray(f.audiences) ? strings(f.audiences) : undefined,
           match: match?.kind,
         }),
         provenance: prov('federatedIdentityCredentials', app.id),
@@ -277,30 +281,31 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
     const type = managed ? 'managed-identity' : 'app-service-principal';
     const id = `entra:${type}:${tenant}/${lc(sp.id)}`;
     principalOfSp.set(lc(sp.id), id);
-    if (sp.appId) principalOfAppId.set(lc(sp.appId), id);
+    if (typeof sp.appId === 'string') principalOfAppId.set(lc(sp.appId), id);
     const microsoft = owner === MICROSOFT_TENANT;
-    const resourceId = managed ? sp.alternativeNames?.find((n) => n.startsWith('/subscriptions/')) : undefined;
+    const alternativeNames = strings(sp.alternativeNames);
+    const resourceId = managed ? alternativeNames.find((n) => n.startsWith('/subscriptions/')) : undefined;
     node({
       id,
       kind: 'principal',
       platform: 'entra',
       type,
-      name: sp.displayName ?? sp.appDisplayName ?? sp.appId ?? sp.id,
-      externalId: sp.appId,
+      name: str(sp.displayName) ?? str(sp.appDisplayName) ?? str(sp.appId) ?? sp.id,
+      externalId: str(sp.appId),
       scope: tenant,
       accountType: microsoft ? 'system' : 'service',
       disabled: sp.accountEnabled === false,
       attributes: compact({
         objectId: sp.id,
-        appId: sp.appId,
-        servicePrincipalType: sp.servicePrincipalType,
+        appId: str(sp.appId),
+        servicePrincipalType: str(sp.servicePrincipalType),
         ownerTenant: owner,
         enabled: sp.accountEnabled !== false,
         // another tenant's application: its owners and credentials live there
         external: !managed && owner !== undefined && owner !== tenant && !microsoft ? true : undefined,
         microsoftFirstParty: microsoft || undefined,
         managedIdentityResource: resourceId,
-        managedIdentityKind: managed ? (sp.alternativeNames?.includes('isExplicit=True') ? 'user-assigned' : 'system-assigned') : undefined,
+        managedIdentityKind: managed ? (alternativeNames.includes('isExplicit=True') ? 'user-assigned' : 'system-assigned') : undefined,
         // the platform creates and rotates a managed identity's credentials; its lifecycle follows the resource
         platformManaged: managed || undefined,
       }),
@@ -314,12 +319,12 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
   for (const [spId, list] of Object.entries(d.appRoleAssignments)) {
     const holder = principalOfSp.get(lc(spId));
     if (!holder) continue;
-    for (const a of list) {
-      if (!a || typeof a.resourceId !== 'string' || typeof a.appRoleId !== 'string') continue;
+    for (const a of arr<EntraAppRoleAssignment>(list)) {
+      if (typeof a.resourceId !== 'string' || typeof a.appRoleId !== 'string') continue;
       const resource = spById.get(lc(a.resourceId));
-      const role = resource?.appRoles?.find((r) => lc(r.id) === lc(a.appRoleId));
+      const role = arr<EntraAppRole>(resource?.appRoles).find((r) => typeof r.id === 'string' && lc(r.id) === lc(a.appRoleId));
       const permission = str(role?.value ?? undefined) ?? (a.appRoleId === '00000000-0000-0000-0000-000000000000' ? 'default access' : a.appRoleId);
-      const resourceName = resource?.displayName ?? a.resourceDisplayName ?? a.resourceId;
+      const resourceName = str(resource?.displayName) ?? str(a.resourceDisplayName) ?? a.resourceId;
       const entId = `entra:app-permission:${tenant}/${lc(a.resourceId)}/${lc(a.appRoleId)}`;
       node({
         id: entId,
@@ -330,19 +335,20 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
         name: `${resourceName}: ${permission}`,
         scope: tenant,
         managedBy: 'platform',
-        attributes: compact({ permission, resolved: role !== undefined, appRoleId: a.appRoleId, resourceId: a.resourceId, resourceAppId: resource?.appId, resourceName, tenantTakeover: TENANT_TAKEOVER_PERMISSIONS.includes(permission) || undefined }),
+        attributes: compact({ permission, resolved: role !== undefined, appRoleId: a.appRoleId, resourceId: a.resourceId, resourceAppId: str(resource?.appId), resourceName, tenantTakeover: TENANT_TAKEOVER_PERMISSIONS.includes(permission) || undefined }),
         provenance: prov('appRoleAssignments', spId),
       });
-      edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'app-role-assignment', assignmentId: a.id, createdAt: toIso(a.createdDateTime) }), provenance: prov('appRoleAssignments', spId) });
+      edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'app-role-assignment', assignmentId: str(a.id), createdAt: toIso(a.createdDateTime) }), provenance: prov('appRoleAssignments', spId) });
     }
   }
 
   // ---- directory roles ----------------------------------------------------------------------------------------------
-  for (const r of d.directoryRoleAssignments ?? []) {
-    if (!r || typeof r.principalId !== 'string') continue;
+  for (const r of arr<EntraDirectoryRoleAssignment>(d.directoryRoleAssignments)) {
+    if (typeof r.principalId !== 'string') continue;
     const holder = principalOfSp.get(lc(r.principalId));
     if (!holder) continue; // users and groups are not this connector's subject
-    const defId = r.roleDefinition?.id ?? r.roleDefinitionId;
+    const def = r.roleDefinition !== null && typeof r.roleDefinition === 'object' ? r.roleDefinition : undefined;
+    const defId = str(def?.id) ?? str(r.roleDefinitionId);
     if (!defId) continue;
     const entId = `entra:directory-role:${tenant}/${lc(defId)}`;
     node({
@@ -351,21 +357,22 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
       platform: 'entra',
       type: 'directory-role',
       entitlementType: 'directory-role',
-      name: r.roleDefinition?.displayName ?? defId,
+      name: str(def?.displayName) ?? defId,
       scope: tenant,
-      managedBy: r.roleDefinition?.isBuiltIn === false ? 'customer' : 'platform',
-      attributes: compact({ roleDefinitionId: defId, templateId: r.roleDefinition?.templateId, isBuiltIn: r.roleDefinition?.isBuiltIn }),
+      managedBy: def?.isBuiltIn === false ? 'customer' : 'platform',
+      attributes: compact({ roleDefinitionId: defId, templateId: str(def?.templateId), isBuiltIn: typeof def?.isBuiltIn === 'boolean' ? def.isBuiltIn : undefined }),
       provenance: prov('directoryRoleAssignments'),
     });
-    edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'directory-role-assignment', assignmentId: r.id, directoryScopeId: r.directoryScopeId }), provenance: prov('directoryRoleAssignments') });
+    edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'directory-role-assignment', assignmentId: str(r.id), directoryScopeId: str(r.directoryScopeId) }), provenance: prov('directoryRoleAssignments') });
   }
 
   // ---- Azure RBAC ---------------------------------------------------------------------------------------------------
-  for (const r of d.roleAssignments ?? []) {
-    if (!r || typeof r.principalId !== 'string') continue;
+  for (const r of arr<AzureRoleAssignment>(d.roleAssignments)) {
+    if (typeof r.principalId !== 'string') continue;
     const holder = principalOfSp.get(lc(r.principalId));
     if (!holder) continue;
-    const defGuid = (r.roleDefinitionId ?? '').split('/').pop() || r.roleDefinitionName || 'unknown';
+    const roleName = str(r.roleDefinitionName);
+    const defGuid = (str(r.roleDefinitionId) ?? '').split('/').pop() || roleName || 'unknown';
     const entId = `azure:role-definition:${lc(defGuid)}`;
     node({
       id: entId,
@@ -373,22 +380,23 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
       platform: 'azure',
       type: 'azure-role',
       entitlementType: 'azure-role',
-      name: r.roleDefinitionName ?? defGuid,
-      attributes: compact({ roleDefinitionId: r.roleDefinitionId, roleName: r.roleDefinitionName }),
+      name: roleName ?? defGuid,
+      attributes: compact({ roleDefinitionId: str(r.roleDefinitionId), roleName }),
       provenance: prov('roleAssignments'),
     });
-    edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'azure-role-assignment', assignmentId: r.id, scope: r.scope, roleName: r.roleDefinitionName, condition: str(r.condition ?? undefined) }), provenance: prov('roleAssignments') });
+    edge({ type: 'GRANTED', from: holder, to: entId, attributes: compact({ via: 'azure-role-assignment', assignmentId: str(r.id), scope: str(r.scope), roleName, condition: str(r.condition ?? undefined) }), provenance: prov('roleAssignments') });
   }
 
   // ---- last sign-in per service principal -----------------------------------------------------------------------------
   if (d.signIns) {
     const seen = new Set<string>();
-    for (const s of d.signIns) {
-      if (!s || typeof s.appId !== 'string') continue;
+    for (const s of arr<EntraSignInActivity>(d.signIns)) {
+      if (typeof s.appId !== 'string') continue;
       const holder = principalOfAppId.get(lc(s.appId));
       if (!holder || seen.has(holder)) continue;
       seen.add(holder);
-      const dates = [s.lastSignInActivity?.lastSignInDateTime, s.applicationAuthenticationClientSignInActivity?.lastSignInDateTime].map((x) => toIso(x)).filter((x): x is string => Boolean(x));
+      const at = (x: unknown) => (x !== null && typeof x === 'object' ? (x as { lastSignInDateTime?: unknown }).lastSignInDateTime : undefined);
+      const dates = [at(s.lastSignInActivity), at(s.applicationAuthenticationClientSignInActivity)].map((x) => toIso(x)).filter((x): x is string => Boolean(x));
       const last = dates.sort().pop() ?? null;
       out.push({ type: 'usage', usage: { nodeId: holder, scope: { kind: 'any' }, lastUsedAt: last, window: compact({ end: observedAt, days: d.signInWindowDays }), attributes: { via: 'servicePrincipalSignInActivities' }, provenance: prov('signIns')[0] } });
     }
@@ -398,7 +406,7 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
   function credentials(holder: string, pw: EntraPasswordCredential[] | undefined, keys: EntraKeyCredential[] | undefined, from: EntraSource) {
     const now = opts.now.getTime();
     const one = (c: EntraPasswordCredential, kind: 'client-secret' | 'certificate', extra: Record<string, unknown>) => {
-      if (!c || typeof c.keyId !== 'string') return;
+      if (typeof c.keyId !== 'string') return;
       const expiresAt = toIso(c.endDateTime) ?? null;
       const id = `entra:${kind}:${tenant}/${lc(c.keyId)}`;
       node({
@@ -407,7 +415,7 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
         platform: 'entra',
         type: kind,
         credentialType: kind,
-        name: str(c.displayName ?? undefined) ?? c.keyId,
+        name: str(c.displayName) ?? c.keyId,
         scope: tenant,
         createdAt: toIso(c.startDateTime),
         expiresAt,
@@ -417,7 +425,7 @@ export function mapEntraTenant(d: EntraTenantData, opts: EntraMapOptions): Graph
       });
       edge({ type: 'HAS_CREDENTIAL', from: holder, to: id, provenance: prov(from) });
     };
-    for (const c of pw ?? []) one(c, 'client-secret', {});
-    for (const c of keys ?? []) one(c, 'certificate', compact({ keyType: str(c.type), usage: str(c.usage) }));
+    for (const c of arr<EntraPasswordCredential>(pw)) one(c, 'client-secret', {});
+    for (const c of arr<EntraKeyCredential>(keys)) one(c, 'certificate', compact({ keyType: str(c.type), usage: str(c.usage) }));
   }
 }

@@ -101,6 +101,26 @@ describe('entra offline: mapping the fixture tenant', () => {
 });
 
 describe('entra offline: what is absent or broken', () => {
+  it('fields of the wrong type are skipped, never a crash', () => {
+    const junk = [null, 1, 'x', true, {}, [], { id: 5 }];
+    const recs = mapEntraTenant(
+      {
+        tenantId: TENANT,
+        applications: [...junk, { id: 'a1', appId: 7, displayName: {}, passwordCredentials: { keyId: 'k' }, keyCredentials: 'abc' }, { id: 'a2', passwordCredentials: [null, { keyId: 3 }, { keyId: 'k2', endDateTime: 'soon' }] }] as never,
+        servicePrincipals: [...junk, { id: 's1', appId: 'c1', appRoles: 'no', alternativeNames: {}, servicePrincipalType: 'ManagedIdentity' }] as never,
+        federatedCredentials: { a1: [null, { issuer: 5 }, { issuer: 'https://i', audiences: 'x', claimsMatchingExpression: 'y' }] } as never,
+        owners: { a1: [null, { id: 1 }] } as never,
+        appRoleAssignments: { s1: [null, { resourceId: 's1', appRoleId: 'r' }], nobody: [{}] } as never,
+        directoryRoleAssignments: [...junk, { principalId: 's1', roleDefinition: 'x' }] as never,
+        signIns: [...junk, { appId: 'c1', lastSignInActivity: 'x' }] as never,
+        roleAssignments: [...junk, { principalId: 's1', roleDefinitionId: 9 }] as never,
+      },
+      { now: NOW, source: (w) => w },
+    );
+    expect(nodes(recs).find((n) => n.id === `entra:application:${TENANT}/a1`)?.name).toBe('a1');
+    expect(nodes(recs).filter((n) => n.kind === 'credential').map((n) => n.name)).toEqual(['k2']);
+  });
+
   it('a missing optional file is an informational coverage note naming it', async () => {
     const dir = tempDir();
     cpSync(FIXTURE, dir, { recursive: true });
