@@ -105,7 +105,7 @@ export const AWS_FLAGS: ConnectorFlags = {
     { spec: '--external-id <id>', key: 'externalId', help: 'AWS: external id for --role-arn' },
     { spec: '--region <region>', key: 'region', help: 'AWS: region for API calls (IAM is global)' },
     { spec: '--aws-endpoint <url>', key: 'awsEndpoint', help: 'AWS: IAM endpoint override (LocalStack, proxies)' },
-    { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp', 'kubernetes'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
+    { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp', 'kubernetes', 'entra'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
     { spec: '--credential-report <file>', key: 'credentialReport', help: 'AWS offline: the IAM credential report CSV (decoded)' },
     { spec: '--last-accessed <file>', key: 'lastAccessed', passive: true, help: 'AWS offline: service last-accessed JSON (see docs/offline.md)' },
     { spec: '--no-last-accessed', key: 'lastAccessed', passive: true, help: 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)' },
@@ -192,8 +192,8 @@ export const GCP_FLAGS: ConnectorFlags = {
     { spec: '--gcp-impersonate-service-account <email>', key: 'gcpImpersonateServiceAccount', help: 'GCP: impersonate this read-only audit service account for the scan' },
     { spec: '--gcp-endpoint <url>', key: 'gcpEndpoint', help: 'GCP: send every Google API call to this base URL (emulators, proxies)' },
   ],
-  // --from-file DIR is a folder of gcloud exports (a file is an AWS export)
-  selectedBy: (v) => isDir(v.fromFile) || anyOf(v, GCP_LIVE),
+  // --from-file DIR is a folder of gcloud exports (a file is an AWS export), unless an entra flag says it is a tenant's
+  selectedBy: (v) => (isDir(v.fromFile) && !anyOf(v, ['entraTenant'])) || anyOf(v, GCP_LIVE),
   build(v) {
     const fromFile = str(v.fromFile);
     const live = anyOf(v, GCP_LIVE);
@@ -211,6 +211,28 @@ export const GCP_FLAGS: ConnectorFlags = {
       options: { projects: projects?.length ? projects : undefined, organization: v.gcpOrganization, impersonateServiceAccount: v.gcpImpersonateServiceAccount, endpoint: v.gcpEndpoint },
       target: v.gcpOrganization ? `organizations/${String(v.gcpOrganization)}` : (projects?.join(', ') ?? process.env.GOOGLE_CLOUD_PROJECT ?? process.env.CLOUDSDK_CORE_PROJECT ?? 'default project'),
     };
+  },
+};
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/**
+ * Entra ID: offline only for now. A bare `--from-file DIR` stays GCP's; `--connector entra` or `--entra-tenant`
+ * selects this connector, and then `--from-file DIR` is its folder of Microsoft Graph exports.
+ */
+export const ENTRA_FLAGS: ConnectorFlags = {
+  id: 'entra',
+  flags: [{ spec: '--entra-tenant <id>', key: 'entraTenant', help: 'Entra ID: the tenant id (GUID) of the exports given with --connector entra --from-file DIR (default: inferred)' }],
+  selectedBy: (v) => anyOf(v, ['entraTenant']),
+  build(v) {
+    const fromFile = str(v.fromFile);
+    const tenant = str(v.entraTenant);
+    if (tenant !== undefined && !GUID.test(tenant)) throw new NhiError('USAGE', `--entra-tenant: expected a tenant id (GUID), got '${tenant}'`, { suggestion: 'az account show --query tenantId -o tsv' });
+    if (fromFile === undefined) {
+      throw new NhiError('USAGE', 'the entra connector reads exports only for now: live Microsoft Graph scans come later', { suggestion: 'export the tenant with az rest (docs/connectors/entra.md) and run nhi scan --connector entra --from-file DIR' });
+    }
+    if (!isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile}: the entra connector reads a folder of Microsoft Graph exports`, { suggestion: 'see docs/connectors/entra.md for the layout' });
+    return { options: { fromDir: fromFile, tenantId: tenant }, target: tenant ?? path.basename(path.resolve(fromFile)) };
   },
 };
 
@@ -245,10 +267,10 @@ export const KUBERNETES_FLAGS: ConnectorFlags = {
 };
 
 /** Every declaration, in `--help` order. */
-export const CONNECTOR_FLAGS: readonly ConnectorFlags[] = [AWS_FLAGS, GITHUB_FLAGS, GITLAB_FLAGS, GCP_FLAGS, WORKFLOWS_FLAGS, KUBERNETES_FLAGS];
+export const CONNECTOR_FLAGS: readonly ConnectorFlags[] = [AWS_FLAGS, GITHUB_FLAGS, GITLAB_FLAGS, GCP_FLAGS, ENTRA_FLAGS, WORKFLOWS_FLAGS, KUBERNETES_FLAGS];
 
 /** Without --connector, the connectors are tried in this order (gcp before aws: a folder given to --from-file is GCP's). */
-const INFER_ORDER = ['gcp', 'aws', 'github', 'gitlab', 'workflows', 'kubernetes'];
+const INFER_ORDER = ['gcp', 'aws', 'github', 'gitlab', 'entra', 'workflows', 'kubernetes'];
 
 /** Without --connector: the connectors whose flags were given (aws when none were). */
 export function inferConnectors(values: FlagValues, declarations: readonly ConnectorFlags[] = CONNECTOR_FLAGS): string[] {

@@ -4,8 +4,8 @@ import { capitalise, credentialEvidence, credentialLabel, label, placeOf, active
 import type { DraftFinding, Rule } from './types.js';
 
 const options = z.object({
-  /** credential types checked */
-  types: z.array(z.string()).default(['token']),
+  /** credential types checked: tokens, Entra ID application client secrets */
+  types: z.array(z.string()).default(['token', 'client-secret']),
   /** a credential living longer than this (creation to expiry) is reported too, at low severity */
   maxLifetimeDays: z.number().int().positive().default(366),
 });

@@ -6,8 +6,8 @@ import type { DraftFinding, Rule } from './types.js';
 const options = z.object({
   /** a credential older than this (days since last rotation, else creation) is reported */
   maxAgeDays: z.number().int().positive().default(90),
-  /** credential types checked: AWS / GCP keys, deploy keys, tokens, CI secrets */
-  types: z.array(z.string()).default(['access-key', 'service-account-key', 'ssh-key', 'token', 'secret']),
+  /** credential types checked: AWS / GCP keys, deploy keys, tokens, CI secrets, Entra application client secrets */
+  types: z.array(z.string()).default(['access-key', 'service-account-key', 'ssh-key', 'token', 'secret', 'client-secret']),
   /** per-type limits that replace maxAgeDays (CI secrets get a looser default: rotating them means touching every consumer) */
   maxAgeDaysByType: z.record(z.string(), z.number().int().positive()).default({ secret: 180 }),
 });

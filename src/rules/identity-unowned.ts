@@ -32,6 +32,18 @@ export const rule: Rule<Options> = {
     for (const p of graph.principals()) {
       if (!isOwnedIdentity(graph, p)) continue;
       if (graph.out(p.id, 'OWNED_BY').length > 0) continue;
+      // Entra ID: owners are directory objects (OWNED_BY edges to enabled owners only); an application whose owners
+      // were not exported is no claim; a managed identity's lifecycle follows its Azure resource (no owners in Entra)
+      if (p.platform === 'entra') {
+        if (p.type === 'managed-identity' || p.attributes?.ownersKnown !== true) continue;
+        const disabled = Array.isArray(p.attributes.disabledOwners) ? (p.attributes.disabledOwners as string[]) : [];
+        out.push({
+          nodeId: p.id,
+          message: disabled.length ? `${label(p)} has no enabled owner (${disabled.length} disabled: ${disabled.join(', ')})` : `${label(p)} has no owner`,
+          evidence: [nodeEvidence(p, disabled.length ? `Every owner of ${p.name} is disabled: ${disabled.join(', ')}.` : `${p.name} has no owners.`, { owners: p.attributes.ownerCount ?? 0, disabledOwners: disabled })],
+        });
+        continue;
+      }
       const tagged = Object.entries(p.tags ?? {}).some(([k, v]) => keys.has(k.toLowerCase()) && v.trim() !== '');
       if (tagged) continue;
       const tagKeys = Object.keys(p.tags ?? {});

@@ -37,6 +37,10 @@ import { rule as wifProviderUnconditioned } from './wif-provider-unconditioned.j
 import { rule as k8sDefaultServiceAccountAutomount } from './k8s-default-service-account-automount.js';
 import { rule as k8sLegacyServiceAccountToken } from './k8s-legacy-service-account-token.js';
 import { rule as k8sServiceAccountClusterAdmin } from './k8s-service-account-cluster-admin.js';
+import { rule as entraPrivilegedApplicationPermission } from './entra-privileged-application-permission.js';
+import { rule as entraAppSecretInsteadOfFederation } from './entra-app-secret-instead-of-federation.js';
+import { rule as azureRbacOwnerServicePrincipal } from './azure-rbac-owner-service-principal.js';
+import { rule as entraFederatedCredentialBroad } from './entra-federated-credential-broad.js';
 import type { Rule } from './types.js';
 
 /** Every rule, sorted by id. */
@@ -80,6 +84,10 @@ export const RULES: readonly Rule<any>[] = [
   k8sDefaultServiceAccountAutomount,
   k8sLegacyServiceAccountToken,
   k8sServiceAccountClusterAdmin,
+  entraPrivilegedApplicationPermission,
+  entraAppSecretInsteadOfFederation,
+  azureRbacOwnerServicePrincipal,
+  entraFederatedCredentialBroad,
 ].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
 
 const byId = new Map(RULES.map((r) => [r.meta.id, r]));

@@ -18,15 +18,31 @@ const scanTable = README.slice(README.indexOf('### `nhi scan`'), README.indexOf(
 const flags = (f: Partial<ScanFlags>) => ({ format: 'terminal', ...f }) as ScanFlags;
 
 describe('connectors declare their scan flags', () => {
-  it('nhi scan --help is what it was before the declarations (no existing flag changed; only the lines connectors added since)', async () => {
+  it('nhi scan --help is what it was before the declarations (no existing flag changed; connectors added since only add their lines)', async () => {
     const r = await nhi(['scan', '--help']);
     expect(r.code).toBe(0);
-    // added since the capture: the kubernetes connector (its id in the --connector list, its --kube-cluster flag)
-    const added = r.stdout
-      .replace('aws, gcp, github, gitlab, kubernetes,\n      workflows (default: inferred from the flags, else aws)', 'aws, gcp, github, gitlab, workflows\n      (default: inferred from the flags, else aws)')
-      .replace(/\n  --kube-cluster <name>\n(?: {6}.*\n)+/, '\n');
-    expect(added).toContain('--from-file <file>');
-    expect(added).toBe(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8'));
+    const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
+    // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--kube-cluster'] };
+    const blocks = (text: string) => {
+      const out: string[] = [];
+      for (const line of text.split('\n')) {
+        if (/^  -/.test(line) || out.length === 0 || /^\S/.test(line)) out.push(line);
+        else out[out.length - 1] += `\n${line}`;
+      }
+      return out;
+    };
+    const now = blocks(r.stdout).filter((b) => !added.flags.some((f) => b.trimStart().startsWith(`${f} `)));
+    const squash = (b: string) => b.replace(/\s+/g, ' ');
+    const was = blocks(before);
+    expect(now.length).toBe(was.length);
+    for (let i = 0; i < was.length; i++) {
+      if (was[i].startsWith('  -c, --connector')) {
+        let text = squash(now[i]);
+        for (const id of added.ids) text = text.replace(`${id}, `, '');
+        expect(text).toBe(squash(was[i]));
+      } else expect(now[i]).toBe(was[i]);
+    }
   });
 
   it('every connector of the registry declares its flags, and every declared flag is in the README flag table', () => {
@@ -50,6 +66,7 @@ describe('connectors declare their scan flags', () => {
     ['--gitlab-group and --gcp-project', { gitlabGroup: 'g', gcpProject: 'p' }, ['gcp', 'gitlab']],
     ['--no-github-workflows alone (a switch selects nothing)', { githubWorkflows: false }, ['aws']],
     ['--from-file FILE and --kube-cluster (a kubectl List, not an AWS export)', { fromFile: path.join(repoRoot, 'package.json'), kubeCluster: 'prod' }, ['kubernetes']],
+    ['--entra-tenant with --from-file DIR (the folder is the tenant\'s, not a GCP export)', { entraTenant: '11111111-2222-3333-4444-555555555555', fromFile: path.join(repoRoot, 'examples') }, ['entra']],
   ])('without --connector, %s selects %j', (_l, values, ids) => {
     expect(inferConnectors(values)).toEqual(ids);
   });
@@ -77,6 +94,11 @@ describe('connectors declare their scan flags', () => {
     const built = await buildJobs(flags({ connector: 'kubernetes', fromFile: k8s }), 5);
     expect(built.jobs.map((j) => [j.connector.id, j.options])).toEqual([['kubernetes', { fromFile: k8s }]]);
     expect((await err({ connector: 'kubernetes' })).message).toMatch(/offline only for now: live scans through the API server come later/);
+    expect((await err({ connector: 'entra' })).message).toMatch(/live Microsoft Graph scans come later/);
+    expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'package.json') })).message).toMatch(/reads a folder of Microsoft Graph exports/);
+    expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'examples'), entraTenant: 'acme' })).message).toMatch(/--entra-tenant: expected a tenant id/);
+    const entra = await buildJobs(flags({ connector: 'entra', fromFile: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') }), 5);
+    expect(entra.jobs.map((j) => [j.connector.id, j.options])).toEqual([['entra', { fromDir: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') }]]);
     const { jobs } = await buildJobs(flags({ connector: 'workflows', path: '.', repo: 'acme/app' }), 5);
     expect(jobs.map((j) => [j.connector.id, j.options])).toEqual([['workflows', { path: '.', repo: 'acme/app' }]]);
   });

@@ -49,7 +49,7 @@ describe('rule registry and docs', () => {
     expect(m.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     for (const text of [m.title, m.description, m.risk, m.remediation.text]) expect(text.trim().length).toBeGreaterThan(10);
     // a CLI fix, when given, is a real command of the platform's own tool
-    if (m.remediation.cli !== undefined) expect(m.remediation.cli).toMatch(/^(aws|gcloud|gh|glab|git) /);
+    if (m.remediation.cli !== undefined) expect(m.remediation.cli).toMatch(/^(aws|gcloud|gh|glab|git|az) /);
     expect(m.platforms.length).toBeGreaterThan(0);
     const defaults = m.options.parse({}) as Record<string, unknown>;
     expect(Object.keys(defaults).sort()).toEqual(Object.keys(m.options.shape).sort());

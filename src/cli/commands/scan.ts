@@ -46,6 +46,7 @@ export interface ScanFlags {
   gcpOrganization?: string;
   gcpImpersonateServiceAccount?: string;
   gcpEndpoint?: string;
+  entraTenant?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
