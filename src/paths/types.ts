@@ -149,7 +149,7 @@ export type MethodShape = 'modify-policy' | 'take-credentials' | 'pass-role' | '
 export interface EscalationMethod {
   /** stable id, used in findings, docs and config: `aws-passrole-lambda-invoke`, `gcp-sa-key-create` */
   id: string;
-  platform: 'aws' | 'gcp' | 'github' | 'gitlab';
+  platform: 'aws' | 'gcp' | 'github' | 'gitlab' | 'k8s';
   title: string;
   shape: MethodShape;
   /** every requirement in one of these lists must hold (see MethodRequirement for templates and decisions) */
