@@ -20,20 +20,26 @@ export interface InheritedTriggers {
 }
 
 /**
- * The gate of a job: its own `if:` (every alternative gated), or a job it needs whose condition gates some branch
- * (src/ci/gates.ts gateInSomeBranch), when its own `if:` does not run it after a skipped one.
+ * Walk the jobs a job needs, nearest first and on up (a job is skipped when one it needs is, unless its own `if:` runs
+ * it regardless: `always()`, `failure()`, `cancelled()`), and return the first answer `test` gives.
  */
-export function gateOf(jobs: Map<string, JobInfo>, job: JobInfo, depth = 0): string | undefined {
-  if (job.actorGate) return job.actorGate;
+export function findNeed<T>(jobs: ReadonlyMap<string, JobInfo>, job: JobInfo, test: (dep: JobInfo) => T | undefined, depth = 0): T | undefined {
   if (depth > 20 || (job.if && /\b(?:always|failure|cancelled)\s*\(/.test(job.if))) return undefined;
   for (const n of job.needs ?? []) {
     const dep = jobs.get(n);
     if (!dep) continue;
-    if (gateInSomeBranch(dep.if)) return dep.if;
-    const g = gateOf(jobs, dep, depth + 1);
-    if (g) return g;
+    const hit = test(dep) ?? findNeed(jobs, dep, test, depth + 1);
+    if (hit !== undefined) return hit;
   }
   return undefined;
+}
+
+/**
+ * The gate of a job: its own `if:` (every alternative gated), or a job it needs whose condition gates some branch
+ * (src/ci/gates.ts gateInSomeBranch) or that is gated itself.
+ */
+export function gateOf(jobs: ReadonlyMap<string, JobInfo>, job: JobInfo): string | undefined {
+  return job.actorGate ?? findNeed(jobs, job, (dep) => (gateInSomeBranch(dep.if) ? dep.if : dep.actorGate));
 }
 
 /** For each called workflow (node id), the untrusted triggers its local callers pass on (three levels of nesting). */

@@ -2,6 +2,7 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Evidence, IdentityNode, SourceLocation } from '../model/types.js';
 import type { CloudAuth, JobInfo, Permissions, WorkflowAnalysis } from '../ci/workflow.js';
+import { UNTRUSTED_EVENTS } from '../ci/gates.js';
 
 export interface WorkflowView {
   node: IdentityNode;
@@ -71,7 +72,7 @@ export function workflowEvidence(w: WorkflowView, description: string, data?: Re
  * secrets and a token that may write: pull_request_target and workflow_run (after a fork's pull request), comments,
  * issues and discussions. (`pull_request` from a fork gets neither secrets nor a write token.)
  */
-export const UNTRUSTED_TRIGGERS = new Set(['pull_request_target', 'workflow_run', 'issue_comment', 'issues', 'discussion', 'discussion_comment', 'pull_request_review_comment']);
+export const UNTRUSTED_TRIGGERS = UNTRUSTED_EVENTS;
 
 /** The untrusted triggers of a workflow, in its order. */
 export function untrustedTriggers(w: Pick<WorkflowView, 'triggers'>): string[] {

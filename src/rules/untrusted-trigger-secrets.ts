@@ -8,7 +8,8 @@ import { daysSince } from '../util/dates.js';
 import { credentialAgeBase, credentialEvidence } from './helpers.js';
 import { locate, untrustedTriggers, workflowEvidence, workflowLabel, workflows, type WorkflowView } from './ci-helpers.js';
 import { reusableOwner } from './secrets-inherit.js';
-import { gateInSomeBranch, gateOf, jobTriggers, triagerOnlyTriggers, type GateKind, type GateResult } from '../ci/gates.js';
+import { findNeed } from '../ci/calls.js';
+import { gateInSomeBranch, gateOf, jobTriggers, triagerOnlyTriggers, type GateKind } from '../ci/gates.js';
 import { agentSteps, MODEL_KEY } from '../ci/agents.js';
 import type { DraftFinding, Rule } from './types.js';
 
@@ -56,18 +57,6 @@ interface Grant {
   in?: WorkflowView;
   /** that reference's line in its own file */
   refLine?: number;
-}
-
-/** The gate of the jobs a job needs (transitively), when its own `if:` does not run it after a skipped or failed one. */
-function needsGate(jobs: readonly JobInfo[], j: JobInfo, depth = 0): GateResult {
-  if (depth > 20 || (j.if && /\b(?:always|failure|cancelled)\s*\(/.test(j.if))) return undefined;
-  for (const n of j.needs ?? []) {
-    const dep = jobs.find((x) => x.id === n);
-    if (!dep) continue;
-    const g = gateInSomeBranch(dep.if) ?? needsGate(jobs, dep, depth + 1);
-    if (g) return g;
-  }
-  return undefined;
 }
 
 const GATE_TEXT: Record<GateKind, string> = {
@@ -292,11 +281,12 @@ export const rule: Rule<Options> = {
       const owner = w.repo.split('/')[0];
       const repoNode = graph.node(`github:repo:${w.repo}`);
       const repoVisibility = typeof repoNode?.attributes?.visibility === 'string' ? repoNode.attributes.visibility : undefined;
+      const jobsById = new Map(w.jobs.map((x) => [x.id, x]));
       for (const j of w.jobs) {
         const triggers = jobTriggers(untrusted, j.if);
         if (triggers.length === 0) continue;
         // a job waits for the jobs it needs and is skipped with them (unless its if: runs it regardless): their gate is its own
-        const gate = gateOf(j.if) ?? needsGate(w.jobs, j);
+        const gate = gateOf(j.if) ?? findNeed(jobsById, j, (dep) => gateInSomeBranch(dep.if));
         if (gate === 'same-repository' || gate === 'other-event') continue; // no stranger's run gets here
         const allGrants = grantsOf(w, j);
         // the model key handed to an AI agent step is reported, with what else the agent holds, by ai-agent-untrusted-input
