@@ -6,14 +6,14 @@
  * What cannot be read becomes a coverage note (an optional file that is absent: informational; a file that is
  * there but unreadable or not the JSON `az` writes: incomplete, exit 3); the rest of the folder is still read.
  */
-import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
-import { inspectPath, MiB, readBounded } from '../../src/util/bounded-read.js';
+import { inspectPath, MiB } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
 import { CONNECTOR_ID, inferTenant, mapEntraTenant, tenantScanTarget, type EntraSource, type EntraTenantData } from './map.js';
+import { ExportFolder } from '../export-folder.js';
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -60,34 +60,17 @@ const IMPACT: Record<EntraSource, string> = {
   roleAssignments: 'Azure RBAC role assignments are not in the report',
 };
 
-class ExportFolder {
-  readonly notes: CoverageNote[] = [];
-  readonly label: string;
-  constructor(
-    readonly dir: string,
-    private readonly maxBytes: number,
-  ) {
-    this.label = path.basename(path.resolve(dir));
-  }
-
-  source(rel: string): string {
-    return `file:${this.label}/${rel}`;
-  }
-
-  note(rel: string, message: string, impact: string, incomplete = true, reason: CoverageNote['reason'] = 'invalid-input'): void {
-    this.notes.push({ connector: CONNECTOR_ID, source: this.source(rel), reason, message: `${this.label}/${rel} ${message}`, impact, incomplete });
+class GraphExportFolder extends ExportFolder {
+  constructor(dir: string, maxBytes: number) {
+    super(CONNECTOR_ID, dir, maxBytes);
   }
 
   /** The parsed JSON of `rel`; undefined when absent (`missing`) or unreadable / malformed (noted). */
   json(rel: string, impact: string): unknown | 'missing' {
-    const r = readBounded(path.join(this.dir, rel), { maxBytes: this.maxBytes });
-    if (!r.ok) {
-      if (r.problem === 'missing') return 'missing';
-      this.note(rel, r.reason, impact);
-      return undefined;
-    }
+    const text = this.text(rel, impact);
+    if (text === 'missing' || text === undefined) return text;
     try {
-      return JSON.parse(r.text.replace(/^\uFEFF/, ''));
+      return JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
       this.note(rel, `is not valid JSON (${(err as Error).message.split('\n')[0]})`, impact);
       return undefined;
@@ -117,19 +100,8 @@ class ExportFolder {
 
   /** Per-object files in a sub-folder: `{ <object id>: [...] }`; a missing folder is undefined. */
   perObject<T>(rel: string, impact: string, what: string): Record<string, T[]> | undefined {
-    const entry = inspectPath(path.join(this.dir, rel));
-    if (entry.kind === 'missing') return undefined;
-    if (entry.kind !== 'directory') {
-      this.note(rel, entry.kind === 'file' ? 'is a file where a folder belongs' : 'cannot be read as a folder', impact);
-      return {};
-    }
-    let names: string[];
-    try {
-      names = readdirSync(entry.realPath).filter((f) => f.endsWith('.json')).sort();
-    } catch (err) {
-      this.note(rel, `cannot be listed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, impact);
-      return {};
-    }
+    const names = this.jsonFilesIn(rel, impact);
+    if (names === undefined) return undefined;
     const out: Record<string, T[]> = {};
     for (const name of names) {
       const key = name.replace(/\.json$/, '');
@@ -150,7 +122,7 @@ export interface EntraFolderRead {
 export function readEntraFolder(dir: string, tenantId?: string, limits = ENTRA_INPUT_LIMITS): EntraFolderRead {
   const entry = inspectPath(dir);
   if (entry.kind !== 'directory') throw new NhiError('INPUT', `${dir}: not a folder of Microsoft Graph exports`, { suggestion: 'see docs/connectors/entra.md for the layout and the az commands that write it' });
-  const f = new ExportFolder(dir, limits.fileBytes);
+  const f = new GraphExportFolder(dir, limits.fileBytes);
   const optional = <T>(what: EntraSource, desc: string): T[] | undefined => {
     const v = f.values<T>(FILES[what], IMPACT[what], desc);
     if (v === 'missing') {

@@ -8,11 +8,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
-import { inspectPath, MiB, readBounded } from '../../src/util/bounded-read.js';
+import { inspectPath, MiB } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
 import { Outbox } from '../../src/util/outbox.js';
 import { CONNECTOR_ID, mapGcpProject, projectScanTarget, type GcpProjectData } from './map.js';
 import type { Locate } from './validate.js';
+import { ExportFolder } from '../export-folder.js';
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
@@ -83,64 +84,19 @@ const PROJECT_ID_ANY = /^(?:[a-z][a-z0-9.-]*[a-z0-9]:)?[a-z][a-z0-9-]{4,28}[a-z0
  * metadata), bounded in size; what cannot be read becomes a coverage note and the rest of the folder is still read.
  * A file that is there but is not JSON, or not the JSON shape gcloud writes, is a usage error (exit 2).
  */
-class ExportFolder {
-  readonly notes: CoverageNote[] = [];
-  readonly label: string;
-
-  constructor(
-    readonly dir: string,
-    private readonly maxBytes: number,
-  ) {
-    this.label = path.basename(path.resolve(dir));
-  }
-
-  note(rel: string, message: string, impact: string): void {
-    this.notes.push({ connector: CONNECTOR_ID, source: `file:${this.label}/${rel}`, reason: 'invalid-input', message: `${this.label}/${rel} ${message}`, impact, incomplete: true });
+class GcpExportFolder extends ExportFolder {
+  constructor(dir: string, maxBytes: number) {
+    super(CONNECTOR_ID, dir, maxBytes);
   }
 
   /** The JSON of `rel`, or undefined when the file is absent (optional files) or cannot be read (with a note). */
   json(rel: string, impact: string): unknown {
-    const file = path.join(this.dir, rel);
-    const r = readBounded(file, { maxBytes: this.maxBytes });
-    if (!r.ok) {
-      if (r.problem !== 'missing') this.note(rel, r.reason, impact);
-      return undefined;
-    }
+    const text = this.text(rel, impact);
+    if (text === 'missing' || text === undefined) return undefined;
     try {
-      return JSON.parse(r.text);
+      return JSON.parse(text);
     } catch (err) {
-      throw new NhiError('INPUT', `${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`, { suggestion: EXPORT_HINT });
-    }
-  }
-
-  /** The `*.json` files of a sub-folder (`keys`, `sa-policies`); a file or a dangling link where the folder belongs is a note. */
-  jsonFilesIn(rel: string, impact: string): string[] {
-    const entry = inspectPath(path.join(this.dir, rel));
-    switch (entry.kind) {
-      case 'missing':
-        return [];
-      case 'directory':
-        break;
-      case 'file':
-        this.note(rel, 'is a file where a folder belongs', impact);
-        return [];
-      case 'dangling-link':
-        this.note(rel, 'is a symbolic link to nothing (dangling)', impact);
-        return [];
-      case 'special':
-        this.note(rel, `is ${entry.what}, not a folder`, impact);
-        return [];
-      default:
-        this.note(rel, 'cannot be read', impact);
-        return [];
-    }
-    try {
-      return readdirSync(entry.realPath)
-        .filter((f) => f.endsWith('.json'))
-        .sort();
-    } catch (err) {
-      this.note(rel, `cannot be listed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, impact);
-      return [];
+      throw new NhiError('INPUT', `${path.join(this.dir, rel)}: not valid JSON (${(err as Error).message.split('\n')[0]})`, { suggestion: EXPORT_HINT });
     }
   }
 }
@@ -197,7 +153,7 @@ export function projectDirs(dir: string): string[] {
 
 /** Read one project folder of gcloud exports: its data, and notes for what could not be read. */
 export function readProject(dir: string, limits = GCP_INPUT_LIMITS): { data: GcpProjectData; notes: CoverageNote[] } {
-  const f = new ExportFolder(dir, limits.fileBytes);
+  const f = new GcpExportFolder(dir, limits.fileBytes);
   const file = (n: string) => path.join(dir, n);
   const manifestRaw = expectObject(file('project.json'), f.json('project.json', 'the project number and parent are unknown'), '{ "projectId": ..., "projectNumber": ..., "parent": ... }') ?? {};
   const manifest: { projectId?: string; projectNumber?: string; parent?: string } = {};
@@ -218,13 +174,13 @@ export function readProject(dir: string, limits = GCP_INPUT_LIMITS): { data: Gcp
   const sasFile = file('service-accounts.json');
   const serviceAccounts = expectArray<GcpProjectData['serviceAccounts'][number]>(sasFile, f.json('service-accounts.json', 'this project\u2019s service accounts and their keys are not in the report'), 'gcloud iam service-accounts list --format=json');
   const keys: GcpProjectData['keys'] = {};
-  for (const name of f.jsonFilesIn('keys', 'service-account keys are not in the report')) {
+  for (const name of f.jsonFilesIn('keys', 'service-account keys are not in the report') ?? []) {
     const rel = `keys/${name}`;
     const v = f.json(rel, 'the keys of that service account are not in the report');
     if (v !== undefined) keys[name.replace(/\.json$/, '').toLowerCase()] = expectArray(file(rel), v, 'gcloud iam service-accounts keys list --format=json');
   }
   const saPolicies: GcpProjectData['saPolicies'] = {};
-  for (const name of f.jsonFilesIn('sa-policies', 'who can act as each service account is not in the report')) {
+  for (const name of f.jsonFilesIn('sa-policies', 'who can act as each service account is not in the report') ?? []) {
     const rel = `sa-policies/${name}`;
     const v = expectObject(file(rel), f.json(rel, 'who can act as that service account is not in the report'), 'gcloud iam service-accounts get-iam-policy --format=json');
     if (v !== undefined) saPolicies[name.replace(/\.json$/, '')] = v as GcpProjectData['saPolicies'][string];
