@@ -13,6 +13,7 @@
  * account also carries `attributes.effectiveRules`: the RBAC rules it holds, resolved through every binding that names
  * it (directly, or through the `system:serviceaccounts[:NS]` groups), with the namespace they apply in (`*` = all).
  */
+import { entraAppRef } from '../../src/model/types.js';
 import type { CoverageNote, CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget, WorkloadNode } from '../../src/model/types.js';
 
 /** Namespaces of the control plane: their service accounts are the platform's. */
@@ -109,7 +110,7 @@ export function cloudTarget(key: string, value: string): string | undefined {
   const v = value.trim();
   if (key === CLOUD_ANNOTATIONS.aws) return /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v) ? `aws:iam-role:${v}` : undefined;
   if (key === CLOUD_ANNOTATIONS.gcp) return /^[^@\s]+@[^@\s]+$/.test(v) ? `gcp:service-account:${v.toLowerCase()}` : undefined;
-  if (key === CLOUD_ANNOTATIONS.azure) return /^[0-9a-f-]{36}$/i.test(v) ? `entra:application:${v.toLowerCase()}` : undefined;
+  if (key === CLOUD_ANNOTATIONS.azure) return /^[0-9a-f-]{36}$/i.test(v) ? entraAppRef(v) : undefined;
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  * Never throws: a file that cannot be parsed becomes a node with `attributes.parseError`.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { GraphRecord, IdentityEdge, Provenance, WorkloadNode } from '../model/types.js';
+import { entraAppRef, type GraphRecord, type IdentityEdge, type Provenance, type WorkloadNode } from '../model/types.js';
 import { parserMessage, TOO_DEEP, tooDeep, tooLarge } from './limits.js';
 import { gateOf } from './gates.js';
 
@@ -91,7 +91,7 @@ export const SAFE_INPUTS = new Set([
 ]);
 
 export interface CloudAuth {
-  provider: 'aws' | 'gcp';
+  provider: 'aws' | 'gcp' | 'azure';
   job: string;
   line: number;
   column: number;
@@ -101,6 +101,10 @@ export interface CloudAuth {
   roleExpression?: string;
   serviceAccount?: string;
   workloadIdentityProvider?: string;
+  /** azure/login: the Entra application's client id (appId), when literal */
+  clientId?: string;
+  /** azure/login: the client id input when it is an expression (`${{ secrets.AZURE_CLIENT_ID }}`) */
+  clientIdExpression?: string;
   /** names of secrets passed as static cloud credentials (access keys, service account key JSON) */
   staticSecrets: string[];
 }
@@ -202,6 +206,7 @@ function secretsInBlock(block: unknown): string[] {
   return [...out];
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 /** Environment variables that carry static cloud keys, by provider (`AWS_ACCESS_KEY`/`AWS_SECRET_KEY`: the older names some tools read). */
 const STATIC_ENV: Record<'aws' | 'gcp', ReadonlySet<string>> = {
@@ -471,6 +476,14 @@ function analyze(text: string, empty: WorkflowAnalysis): WorkflowAnalysis {
         if (typeof w.service_account === 'string' && /^[^$\s]+@[^$\s]+$/.test(w.service_account)) a.serviceAccount = w.service_account.trim().toLowerCase();
         if (typeof w.workload_identity_provider === 'string') a.workloadIdentityProvider = w.workload_identity_provider.trim();
         cloudAuth.push(a);
+      } else if (uses.startsWith('azure/login')) {
+        // `creds`: a service principal's secret as JSON (long-lived); `client-id` without it: OIDC federation
+        const creds = typeof w.creds === 'string' ? secretNamesIn(w.creds) : [];
+        const a: CloudAuth = { provider: 'azure', job: id, line, column: 1, staticSecrets: [...new Set(creds)] };
+        const clientId = typeof w['client-id'] === 'string' ? (w['client-id'] as string).trim() : undefined;
+        if (clientId && GUID.test(clientId)) a.clientId = clientId.toLowerCase();
+        else if (clientId) a.clientIdExpression = clientId;
+        cloudAuth.push(a);
       } else {
         // each provider on its own: a step may pass AWS keys and a Google key side by side
         for (const provider of ['aws', 'gcp'] as const) {
@@ -636,9 +649,9 @@ export function workflowRecords(input: WorkflowInput): GraphRecord[] {
   if (input.local) attributes.file = input.path;
   const node: WorkloadNode = { id, kind: 'workload', platform: 'github', type: 'workflow', name: `${input.repo} ${input.path}`, scope: owner, attributes, provenance: [prov] };
   const records: GraphRecord[] = [{ type: 'node', node }, { type: 'edge', edge: { type: 'IN_SCOPE', from: id, to: `github:repo:${input.repo}`, provenance: [prov] } }];
-  const federations = new Map<string, { jobs: string[]; lines: number[]; provider: 'aws' | 'gcp' }>();
+  const federations = new Map<string, { jobs: string[]; lines: number[]; provider: CloudAuth['provider'] }>();
   for (const c of a.cloudAuth) {
-    const target = c.roleArn ? `aws:iam-role:${c.roleArn}` : c.serviceAccount ? `gcp:service-account:${c.serviceAccount}` : undefined;
+    const target = c.roleArn ? `aws:iam-role:${c.roleArn}` : c.serviceAccount ? `gcp:service-account:${c.serviceAccount}` : c.clientId && c.staticSecrets.length === 0 ? entraAppRef(c.clientId) : undefined;
     if (!target) continue;
     const f = federations.get(target) ?? { jobs: [], lines: [], provider: c.provider };
     if (!f.jobs.includes(c.job)) f.jobs.push(c.job);

@@ -9,6 +9,7 @@ import type { IdentityNode } from '../model/types.js';
 import { isHub, pathStrength } from '../paths/analyze.js';
 import { methodById } from '../paths/index.js';
 import type { BecomeEdge, EscalationPath } from '../paths/types.js';
+import { adminSinkName } from '../paths/types.js';
 import { codeHostIdName, parseJobPrincipal, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { actionInfo, actionsOfService, allServices, isKnownService, splitAction } from '../policy/actions.js';
 import type { StatementRef } from '../policy/decision.js';
@@ -80,8 +81,7 @@ export function adminSinkOf(id: string): { platform: string; scope: string } | u
 export function nodeJson(graph: IdentityGraph, id: string): NodeJson {
   const sink = adminSinkOf(id);
   if (sink) {
-    const where = sink.platform === 'aws' ? `AWS account ${sink.scope}` : sink.platform === 'gcp' ? `Google Cloud ${sink.scope}` : `${sink.platform} ${sink.scope}`;
-    return { id, name: `full admin of ${where}`, platform: sink.platform, type: 'admin-sink', scope: sink.scope };
+    return { id, name: adminSinkName(sink.platform, sink.scope), platform: sink.platform, type: 'admin-sink', scope: sink.scope };
   }
   if (ANYONE[id]) return { id, name: ANYONE[id], platform: id.split(':')[0], type: 'anyone' };
   if (id.startsWith(UNTRUSTED_PREFIX)) return { id, name: codeHostIdName(graph, id)!, platform: 'github', type: 'anyone', scope: id.slice(UNTRUSTED_PREFIX.length).split('/')[0] };

@@ -225,3 +225,14 @@ export interface Finding {
   /** a real file location, when one declares the subject (workflow files) */
   location?: SourceLocation;
 }
+
+/**
+ * A reference to the Entra application whose client id (appId) is `clientId`, for a connector that knows only that id
+ * (a workflow's azure/login, an AKS workload identity annotation): the target of its FEDERATES_TO edge. The paths
+ * engine resolves it to the application the entra connector mapped (`entra:application:<tenant>/<object id>`, whose
+ * externalId is the appId); without an Entra scan it stays a reference.
+ */
+export const ENTRA_APP_REF_PREFIX = 'entra:app-id:';
+export function entraAppRef(clientId: string): string {
+  return `${ENTRA_APP_REF_PREFIX}${clientId.toLowerCase()}`;
+}

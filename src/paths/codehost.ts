@@ -19,7 +19,8 @@
  * What the scan cannot see (branch protection, rulesets, environment protection) is named in `dependsOn`.
  */
 import type { IdentityGraph } from '../graph/graph.js';
-import type { IdentityEdge, IdentityNode } from '../model/types.js';
+import { ENTRA_APP_REF_PREFIX, type IdentityEdge, type IdentityNode } from '../model/types.js';
+import { ficRequirement } from '../policy/entra-fic.js';
 import type { StatementRef } from '../policy/decision.js';
 import { ACT_AS_PERMISSIONS } from '../policy/gcp.js';
 import { conditionEntries, isGitHubIssuer, isPositiveOperator, oidcIssuer, toConditions } from '../policy/trust.js';
@@ -67,6 +68,16 @@ export const CODE_HOST_METHODS: readonly CodeHostMethod[] = [
     confidence: 'high',
     references: ['https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services'],
     description: 'A workflow of the repository requests an OIDC token whose sub the role trust accepts (token.actions.githubusercontent.com:sub) and calls sts:AssumeRoleWithWebIdentity.',
+  },
+  {
+    id: 'github-oidc-entra-app',
+    platform: 'github',
+    title: "Sign in as an Entra application whose federated credential accepts the repository's GitHub OIDC token",
+    shape: 'assume-role',
+    becomes: 'target',
+    confidence: 'high',
+    references: ['https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-create-trust'],
+    description: 'A workflow of the repository requests an OIDC token whose sub the federated identity credential of the application accepts (its exact subject, or its claims-matching expression) and exchanges it for the application\u2019s token (azure/login with client-id).',
   },
   {
     id: 'gitlab-oidc-assume-role',
@@ -275,7 +286,7 @@ interface Flavor {
   /** `repo:` / `project_path:` */
   subPrefix: string;
   hub: string;
-  assumeMethod: 'github-oidc-assume-role' | 'gitlab-oidc-assume-role';
+  assumeMethod: 'github-oidc-assume-role' | 'gitlab-oidc-assume-role' | 'github-oidc-entra-app';
   /** probes in order of preference: the subject a repository produces by each route */
   probes: Array<{ route: Omit<Route, 'name'>; context: Array<string | Tok>; namePrefix?: string }>;
   /** subjects any user of the platform can produce with a repository of their own (a fresh owner) */
@@ -741,6 +752,67 @@ function awsAcceptor(flavor: Flavor, role: IdentityNode, st: Record<string, unkn
       return entries.every((en) => en.values.some((v) => intersects(v.tokens, t)));
     },
   };
+}
+
+// ---- Entra ID: federated identity credentials of applications ------------------------------------------------------
+
+const GITHUB_SUB_KEY = 'token.actions.githubusercontent.com:sub';
+
+/** Applications whose federated identity credentials trust GitHub's issuer, read as trusts (the AWS reading of a sub condition). */
+function entraAcceptors(graph: IdentityGraph, custom: Map<string, Repo[]>): Acceptor[] {
+  const out: Acceptor[] = [];
+  const flavor: Flavor = { ...GITHUB, assumeMethod: 'github-oidc-entra-app' };
+  for (const e of graph.edges) {
+    if (e.type !== 'FEDERATES_TO' || !e.from.startsWith('entra:oidc-issuer:')) continue;
+    const issuer = typeof e.attributes?.issuer === 'string' ? e.attributes.issuer.replace(/^https:\/\//i, '').replace(/\/+$/, '') : '';
+    if (!isGitHubIssuer(issuer)) continue;
+    const app = graph.node(e.to);
+    if (!app || app.kind !== 'principal' || app.disabled === true) continue;
+    const req = ficRequirement(typeof e.attributes?.subject === 'string' ? e.attributes.subject : undefined, typeof e.attributes?.claimsMatchingExpression === 'string' ? e.attributes.claimsMatchingExpression : undefined);
+    if (!req) continue;
+    // the credential as a trust statement: sub tests as StringEquals / StringLike, other claims as keys the scan cannot settle
+    const conditions: Record<string, Record<string, string[]>> = {};
+    const extra: string[] = req.unparsed ? ['claimsMatchingExpression'] : [];
+    for (const t of req.tests) {
+      const isSub = t.claim.toLowerCase() === 'sub';
+      const op = t.op === 'eq' ? 'StringEquals' : 'StringLike';
+      const key = isSub ? GITHUB_SUB_KEY : `token.actions.githubusercontent.com:${t.claim}`;
+      const block = (conditions[op] ??= {});
+      // two tests of one claim and operator would read as either one (IAM's OR): the second is left unsettled instead
+      if (block[key]) extra.push(`${key} (second test)`);
+      else block[key] = [t.value];
+    }
+    const a = awsAcceptor(flavor, app, { conditions }, GITHUB_SUB_KEY, 'token.actions.githubusercontent.com', custom);
+    if (!a) continue;
+    const name = typeof e.attributes?.name === 'string' ? e.attributes.name : String(e.attributes?.federatedCredentialId ?? '');
+    a.statements = [{ policyId: app.id, policyName: `${app.name} federated credential ${name}`.trim(), statementIndex: 0, via: 'direct', kind: 'trust', effect: 'Allow' }];
+    if (extra.length) {
+      a.unknownKeys = [...new Set([...a.unknownKeys, ...extra])].sort();
+      a.conditional = true;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** The method by which a workflow federates into a cloud identity it names, and what is unknown when its trust is unseen. */
+function unseenMethod(to: string): 'gcp-wif-impersonate' | 'github-oidc-assume-role' | 'github-oidc-entra-app' {
+  return to.startsWith('gcp:') ? 'gcp-wif-impersonate' : to.startsWith('entra:') ? 'github-oidc-entra-app' : 'github-oidc-assume-role';
+}
+const UNSEEN_KEY = { 'gcp-wif-impersonate': 'workload identity binding', 'github-oidc-entra-app': 'federated identity credential', 'github-oidc-assume-role': GITHUB_SUB_KEY } as const;
+
+/** `entra:app-id:<client id>` references (azure/login, AKS annotations) → the application node with that appId. */
+export function entraAppsByClientId(graph: IdentityGraph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const n of graph.nodes.values()) {
+    if (n.platform === 'entra' && n.kind === 'principal' && typeof n.attributes?.appId === 'string') out.set(n.attributes.appId.toLowerCase(), n.id);
+  }
+  return out;
+}
+
+/** The node a FEDERATES_TO target stands for: an Entra app reference resolved, anything else as is. */
+function resolveTarget(to: string, apps: Map<string, string>): string {
+  return to.startsWith(ENTRA_APP_REF_PREFIX) ? (apps.get(to.slice(ENTRA_APP_REF_PREFIX.length)) ?? to) : to;
 }
 
 // ---- GCP: workload identity principals ------------------------------------------------------------------------------
@@ -1281,7 +1353,8 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
   }
 
   const out = new EdgeSet();
-  const acceptors = [...awsAcceptors(graph, custom), ...gcpAcceptors(graph, ctx.now, custom)];
+  const acceptors = [...awsAcceptors(graph, custom), ...gcpAcceptors(graph, ctx.now, custom), ...entraAcceptors(graph, custom)];
+  const apps = entraAppsByClientId(graph);
   const byTarget = new Map<string, Acceptor[]>();
   /** the trusts that accept each repository (by repository id), for the jobs of its workflows */
   const acceptedBy = new Map<string, Acceptor[]>();
@@ -1323,30 +1396,31 @@ export function codeHostEdges(ctx: PathContext): BecomeEdge[] {
     const repoName = wf?.attributes?.repo;
     if (wf?.type !== 'workflow' || typeof repoName !== 'string' || !repoName.includes('/')) continue;
     const repo = index.get(repoName) ?? repoByName('github', repoName);
-    const method = e.to.startsWith('gcp:service-account:') ? 'gcp-wif-impersonate' : e.to.startsWith('aws:iam-role:') ? GITHUB.assumeMethod : undefined;
-    if (!method) continue;
+    const to = resolveTarget(e.to, apps);
+    if (!/^(gcp:service-account:|aws:iam-role:|entra:)/.test(to)) continue;
+    const method = unseenMethod(to);
     const path = typeof wf.attributes?.path === 'string' ? wf.attributes.path : wf.id;
-    if (!graph.node(e.to)) {
+    if (!graph.node(to)) {
       // the cloud side was not scanned: the workflow says it federates, the trust is unknown
       out.add({
         from: repo.id,
-        to: e.to,
+        to,
         method,
         statements: [],
         decision: 'conditional',
-        unknownKeys: [method === 'gcp-wif-impersonate' ? 'workload identity binding' : 'token.actions.githubusercontent.com:sub'],
+        unknownKeys: [UNSEEN_KEY[method]],
         confidence: 'low',
         dependsOn: `workflow ${path} federates into it; its trust was not in the scan`,
       });
       continue;
     }
-    for (const a of byTarget.get(e.to) ?? []) {
+    for (const a of byTarget.get(to) ?? []) {
       const m = a.accept(repo);
       if (m) out.add(federationEdge(a, repo, m), m.route);
     }
   }
 
-  for (const e of jobEdges(graph, index, acceptedBy, byTarget)) out.add(e);
+  for (const e of jobEdges(graph, index, acceptedBy, byTarget, apps)) out.add(e);
 
   // push access: named branches the trusts of each repository require go on the push edge
   const named = new Map<string, Set<string>>();
@@ -1410,6 +1484,7 @@ function roleSource(auth: readonly CloudAuth[], job: string, to: string): string
     if (c.serviceAccount && `gcp:service-account:${c.serviceAccount}` === to) return 'the job names this service account';
     if (c.provider === 'aws' && to.startsWith('aws:iam-role:') && c.roleExpression) return `the job takes its role from ${c.roleExpression.slice(0, 120)}`;
     if (c.provider === 'gcp' && to.startsWith('gcp:') && (c.workloadIdentityProvider || !c.serviceAccount)) return 'the job authenticates to Google Cloud with a service account it does not name literally';
+    if (c.provider === 'azure' && to.startsWith('entra:')) return c.clientId ? 'the job signs in with azure/login and this application\u2019s client id' : `the job signs in with azure/login, client id from ${(c.clientIdExpression ?? 'its inputs').slice(0, 120)}`;
   }
   return undefined;
 }
@@ -1423,7 +1498,7 @@ function roleSource(auth: readonly CloudAuth[], job: string, to: string): string
  *   code or text reaches its steps (checkout of the pull request head, attacker text in a script, an AI agent not
  *   limited to trusted actors).
  */
-function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, byTarget: Map<string, Acceptor[]>): Iterable<BecomeEdge> {
+function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<string, Acceptor[]>, byTarget: Map<string, Acceptor[]>, apps: Map<string, string>): Iterable<BecomeEdge> {
   const inherited = inheritedTriggers(graph);
   // the trusts of each repository, those naming whole subjects indexed by subject: a job looks up its own subjects
   // instead of testing every trust of its repository (a monorepo with a role per environment stays linear)
@@ -1494,7 +1569,10 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
     // job adds nothing to that edge (and joining them would pair every job with every such role)
     const trusts = trustIndex(repo.id);
     // literal FEDERATES_TO targets whose cloud side the scan did not see
-    const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => !graph.node(e.to) && !byTarget.has(e.to));
+    const unseen = graph.out(wf.id, 'FEDERATES_TO').filter((e) => {
+      const to = resolveTarget(e.to, apps);
+      return !graph.node(to) && !byTarget.has(to);
+    });
     for (const job of jobs) {
       const jobId = jobPrincipalId(wf.id, job.id);
       const fromJob: BecomeEdge[] = [];
@@ -1525,14 +1603,14 @@ function* jobEdges(graph: IdentityGraph, index: RepoIndex, acceptedBy: Map<strin
       for (const f of unseen) {
         const jobsOf = Array.isArray(f.attributes?.jobs) ? (f.attributes!.jobs as string[]) : [];
         if (!jobsOf.includes(job.id)) continue;
-        const method = f.to.startsWith('gcp:service-account:') ? 'gcp-wif-impersonate' : 'github-oidc-assume-role';
+        const method = unseenMethod(f.to);
         fromJob.push({
           from: jobId,
           to: f.to,
           method,
           statements: [],
           decision: 'conditional',
-          unknownKeys: [method === 'gcp-wif-impersonate' ? 'workload identity binding' : 'token.actions.githubusercontent.com:sub'],
+          unknownKeys: [UNSEEN_KEY[method]],
           confidence: 'low',
           via: `job ${job.id} of ${path} names it`,
           dependsOn: 'its trust was not in the scan',

@@ -8,17 +8,18 @@ import { createEvaluator } from '../policy/evaluate.js';
 import { analyzePaths, type PathAnalysis } from './analyze.js';
 import { createAwsProducer } from './aws.js';
 import { CODE_HOST_METHODS, codeHostProducer } from './codehost.js';
+import { ENTRA_METHODS, entraProducer } from './entra.js';
 import { gcpProducer } from './gcp.js';
 import { K8S_METHODS, k8sProducer } from './k8s.js';
 import { ALL_METHODS, AWS_METHODS } from './methods/index.js';
 import type { EdgeProducer, EscalationMethod } from './types.js';
 
-export const PRODUCERS: readonly EdgeProducer[] = [createAwsProducer(AWS_METHODS), gcpProducer, codeHostProducer, k8sProducer];
+export const PRODUCERS: readonly EdgeProducer[] = [createAwsProducer(AWS_METHODS), gcpProducer, codeHostProducer, k8sProducer, entraProducer];
 
 /** What reports and commands show of a method (every catalogue: AWS, Google Cloud, code hosts). */
 export type MethodInfo = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
 
-const METHODS: ReadonlyMap<string, MethodInfo> = new Map<string, MethodInfo>([...ALL_METHODS, ...CODE_HOST_METHODS, ...K8S_METHODS].map((m) => [m.id, m]));
+const METHODS: ReadonlyMap<string, MethodInfo> = new Map<string, MethodInfo>([...ALL_METHODS, ...CODE_HOST_METHODS, ...K8S_METHODS, ...ENTRA_METHODS].map((m) => [m.id, m]));
 
 export function methodById(id: string): MethodInfo | undefined {
   return METHODS.get(id);

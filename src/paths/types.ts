@@ -149,7 +149,7 @@ export type MethodShape = 'modify-policy' | 'take-credentials' | 'pass-role' | '
 export interface EscalationMethod {
   /** stable id, used in findings, docs and config: `aws-passrole-lambda-invoke`, `gcp-sa-key-create` */
   id: string;
-  platform: 'aws' | 'gcp' | 'github' | 'gitlab' | 'k8s';
+  platform: 'aws' | 'gcp' | 'github' | 'gitlab' | 'k8s' | 'entra' | 'azure';
   title: string;
   shape: MethodShape;
   /** every requirement in one of these lists must hold (see MethodRequirement for templates and decisions) */
@@ -220,6 +220,13 @@ export interface BecomeEdge {
 /** The sink node a principal reaches when it can grant itself anything in an account. */
 export function adminSinkId(platform: string, scope: string): string {
   return `meta:admin:${platform}:${scope}`;
+}
+
+const SINK_PLACE: Record<string, string> = { aws: 'AWS account', gcp: 'Google Cloud', entra: 'Entra tenant', azure: 'Azure', k8s: 'Kubernetes cluster' };
+
+/** `meta:admin:aws:123456789012` → `full admin of AWS account 123456789012` (raw text: callers make it safe). */
+export function adminSinkName(platform: string, scope: string): string {
+  return `full admin of ${SINK_PLACE[platform] ?? platform} ${scope}`;
 }
 
 export interface PathHop {

@@ -7,6 +7,7 @@ import { triagerOnlyTriggers } from '../ci/gates.js';
 import { secretNamesIn, type JobInfo, type Permissions } from '../ci/workflow.js';
 import { codeHostIdName, jobPrincipalId, UNTRUSTED_PREFIX } from '../paths/codehost.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
+import { adminSinkName } from '../paths/types.js';
 import { foldHubs } from './privilege-escalation.js';
 import type { DraftFinding, Rule } from './types.js';
 import { jobSecrets, locate, untrustedTriggers, workflowEvidence, workflowLabel, workflows, type WorkflowView } from './ci-helpers.js';
@@ -213,7 +214,7 @@ export const rule: Rule<Options> = {
 function nameOf(graph: IdentityGraph, id: string): string {
   if (id.startsWith('meta:admin:')) {
     const [, , platform, ...scope] = id.split(':');
-    return `full admin of ${platform === 'aws' ? 'AWS account' : platform === 'gcp' ? 'Google Cloud' : platform} ${scope.join(':')}`;
+    return adminSinkName(platform, scope.join(':'));
   }
   return graph.node(id)?.name ?? codeHostIdName(graph, id) ?? id;
 }

@@ -3,6 +3,7 @@ import { label, nodeEvidence } from './helpers.js';
 import { ENTRA_WORKLOAD_TYPES } from './entra-helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 import type { Severity } from '../model/types.js';
+import { expressionSubjects } from '../policy/entra-fic.js';
 
 const GITHUB = 'https://token.actions.githubusercontent.com';
 
@@ -38,13 +39,7 @@ export function githubSubjectBreadth(pattern: string): Breadth | undefined {
   return undefined;
 }
 
-/** The subject patterns of a claims-matching expression (`claims['sub'] matches 'repo:acme/*'`); none = no subject condition. */
-export function expressionSubjects(expr: string): string[] {
-  const out: string[] = [];
-  const re = /claims\[\s*['"]sub['"]\s*\]\s+(matches|eq)\s+'([^']*)'/gi;
-  for (let m = re.exec(expr); m; m = re.exec(expr)) out.push(m[1].toLowerCase() === 'eq' ? m[2].replace(/\*/g, '\\*') : m[2]);
-  return out;
-}
+export { expressionSubjects } from '../policy/entra-fic.js';
 
 export const rule: Rule<Options> = {
   meta: {

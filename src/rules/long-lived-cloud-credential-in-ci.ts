@@ -5,10 +5,12 @@ import { locate, workflowEvidence, workflowLabel, workflows } from './ci-helpers
 const options = z.object({});
 export type Options = z.infer<typeof options>;
 
-const PROVIDER = { aws: 'AWS access keys', gcp: 'a Google Cloud service account key' } as const;
+const PROVIDER = { aws: 'AWS access keys', gcp: 'a Google Cloud service account key', azure: 'an Entra service principal secret (azure/login creds)' } as const;
+const CLOUD = { aws: 'AWS', gcp: 'Google Cloud', azure: 'Azure' } as const;
 const FIX = {
   aws: 'use aws-actions/configure-aws-credentials with role-to-assume and `permissions: id-token: write` (GitHub OIDC)',
   gcp: 'use google-github-actions/auth with workload_identity_provider and service_account (workload identity federation)',
+  azure: 'use azure/login with client-id, tenant-id and subscription-id and a federated identity credential on the application (GitHub OIDC)',
 } as const;
 
 export const rule: Rule<Options> = {
@@ -19,7 +21,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
-    description: 'A workflow authenticates to AWS or Google Cloud with static keys stored as CI secrets, where OIDC federation would give short-lived credentials.',
+    description: 'A workflow authenticates to AWS, Google Cloud or Azure with static keys stored as CI secrets, where OIDC federation would give short-lived credentials.',
     risk: 'Static cloud keys in CI never expire, are copied into every run, leak through logs and forks, and are rarely rotated; federation tokens last an hour and are bound to the repository.',
     remediation: {
       text: 'Switch to OIDC federation (AWS: an IAM role trusting token.actions.githubusercontent.com with a sub condition for this repository; GCP: a workload identity provider with an attribute condition), then delete the secrets and deactivate the keys.',
@@ -47,7 +49,7 @@ export const rule: Rule<Options> = {
         out.push({
           nodeId: w.node.id,
           discriminator,
-          message: `${workflowLabel(w)}: job ${c.job} authenticates to ${c.provider === 'aws' ? 'AWS' : 'Google Cloud'} with ${PROVIDER[c.provider]} from secrets ${c.staticSecrets.join(', ')}${where}`,
+          message: `${workflowLabel(w)}: job ${c.job} authenticates to ${CLOUD[c.provider]} with ${PROVIDER[c.provider]} from secrets ${c.staticSecrets.join(', ')}${where}`,
           location: locate(w, c.line, c.column),
           evidence: all.map((x) =>
             workflowEvidence(w, `Line ${x.line}: job ${x.job} passes ${x.staticSecrets.join(', ')} as ${PROVIDER[x.provider]}; instead ${FIX[x.provider]}.`, {

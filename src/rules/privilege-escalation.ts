@@ -5,6 +5,7 @@ import { isHub, pathStrength } from '../paths/analyze.js';
 import { graphAnalysis, methodById } from '../paths/index.js';
 import { codeHostIdName, GITHUB_ANYONE } from '../paths/codehost.js';
 import type { BecomeEdge, EscalationPath, PathHop } from '../paths/types.js';
+import { adminSinkName } from '../paths/types.js';
 import type { StatementRef } from '../policy/decision.js';
 import { globMatch, label } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
@@ -79,7 +80,7 @@ export function methodText(edge: BecomeEdge): string {
 function name(graph: IdentityGraph, id: string): string {
   if (id.startsWith('meta:admin:')) {
     const [, , platform, ...scope] = id.split(':');
-    return `full admin of ${platform === 'aws' ? 'AWS account' : platform === 'gcp' ? 'Google Cloud' : platform} ${scope.join(':')}`;
+    return adminSinkName(platform, scope.join(':'));
   }
   const n = graph.node(id);
   return n ? label(n) : (codeHostIdName(graph, id) ?? id);

@@ -77,7 +77,7 @@ describe('kubernetes connector: offline kubectl List', () => {
     const fed = (ns: string, n: string) => g.out(`k8s:service-account:cluster/${ns}/${n}`, 'FEDERATES_TO').map((e) => e.to);
     expect(fed('payments', 'payments-api')).toEqual(['aws:iam-role:arn:aws:iam::123456789012:role/payments-api-irsa']);
     expect(fed('monitoring', 'prometheus')).toEqual(['gcp:service-account:prometheus@acme-prod-data.iam.gserviceaccount.com']);
-    expect(fed('web', 'frontend')).toEqual(['entra:application:6f1b9c2e-3d4a-4b5c-8d7e-9f0a1b2c3d4e']);
+    expect(fed('web', 'frontend')).toEqual(['entra:app-id:6f1b9c2e-3d4a-4b5c-8d7e-9f0a1b2c3d4e']);
     expect(g.coverage).toEqual([]);
   });
 

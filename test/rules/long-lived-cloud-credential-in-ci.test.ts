@@ -10,6 +10,7 @@ describe('long-lived-cloud-credential-in-ci', () => {
   it.each([
     ['AWS OIDC role', steps('      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/deploy\n')],
     ['GCP workload identity federation', steps('      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/g\n          service_account: sa@p.iam.gserviceaccount.com\n')],
+    ['azure/login with client-id (OIDC federation)', steps('      - uses: azure/login@v2\n        with:\n          client-id: ${{ secrets.AZURE_CLIENT_ID }}\n          tenant-id: ${{ secrets.AZURE_TENANT_ID }}\n          subscription-id: ${{ secrets.AZURE_SUBSCRIPTION_ID }}\n')],
     ['an unrelated secret in env', steps('      - run: ./notify\n        env:\n          SLACK_WEBHOOK: ${{ secrets.SLACK }}\n')],
   ])('valid: %s', (_l, text) => {
     expect(runRule(rule, IdentityGraph.from(workflow(text)))).toEqual([]);
@@ -18,6 +19,7 @@ describe('long-lived-cloud-credential-in-ci', () => {
   it.each([
     ['configure-aws-credentials with keys', steps('      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: ${{ secrets.KEY_ID }}\n          aws-secret-access-key: ${{ secrets.SECRET }}\n'), ['KEY_ID', 'SECRET'], 6],
     ['AWS keys in step env', steps('      - run: aws s3 ls\n        env:\n          AWS_ACCESS_KEY_ID: ${{ secrets.K }}\n          AWS_SECRET_ACCESS_KEY: ${{ secrets.S }}\n'), ['K', 'S'], 6],
+    ['azure/login with creds (a service principal secret)', steps('      - uses: azure/login@v2\n        with:\n          creds: ${{ secrets.AZURE_CREDENTIALS }}\n'), ['AZURE_CREDENTIALS', 'Azure with an Entra service principal secret'], 6],
     ['GCP key JSON', steps('      - uses: google-github-actions/auth@v2\n        with:\n          credentials_json: ${{ secrets.GCP_SA_KEY }}\n'), ['GCP_SA_KEY'], 6],
     ['job-level env', 'on: push\njobs:\n  deploy:\n    runs-on: x\n    env:\n      AWS_ACCESS_KEY_ID: ${{ secrets.K }}\n    steps:\n      - run: aws s3 ls\n', ['K'], 5],
     ['the older AWS_ACCESS_KEY / AWS_SECRET_KEY names', steps('      - run: ./deploy.sh\n        env:\n          AWS_ACCESS_KEY: ${{ secrets.AK }}\n          AWS_SECRET_KEY: ${{ secrets.SK }}\n'), ['AK', 'SK'], 6],
