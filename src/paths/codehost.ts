@@ -601,14 +601,14 @@ function trustRef(role: IdentityNode, st: Record<string, unknown>): StatementRef
 
 const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
 
-function actionsAllowWebIdentity(actions: unknown): boolean {
+export function actionsAllowWebIdentity(actions: unknown): boolean {
   const list = Array.isArray(actions) ? actions : typeof actions === 'string' ? [actions] : undefined;
   if (!list) return true; // the edge exists only for statements that allow assuming; older graphs lack `actions`
   return list.some((a) => typeof a === 'string' && compileGlob(a.trim()).test(WEB_IDENTITY));
 }
 
 /** Deny statements of the role's trust policy that may apply to tokens of this provider. */
-function trustDenies(role: IdentityNode, providerArn: string | undefined): { blocks: boolean; keys: string[] } {
+export function trustDenies(role: IdentityNode, providerArn: string | undefined): { blocks: boolean; keys: string[] } {
   const doc = role.attributes?.trustPolicy as { Statement?: unknown } | undefined;
   const statements = Array.isArray(doc?.Statement) ? doc!.Statement : doc?.Statement ? [doc.Statement] : [];
   let blocks = false;
@@ -666,7 +666,7 @@ function awsAcceptors(graph: IdentityGraph, custom: Map<string, Repo[]>): Accept
   return out;
 }
 
-function statementsOf(e: IdentityEdge): Array<Record<string, unknown>> {
+export function statementsOf(e: IdentityEdge): Array<Record<string, unknown>> {
   const list = e.attributes?.statements;
   if (Array.isArray(list) && list.length > 0) return list as Array<Record<string, unknown>>;
   return [e.attributes ?? {}];

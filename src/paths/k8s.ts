@@ -15,6 +15,7 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityNode } from '../model/types.js';
 import { adminSinkId, type BecomeEdge, type EdgeProducer, type EscalationMethod } from './types.js';
+import { k8sCloudEdges } from './k8s-cloud.js';
 
 export type K8sMethod = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
 
@@ -25,6 +26,36 @@ export const K8S_METHODS: readonly K8sMethod[] = [
   { id: 'k8s-read-token-secret', platform: 'k8s', title: "Read a service account's legacy token Secret", shape: 'take-credentials', becomes: 'target', confidence: 'high', references: [REF], description: 'get or list on secrets returns the long-lived token of every service account whose token Secret is in the namespace.' },
   { id: 'k8s-impersonate', platform: 'k8s', title: 'Impersonate a service account', shape: 'impersonate', becomes: 'target', confidence: 'high', references: [REF], description: 'impersonate on serviceaccounts lets a request act as any service account of the namespace.' },
   { id: 'k8s-token-request', platform: 'k8s', title: 'Request a token for a service account', shape: 'take-credentials', becomes: 'target', confidence: 'high', references: [REF], description: 'create on serviceaccounts/token issues a token for any service account of the namespace.' },
+  {
+    id: 'k8s-irsa-assume-role',
+    platform: 'k8s',
+    title: "Assume an AWS role whose trust accepts the service account's token (IRSA)",
+    shape: 'assume-role',
+    becomes: 'target',
+    confidence: 'high',
+    references: ['https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html'],
+    description: 'A pod running as the service account presents its projected token to sts:AssumeRoleWithWebIdentity; the role trusts an OIDC provider with a sub condition that accepts system:serviceaccount:NAMESPACE:NAME.',
+  },
+  {
+    id: 'k8s-gke-workload-identity',
+    platform: 'k8s',
+    title: 'Act as the GKE workload identity principal of the service account',
+    shape: 'assume-role',
+    becomes: 'target',
+    confidence: 'high',
+    references: ['https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity'],
+    description: 'On a GKE cluster with workload identity, a pod running as the service account is the principal PROJECT.svc.id.goog[NAMESPACE/NAME] and gets what its bindings grant (roles/iam.workloadIdentityUser on a Google service account: that account).',
+  },
+  {
+    id: 'k8s-azure-workload-identity',
+    platform: 'k8s',
+    title: "Sign in as an Entra application whose federated credential accepts the service account's token (AKS workload identity)",
+    shape: 'assume-role',
+    becomes: 'target',
+    confidence: 'high',
+    references: ['https://learn.microsoft.com/en-us/azure/aks/workload-identity-overview'],
+    description: "A pod running as the service account exchanges its projected token for the application's token; the application's federated identity credential has the cluster's issuer and the subject system:serviceaccount:NAMESPACE:NAME.",
+  },
   { id: 'k8s-bind-escalate', platform: 'k8s', title: 'Bind or escalate RBAC roles across the cluster', shape: 'modify-policy', becomes: 'admin', confidence: 'high', references: [REF], description: 'bind or escalate on clusterroles (or roles in every namespace) lets a subject grant itself cluster-admin.' },
 ];
 
@@ -46,6 +77,23 @@ function namespacesAllowing(rules: readonly Rule[], group: string, resource: str
     if (!has(r.apiGroups, group) || !has(r.resources, resource) || !verbs.some((v) => has(r.verbs, v))) continue;
     out.add(r.namespace ?? '*');
   }
+  return out.has('*') ? ['*'] : [...out];
+}
+
+/**
+ * What makes a pod with a service account of the caller's choice: creating a pod, or creating (or changing the pod
+ * template of) a workload controller that makes pods. A pod's service account cannot be changed once it exists.
+ */
+const POD_MAKERS: ReadonlyArray<{ group: string; resource: string; verbs: readonly string[] }> = [
+  { group: '', resource: 'pods', verbs: ['create'] },
+  { group: '', resource: 'replicationcontrollers', verbs: ['create', 'update', 'patch'] },
+  ...['deployments', 'replicasets', 'statefulsets', 'daemonsets'].map((resource) => ({ group: 'apps', resource, verbs: ['create', 'update', 'patch'] })),
+  ...['jobs', 'cronjobs'].map((resource) => ({ group: 'batch', resource, verbs: ['create', 'update', 'patch'] })),
+];
+
+function podMakingNamespaces(rules: readonly Rule[]): string[] {
+  const out = new Set<string>();
+  for (const m of POD_MAKERS) for (const ns of namespacesAllowing(rules, m.group, m.resource, m.verbs)) out.add(ns);
   return out.has('*') ? ['*'] : [...out];
 }
 
@@ -93,7 +141,7 @@ export function k8sEdges(graph: IdentityGraph): BecomeEdge[] {
         out.push(edge(from, h, method, dependsOn));
       }
     };
-    via('k8s-create-pod', saHub, namespacesAllowing(sa.rules, '', 'pods', ['create']), 'no admission policy (Pod Security, a policy engine) refusing the pod (not read by the scan)');
+    via('k8s-create-pod', saHub, podMakingNamespaces(sa.rules), 'no admission policy (Pod Security, a policy engine) refusing the pod (not read by the scan)');
     via('k8s-read-token-secret', tokenHub, namespacesAllowing(sa.rules, '', 'secrets', ['get', 'list']));
     via('k8s-impersonate', saHub, namespacesAllowing(sa.rules, '', 'serviceaccounts', ['impersonate']));
     via('k8s-token-request', saHub, namespacesAllowing(sa.rules, '', 'serviceaccounts/token', ['create']));
@@ -114,7 +162,7 @@ export function k8sEdges(graph: IdentityGraph): BecomeEdge[] {
 
 export const k8sProducer: EdgeProducer = {
   id: 'k8s',
-  edges: (ctx) => k8sEdges(ctx.graph),
+  edges: (ctx) => [...k8sEdges(ctx.graph), ...k8sCloudEdges(ctx.graph, serviceAccounts(ctx.graph))],
   *admins(ctx) {
     for (const n of ctx.graph.nodes.values()) {
       if (n.platform === 'k8s' && n.type === 'service-account' && n.attributes?.clusterAdmin === true) yield { id: n.id, why: `${n.name} holds * on * in every namespace (cluster-admin)` };

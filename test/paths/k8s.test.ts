@@ -37,6 +37,8 @@ describe('Kubernetes escalation paths', () => {
 
   it.each([
     ['create pods in the namespace → its accounts', [role('pods', [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }]), bindNs('team', 'b', 'pods', 'dev')], 'team', 'k8s-create-pod'],
+    ['create deployments (a controller makes the pod)', [role('deploy', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['create'] }]), bindNs('team', 'b', 'deploy', 'dev')], 'team', 'k8s-create-pod'],
+    ['patch cronjobs (change the pod template)', [role('cron', [{ apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['patch'] }]), bindNs('team', 'b', 'cron', 'dev')], 'team', 'k8s-create-pod'],
     ['impersonate serviceaccounts', [role('imp', [{ apiGroups: [''], resources: ['serviceaccounts'], verbs: ['impersonate'] }]), bindNs('team', 'b', 'imp', 'dev')], 'team', 'k8s-impersonate'],
     ['create serviceaccounts/token', [role('tok', [{ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] }]), bindNs('team', 'b', 'tok', 'dev')], 'team', 'k8s-token-request'],
   ])('%s', (_l, items, ns, method) => {
