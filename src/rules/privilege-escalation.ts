@@ -21,7 +21,7 @@ const options = z.object({
 export type Options = z.infer<typeof options>;
 
 /** Node types this rule reports: identities and the credentials / CI identities that act as one. */
-const REPORTED = new Set(['iam-user', 'iam-role', 'iam-group', 'service-account', 'deploy-key', 'app-installation', 'fine-grained-pat', 'saml-credential', 'access-token', 'deploy-token', 'bot-user', 'workflow']);
+const REPORTED = new Set(['iam-user', 'iam-role', 'iam-group', 'service-account', 'deploy-key', 'app-installation', 'fine-grained-pat', 'saml-credential', 'access-token', 'deploy-token', 'bot-user', 'workflow', 'application', 'app-service-principal', 'managed-identity']);
 
 /** One hop as people read it: hubs folded into the hop that enters them. */
 export interface ShownHop {
@@ -136,7 +136,7 @@ export const rule: Rule<Options> = {
     severity: 'high',
     confidence: 'high',
     category: 'privilege',
-    platforms: ['aws', 'gcp', 'github', 'gitlab'],
+    platforms: ['aws', 'gcp', 'github', 'gitlab', 'k8s', 'entra'],
     description:
       'A user, role, group, service account or CI identity that is not admin can become admin, directly or in several hops (change a policy, take another identity\'s credentials, pass a role to code it runs, reach running code, assume or impersonate), across AWS, Google Cloud and code hosts.',
     risk: 'Least privilege on the identity is an illusion when its grants let it become admin: whoever holds its key, runs as it or can push to its repository owns the account. Tools that read one policy at a time miss these paths.',

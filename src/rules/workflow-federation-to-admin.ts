@@ -19,8 +19,8 @@ export const rule: Rule<Options> = {
     severity: 'high',
     confidence: 'high',
     category: 'ci',
-    platforms: ['github', 'aws', 'gcp'],
-    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role. A role the workflow does not name (its ARN comes from a secret) counts when its trust, scoped to the repository, accepts a job\'s token.',
+    platforms: ['github', 'aws', 'gcp', 'entra'],
+    description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role, or signs in (federated credential) as an Entra application that is admin of the tenant or of an Azure subscription. A role the workflow does not name (its ARN comes from a secret) counts when its trust, scoped to the repository, accepts a job\'s token.',
     risk: 'Whoever can change the workflow (a pull request that gets merged, a compromised action, a maintainer token) holds full admin on the account; with an unscoped trust, any repository on GitHub does.',
     remediation: {
       text: "Give the deploy role only what the deployment needs, scope its trust to this repository and branch or environment (`token.actions.githubusercontent.com:sub`), and protect the environment with required reviewers.",
@@ -42,7 +42,7 @@ export const rule: Rule<Options> = {
         const joined = new Map<string, { jobs: string[]; via: string[] }>();
         for (const j of w.jobs) {
           for (const e of paths.out.get(jobPrincipalId(w.node.id, j.id)) ?? []) {
-            if (named.has(e.to) || open.has(e.to) || e.decision !== 'allowed' || !e.to.startsWith('aws:iam-role:')) continue;
+            if (named.has(e.to) || open.has(e.to) || e.decision !== 'allowed' || !/^(aws:iam-role:|entra:)/.test(e.to)) continue;
             const entry = joined.get(e.to) ?? { jobs: [], via: [] };
             entry.jobs.push(j.id);
             if (e.via) entry.via.push(e.via);
@@ -50,10 +50,26 @@ export const rule: Rule<Options> = {
           }
         }
         for (const [to, { jobs, via }] of joined) {
+          const job = w.jobs.find((j) => j.id === jobs[0]);
+          if (to.startsWith('entra:')) {
+            // an Entra application that is admin of the tenant or of an Azure scope (src/paths/entra.ts)
+            const app = graph.node(to);
+            const admin = paths.admins.get(to);
+            if (!app || !admin) continue;
+            out.push({
+              nodeId: w.node.id,
+              discriminator: app.id,
+              severity: 'high',
+              message: `${workflowLabel(w)} → application ${app.name}: job ${jobs.join(', ')} signs in as it (its federated credential accepts the job's OIDC token), and ${admin.why}`,
+              path: [w.node.id, jobPrincipalId(w.node.id, jobs[0]), app.id],
+              location: locate(w, job?.line),
+              evidence: [workflowEvidence(w, `A federated identity credential of ${app.name} accepts the token of ${via.join('; ')}.`, { application: app.id, jobs, joinedFromTrust: true }), { description: admin.why, source: app.provenance[0], data: { admin: app.id } }],
+            });
+            continue;
+          }
           const role = graph.node(to);
           const routes = role ? isAdminEquivalent(graph, role.id) : [];
           if (!role || routes.length === 0) continue;
-          const job = w.jobs.find((j) => j.id === jobs[0]);
           out.push({
             nodeId: w.node.id,
             discriminator: role.id,

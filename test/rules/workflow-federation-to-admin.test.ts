@@ -3,6 +3,8 @@ import { deriveCiLinks } from '../../src/graph/derive-ci.js';
 import { rule } from '../../src/rules/workflow-federation-to-admin.js';
 import { ADMIN_DOC, arn, GraphBuilder, runRule } from './builders.js';
 import { WF_ID, workflow } from './workflow-helpers.js';
+import { mapEntraTenant, type EntraTenantData } from '../../connectors/entra/map.js';
+import { IdentityGraph } from '../../src/graph/graph.js';
 
 const ROLE = arn.role('deploy');
 const DEPLOY = `on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n  d:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: ${ROLE}\n`;
@@ -58,6 +60,36 @@ describe('workflow-federation-to-admin', () => {
     });
     it('a role that is not admin gives no finding', () => {
       expect(runRule(rule, setup({ admin: false, sub: 'repo:acme/app:ref:refs/heads/main', text: FROM_SECRET }))).toEqual([]);
+    });
+  });
+
+  describe('Entra applications (federated credentials)', () => {
+    const T = '11111111-2222-3333-4444-555555555555';
+    const APP = 'c1000000-0000-4000-8000-000000000001';
+    const text = (env: string) => `on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: x\n    environment: ${env}\n    steps:\n      - uses: azure/login@v2\n        with:\n          client-id: \${{ secrets.AZURE_CLIENT_ID }}\n          tenant-id: ${T}\n`;
+    const graph = (env: string, role: string) => {
+      const tenant: EntraTenantData = {
+        tenantId: T,
+        applications: [{ id: 'a1', appId: APP, displayName: 'deployer' }],
+        servicePrincipals: [{ id: 's1', appId: APP, appOwnerOrganizationId: T, servicePrincipalType: 'Application', accountEnabled: true }],
+        federatedCredentials: { a1: [{ id: 'f1', name: 'prod', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/app:environment:production', audiences: ['api://AzureADTokenExchange'] }] },
+        owners: {},
+        appRoleAssignments: {},
+        roleAssignments: [{ principalId: 's1', principalType: 'ServicePrincipal', roleDefinitionName: role, roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/x', scope: '/subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111' }] as EntraTenantData['roleAssignments'],
+      };
+      return IdentityGraph.from([...workflow(text(env)), ...mapEntraTenant(tenant, { now: new Date('2026-06-01T00:00:00Z'), source: (w) => w })]);
+    };
+
+    it('a job whose token the credential of an Owner application accepts is high, with the job in the path (client id from a secret)', () => {
+      const [f, ...rest] = runRule(rule, graph('production', 'Owner'));
+      expect(rest).toEqual([]);
+      expect(f).toMatchObject({ severity: 'high', path: [WF_ID, `github:job:acme/app/.github/workflows/w.yml#deploy`, `entra:application:${T}/a1`] });
+      expect(f.message).toContain('holds Owner on /subscriptions/0b1f6471-1bf0-4dda-aec3-111111111111');
+    });
+
+    it('another environment, or an application that is not admin, is not reported', () => {
+      expect(runRule(rule, graph('staging', 'Owner'))).toEqual([]);
+      expect(runRule(rule, graph('production', 'Reader'))).toEqual([]);
     });
   });
 });

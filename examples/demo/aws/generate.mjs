@@ -126,6 +126,15 @@ const ghTrust = (sub, extra = {}) =>
     Action: 'sts:AssumeRoleWithWebIdentity',
     Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', ...(sub && !sub.includes('*') ? { 'token.actions.githubusercontent.com:sub': sub } : {}) }, ...(sub && sub.includes('*') ? { StringLike: { 'token.actions.githubusercontent.com:sub': sub } } : {}), ...extra },
   });
+// the demo EKS cluster's service-account issuer (IRSA): examples/demo/kubernetes
+const EKS_OIDC = `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90`;
+const eksTrust = (sub) =>
+  doc({
+    Effect: 'Allow',
+    Principal: { Federated: EKS_OIDC },
+    Action: 'sts:AssumeRoleWithWebIdentity',
+    Condition: { StringEquals: { 'oidc.eks.eu-west-1.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90:aud': 'sts.amazonaws.com', 'oidc.eks.eu-west-1.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90:sub': sub } },
+  });
 const serviceTrust = (...services) => doc({ Effect: 'Allow', Principal: { Service: services.length === 1 ? services[0] : services }, Action: 'sts:AssumeRole' });
 const accountTrust = (account, condition) => doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) });
 
@@ -167,6 +176,25 @@ const roles = [
   { name: 'cross-env-admin', created: 1000, trust: doc({ Effect: 'Allow', Principal: { AWS: [arn('user', 'ci-deploy-legacy', '/ci/'), arn('user', 'jenkins-builder', '/ci/')] }, Action: 'sts:AssumeRole' }), attached: ['AdministratorAccess'], tags: {}, lastUsed: 160, services: { ec2: 160, s3: 160, iam: 170 } },
   { name: 'AWSServiceRoleForSupport', path: '/aws-service-role/support.amazonaws.com/', created: 1800, trust: serviceTrust('support.amazonaws.com'), attached: ['AWSSupportServiceRolePolicy'], tags: {}, lastUsed: null, services: {} },
   { name: 'AWSServiceRoleForECS', path: '/aws-service-role/ecs.amazonaws.com/', created: 900, trust: serviceTrust('ecs.amazonaws.com'), inline: [], tags: {}, lastUsed: 0.01, services: {} },
+  // IRSA: the payments API's pods in the demo EKS cluster (examples/demo/kubernetes) run as this role
+  {
+    name: 'eks-payments-api',
+    created: 150,
+    trust: eksTrust('system:serviceaccount:payments:api'),
+    inline: [
+      {
+        name: 'payments-data',
+        document: doc(
+          { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], Resource: `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/payments*` },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' },
+          { Effect: 'Allow', Action: ['lambda:CreateFunction', 'lambda:InvokeFunction'], Resource: '*' },
+        ),
+      },
+    ],
+    tags: { owner: 'payments-team' },
+    lastUsed: 0.1,
+    services: { dynamodb: 0.1, lambda: 20, iam: null },
+  },
 ];
 
 // ------------------------------------------------------------------------------------------------ build authz.json

@@ -67,7 +67,7 @@ export function registerScan(program: Command): void {
     .command('scan')
     .description('scan one or more sources, store a snapshot and report findings')
     .option('-c, --connector <ids>', `connectors to run, comma-separated: ${ids.join(', ')} (default: inferred from the flags, else aws)`)
-    .option('--demo', 'scan the bundled demo estate: an AWS account, a GCP project and a GitHub repository (no credentials needed)');
+    .option('--demo', 'scan the bundled demo estate: an AWS account, a GCP project, a GitHub repository, an EKS cluster and an Entra ID tenant (no credentials needed)');
   // each connector's own flags, as it declares them (connectors/flags.ts)
   for (const d of CONNECTOR_FLAGS) for (const f of d.flags) cmd.option(f.spec, f.help);
   cmd
@@ -183,6 +183,11 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
     }
     const gcp = findConnector('gcp');
     if (gcp) jobs.push({ connector: await gcp.load(), target: 'demo project acme-prod-data', options: { fromDir: path.join(dir, '..', 'gcp') } });
+    // the demo's EKS cluster (IRSA into the demo AWS account) and Entra ID tenant (federated from acme repositories)
+    const kubernetes = findConnector('kubernetes');
+    if (kubernetes) jobs.push({ connector: await kubernetes.load(), target: 'demo cluster eks-prod', options: { fromFile: path.join(dir, '..', 'kubernetes', 'eks-prod.json') } });
+    const entra = findConnector('entra');
+    if (entra) jobs.push({ connector: await entra.load(), target: 'demo tenant acme', options: { fromDir: path.join(dir, '..', 'entra', 'acme-tenant') } });
     return { jobs, asOf: new Date(manifest.capturedAt) };
   }
   const ids = (flags.connector ?? inferConnectors(flags).join(','))
