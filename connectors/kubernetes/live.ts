@@ -157,9 +157,21 @@ function sanitizeSecretPage(text: string): string {
   return JSON.stringify(doc);
 }
 
+/** Connection failures that may heal on a second attempt (not a refused connection, DNS or TLS: those do not). */
+const TRANSIENT = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET']);
+
+function transient(err: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted) return false; // the scan was stopped: no retry
+  const e = err as { name?: string; code?: unknown; errno?: unknown; message?: string };
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return true; // this attempt's own time limit
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.errno === 'string' ? e.errno : '';
+  return TRANSIENT.has(code) || /premature close|socket hang up/i.test(e?.message ?? '');
+}
+
 /**
- * The one choke point of every request: count the attempt, bound its time, retry 429 / 5xx (Retry-After honoured,
- * bounded), strip secret values from Secret pages.
+ * The one choke point of every request: count the attempt, bound its time, read the whole body, retry 429 / 5xx
+ * (Retry-After honoured, bounded), dropped connections, bodies cut short and attempts that timed out; strip secret
+ * values from Secret pages.
  */
 export class K8sTransport implements PromiseHttpLibrary {
   private readonly inner = new IsomorphicFetchHttpLibrary();
@@ -168,25 +180,35 @@ export class K8sTransport implements PromiseHttpLibrary {
 
   async send(req: RequestContext): Promise<ResponseContext> {
     const op = operationOf(req.getHttpMethod().toString(), req.getUrl());
+    const retry = async (attempt: number, why: string, asked?: number) => {
+      const wait = Math.min(asked ?? K8S_LIVE_LIMITS.retryDelayMs * 2 ** attempt, K8S_LIVE_LIMITS.maxRetryWaitMs);
+      this.ctx.log.debug(`kubernetes: ${op} ${why}; retry ${attempt + 1} of ${K8S_LIVE_LIMITS.retries} in ${wait} ms${asked !== undefined ? ' (Retry-After)' : ''}`);
+      await sleep(wait, this.ctx.signal);
+    };
     for (let attempt = 0; ; attempt++) {
       this.ctx.calls.count(op);
       const signals = [AbortSignal.timeout(K8S_LIVE_LIMITS.requestTimeoutMs), ...(this.ctx.signal ? [this.ctx.signal] : [])];
       req.setSignal(AbortSignal.any(signals));
-      const res = await this.inner.send(req).toPromise();
+      let res: ResponseContext;
+      let body: Buffer;
+      try {
+        res = await this.inner.send(req).toPromise();
+        body = await res.body.binary();
+      } catch (err) {
+        if (attempt < K8S_LIVE_LIMITS.retries && transient(err, this.ctx.signal)) {
+          await retry(attempt, `failed (${describeError(err)})`);
+          continue;
+        }
+        throw err;
+      }
       const status = res.httpStatusCode;
       if ((status === 429 || status >= 500) && attempt < K8S_LIVE_LIMITS.retries) {
-        await res.body.binary().catch(() => undefined);
-        const asked = parseRetryAfter(res.headers['retry-after']);
-        const wait = Math.min(asked ?? K8S_LIVE_LIMITS.retryDelayMs * 2 ** attempt, K8S_LIVE_LIMITS.maxRetryWaitMs);
-        this.ctx.log.debug(`kubernetes: ${op} answered ${status}; retry ${attempt + 1} of ${K8S_LIVE_LIMITS.retries} in ${wait} ms${asked !== undefined ? ' (Retry-After)' : ''}`);
-        await sleep(wait, this.ctx.signal);
+        await retry(attempt, `answered ${status}`, parseRetryAfter(res.headers['retry-after']));
         continue;
       }
-      if (op === 'core.secrets.list' && status >= 200 && status < 300) {
-        const clean = sanitizeSecretPage(await res.body.text());
-        return new ResponseContext(status, res.headers, { text: async () => clean, binary: async () => Buffer.from(clean) });
-      }
-      return res;
+      const text = op === 'core.secrets.list' && status >= 200 && status < 300 ? sanitizeSecretPage(body.toString('utf8')) : undefined;
+      const bytes = text === undefined ? body : Buffer.from(text);
+      return new ResponseContext(status, res.headers, { text: async () => bytes.toString('utf8'), binary: async () => bytes });
     }
   }
 }

@@ -192,6 +192,31 @@ describe('kubernetes connector: live scan through the API server', () => {
     expect(r.graph.stats().byType['k8s:role-binding']).toBe(4);
   });
 
+  it('a body cut short and an attempt that never answers are retried; a 200 whose body is not a list is a note', async () => {
+    Object.assign(K8S_LIVE_LIMITS, { requestTimeoutMs: 300 });
+    fake.faults.add('pods', { kind: 'cut' }, { times: 1 });
+    fake.faults.add('roles', { kind: 'hang' }, { times: 1 });
+    const r = await scan({});
+    expect(r.notes).toEqual([]);
+    expect([...fake.faults.injected].sort((a, b) => a.route.localeCompare(b.route))).toEqual([
+      { route: 'pods', kind: 'cut' },
+      { route: 'roles', kind: 'hang' },
+    ]);
+    expect(fake.countBy('pods')).toBe(2);
+    expect(fake.countBy('roles')).toBe(2);
+    expect(r.calls.byOperation()['core.pods.list']).toBe(2);
+    expect(r.graph.stats().byType['k8s:pod']).toBe(6);
+    expect(r.graph.stats().byType['k8s:role']).toBe(1);
+
+    fake.requests.length = 0;
+    fake.faults.clear();
+    fake.faults.add('serviceaccounts', { kind: 'body', body: '<html>proxy error</html>', contentType: 'application/json' }, { times: 1 });
+    const r2 = await scan({});
+    expect(r2.notes).toEqual([expect.objectContaining({ source: 'core.serviceaccounts.list', reason: 'error', incomplete: true, message: expect.stringMatching(/^list serviceaccounts in all namespaces failed/) })]);
+    expect(r2.graph.stats().byType['k8s:service-account']).toBeUndefined();
+    expect(r2.graph.stats().byType['k8s:pod']).toBe(6);
+  });
+
   it('410 Expired on a continue token restarts that list once from the beginning; a second expiry becomes a note', async () => {
     fake.expireContinue('pods', 1);
     const r = await scan({ pageSize: 2 });
