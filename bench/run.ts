@@ -11,6 +11,7 @@
  *   npm run bench -- --sizes demo                   # the bundled demo estate, served live by the fake
  *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
+ *   npm run bench -- --kubernetes 5000              # a synthetic cluster of 5,000 service accounts through the fake API server
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
  *   npm run bench -- --workflows 1000,10000          # workflow files joined to cloud trusts (bench/workflows.ts)
@@ -165,6 +166,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       github: { type: 'string' },
       gcp: { type: 'string' },
+      kubernetes: { type: 'string' },
       evaluator: { type: 'boolean', default: false },
       principals: { type: 'string', default: '10000' },
       policies: { type: 'string', default: '50' },
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
     return benchWorkflows(values.workflows, values.json ?? false);
   }
   if (values.escalation) return benchEscalation(values.escalation, Number(values.seed), values.json ?? false, values.keep ?? false);
+  if (values.kubernetes) return benchKubernetes(Number(values.kubernetes), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
@@ -273,6 +276,45 @@ async function benchGcp(accounts: number, latency: number, concurrency: number, 
     }
   } finally {
     await fake.close();
+  }
+}
+
+/**
+ * A synthetic cluster of N service accounts (with their pods, RBAC and some legacy token Secrets) served by the fake
+ * API server with per-call latency, scanned through the real client, connector and engine (default page size 500).
+ * RSS is the process's peak (the fake and its cluster live in the same process).
+ */
+async function benchKubernetes(accounts: number, latency: number, concurrency: number, seed: number, json: boolean): Promise<void> {
+  if (!Number.isInteger(accounts) || accounts < 1) throw new Error('--kubernetes: expected a number of service accounts');
+  const { startFakeKube, writeKubeconfig } = await import('../test/fakes/kubernetes/server.js');
+  const { syntheticCluster } = await import('../test/fakes/kubernetes/synthetic.js');
+  const { runScan } = await import('../src/engine/engine.js');
+  const { RULES } = await import('../src/rules/index.js');
+  const { kubernetesConnector } = await import('../connectors/kubernetes/index.js');
+  const cluster = syntheticCluster({ serviceAccounts: accounts, seed });
+  const fake = await startFakeKube(cluster.items, { latencyMs: latency });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-bench-k8s-'));
+  try {
+    const kubeconfig = writeKubeconfig(dir, fake);
+    const t0 = performance.now();
+    const result = await runScan({
+      jobs: [{ connector: kubernetesConnector, target: 'bench', options: { kubeconfig } }],
+      now: new Date('2026-11-01T00:00:00Z'),
+      rules: RULES,
+      connectorConcurrency: concurrency,
+      log: { debug: () => {}, info: () => {}, warn: () => {} },
+    });
+    const run = result.connectors[0];
+    const row = { serviceAccounts: accounts, objects: cluster.items.length, latencyMs: latency, concurrency, apiCalls: run.apiCalls, wallMs: Math.round(performance.now() - t0), findings: result.findings.length, nodes: result.graph.stats().nodes, incomplete: result.incomplete, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), callsByOperation: run.callsByOperation };
+    if (json) process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+    else {
+      process.stdout.write(`nhi-drift benchmark: Kubernetes cluster of ${accounts} service accounts (${row.objects} objects) through the fake API server (latency ${latency} ms/call, concurrency ${concurrency})\n`);
+      process.stdout.write(`API calls ${row.apiCalls}, wall ${(row.wallMs / 1000).toFixed(1)} s, ${row.nodes} nodes, ${row.findings} findings, peak RSS ${row.peakRssMb} MB${row.incomplete ? ' (INCOMPLETE)' : ''}\n`);
+      for (const [op, n] of Object.entries(row.callsByOperation).sort()) process.stdout.write(`  ${op}: ${n}\n`);
+    }
+  } finally {
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

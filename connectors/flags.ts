@@ -110,8 +110,8 @@ export const AWS_FLAGS: ConnectorFlags = {
     { spec: '--last-accessed <file>', key: 'lastAccessed', passive: true, help: 'AWS offline: service last-accessed JSON (see docs/offline.md)' },
     { spec: '--no-last-accessed', key: 'lastAccessed', passive: true, help: 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)' },
   ],
-  // a file given to --from-file is AWS's unless --kube-cluster says it is a kubectl List
-  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile) && v.kubeCluster === undefined),
+  // a file given to --from-file is AWS's unless a kubernetes flag says it is a kubectl List
+  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile) && !anyOf(v, ['kubeCluster', ...KUBE_LIVE.map(([k]) => k)])),
   build(v, { concurrency }) {
     const fromFile = str(v.fromFile);
     if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
@@ -246,23 +246,36 @@ export const WORKFLOWS_FLAGS: ConnectorFlags = {
   build: (v) => ({ options: { path: str(v.path) ?? '.', repo: v.repo }, target: str(v.repo) ?? path.resolve(str(v.path) ?? '.') }),
 };
 
+const KUBE_LIVE: Array<[key: string, flag: string]> = [
+  ['kubeContext', '--kube-context'],
+  ['kubeconfig', '--kubeconfig'],
+];
+
+/**
+ * Kubernetes: live through the API server (the kubeconfig's current context unless --kube-context / --kubeconfig say
+ * otherwise), or offline with --from-file and a kubectl List.
+ */
 export const KUBERNETES_FLAGS: ConnectorFlags = {
   id: 'kubernetes',
   flags: [
-    { spec: '--kube-cluster <name>', key: 'kubeCluster', help: 'Kubernetes offline: cluster name for --from-file (a kubectl get ... -A -o json List; default: the file name without extension)' },
+    { spec: '--kube-context <name>', key: 'kubeContext', help: 'Kubernetes live: the kubeconfig context to scan (default: the current context)' },
+    { spec: '--kubeconfig <path>', key: 'kubeconfig', help: 'Kubernetes live: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)' },
+    { spec: '--kube-cluster <name>', key: 'kubeCluster', help: "Kubernetes: cluster name used in ids (default: the context's cluster; with --from-file, a kubectl get ... -A -o json List, the file name without extension)" },
   ],
-  // --from-file alone stays AWS's: kubernetes needs --connector kubernetes or --kube-cluster
-  selectedBy: (v) => anyOf(v, ['kubeCluster']),
+  // --from-file alone stays AWS's: kubernetes needs --connector kubernetes or one of its flags
+  selectedBy: (v) => anyOf(v, ['kubeCluster', ...KUBE_LIVE.map(([k]) => k)]),
   build(v) {
     const fromFile = str(v.fromFile);
-    if (fromFile === undefined) {
-      throw new NhiError('USAGE', 'the kubernetes connector scans offline only for now: live scans through the API server come later', {
-        suggestion: 'pass --from-file cluster.json, written by: kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings,pods -A -o json',
-      });
-    }
-    if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: the kubernetes connector reads the JSON file kubectl prints`);
     const cluster = str(v.kubeCluster);
-    return { options: { fromFile, cluster }, target: cluster ?? path.basename(fromFile) };
+    if (fromFile !== undefined) {
+      for (const [key, flag] of KUBE_LIVE) {
+        if (v[key] !== undefined) throw new NhiError('USAGE', `offline scan: ${flag} does not apply`, { suggestion: `--from-file reads a kubectl List; drop ${flag}, or drop --from-file to scan the cluster live` });
+      }
+      if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: the kubernetes connector reads the JSON file kubectl prints`);
+      return { options: { fromFile, cluster }, target: cluster ?? path.basename(fromFile) };
+    }
+    const context = str(v.kubeContext);
+    return { options: { kubeconfig: str(v.kubeconfig), context, cluster }, target: cluster ?? (context ? `context ${context}` : 'current kubeconfig context') };
   },
 };
 

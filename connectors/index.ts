@@ -16,7 +16,7 @@ export const CONNECTORS: ConnectorEntry[] = [
   { id: 'gcp', title: 'Google Cloud IAM (projects or an organization; or gcloud exports)', load: async () => (await import('./gcp/index.js')).gcpConnector },
   { id: 'entra', title: 'Microsoft Entra ID and Azure RBAC (offline: Microsoft Graph exports)', load: async () => (await import('./entra/index.js')).entraConnector },
   { id: 'gitlab', title: 'GitLab (group)', load: async () => (await import('./gitlab/index.js')).gitlabConnector },
-  { id: 'kubernetes', title: 'Kubernetes (offline: the List kubectl get ... -A -o json prints)', load: async () => (await import('./kubernetes/index.js')).kubernetesConnector },
+  { id: 'kubernetes', title: 'Kubernetes (API server through the kubeconfig, or offline: the List kubectl get ... -A -o json prints)', load: async () => (await import('./kubernetes/index.js')).kubernetesConnector },
   { id: 'workflows', title: 'GitHub Actions workflow files (local checkout)', load: async () => (await import('./workflows/index.js')).workflowsConnector },
 ];
 

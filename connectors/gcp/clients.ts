@@ -22,7 +22,7 @@ import type { CoverageReason } from '../../src/model/types.js';
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { parseRetryAfter } from '../../src/util/retry-after.js';
 import { sleep } from '../../src/util/sleep.js';
-import { redactUrl } from '../../src/util/url.js';
+import { redactUrl, urlParts } from '../../src/util/url.js';
 
 export const SCOPES = ['https://www.googleapis.com/auth/cloud-platform'];
 
@@ -56,19 +56,10 @@ export interface GcpClients {
 
 /** Operation name of a Google API request, for call counts: `iam.serviceAccounts.list`. */
 export function operationOf(method: string, url: string): string {
-  let p: string;
-  try {
-    p = new URL(url).pathname;
-  } catch {
-    return 'unknown';
-  }
-  const host = (() => {
-    try {
-      return new URL(url).host.split('.')[0];
-    } catch {
-      return '';
-    }
-  })();
+  const parts = urlParts(url);
+  if (!parts) return 'unknown';
+  const p = parts.path;
+  const host = parts.host.split('.')[0];
   const rules: Array<[RegExp, string]> = [
     [/:generateAccessToken$/, 'iamcredentials.generateAccessToken'],
     [/^\/v1\/projects\/[^/]+\/serviceAccounts$/, 'iam.serviceAccounts.list'],

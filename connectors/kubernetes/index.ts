@@ -1,9 +1,11 @@
 /**
- * The Kubernetes connector, offline: the `List` that
+ * The Kubernetes connector: live through the API server (live.ts: the kubeconfig's current context, or
+ * `--kube-context` / `--kubeconfig`), or offline from the `List` that
  * `kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings,pods -A -o json` prints
- * (see docs/connectors/kubernetes.md). A live scan through the API server comes later.
+ * (see docs/connectors/kubernetes.md). Both feed the same items to map.ts.
  *
- * The cluster name is `--kube-cluster NAME`, or the file's base name without its extension (`prod-eu.json` → `prod-eu`).
+ * The cluster name is `--kube-cluster NAME`; else, live, the context's cluster name (characters ids do not allow become
+ * `-`), offline, the file's base name without its extension (`prod-eu.json` → `prod-eu`).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -11,16 +13,21 @@ import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { MiB, readBounded } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
+import { checkConnection, CLUSTER_NAME, loadKubeTarget, readLiveCluster } from './live.js';
 import { clusterScanTarget, CONNECTOR_ID, listItems, mapCluster, sanitizeItem } from './map.js';
-
-const CLUSTER_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,252}$/;
 
 export const k8sOptionsSchema = z
   .object({
     /** the kubectl List JSON */
     fromFile: z.string().min(1).optional(),
-    /** the cluster name used in node ids (default: the file's base name without extension) */
+    /** the cluster name used in node ids (default: the context's cluster name; offline: the file's base name) */
     cluster: z.string().regex(CLUSTER_NAME, 'a cluster name: letters, digits, . _ : @ -').optional(),
+    /** live: the kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster) */
+    kubeconfig: z.string().min(1).optional(),
+    /** live: the kubeconfig context (default: the current context) */
+    context: z.string().min(1).optional(),
+    /** live: items per list page (default 500) */
+    pageSize: z.number().int().min(1).max(10_000).optional(),
   })
   .strict();
 export type K8sOptions = z.infer<typeof k8sOptionsSchema>;
@@ -34,9 +41,10 @@ export const K8S_RESOURCES = [
 export const REQUIRED_PERMISSIONS = K8S_RESOURCES.flatMap((g) => g.resources.map((r) => `${g.apiGroup ? `${g.apiGroup}/` : ''}${r}: get, list`));
 
 /** The read-only ClusterRole (and its binding) for `nhi permissions kubernetes`. */
-export const PERMISSIONS_DOCUMENT = `# Read-only access for nhi (kubectl get ... -A -o json, and the live scan to come).
+export const PERMISSIONS_DOCUMENT = `# Read-only access for nhi (the live scan, and kubectl get ... -A -o json for an offline one).
 # Secrets: nhi reads only their metadata and type and drops data/stringData at the connector boundary,
-# but the Kubernetes API has no metadata-only verb for kubectl: get/list on secrets returns the values.
+# but the Kubernetes API has no metadata-only verb: get/list on secrets returns the values. The live scan lists only
+# Secrets of type kubernetes.io/service-account-token (a field selector), so other Secrets' values are never sent.
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -98,19 +106,19 @@ export function readClusterFile(file: string, maxBytes = K8S_INPUT_LIMITS.fileBy
   return items;
 }
 
-function options(ctx: ScanContext): K8sOptions & { fromFile: string } {
+function options(ctx: ScanContext): K8sOptions {
   const o = k8sOptionsSchema.parse(ctx.options);
-  if (!o.fromFile) {
-    throw new NhiError('USAGE', 'the kubernetes connector scans offline only for now: live scans through the API server come later', { suggestion: `pass --from-file cluster.json; ${HINT}` });
+  if (o.fromFile && (o.kubeconfig || o.context)) {
+    throw new NhiError('USAGE', `offline scan: ${o.context ? '--kube-context' : '--kubeconfig'} does not apply`, { suggestion: 'drop --from-file to scan the cluster live, or drop the kubeconfig options' });
   }
-  return { ...o, fromFile: o.fromFile };
+  return o;
 }
 
 export const kubernetesConnector: Connector = {
   id: CONNECTOR_ID,
   describe() {
     return {
-      title: 'Kubernetes (offline: kubectl get ... -A -o json)',
+      title: 'Kubernetes (API server, or offline: kubectl get ... -A -o json)',
       requiredPermissions: REQUIRED_PERMISSIONS,
       permissionsDocument: PERMISSIONS_DOCUMENT,
       options: k8sOptionsSchema,
@@ -118,14 +126,29 @@ export const kubernetesConnector: Connector = {
   },
   async validate(ctx) {
     const o = options(ctx);
-    readClusterFile(o.fromFile);
+    if (o.fromFile) {
+      readClusterFile(o.fromFile);
+      return;
+    }
+    await checkConnection(loadKubeTarget(o), ctx);
   },
   async *scan(ctx): AsyncIterable<GraphRecord> {
     const o = options(ctx);
-    const cluster = clusterName(o);
-    const items = readClusterFile(o.fromFile);
-    ctx.progress(`cluster ${cluster}: ${items.length} objects`);
+    if (o.fromFile) {
+      const cluster = clusterName(o);
+      const items = readClusterFile(o.fromFile);
+      ctx.progress(`cluster ${cluster}: ${items.length} objects`);
+      yield { type: 'target', target: clusterScanTarget(cluster) };
+      for (const r of mapCluster(items, { cluster, source: `file:${path.basename(o.fromFile)}`, now: ctx.now })) yield r;
+      return;
+    }
+    const t = loadKubeTarget(o);
+    const cluster = o.cluster ?? t.clusterName;
+    ctx.progress(`cluster ${cluster}: context ${t.context} (${t.server})`);
     yield { type: 'target', target: clusterScanTarget(cluster) };
-    for (const r of mapCluster(items, { cluster, source: `file:${path.basename(o.fromFile)}`, now: ctx.now })) yield r;
+    const { items, notes } = await readLiveCluster(t, ctx, { cluster, pageSize: o.pageSize });
+    ctx.progress(`cluster ${cluster}: ${items.length} objects`);
+    for (const r of mapCluster(items, { cluster, source: `api:${t.server}`, now: ctx.now, input: 'cluster' })) yield r;
+    for (const coverage of notes) yield { type: 'coverage', coverage };
   },
 };

@@ -1,6 +1,6 @@
 /**
  * Kubernetes: the `List` that `kubectl get serviceaccounts,secrets,roles,rolebindings,clusterroles,clusterrolebindings,pods
- * -A -o json` prints → GraphRecords. Pure: no I/O.
+ * -A -o json` prints (or the same items a live scan reads, live.ts) → GraphRecords. Pure: no I/O.
  *
  * Secret values never pass this boundary. `sanitizeItem` drops a Secret's `data` and `stringData` and every object's
  * `kubectl.kubernetes.io/last-applied-configuration` annotation (it holds the whole object as last applied, data
@@ -85,9 +85,11 @@ export function listItems(doc: unknown): unknown[] {
 
 export interface MapOptions {
   cluster: string;
-  /** provenance source, `file:cluster.json` */
+  /** provenance source, `file:cluster.json`, `api:https://10.0.0.1:6443` */
   source: string;
   now: Date;
+  /** where the items came from, for notes: `file` (default) or `cluster` (a live scan) */
+  input?: 'file' | 'cluster';
 }
 
 export function clusterScanTarget(cluster: string): ScanTarget {
@@ -372,7 +374,7 @@ export function mapCluster(items: unknown[], opts: MapOptions): GraphRecord[] {
 
   const cov = (message: string, impact: string, incomplete: boolean, reason: CoverageNote['reason'] = 'invalid-input'): GraphRecord => ({ type: 'coverage', coverage: { connector: CONNECTOR_ID, source: opts.source, scope: c, reason, message, impact, incomplete } });
   for (const [k, n] of skipped) out.push(cov(`${n} ${k} item(s) without a name, namespace or required field were skipped`, 'those objects are not in the graph', true));
-  if (missingRoles.size) out.push(cov(`${missingRoles.size} role(s) referenced by bindings are not in the file (${[...missingRoles].slice(0, 3).join(', ')}${missingRoles.size > 3 ? ', …' : ''})`, 'the rights those bindings give are unknown', true, 'not-found'));
+  if (missingRoles.size) out.push(cov(`${missingRoles.size} role(s) referenced by bindings are not in the ${opts.input ?? 'file'} (${[...missingRoles].slice(0, 3).join(', ')}${missingRoles.size > 3 ? ', …' : ''})`, 'the rights those bindings give are unknown', true, 'not-found'));
   if (otherKinds.size) out.push(cov(`kinds not read: ${[...otherKinds.keys()].sort().join(', ')}`, 'none: only service accounts, token secrets, RBAC and pods are identity data', false, 'unsupported'));
   return out;
 }

@@ -33,3 +33,13 @@ export function hasUserinfo(value: string): boolean {
   }
   return /^([a-z][a-z0-9+.-]*:\/\/)?[^/\s]*@/i.test(value);
 }
+
+/** A URL's parts for naming a request (call counts): path and host, or undefined when it does not parse. */
+export function urlParts(value: string): { path: string; host: string } | undefined {
+  try {
+    const u = new URL(value);
+    return { path: u.pathname, host: u.host };
+  } catch {
+    return undefined;
+  }
+}

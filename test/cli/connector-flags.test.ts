@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--kube-cluster'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--kube-cluster', '--kube-context', '--kubeconfig'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -69,6 +69,8 @@ describe('connectors declare their scan flags', () => {
     ['--gitlab-group and --gcp-project', { gitlabGroup: 'g', gcpProject: 'p' }, ['gcp', 'gitlab']],
     ['--no-github-workflows alone (a switch selects nothing)', { githubWorkflows: false }, ['aws']],
     ['--from-file FILE and --kube-cluster (a kubectl List, not an AWS export)', { fromFile: path.join(repoRoot, 'package.json'), kubeCluster: 'prod' }, ['kubernetes']],
+    ['--kube-context (a live cluster)', { kubeContext: 'prod' }, ['kubernetes']],
+    ['--kubeconfig (a live cluster)', { kubeconfig: '/x/config' }, ['kubernetes']],
     ['--entra-tenant with --from-file DIR (the folder is the tenant\'s, not a GCP export)', { entraTenant: '11111111-2222-3333-4444-555555555555', fromFile: path.join(repoRoot, 'examples') }, ['entra']],
   ])('without --connector, %s selects %j', (_l, values, ids) => {
     expect(inferConnectors(values)).toEqual(ids);
@@ -80,6 +82,7 @@ describe('connectors declare their scan flags', () => {
     expect(() => checkStrayFlags({ githubWorkflows: false }, new Set(['aws']))).not.toThrow();
     expect(() => checkStrayFlags({ fromFile: 'cluster.json' }, new Set(['kubernetes']))).not.toThrow();
     expect(() => checkStrayFlags({ kubeCluster: 'prod' }, new Set(['aws']))).toThrow(/--kube-cluster is a kubernetes option/);
+    expect(() => checkStrayFlags({ kubeContext: 'prod' }, new Set(['gcp']))).toThrow(/--kube-context is a kubernetes option/);
   });
 
   it('with --connector X, --from-file belongs to X: a file for gcp or a folder for aws is a clear usage error', async () => {
@@ -96,7 +99,10 @@ describe('connectors declare their scan flags', () => {
     const k8s = path.join(repoRoot, 'test', 'fixtures', 'kubernetes', 'cluster.json');
     const built = await buildJobs(flags({ connector: 'kubernetes', fromFile: k8s }), 5);
     expect(built.jobs.map((j) => [j.connector.id, j.options])).toEqual([['kubernetes', { fromFile: k8s }]]);
-    expect((await err({ connector: 'kubernetes' })).message).toMatch(/offline only for now: live scans through the API server come later/);
+    const live = await buildJobs(flags({ connector: 'kubernetes', kubeContext: 'prod', kubeconfig: '/x/config' }), 5);
+    expect(live.jobs.map((j) => [j.connector.id, j.options])).toEqual([['kubernetes', { kubeconfig: '/x/config', context: 'prod' }]]);
+    expect((await err({ connector: 'kubernetes', fromFile: k8s, kubeContext: 'prod' })).message).toBe('offline scan: --kube-context does not apply');
+    expect((await err({ connector: 'kubernetes', fromFile: k8s, kubeconfig: '/x/config' })).message).toBe('offline scan: --kubeconfig does not apply');
     expect((await err({ connector: 'entra' })).message).toMatch(/live Microsoft Graph scans come later/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'package.json') })).message).toMatch(/reads a folder of Microsoft Graph exports/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'examples'), entraTenant: 'acme' })).message).toMatch(/--entra-tenant: expected a tenant id/);

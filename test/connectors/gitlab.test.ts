@@ -1,17 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ciConfigFile, gitlabConnector, retryAfterMs, routeLabel } from '../../connectors/gitlab/index.js';
-import { render } from '../../reports/index.js';
 import { Counter, runScan } from '../../src/engine/engine.js';
 import type { ScanContext } from '../../src/engine/types.js';
 import { deriveCiLinks } from '../../src/graph/derive-ci.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { openStore } from '../../src/store/index.js';
 import { startFakeGitLab, type FakeGitLab, type FakeGitLabEstate } from '../fakes/gitlab/server.js';
+import { expectNotStoredOrRendered } from '../support/secret-leaks.js';
 
 // plain-looking values: the store's secret-pattern guard would not catch them, so only the connector can keep them out
 const CANARY_GROUP = 'canary-group-variable-value-4711';
@@ -152,24 +148,10 @@ describe('gitlab connector through @gitbeaker/rest against the fake', () => {
     expect(text).toContain('DEPLOY_TOKEN'); // the names are there: the check above is not vacuous
 
     const result = await scanAll(fake);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-gl-'));
-    try {
-      const store = openStore(path.join(dir, 'nhi.db'));
-      store.saveSnapshot(result);
-      store.close();
-      const bytes = readFileSync(path.join(dir, 'nhi.db')).toString('latin1');
-      expect(bytes).toContain('OLD_API_KEY');
-      for (const v of secrets) expect(bytes).not.toContain(v);
-      for (const format of ['json', 'sarif', 'terminal', 'markdown'] as const) {
-        const out = render(format, result, { color: false, verbose: true });
-        for (const v of secrets) expect(out).not.toContain(v);
-      }
-      // and the rules see the unreferenced variable (its project's pipeline was read in full)
-      expect(result.findings.some((f) => f.ruleId === 'ci-secret-unreferenced' && f.nodeId === 'gitlab:ci-variable:acme/team/api/OLD_API_KEY@*')).toBe(true);
-      expect(result.findings.some((f) => f.ruleId === 'ci-secret-unreferenced' && f.nodeId === 'gitlab:ci-variable:acme/team/api/DEPLOY_TOKEN@production')).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectNotStoredOrRendered(result, secrets, 'OLD_API_KEY');
+    // and the rules see the unreferenced variable (its project's pipeline was read in full)
+    expect(result.findings.some((f) => f.ruleId === 'ci-secret-unreferenced' && f.nodeId === 'gitlab:ci-variable:acme/team/api/OLD_API_KEY@*')).toBe(true);
+    expect(result.findings.some((f) => f.ruleId === 'ci-secret-unreferenced' && f.nodeId === 'gitlab:ci-variable:acme/team/api/DEPLOY_TOKEN@production')).toBe(false);
   });
 
   it('429 with Retry-After, then success: nothing lost, every attempt counted', async () => {

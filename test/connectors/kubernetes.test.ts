@@ -4,14 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterName, kubernetesConnector, readClusterFile } from '../../connectors/kubernetes/index.js';
 import { cloudTarget, mapCluster, sanitizeItem } from '../../connectors/kubernetes/map.js';
-import { render } from '../../reports/index.js';
 import { Counter, runScan } from '../../src/engine/engine.js';
 import type { ScanContext } from '../../src/engine/types.js';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import type { CredentialNode, GraphRecord } from '../../src/model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { openStore } from '../../src/store/index.js';
 import { nhi, repoRoot, STACK_LINE } from '../e2e/run.js';
+import { expectNotStoredOrRendered } from '../support/secret-leaks.js';
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'kubernetes', 'cluster.json');
 const NOW = new Date('2026-11-01T00:00:00Z');
@@ -113,22 +112,7 @@ describe('kubernetes connector: offline kubectl List', () => {
       'k8s-service-account-cluster-admin critical k8s:service-account:cluster/kube-system/legacy-admin-bot',
       'k8s-service-account-cluster-admin high k8s:service-account:cluster/kube-system/namespace-admin-sa',
     ]);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-k8s-store-'));
-    try {
-      const store = openStore(path.join(dir, 'nhi.db'));
-      store.saveSnapshot(result);
-      store.close();
-      const bytes = readFileSync(path.join(dir, 'nhi.db')).toString('latin1');
-      expect(bytes).toContain('legacy-admin-bot-token');
-      for (const v of ALL_FORMS) expect(bytes).not.toContain(v);
-      for (const format of ['json', 'sarif', 'terminal', 'markdown'] as const) {
-        const out = render(format, result, { color: false, verbose: true });
-        expect(out.length).toBeGreaterThan(100);
-        for (const v of ALL_FORMS) expect(out).not.toContain(v);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectNotStoredOrRendered(result, ALL_FORMS, 'legacy-admin-bot-token');
   });
 
   it('items without a name or namespace are skipped with an incomplete coverage note; other kinds with an informational one', () => {
@@ -166,8 +150,9 @@ describe('kubernetes connector: offline kubectl List', () => {
     await expect(kubernetesConnector.validate(ctx({ fromFile: file }))).rejects.toMatchObject({ code: 'INPUT', message: expect.stringMatching(message) });
   });
 
-  it('without --from-file: a clear usage error, live scans come later', async () => {
-    await expect(kubernetesConnector.validate(ctx({}))).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/live scans through the API server come later/), suggestion: expect.stringContaining('--from-file') });
+  it('--from-file with --kube-context or --kubeconfig: a usage error (they are for a live scan)', async () => {
+    await expect(kubernetesConnector.validate(ctx({ fromFile: FIXTURE, context: 'prod' }))).rejects.toMatchObject({ code: 'USAGE', message: 'offline scan: --kube-context does not apply' });
+    await expect(kubernetesConnector.validate(ctx({ fromFile: FIXTURE, kubeconfig: '/x/config' }))).rejects.toMatchObject({ code: 'USAGE', message: 'offline scan: --kubeconfig does not apply' });
   });
 
   it('the CLI: scan, a malformed file (exit 2, no stack), a skipped item (exit 3), nhi permissions kubernetes', async () => {

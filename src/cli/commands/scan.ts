@@ -47,6 +47,9 @@ export interface ScanFlags {
   gcpImpersonateServiceAccount?: string;
   gcpEndpoint?: string;
   entraTenant?: string;
+  kubeCluster?: string;
+  kubeContext?: string;
+  kubeconfig?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
