@@ -298,6 +298,16 @@ export function inferConnectors(values: FlagValues, declarations: readonly Conne
 
 /** A flag for a connector that is not running is a mistake worth one clear line. */
 export function checkStrayFlags(values: FlagValues, selected: ReadonlySet<string>, declarations: readonly ConnectorFlags[] = CONNECTOR_FLAGS): void {
+  // a shared flag (--from-file) holds one input: it cannot belong to two selected connectors at once
+  for (const d of declarations) {
+    for (const f of d.flags) {
+      if (!f.sharedWith || values[f.key] === undefined) continue;
+      const owners = [d.id, ...f.sharedWith].filter((id) => selected.has(id));
+      if (owners.length < 2) continue;
+      const name = f.spec.split(' ')[0];
+      throw new NhiError('USAGE', `${name} gives one input, but ${owners.join(' and ')} both read ${name}: it cannot be both`, { suggestion: `scan them in separate runs (--connector ${owners[0]} ${name} ..., then --connector ${owners[1]} ${name} ...), or the live one without ${name}` });
+    }
+  }
   for (const d of declarations) {
     if (selected.has(d.id)) continue;
     for (const f of d.flags) {

@@ -81,6 +81,9 @@ describe('connectors declare their scan flags', () => {
     expect(() => checkStrayFlags({ fromFile: 'dir' }, new Set(['gcp']))).not.toThrow();
     expect(() => checkStrayFlags({ githubWorkflows: false }, new Set(['aws']))).not.toThrow();
     expect(() => checkStrayFlags({ fromFile: 'cluster.json' }, new Set(['kubernetes']))).not.toThrow();
+    // one --from-file cannot be the input of two selected connectors
+    expect(() => checkStrayFlags({ fromFile: 'cluster.json' }, new Set(['aws', 'kubernetes']))).toThrow(/--from-file gives one input, but aws and kubernetes both read --from-file/);
+    expect(() => checkStrayFlags({ fromFile: 'export' }, new Set(['entra', 'workflows']))).not.toThrow();
     expect(() => checkStrayFlags({ kubeCluster: 'prod' }, new Set(['aws']))).toThrow(/--kube-cluster is a kubernetes option/);
     expect(() => checkStrayFlags({ kubeContext: 'prod' }, new Set(['gcp']))).toThrow(/--kube-context is a kubernetes option/);
   });
