@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--kube-cluster'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -67,6 +67,7 @@ describe('connectors declare their scan flags', () => {
     ['--no-github-workflows alone (a switch selects nothing)', { githubWorkflows: false }, ['aws']],
     ['--from-file FILE and --kube-cluster (a kubectl List, not an AWS export)', { fromFile: path.join(repoRoot, 'package.json'), kubeCluster: 'prod' }, ['kubernetes']],
     ['--entra-tenant with --from-file DIR (the folder is the tenant\'s, not a GCP export)', { entraTenant: '11111111-2222-3333-4444-555555555555', fromFile: path.join(repoRoot, 'examples') }, ['entra']],
+    ['--azure-subscriptions (a live Entra ID scan with Azure RBAC)', { azureSubscriptions: 'all' }, ['entra']],
   ])('without --connector, %s selects %j', (_l, values, ids) => {
     expect(inferConnectors(values)).toEqual(ids);
   });
@@ -94,7 +95,13 @@ describe('connectors declare their scan flags', () => {
     const built = await buildJobs(flags({ connector: 'kubernetes', fromFile: k8s }), 5);
     expect(built.jobs.map((j) => [j.connector.id, j.options])).toEqual([['kubernetes', { fromFile: k8s }]]);
     expect((await err({ connector: 'kubernetes' })).message).toMatch(/offline only for now: live scans through the API server come later/);
-    expect((await err({ connector: 'entra' })).message).toMatch(/live Microsoft Graph scans come later/);
+    // without --from-file, entra scans live; --azure-subscriptions is a live flag
+    const live = await buildJobs(flags({ connector: 'entra', azureSubscriptions: 'AAAAAAAA-0000-4000-8000-000000000001, aaaaaaaa-0000-4000-8000-000000000001,bbbbbbbb-0000-4000-8000-000000000002' }), 5);
+    expect(live.jobs.map((j) => [j.connector.id, j.options])).toEqual([['entra', { subscriptions: ['aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002'] }]]);
+    expect((await buildJobs(flags({ azureSubscriptions: 'all' }), 5)).jobs.map((j) => [j.connector.id, j.options])).toEqual([['entra', { subscriptions: 'all' }]]);
+    expect((await err({ connector: 'entra', azureSubscriptions: 'prod' })).message).toMatch(/--azure-subscriptions: expected subscription ids \(GUIDs, comma-separated\) or 'all', got 'prod'/);
+    expect((await err({ connector: 'entra', azureSubscriptions: 'all', fromFile: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') })).message).toMatch(/--azure-subscriptions is for live scans/);
+    expect((await err({ azureSubscriptions: 'all', fromFile: path.join(repoRoot, 'examples') })).message).toMatch(/--azure-subscriptions is for live scans/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'package.json') })).message).toMatch(/reads a folder of Microsoft Graph exports/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'examples'), entraTenant: 'acme' })).message).toMatch(/--entra-tenant: expected a tenant id/);
     const entra = await buildJobs(flags({ connector: 'entra', fromFile: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') }), 5);

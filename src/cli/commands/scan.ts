@@ -47,6 +47,7 @@ export interface ScanFlags {
   gcpImpersonateServiceAccount?: string;
   gcpEndpoint?: string;
   entraTenant?: string;
+  azureSubscriptions?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
