@@ -12,6 +12,7 @@
  *   npm run bench -- --github 50                    # a synthetic GitHub org of 50 repositories through the fake GitHub
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
  *   npm run bench -- --kubernetes 5000              # a synthetic cluster of 5,000 service accounts through the fake API server
+ *   npm run bench -- --entra 2000                   # a synthetic Entra tenant of 2,000 applications through the fake Graph / ARM
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
  *   npm run bench -- --workflows 1000,10000          # workflow files joined to cloud trusts (bench/workflows.ts)
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
       github: { type: 'string' },
       gcp: { type: 'string' },
       kubernetes: { type: 'string' },
+      entra: { type: 'string' },
       evaluator: { type: 'boolean', default: false },
       principals: { type: 'string', default: '10000' },
       policies: { type: 'string', default: '50' },
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
   }
   if (values.escalation) return benchEscalation(values.escalation, Number(values.seed), values.json ?? false, values.keep ?? false);
   if (values.kubernetes) return benchKubernetes(Number(values.kubernetes), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
+  if (values.entra) return benchEntra(Number(values.entra), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
@@ -277,6 +280,70 @@ async function benchGcp(accounts: number, latency: number, concurrency: number, 
   } finally {
     await fake.close();
   }
+}
+
+/**
+ * A synthetic tenant of N applications (each with its service principal, secrets, owners, federated credentials,
+ * permissions; two subscriptions of RBAC) served by the fake Graph / ARM / managed-identity server with per-call
+ * latency, scanned by the real connector: the token comes from @azure/identity's DefaultAzureCredential (App Service
+ * managed identity pointed at the fake). Peak RSS is the process's (scan and fake together).
+ */
+async function benchEntra(apps: number, latency: number, concurrency: number, json: boolean): Promise<void> {
+  if (!Number.isInteger(apps) || apps < 1) throw new Error('--entra: expected a number of applications');
+  const { startFakeEntra, IDENTITY_HEADER } = await import('../test/fakes/entra/server.js');
+  const { syntheticEntraTenant } = await import('../test/fakes/entra/synthetic.js');
+  const { runScan } = await import('../src/engine/engine.js');
+  const { RULES } = await import('../src/rules/index.js');
+  const { entraConnector } = await import('../connectors/entra/index.js');
+  const fake = await startFakeEntra(syntheticEntraTenant(apps), { latencyMs: latency });
+  for (const k of ['AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID', 'AZURE_FEDERATED_TOKEN_FILE']) delete process.env[k];
+  process.env.IDENTITY_ENDPOINT = fake.identityEndpoint;
+  process.env.IDENTITY_HEADER = IDENTITY_HEADER;
+  try {
+    const t0 = performance.now();
+    const result = await runScan({
+      jobs: [{ connector: entraConnector, target: 'bench', options: { graphEndpoint: fake.url, armEndpoint: fake.url, subscriptions: 'all' } }],
+      now: new Date('2026-12-01T00:00:00Z'),
+      rules: RULES,
+      connectorConcurrency: concurrency,
+      log: { debug: () => {}, info: () => {}, warn: () => {} },
+    });
+    const run = result.connectors[0];
+    const row = {
+      applications: apps,
+      latencyMs: latency,
+      concurrency,
+      apiCalls: run.apiCalls,
+      batchedRequests: fake.batchItems.length,
+      wallMs: Math.round(performance.now() - t0),
+      findings: result.findings.length,
+      nodes: result.graph.stats().nodes,
+      incomplete: result.incomplete,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      callsByOperation: run.callsByOperation,
+    };
+    if (json) process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+    else {
+      process.stdout.write(`nhi-drift benchmark: Entra tenant of ${apps} applications through the fake Microsoft Graph / ARM (latency ${latency} ms/call, concurrency ${concurrency})\n`);
+      process.stdout.write(`API calls ${row.apiCalls} (${row.batchedRequests} Graph requests inside $batch), wall ${(row.wallMs / 1000).toFixed(1)} s, ${row.nodes} nodes, ${row.findings} findings, peak RSS ${row.peakRssMb} MB${row.incomplete ? ' (INCOMPLETE)' : ''}\n`);
+      for (const [op, n] of Object.entries(row.callsByOperation).sort()) process.stdout.write(`  ${op}: ${n}\n`);
+    }
+  } finally {
+    await fake.close();
+  }
+}
+
+interface EscalationRow {
+  identities: number;
+  estate: Omit<import('./escalation-estate.js').EscalationEstateSummary, 'files'>;
+  generateMs: number;
+  exitCode: number;
+  wallMs: number;
+  /** the child's peak resident set size */
+  peakRssMb: number | null;
+  /** phase timings the CLI printed with -v, in its order (connectors, graph, rules, render, and any later phase) */
+  phasesMs: Record<string, number>;
+  summary: { identities: number; principals: number; credentials: number; findings: { total: number; byRule: Record<string, number> }; coverageGaps: number } | null;
 }
 
 /**

@@ -193,7 +193,7 @@ export const GCP_FLAGS: ConnectorFlags = {
     { spec: '--gcp-endpoint <url>', key: 'gcpEndpoint', help: 'GCP: send every Google API call to this base URL (emulators, proxies)' },
   ],
   // --from-file DIR is a folder of gcloud exports (a file is an AWS export), unless an entra flag says it is a tenant's
-  selectedBy: (v) => (isDir(v.fromFile) && !anyOf(v, ['entraTenant'])) || anyOf(v, GCP_LIVE),
+  selectedBy: (v) => (isDir(v.fromFile) && !anyOf(v, ['entraTenant', 'azureSubscriptions'])) || anyOf(v, GCP_LIVE),
   build(v) {
     const fromFile = str(v.fromFile);
     const live = anyOf(v, GCP_LIVE);
@@ -217,22 +217,43 @@ export const GCP_FLAGS: ConnectorFlags = {
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /**
- * Entra ID: offline only for now. A bare `--from-file DIR` stays GCP's; `--connector entra` or `--entra-tenant`
- * selects this connector, and then `--from-file DIR` is its folder of Microsoft Graph exports.
+ * Entra ID: live through Microsoft Graph (and Azure Resource Manager with --azure-subscriptions), or offline from a
+ * folder of exports. A bare `--from-file DIR` stays GCP's; `--connector entra`, `--entra-tenant` or
+ * `--azure-subscriptions` selects this connector, and then `--from-file DIR` is its folder of Microsoft Graph exports.
  */
 export const ENTRA_FLAGS: ConnectorFlags = {
   id: 'entra',
-  flags: [{ spec: '--entra-tenant <id>', key: 'entraTenant', help: 'Entra ID: the tenant id (GUID) of the exports given with --connector entra --from-file DIR (default: inferred)' }],
-  selectedBy: (v) => anyOf(v, ['entraTenant']),
+  flags: [
+    { spec: '--entra-tenant <id>', key: 'entraTenant', help: 'Entra ID: the tenant id (GUID) to scan (default: the tenant of the credential\u2019s token; offline: inferred from the exports)' },
+    { spec: '--azure-subscriptions <ids|all>', key: 'azureSubscriptions', help: 'Entra ID live: also read Azure RBAC role assignments of these subscriptions (comma-separated ids, or all the credential can see)' },
+  ],
+  selectedBy: (v) => anyOf(v, ['entraTenant', 'azureSubscriptions']),
   build(v) {
     const fromFile = str(v.fromFile);
     const tenant = str(v.entraTenant);
     if (tenant !== undefined && !GUID.test(tenant)) throw new NhiError('USAGE', `--entra-tenant: expected a tenant id (GUID), got '${tenant}'`, { suggestion: 'az account show --query tenantId -o tsv' });
-    if (fromFile === undefined) {
-      throw new NhiError('USAGE', 'the entra connector reads exports only for now: live Microsoft Graph scans come later', { suggestion: 'export the tenant with az rest (docs/connectors/entra.md) and run nhi scan --connector entra --from-file DIR' });
+    const subsRaw = str(v.azureSubscriptions);
+    if (fromFile !== undefined) {
+      if (subsRaw !== undefined) throw new NhiError('USAGE', '--azure-subscriptions is for live scans: with --from-file DIR the role assignments come from roleAssignments.json', { suggestion: 'drop --azure-subscriptions, or drop --from-file to scan the tenant live' });
+      if (!isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile}: the entra connector reads a folder of Microsoft Graph exports`, { suggestion: 'see docs/connectors/entra.md for the layout' });
+      return { options: { fromDir: fromFile, tenantId: tenant }, target: tenant ?? path.basename(path.resolve(fromFile)) };
     }
-    if (!isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile}: the entra connector reads a folder of Microsoft Graph exports`, { suggestion: 'see docs/connectors/entra.md for the layout' });
-    return { options: { fromDir: fromFile, tenantId: tenant }, target: tenant ?? path.basename(path.resolve(fromFile)) };
+    let subscriptions: string[] | 'all' | undefined;
+    if (subsRaw !== undefined) {
+      const ids = list(subsRaw) ?? [];
+      if (ids.length === 1 && ids[0].toLowerCase() === 'all') subscriptions = 'all';
+      else {
+        const bad = ids.find((id) => !GUID.test(id));
+        if (ids.length === 0 || bad !== undefined) throw new NhiError('USAGE', `--azure-subscriptions: expected subscription ids (GUIDs, comma-separated) or 'all', got '${bad ?? subsRaw}'`, { suggestion: 'az account list --query [].id -o tsv' });
+        subscriptions = [...new Set(ids.map((id) => id.toLowerCase()))];
+      }
+    }
+    // emulators and the test suite's fakes only (no flag): other Microsoft Graph / Azure Resource Manager roots
+    const graphEndpoint = process.env.NHI_ENTRA_GRAPH_ENDPOINT || undefined;
+    const armEndpoint = process.env.NHI_ENTRA_ARM_ENDPOINT || undefined;
+    checkUrlFlag('NHI_ENTRA_GRAPH_ENDPOINT', graphEndpoint, 'credentials come from DefaultAzureCredential');
+    checkUrlFlag('NHI_ENTRA_ARM_ENDPOINT', armEndpoint, 'credentials come from DefaultAzureCredential');
+    return { options: { tenantId: tenant, subscriptions, graphEndpoint, armEndpoint }, target: tenant ?? 'default Azure credential' };
   },
 };
 

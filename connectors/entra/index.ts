@@ -1,10 +1,11 @@
 /**
- * The Microsoft Entra ID connector (with Azure RBAC role assignments). Offline only for now: a folder of Microsoft
- * Graph JSON as `az rest` prints it and `az role assignment list --all` (docs/connectors/entra.md for the layout and
- * the commands). The mapping (map.ts) is pure so a live client can feed it later.
+ * The Microsoft Entra ID connector (with Azure RBAC role assignments). Live: Microsoft Graph and Azure Resource
+ * Manager with DefaultAzureCredential (live.ts, graph.ts). Offline: a folder of Microsoft Graph JSON as `az rest`
+ * prints it and `az role assignment list --all` (docs/connectors/entra.md for the layout and the commands). Both fill
+ * the same `EntraTenantData`, which the pure mapping (map.ts) turns into records.
  *
- * What cannot be read becomes a coverage note (an optional file that is absent: informational; a file that is
- * there but unreadable or not the JSON `az` writes: incomplete, exit 3); the rest of the folder is still read.
+ * What cannot be read becomes a coverage note (an optional file that is absent, RBAC not asked for: informational; a
+ * file that is there but unreadable, an endpoint that answers 403: incomplete, exit 3); the rest is still read.
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -14,6 +15,10 @@ import { inspectPath, MiB } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
 import { CONNECTOR_ID, inferTenant, mapEntraTenant, tenantScanTarget, type EntraSource, type EntraTenantData } from './map.js';
 import { ExportFolder } from '../export-folder.js';
+import type { EntraLiveOptions } from './live.js';
+
+/** The live client (and with it @azure/identity and the ARM SDK) loads only for a live scan. */
+const live = async (ctx: ScanContext, o: EntraOptions) => new (await import('./live.js')).EntraLive(ctx, liveOptions(o), IMPACT);
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -23,6 +28,14 @@ export const entraOptionsSchema = z
     fromDir: z.string().min(1).optional(),
     /** the tenant id (GUID); default: inferred from the exported applications' service principals */
     tenantId: z.string().regex(GUID, 'a tenant id is a GUID (az account show --query tenantId)').optional(),
+    /** live: Azure subscriptions whose RBAC role assignments are read (`all`: every one the credential sees) */
+    subscriptions: z.union([z.literal('all'), z.array(z.string().regex(GUID, 'a subscription id is a GUID')).min(1)]).optional(),
+    // for tests and emulators only (no flag): the Microsoft Graph / Azure Resource Manager roots and the retry policy
+    graphEndpoint: z.string().url().optional(),
+    armEndpoint: z.string().url().optional(),
+    retries: z.number().int().min(0).max(10).optional(),
+    retryDelayMs: z.number().int().min(0).optional(),
+    requestTimeoutMs: z.number().int().min(1).optional(),
   })
   .strict();
 export type EntraOptions = z.infer<typeof entraOptionsSchema>;
@@ -49,7 +62,7 @@ export const FILES: Record<EntraSource, string> = {
   roleAssignments: 'roleAssignments.json',
 };
 
-const IMPACT: Record<EntraSource, string> = {
+export const IMPACT: Record<EntraSource, string> = {
   applications: 'application registrations, their secrets, certificates, federated credentials and owners are not in the report',
   servicePrincipals: 'service principals (enterprise apps, managed identities) and permission names are not in the report',
   federatedIdentityCredentials: 'federated identity credentials (GitHub and other OIDC trusts) are not in the report',
@@ -172,14 +185,24 @@ export function readEntraFolder(dir: string, tenantId?: string, limits = ENTRA_I
 
 function describeEntra() {
   return {
-    title: 'Microsoft Entra ID and Azure RBAC (offline: Microsoft Graph exports)',
+    title: 'Microsoft Entra ID and Azure RBAC (live: Microsoft Graph and Azure Resource Manager; offline: Graph exports)',
     requiredPermissions: REQUIRED_PERMISSIONS,
     optionalPermissions: [
-      { permission: 'offline: the same permissions, for whoever runs the az rest / az role assignment list exports', unlocks: 'nhi scan --connector entra --from-file DIR (docs/connectors/entra.md)' },
+      { permission: 'Azure RBAC Reader on the subscriptions given to --azure-subscriptions (or on a management group above them)', unlocks: 'Azure RBAC role assignments of service principals and managed identities' },
       { permission: 'Azure RBAC Reader on management groups', unlocks: 'role assignments made above the subscriptions' },
+      { permission: 'offline: the same permissions, for whoever runs the az rest / az role assignment list exports', unlocks: 'nhi scan --connector entra --from-file DIR (docs/connectors/entra.md)' },
     ],
+    permissionsDocument: {
+      credential: 'DefaultAzureCredential: environment (AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or a certificate), workload identity, managed identity, Azure CLI, Azure PowerShell, Azure Developer CLI',
+      microsoftGraph: { type: 'application permissions (admin consent)', permissions: ['Application.Read.All', 'Directory.Read.All', 'RoleManagement.Read.Directory', 'AuditLog.Read.All'] },
+      azureRbac: { role: 'Reader', scope: '/subscriptions/<id> for each subscription given to --azure-subscriptions (or a management group above them)' },
+    },
     options: entraOptionsSchema,
   };
+}
+
+function liveOptions(o: EntraOptions): EntraLiveOptions {
+  return { tenantId: o.tenantId, subscriptions: o.subscriptions, graphEndpoint: o.graphEndpoint, armEndpoint: o.armEndpoint, retries: o.retries, retryDelayMs: o.retryDelayMs, requestTimeoutMs: o.requestTimeoutMs };
 }
 
 export const entraConnector: Connector = {
@@ -187,16 +210,24 @@ export const entraConnector: Connector = {
   describe: describeEntra,
   async validate(ctx) {
     const o = entraOptionsSchema.parse(ctx.options);
-    if (!o.fromDir) {
-      throw new NhiError('USAGE', 'the entra connector reads exports only for now: live Microsoft Graph scans come later', {
-        suggestion: 'export the tenant with az rest (docs/connectors/entra.md) and run nhi scan --connector entra --from-file DIR',
-      });
+    if (o.fromDir) {
+      if (o.subscriptions) throw new NhiError('USAGE', '--azure-subscriptions is for live scans: an export folder carries its role assignments in roleAssignments.json');
+      readEntraFolder(o.fromDir, o.tenantId);
+      return;
     }
-    readEntraFolder(o.fromDir, o.tenantId);
+    // a token for Microsoft Graph, and the tenant it names: a clear CREDENTIALS error here rather than mid-scan
+    await (await live(ctx, o)).tenantId();
   },
   async *scan(ctx: ScanContext): AsyncIterable<GraphRecord> {
     const o = entraOptionsSchema.parse(ctx.options);
-    if (!o.fromDir) throw new NhiError('USAGE', 'the entra connector needs --from-file DIR (live scans come later)');
+    if (!o.fromDir) {
+      const { data, notes } = await (await live(ctx, o)).read();
+      yield { type: 'target', target: tenantScanTarget(data.tenantId) };
+      const source = (what: EntraSource, key?: string) => `${LIVE_SOURCE[what]}${key !== undefined ? `/${key}` : ''}`;
+      for (const r of mapEntraTenant(data, { now: ctx.now, source })) yield r;
+      for (const n of notes) yield { type: 'coverage', coverage: n };
+      return;
+    }
     const { data, notes, label } = readEntraFolder(o.fromDir, o.tenantId);
     ctx.progress(`tenant ${data.tenantId}: ${data.applications.length} applications, ${data.servicePrincipals.length} service principals`);
     yield { type: 'target', target: tenantScanTarget(data.tenantId) };
@@ -204,4 +235,16 @@ export const entraConnector: Connector = {
     for (const r of mapEntraTenant(data, { now: ctx.now, source })) yield r;
     for (const n of notes) yield { type: 'coverage', coverage: { ...n, scope: data.tenantId } };
   },
+};
+
+/** Provenance of live facts: the API each came from. */
+const LIVE_SOURCE: Record<EntraSource, string> = {
+  applications: 'graph:GET /v1.0/applications',
+  servicePrincipals: 'graph:GET /v1.0/servicePrincipals',
+  federatedIdentityCredentials: 'graph:GET /v1.0/applications/federatedIdentityCredentials',
+  owners: 'graph:GET /v1.0/applications/owners',
+  appRoleAssignments: 'graph:GET /v1.0/servicePrincipals/appRoleAssignments',
+  directoryRoleAssignments: 'graph:GET /v1.0/roleManagement/directory/roleAssignments',
+  signIns: 'graph:GET /beta/reports/servicePrincipalSignInActivities',
+  roleAssignments: 'arm:Microsoft.Authorization/roleAssignments',
 };

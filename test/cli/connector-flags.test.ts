@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--kube-cluster', '--kube-context', '--kubeconfig'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -72,6 +72,7 @@ describe('connectors declare their scan flags', () => {
     ['--kube-context (a live cluster)', { kubeContext: 'prod' }, ['kubernetes']],
     ['--kubeconfig (a live cluster)', { kubeconfig: '/x/config' }, ['kubernetes']],
     ['--entra-tenant with --from-file DIR (the folder is the tenant\'s, not a GCP export)', { entraTenant: '11111111-2222-3333-4444-555555555555', fromFile: path.join(repoRoot, 'examples') }, ['entra']],
+    ['--azure-subscriptions (a live Entra ID scan with Azure RBAC)', { azureSubscriptions: 'all' }, ['entra']],
   ])('without --connector, %s selects %j', (_l, values, ids) => {
     expect(inferConnectors(values)).toEqual(ids);
   });
@@ -106,7 +107,13 @@ describe('connectors declare their scan flags', () => {
     expect(live.jobs.map((j) => [j.connector.id, j.options])).toEqual([['kubernetes', { kubeconfig: '/x/config', context: 'prod' }]]);
     expect((await err({ connector: 'kubernetes', fromFile: k8s, kubeContext: 'prod' })).message).toBe('offline scan: --kube-context does not apply');
     expect((await err({ connector: 'kubernetes', fromFile: k8s, kubeconfig: '/x/config' })).message).toBe('offline scan: --kubeconfig does not apply');
-    expect((await err({ connector: 'entra' })).message).toMatch(/live Microsoft Graph scans come later/);
+    // without --from-file, entra scans live; --azure-subscriptions is a live flag
+    const entraLive = await buildJobs(flags({ connector: 'entra', azureSubscriptions: 'AAAAAAAA-0000-4000-8000-000000000001, aaaaaaaa-0000-4000-8000-000000000001,bbbbbbbb-0000-4000-8000-000000000002' }), 5);
+    expect(entraLive.jobs.map((j) => [j.connector.id, j.options])).toEqual([['entra', { subscriptions: ['aaaaaaaa-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000002'] }]]);
+    expect((await buildJobs(flags({ azureSubscriptions: 'all' }), 5)).jobs.map((j) => [j.connector.id, j.options])).toEqual([['entra', { subscriptions: 'all' }]]);
+    expect((await err({ connector: 'entra', azureSubscriptions: 'prod' })).message).toMatch(/--azure-subscriptions: expected subscription ids \(GUIDs, comma-separated\) or 'all', got 'prod'/);
+    expect((await err({ connector: 'entra', azureSubscriptions: 'all', fromFile: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') })).message).toMatch(/--azure-subscriptions is for live scans/);
+    expect((await err({ azureSubscriptions: 'all', fromFile: path.join(repoRoot, 'examples') })).message).toMatch(/--azure-subscriptions is for live scans/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'package.json') })).message).toMatch(/reads a folder of Microsoft Graph exports/);
     expect((await err({ connector: 'entra', fromFile: path.join(repoRoot, 'examples'), entraTenant: 'acme' })).message).toMatch(/--entra-tenant: expected a tenant id/);
     const entra = await buildJobs(flags({ connector: 'entra', fromFile: path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant') }), 5);

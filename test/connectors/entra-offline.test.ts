@@ -147,16 +147,26 @@ describe('entra offline: what is absent or broken', () => {
     expect(JSON.parse(r.stdout).findings.length).toBeGreaterThan(0);
   });
 
-  it('a folder without applications.json and servicePrincipals.json, or a live scan, is a usage error', async () => {
+  it('a folder without applications.json and servicePrincipals.json is an input error; --azure-subscriptions with it a usage error', async () => {
     const empty = tempDir();
     const a = await nhi(['scan', '--connector', 'entra', '--from-file', empty, '--no-store', '--no-config']);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(/neither applications.json nor servicePrincipals.json/);
-    const b = await nhi(['scan', '--connector', 'entra', '--no-store', '--no-config']);
+    const b = await nhi(['scan', '--connector', 'entra', '--from-file', FIXTURE, '--azure-subscriptions', 'all', '--no-store', '--no-config']);
     expect(b.code).toBe(2);
-    expect(b.stderr).toMatch(/live Microsoft Graph scans come later/);
-    expect(b.stderr).toMatch(/--from-file DIR/);
-    await expect(entraConnector.validate({ options: {}, now: NOW } as never)).rejects.toMatchObject({ code: 'USAGE' });
+    expect(b.stderr).toMatch(/--azure-subscriptions is for live scans/);
+    await expect(entraConnector.validate({ options: { fromDir: empty }, now: NOW } as never)).rejects.toMatchObject({ code: 'INPUT' });
+    await expect(entraConnector.validate({ options: { fromDir: FIXTURE, subscriptions: 'all' }, now: NOW } as never)).rejects.toMatchObject({ code: 'USAGE' });
+  });
+
+  it('without --from-file the scan is live: with no Azure credential anywhere, one line saying what to run, exit 2', async () => {
+    // a managed-identity endpoint that refuses connections (no cloud metadata probe), no az / pwsh / azd on PATH
+    const env = { PATH: '/nonexistent', IDENTITY_ENDPOINT: 'http://127.0.0.1:9/msi/token', IDENTITY_HEADER: 'x', AZURE_CLIENT_ID: undefined, AZURE_TENANT_ID: undefined, AZURE_CLIENT_SECRET: undefined, AZURE_FEDERATED_TOKEN_FILE: undefined };
+    const r = await nhi(['scan', '--connector', 'entra', '--no-store', '--no-config'], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^nhi: .*no Azure credentials for https:\/\/graph\.microsoft\.com/m);
+    expect(r.stderr).toMatch(/az login/);
+    expect(r.stderr).not.toMatch(STACK_LINE);
   });
 });
 

@@ -50,6 +50,7 @@ export interface ScanFlags {
   kubeCluster?: string;
   kubeContext?: string;
   kubeconfig?: string;
+  azureSubscriptions?: string;
   format: (typeof FORMATS)[number];
   output?: string;
   failOn?: (typeof GATES)[number];
