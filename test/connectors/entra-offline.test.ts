@@ -197,6 +197,8 @@ describe('entra offline: end to end', () => {
       'entra-privileged-application-permission',
       'identity-unowned',
       'identity-unused',
+      // gh-broad (Application Administrator) can add a secret to legacy-deploy, which holds RoleManagement.ReadWrite.Directory
+      'privilege-escalation',
     ]);
   });
 

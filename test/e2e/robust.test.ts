@@ -136,7 +136,7 @@ describe('the CLI when things around it go wrong', () => {
     expect((await nhi(['scan', '--demo', '-q', '--store', store], { cwd: dir })).code).toBe(0);
     const platform = await nhi(['inventory', '--store', store, '--platform', 'AWS'], { cwd: dir });
     expect(platform.code).toBe(2);
-    expect(platform.stderr).toMatch(/^nhi: --platform: unknown platform 'AWS'\n {2}hint: snapshot \d+ holds aws, gcp/);
+    expect(platform.stderr).toMatch(/^nhi: --platform: unknown platform 'AWS'\n {2}hint: snapshot \d+ holds aws, entra, gcp, k8s/);
     const type = await nhi(['inventory', '--store', store, '--type', 'iam_user'], { cwd: dir });
     expect(type.code).toBe(2);
     expect(type.stderr).toMatch(/hint: types there: .*iam-user/);
