@@ -333,19 +333,6 @@ async function benchEntra(apps: number, latency: number, concurrency: number, js
   }
 }
 
-interface EscalationRow {
-  identities: number;
-  estate: Omit<import('./escalation-estate.js').EscalationEstateSummary, 'files'>;
-  generateMs: number;
-  exitCode: number;
-  wallMs: number;
-  /** the child's peak resident set size */
-  peakRssMb: number | null;
-  /** phase timings the CLI printed with -v, in its order (connectors, graph, rules, render, and any later phase) */
-  phasesMs: Record<string, number>;
-  summary: { identities: number; principals: number; credentials: number; findings: { total: number; byRule: Record<string, number> }; coverageGaps: number } | null;
-}
-
 /**
  * A synthetic cluster of N service accounts (with their pods, RBAC and some legacy token Secrets) served by the fake
  * API server with per-call latency, scanned through the real client, connector and engine (default page size 500).

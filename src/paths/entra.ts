@@ -29,8 +29,6 @@ const ROLES_REF = 'https://learn.microsoft.com/en-us/entra/identity/role-based-a
 const GRAPH_REF = 'https://learn.microsoft.com/en-us/graph/permissions-reference';
 
 export const ENTRA_METHODS: readonly EntraMethod[] = [
-
-
   {
     id: 'entra-add-app-credential',
     platform: 'entra',
