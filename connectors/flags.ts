@@ -282,21 +282,24 @@ export const KUBERNETES_FLAGS: ConnectorFlags = {
     { spec: '--kube-context <name>', key: 'kubeContext', help: 'Kubernetes live: the kubeconfig context to scan (default: the current context)' },
     { spec: '--kubeconfig <path>', key: 'kubeconfig', help: 'Kubernetes live: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)' },
     { spec: '--kube-cluster <name>', key: 'kubeCluster', help: "Kubernetes: cluster name used in ids (default: the context's cluster; with --from-file, a kubectl get ... -A -o json List, the file name without extension)" },
+    { spec: '--kube-issuer <url>', key: 'kubeIssuer', help: "Kubernetes: the cluster's service-account token issuer, to tie cloud trusts (IRSA, AKS workload identity) to this cluster (default, live: read from the API server)" },
   ],
   // --from-file alone stays AWS's: kubernetes needs --connector kubernetes or one of its flags
-  selectedBy: (v) => anyOf(v, ['kubeCluster', ...KUBE_LIVE.map(([k]) => k)]),
+  selectedBy: (v) => anyOf(v, ['kubeCluster', 'kubeIssuer', ...KUBE_LIVE.map(([k]) => k)]),
   build(v) {
     const fromFile = str(v.fromFile);
     const cluster = str(v.kubeCluster);
+    const issuer = str(v.kubeIssuer);
+    if (issuer !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(issuer)) throw new NhiError('USAGE', `--kube-issuer: expected the issuer URL, got '${issuer.slice(0, 80)}'`, { suggestion: 'kubectl get --raw /.well-known/openid-configuration | jq -r .issuer' });
     if (fromFile !== undefined) {
       for (const [key, flag] of KUBE_LIVE) {
         if (v[key] !== undefined) throw new NhiError('USAGE', `offline scan: ${flag} does not apply`, { suggestion: `--from-file reads a kubectl List; drop ${flag}, or drop --from-file to scan the cluster live` });
       }
       if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: the kubernetes connector reads the JSON file kubectl prints`);
-      return { options: { fromFile, cluster }, target: cluster ?? path.basename(fromFile) };
+      return { options: { fromFile, cluster, issuer }, target: cluster ?? path.basename(fromFile) };
     }
     const context = str(v.kubeContext);
-    return { options: { kubeconfig: str(v.kubeconfig), context, cluster }, target: cluster ?? (context ? `context ${context}` : 'current kubeconfig context') };
+    return { options: { kubeconfig: str(v.kubeconfig), context, cluster, issuer }, target: cluster ?? (context ? `context ${context}` : 'current kubeconfig context') };
   },
 };
 

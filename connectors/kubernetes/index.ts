@@ -13,7 +13,7 @@ import type { Connector, ScanContext } from '../../src/engine/types.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { MiB, readBounded } from '../../src/util/bounded-read.js';
 import { NhiError } from '../../src/util/errors.js';
-import { checkConnection, CLUSTER_NAME, loadKubeTarget, readLiveCluster } from './live.js';
+import { checkConnection, CLUSTER_NAME, loadKubeTarget, readLiveCluster, readIssuer } from './live.js';
 import { clusterScanTarget, CONNECTOR_ID, listItems, mapCluster, sanitizeItem } from './map.js';
 
 export const k8sOptionsSchema = z
@@ -28,6 +28,8 @@ export const k8sOptionsSchema = z
     context: z.string().min(1).optional(),
     /** live: items per list page (default 500) */
     pageSize: z.number().int().min(1).max(10_000).optional(),
+    /** the cluster's service-account token issuer (default, live: read from /.well-known/openid-configuration) */
+    issuer: z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an issuer URL (https://oidc.eks.REGION.amazonaws.com/id/ID)').optional(),
   })
   .strict();
 export type K8sOptions = z.infer<typeof k8sOptionsSchema>;
@@ -56,6 +58,9 @@ rules:
   - apiGroups: ["rbac.authorization.k8s.io"]
     resources: ["roles", "rolebindings", "clusterroles", "clusterrolebindings"]
     verbs: ["get", "list"]
+  # the service-account token issuer, to tie cloud trusts (IRSA, AKS workload identity) to this cluster
+  - nonResourceURLs: ["/.well-known/openid-configuration"]
+    verbs: ["get"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
@@ -139,7 +144,7 @@ export const kubernetesConnector: Connector = {
       const items = readClusterFile(o.fromFile);
       ctx.progress(`cluster ${cluster}: ${items.length} objects`);
       yield { type: 'target', target: clusterScanTarget(cluster) };
-      for (const r of mapCluster(items, { cluster, source: `file:${path.basename(o.fromFile)}`, now: ctx.now })) yield r;
+      for (const r of mapCluster(items, { cluster, source: `file:${path.basename(o.fromFile)}`, now: ctx.now, issuer: o.issuer })) yield r;
       return;
     }
     const t = loadKubeTarget(o);
@@ -148,7 +153,9 @@ export const kubernetesConnector: Connector = {
     yield { type: 'target', target: clusterScanTarget(cluster) };
     const { items, notes } = await readLiveCluster(t, ctx, { cluster, pageSize: o.pageSize });
     ctx.progress(`cluster ${cluster}: ${items.length} objects`);
-    for (const r of mapCluster(items, { cluster, source: `api:${t.server}`, now: ctx.now, input: 'cluster' })) yield r;
+    const issuer = o.issuer ? { issuer: o.issuer } : await readIssuer(t, ctx, cluster);
+    if (issuer.note) notes.push(issuer.note);
+    for (const r of mapCluster(items, { cluster, source: `api:${t.server}`, now: ctx.now, input: 'cluster', issuer: issuer.issuer })) yield r;
     for (const coverage of notes) yield { type: 'coverage', coverage };
   },
 };

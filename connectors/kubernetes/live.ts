@@ -32,6 +32,7 @@ import {
   ResponseContext,
   ServerConfiguration,
   VersionApi,
+  WellKnownApi,
   wrapHttpLibrary,
   type PromiseHttpLibrary,
   type RequestContext,
@@ -131,6 +132,7 @@ export function operationOf(method: string, url: string): string {
   const p = urlParts(url)?.path;
   if (p === undefined) return 'unknown';
   if (p === '/version' || p === '/version/') return 'version.get';
+  if (/^\/\.well-known\/openid-configuration\/?$/.test(p)) return 'wellknown.openid-configuration.get';
   const core = /^\/api\/v1\/([a-z]+)\/?$/.exec(p);
   if (core) return `core.${core[1]}.${method === 'GET' ? 'list' : method.toLowerCase()}`;
   const group = /^\/apis\/([^/]+)\/[^/]+\/([a-z]+)\/?$/.exec(p);
@@ -217,12 +219,13 @@ export interface K8sClients {
   core: CoreV1Api;
   rbac: RbacAuthorizationV1Api;
   version: VersionApi;
+  wellKnown: WellKnownApi;
 }
 
 export function makeClients(t: KubeTarget, ctx: Pick<ScanContext, 'calls' | 'log' | 'signal'>): K8sClients {
   const server = t.kc.getCurrentCluster()!.server;
   const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: t.kc }, httpApi: wrapHttpLibrary(new K8sTransport(ctx)) });
-  return { core: new CoreV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config) };
+  return { core: new CoreV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config), wellKnown: new WellKnownApi(config) };
 }
 
 /** HTTP status of a failed call (ApiException), if it had one. */
@@ -268,6 +271,34 @@ export async function checkConnection(t: KubeTarget, ctx: Pick<ScanContext, 'cal
       cause: err,
       suggestion: 'check the network path to the cluster and the server address in the kubeconfig (kubectl cluster-info)',
     });
+  }
+}
+
+/**
+ * The cluster's service-account token issuer (`/.well-known/openid-configuration`), which cloud trusts name (an EKS
+ * cluster's is `https://oidc.eks.<region>.amazonaws.com/id/<id>`). Kubernetes lets only service accounts read it by
+ * default (ClusterRoleBinding system:service-account-issuer-discovery): a refusal is an informational note.
+ */
+export async function readIssuer(t: KubeTarget, ctx: Pick<ScanContext, 'calls' | 'log' | 'signal'>, cluster: string): Promise<{ issuer?: string; note?: CoverageNote }> {
+  try {
+    // typed as a string, but the client hands back the parsed JSON object
+    const raw: unknown = await makeClients(t, ctx).wellKnown.getServiceAccountIssuerOpenIDConfiguration();
+    const doc = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? {})) as { issuer?: unknown };
+    if (typeof doc.issuer === 'string' && /^https?:\/\/\S+$/.test(doc.issuer)) return { issuer: doc.issuer };
+    throw new Error('no issuer in the OpenID configuration');
+  } catch (err) {
+    const status = statusOf(err);
+    return {
+      note: {
+        connector: CONNECTOR_ID,
+        source: 'wellknown.openid-configuration.get',
+        scope: cluster,
+        reason: status === 403 ? 'permission-denied' : status === 404 ? 'not-found' : 'error',
+        message: `the cluster's service-account issuer could not be read (${messageOf(err)}); pass --kube-issuer URL (kubectl get --raw /.well-known/openid-configuration)`,
+        impact: "cloud trusts (IRSA, AKS workload identity) are joined to this cluster's accounts by subject alone, with medium confidence",
+        incomplete: false,
+      },
+    };
   }
 }
 

@@ -14,6 +14,7 @@
  * it (directly, or through the `system:serviceaccounts[:NS]` groups), with the namespace they apply in (`*` = all).
  */
 import { entraAppRef } from '../../src/model/types.js';
+import { normalizeIssuer } from '../../src/policy/trust.js';
 import type { CoverageNote, CredentialNode, EntitlementNode, GraphRecord, IdentityEdge, PrincipalNode, Provenance, ResourceNode, ScanTarget, WorkloadNode } from '../../src/model/types.js';
 
 /** Namespaces of the control plane: their service accounts are the platform's. */
@@ -90,7 +91,10 @@ export interface MapOptions {
   now: Date;
   /** where the items came from, for notes: `file` (default) or `cluster` (a live scan) */
   input?: 'file' | 'cluster';
+  /** the cluster's service-account token issuer (`https://oidc.eks.…/id/…`), when known: cloud trusts are matched to it */
+  issuer?: string;
 }
+
 
 export function clusterScanTarget(cluster: string): ScanTarget {
   return { id: `k8s:cluster:${cluster}`, platform: 'k8s', kind: 'cluster', name: cluster };
@@ -231,7 +235,7 @@ export function mapCluster(items: unknown[], opts: MapOptions): GraphRecord[] {
   }
   const of = (k: string) => byKind.get(k) ?? [];
 
-  node({ type: 'node', node: { id: ids.cluster(c), kind: 'resource', platform: 'k8s', type: 'cluster', name: c, scope: c, attributes: { inScan: true }, provenance: [prov] } satisfies ResourceNode });
+  node({ type: 'node', node: { id: ids.cluster(c), kind: 'resource', platform: 'k8s', type: 'cluster', name: c, scope: c, attributes: { inScan: true, ...(opts.issuer ? { issuer: normalizeIssuer(opts.issuer) } : {}) }, provenance: [prov] } satisfies ResourceNode });
 
   // roles and cluster roles: policy-like nodes with their rules
   const roleRules = new Map<string, PolicyRule[]>();

@@ -9,17 +9,18 @@
  *   the subject (or a claims-matching expression on `sub`) `system:serviceaccount:NAMESPACE:NAME` →
  *   `k8s-azure-workload-identity`.
  *
- * The cluster's own token issuer is not in a kubectl export, so the scan cannot tell which cluster a trust names: an
- * edge is `high` when the service account's annotation names the same identity (eks.amazonaws.com/role-arn,
- * iam.gke.io/gcp-service-account, azure.workload.identity/client-id), and `medium` otherwise, with the issuer named in
- * `dependsOn`. Trusts are indexed by exact subject and by the namespace their pattern fixes; a service account looks
+ * A trust names an issuer, that is one cluster. When the scan knows the cluster's issuer (a live scan reads it from
+ * `/.well-known/openid-configuration`; offline, `--kube-issuer`), only trusts of that issuer are joined, with high
+ * confidence. Otherwise the scan cannot tell which cluster a trust names: an edge is `high` when the service account's
+ * annotation names the same identity (eks.amazonaws.com/role-arn, azure.workload.identity/client-id), and `medium`
+ * otherwise, with the issuer named in `dependsOn`. Trusts are indexed by exact subject and by the namespace their pattern fixes; a service account looks
  * up its own subject, so the cost is linear in accounts plus trusts.
  */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityNode } from '../model/types.js';
 import type { StatementRef } from '../policy/decision.js';
 import { ficRequirement } from '../policy/entra-fic.js';
-import { conditionEntries, isGitHubIssuer, isPositiveOperator, oidcIssuer, toConditions } from '../policy/trust.js';
+import { conditionEntries, isGitHubIssuer, isPositiveOperator, normalizeIssuer, oidcIssuer, toConditions } from '../policy/trust.js';
 import { compileGlob, type GlobMatcher } from '../util/glob.js';
 import { actionsAllowWebIdentity, entraAppsByClientId, statementsOf, trustDenies } from './codehost.js';
 import type { BecomeEdge } from './types.js';
@@ -132,7 +133,7 @@ function entraAcceptors(graph: IdentityGraph, index: SubjectIndex): void {
     if (req.unparsed) unknown.push('claimsMatchingExpression');
     const name = typeof e.attributes?.name === 'string' ? e.attributes.name : '';
     const statement: StatementRef = { policyId: app.id, policyName: `${app.name} federated credential ${name}`.trim(), statementIndex: 0, via: 'direct', kind: 'trust', effect: 'Allow' };
-    index.add({ to: app.id, method: 'k8s-azure-workload-identity', issuer: issuer.replace(/^https?:\/\//i, ''), statements: [statement], unknownKeys: unknown.sort() }, subs[0].value, subs[0].op === 'eq');
+    index.add({ to: app.id, method: 'k8s-azure-workload-identity', issuer: normalizeIssuer(issuer), statements: [statement], unknownKeys: unknown.sort() }, subs[0].value, subs[0].op === 'eq');
   }
 }
 
@@ -148,14 +149,14 @@ function gkeWorkloads(graph: IdentityGraph): Map<string, IdentityNode[]> {
   return out;
 }
 
-export function k8sCloudEdges(graph: IdentityGraph, accounts: Iterable<{ node: IdentityNode; namespace: string }>): BecomeEdge[] {
+export function k8sCloudEdges(graph: IdentityGraph, accounts: Iterable<{ node: IdentityNode; namespace: string; cluster: string }>): BecomeEdge[] {
   const index = new SubjectIndex();
   awsAcceptors(graph, index);
   entraAcceptors(graph, index);
   const gke = gkeWorkloads(graph);
   const apps = entraAppsByClientId(graph);
   const out: BecomeEdge[] = [];
-  for (const { node, namespace } of accounts) {
+  for (const { node, namespace, cluster } of accounts) {
     const name = node.name.slice(namespace.length + 1);
     const subject = `${SUBJECT_PREFIX}${namespace}:${name}`;
     const ann = (node.attributes?.cloudAnnotations ?? {}) as Record<string, string>;
@@ -165,13 +166,17 @@ export function k8sCloudEdges(graph: IdentityGraph, accounts: Iterable<{ node: I
       const id = apps.get(ann[ANNOTATION.azure].trim().toLowerCase());
       if (id) named.add(id);
     }
+    // the cluster's own issuer, when the scan read it (live) or was told (--kube-issuer): trusts of other issuers are other clusters'
+    const clusterIssuer = graph.node(`k8s:cluster:${cluster}`)?.attributes?.issuer;
+    const knownIssuer = typeof clusterIssuer === 'string' ? clusterIssuer : undefined;
     const seen = new Set<string>();
     for (const a of index.lookup(namespace, subject)) {
+      if (knownIssuer !== undefined && a.issuer !== knownIssuer) continue;
       const key = `${a.to}\u0000${a.method}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const conditional = a.unknownKeys.length > 0;
-      const confirmed = named.has(a.to);
+      const confirmed = knownIssuer !== undefined || named.has(a.to);
       const e: BecomeEdge = {
         from: node.id,
         to: a.to,
@@ -180,7 +185,7 @@ export function k8sCloudEdges(graph: IdentityGraph, accounts: Iterable<{ node: I
         decision: conditional ? 'conditional' : 'allowed',
         unknownKeys: a.unknownKeys,
         confidence: conditional ? 'low' : confirmed ? 'high' : 'medium',
-        via: `its token's sub ${subject}${a.exact ? '' : ' passes a pattern of the trust'}${confirmed ? '; the service account is annotated with this identity' : ''}`,
+        via: `its token's sub ${subject}${a.exact ? '' : ' passes a pattern of the trust'}${knownIssuer !== undefined ? `; the trust names the cluster's issuer ${knownIssuer}` : confirmed ? '; the service account is annotated with this identity' : ''}`,
       };
       if (!confirmed) e.dependsOn = `the trusted issuer ${a.issuer} being this cluster's service-account issuer (not in a kubectl export)`;
       out.push(e);

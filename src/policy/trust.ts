@@ -123,6 +123,11 @@ export function oidcIssuer(node: IdentityNode | undefined, nodeId: string): stri
   return i >= 0 ? nodeId.slice(i + 'oidc-provider/'.length).toLowerCase() : '';
 }
 
+/** An OIDC issuer as cloud trusts name it: no scheme, no trailing slash, lower case. */
+export function normalizeIssuer(issuer: string): string {
+  return issuer.trim().replace(/^https?:\/\//i, '').replace(/\/+$/, '').toLowerCase();
+}
+
 /** GitHub's issuer, including enterprise-specific issuers (`token.actions.githubusercontent.com/<enterprise>`). */
 export function isGitHubIssuer(issuer: string): boolean {
   const i = issuer.toLowerCase();

@@ -53,9 +53,12 @@ async function scan(options: Record<string, unknown>): Promise<Run> {
   return { records, calls, debug, notes, graph: IdentityGraph.from(records) };
 }
 
+/** The issuer the fake serves (a live scan reads it): the offline scan is told the same with --kube-issuer. */
+const FAKE_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
 async function offline(file: string, cluster: string): Promise<GraphRecord[]> {
   const out: GraphRecord[] = [];
-  for await (const r of kubernetesConnector.scan(ctx({ fromFile: file, cluster }))) out.push(r);
+  for await (const r of kubernetesConnector.scan(ctx({ fromFile: file, cluster, issuer: FAKE_ISSUER }))) out.push(r);
   return out;
 }
 
@@ -128,7 +131,9 @@ describe('kubernetes connector: live scan through the API server', () => {
       // every HTTP request the scan sent is counted once, under its operation
       const scanRequests = big.requests.filter((q) => q.route !== 'version');
       expect(r.calls.total).toBe(scanRequests.length);
-      expect(scanRequests.every((q) => q.query.limit === '25')).toBe(true);
+      expect(scanRequests.filter((q) => q.route !== 'openid').every((q) => q.query.limit === '25')).toBe(true);
+      // and the issuer, once
+      expect(r.calls.byOperation()['wellknown.openid-configuration.get']).toBe(1);
       expect(big.requests.filter((q) => q.route === 'serviceaccounts' && q.query.continue).length).toBe(4);
       // only token Secrets are asked for
       expect(big.requests.filter((q) => q.route === 'secrets').every((q) => q.query.fieldSelector === 'type=kubernetes.io/service-account-token')).toBe(true);
@@ -320,5 +325,30 @@ describe('nhi scan against the fake API server (built CLI)', () => {
     const mixed = await nhi(['scan', '--from-file', FIXTURE, '--kube-context', 'fake', '--no-store', '--no-config']);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/offline scan: --kube-context does not apply/);
+  });
+
+  it("reads the cluster's service-account issuer; a 403 on it is an informational note (the scan stays complete); --kube-issuer is used as given", async () => {
+    const EKS = 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789';
+    const issuerOf = (records: GraphRecord[]) => records.flatMap((r) => (r.type === 'node' && r.node.id === 'k8s:cluster:c' ? [r.node.attributes?.issuer] : []))[0];
+    const notesOf = (records: GraphRecord[]) => records.flatMap((r) => (r.type === 'coverage' ? [r.coverage] : []));
+    for (const [served, given, expected, denied] of [
+      [EKS, undefined, 'oidc.eks.eu-west-1.amazonaws.com/id/abcdef0123456789', false],
+      [null, undefined, undefined, true],
+      [null, EKS, 'oidc.eks.eu-west-1.amazonaws.com/id/abcdef0123456789', false],
+    ] as const) {
+      const fake = await startFakeKube(syntheticCluster({ serviceAccounts: 3, seed: 1 }).items, { issuer: served });
+      try {
+        const cfg = writeKubeconfig(tmp, fake, { file: 'issuer-kubeconfig' });
+        const records: GraphRecord[] = [];
+        for await (const r of kubernetesConnector.scan(ctx({ kubeconfig: cfg, cluster: 'c', ...(given ? { issuer: given } : {}) }))) records.push(r);
+        expect(issuerOf(records)).toBe(expected);
+        const notes = notesOf(records);
+        expect(notes.map((n) => [n.source, n.reason, n.incomplete])).toEqual(denied ? [['wellknown.openid-configuration.get', 'permission-denied', false]] : []);
+        // told the issuer, the scan does not ask for it
+        expect(fake.countBy('openid')).toBe(given ? 0 : 1);
+      } finally {
+        await fake.close();
+      }
+    }
   });
 });

@@ -19,11 +19,11 @@ const sa = (ns: string, name: string) => `k8s:service-account:prod/${ns}/${name}
 const account = (ns: string, name: string, annotations: Record<string, string> = {}) => ({ kind: 'ServiceAccount', metadata: { namespace: ns, name, annotations } });
 const eksTrust = (cond: Record<string, Record<string, string | string[]>>) => oidcTrust(cond, { host: EKS, provider: EKS_ARN });
 
-function build(items: object[], extra: (x: Estate) => void = () => {}, after: (g: IdentityGraph) => void = () => {}): IdentityGraph {
+function build(items: object[], extra: (x: Estate) => void = () => {}, after: (g: IdentityGraph) => void = () => {}, issuer?: string): IdentityGraph {
   const x = new Estate('acme');
   extra(x);
   const g = x.build();
-  for (const r of mapCluster(items, { cluster: 'prod', source: 'file:prod.json', now: NOW })) g.add(r);
+  for (const r of mapCluster(items, { cluster: 'prod', source: 'file:prod.json', now: NOW, issuer })) g.add(r);
   after(g);
   return g;
 }
@@ -43,6 +43,21 @@ describe('Kubernetes service accounts into clouds', () => {
     const medium = e.find((x) => x.from === sa('pay', 'worker'))!;
     expect(medium).toMatchObject({ method: 'k8s-irsa-assume-role', decision: 'allowed', statements: [{ policyId: roleId('pay-any'), kind: 'trust' }] });
     expect(medium.dependsOn).toContain(EKS.toLowerCase());
+  });
+
+  it("IRSA with the cluster's issuer known: only the trust naming that issuer is joined, with high confidence and no annotation", () => {
+    const OTHER = 'oidc.eks.us-east-1.amazonaws.com/id/0THERC1USTER0000000000000000000';
+    const items = [account('pay', 'api')];
+    const roles = (x: Estate) => {
+      x.role('this-cluster', eksTrust({ StringEquals: { [`${EKS}:sub`]: 'system:serviceaccount:pay:api' } }));
+      x.role('other-cluster', oidcTrust({ StringEquals: { [`${OTHER}:sub`]: 'system:serviceaccount:pay:api' } }, { host: OTHER, provider: `arn:aws:iam::${ACCT}:oidc-provider/${OTHER}` }));
+    };
+    // unknown issuer: both trusts could be this cluster's
+    expect(edges(build(items, roles)).map((x) => `${x.to} ${x.confidence}`).sort()).toEqual([`${roleId('other-cluster')} medium`, `${roleId('this-cluster')} medium`]);
+    // known (a live scan read it, or --kube-issuer): the other cluster's trust is not this account's
+    const known = edges(build(items, roles, undefined, `https://${EKS}/`));
+    expect(known.map((x) => `${x.to} ${x.confidence}`)).toEqual([`${roleId('this-cluster')} high`]);
+    expect(known[0].dependsOn).toBeUndefined();
   });
 
   it('IRSA: a trust without a sub condition, a GitHub trust and an annotation whose role does not trust the account give no hop; another condition key is conditional', () => {
@@ -103,7 +118,7 @@ describe('Kubernetes service accounts into clouds', () => {
       for (let i = 0; i < 3000; i++) x.role(`r${i}`, eksTrust({ StringEquals: { [`${EKS}:sub`]: `system:serviceaccount:ns${i % 50}:sa${i}` } }), { admin: false });
       for (let n = 0; n < 50; n++) x.role(`ns${n}-all`, eksTrust({ StringLike: { [`${EKS}:sub`]: `system:serviceaccount:ns${n}:*` } }), { admin: false });
     });
-    const accounts = [...g.nodes.values()].filter((n) => n.type === 'service-account' && n.platform === 'k8s').map((n) => ({ node: n, namespace: String(n.attributes!.namespace) }));
+    const accounts = [...g.nodes.values()].filter((n) => n.type === 'service-account' && n.platform === 'k8s').map((n) => ({ node: n, namespace: String(n.attributes!.namespace), cluster: 'prod' }));
     const e = k8sCloudEdges(g, accounts);
     // each account: its own role and its namespace's pattern, nothing else
     expect(e.length).toBe(6000);

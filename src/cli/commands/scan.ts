@@ -50,6 +50,7 @@ export interface ScanFlags {
   kubeCluster?: string;
   kubeContext?: string;
   kubeconfig?: string;
+  kubeIssuer?: string;
   azureSubscriptions?: string;
   format: (typeof FORMATS)[number];
   output?: string;
@@ -189,7 +190,7 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
     if (gcp) jobs.push({ connector: await gcp.load(), target: 'demo project acme-prod-data', options: { fromDir: path.join(dir, '..', 'gcp') } });
     // the demo's EKS cluster (IRSA into the demo AWS account) and Entra ID tenant (federated from acme repositories)
     const kubernetes = findConnector('kubernetes');
-    if (kubernetes) jobs.push({ connector: await kubernetes.load(), target: 'demo cluster eks-prod', options: { fromFile: path.join(dir, '..', 'kubernetes', 'eks-prod.json') } });
+    if (kubernetes) jobs.push({ connector: await kubernetes.load(), target: 'demo cluster eks-prod', options: { fromFile: path.join(dir, '..', 'kubernetes', 'eks-prod.json'), issuer: 'https://oidc.eks.eu-west-1.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90' } });
     const entra = findConnector('entra');
     if (entra) jobs.push({ connector: await entra.load(), target: 'demo tenant acme', options: { fromDir: path.join(dir, '..', 'entra', 'acme-tenant') } });
     return { jobs, asOf: new Date(manifest.capturedAt) };

@@ -37,6 +37,8 @@ export interface FakeRequest {
 }
 
 export interface FakeKubeOptions {
+  /** the service-account issuer served at /.well-known/openid-configuration (default the in-cluster one); null: 403 */
+  issuer?: string | null;
   /** the bearer token the fake accepts (default `fake-k8s-token`) */
   token?: string;
   /** wait this long before answering each request */
@@ -112,7 +114,7 @@ export async function startFakeKube(items: unknown[], opts: FakeKubeOptions = {}
     const p = url.pathname;
     const query = Object.fromEntries(url.searchParams);
     const resource = (Object.keys(RESOURCES) as Resource[]).find((r) => p === `${RESOURCES[r].prefix}/${r}`);
-    const route = p === '/version' ? 'version' : (resource ?? 'unknown');
+    const route = p === '/version' ? 'version' : p === '/.well-known/openid-configuration' ? 'openid' : (resource ?? 'unknown');
     const log: FakeRequest = { method: req.method ?? 'GET', path: p, route, query, status: 200 };
     requests.push(log);
     const reply = (code: number, body: unknown, headers?: Record<string, string>) => {
@@ -123,6 +125,12 @@ export async function startFakeKube(items: unknown[], opts: FakeKubeOptions = {}
     if (req.headers.authorization !== `Bearer ${token}`) return reply(401, status(401, 'Unauthorized', 'Unauthorized'));
     if (req.method !== 'GET') return reply(405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
     if (route === 'version') return reply(200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' });
+    if (route === 'openid') {
+      // Kubernetes lets only service accounts read it by default (system:service-account-issuer-discovery)
+      if (opts.issuer === null) return reply(403, status(403, 'Forbidden', 'forbidden: User "nhi" cannot get path "/.well-known/openid-configuration"'));
+      const issuer = opts.issuer ?? 'https://kubernetes.default.svc.cluster.local';
+      return reply(200, { issuer, jwks_uri: `${issuer}/openid/v1/jwks`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] });
+    }
     if (!resource) return reply(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     const d = RESOURCES[resource];
     const groupName = d.apiVersion.includes('/') ? d.apiVersion.split('/')[0] : '';
