@@ -737,7 +737,7 @@ export function dayOrSentinel(iso: unknown, recordedSince?: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // What was scanned
 
-const PLATFORM_LABEL: Record<string, string> = { aws: 'AWS', gcp: 'GCP', github: 'GitHub', gitlab: 'GitLab', workflows: 'workflows', k8s: 'Kubernetes' };
+const PLATFORM_LABEL: Record<string, string> = { aws: 'AWS', gcp: 'GCP', github: 'GitHub', gitlab: 'GitLab', workflows: 'workflows', k8s: 'Kubernetes', entra: 'Entra ID', azure: 'Azure' };
 
 /** `AWS account 123456789012`, `GitHub org acme`, `GCP project acme-prod` (raw text: escape for the output). */
 export function targetLabel(t: ScanTarget): string {

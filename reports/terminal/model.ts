@@ -90,7 +90,7 @@ function safeLine(text: unknown): string {
   return typeof text === 'string' && PRINTABLE.test(text) ? text : sanitise(text);
 }
 
-const PLATFORM_NAME: Record<string, string> = { aws: 'AWS', gcp: 'GCP', github: 'GitHub', gitlab: 'GitLab', workflows: 'Workflows', k8s: 'Kubernetes' };
+const PLATFORM_NAME: Record<string, string> = { aws: 'AWS', gcp: 'GCP', github: 'GitHub', gitlab: 'GitLab', workflows: 'Workflows', k8s: 'Kubernetes', entra: 'Entra ID', azure: 'Azure' };
 /** public hosts that go without saying in a target label */
 const PUBLIC_HOSTS = new Set(['github.com', 'gitlab.com']);
 /** target names listed per kind before "and N more" (verbose lists all) */
