@@ -39,7 +39,8 @@ export interface ConnectorFlags {
   /** without --connector: were this connector's flags given? */
   selectedBy(values: FlagValues): boolean;
   /** the connector's options and report target; throws NhiError (USAGE) on a bad combination */
-  build(values: FlagValues, ctx: { concurrency: number }): BuiltOptions;
+  /** the options of one job, or of several (one per organisation of `--github-org a,b,c`) */
+  build(values: FlagValues, ctx: { concurrency: number }): BuiltOptions | BuiltOptions[];
 }
 
 // ---- helpers the declarations share ---------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ const GITHUB_KEYS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'gi
 export const GITHUB_FLAGS: ConnectorFlags = {
   id: 'github',
   flags: [
-    { spec: '--github-org <org>', key: 'githubOrg', help: 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN)' },
+    { spec: '--github-org <org>', key: 'githubOrg', help: 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN); several, comma-separated, go into one graph' },
     { spec: '--github-url <url>', key: 'githubUrl', help: 'GitHub: API base URL (GitHub Enterprise Server: https://HOST/api/v3)' },
     { spec: '--github-repos <globs>', key: 'githubRepos', help: 'GitHub: only these repositories, comma-separated names or globs' },
     { spec: '--github-app-id <id>', key: 'githubAppId', help: 'GitHub: authenticate as this GitHub App (with --github-private-key)' },
@@ -149,9 +150,15 @@ export const GITHUB_FLAGS: ConnectorFlags = {
     if (!v.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
     checkUrlFlag('--github-url', str(v.githubUrl), 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
     if (Boolean(v.githubAppId) !== Boolean(v.githubPrivateKey)) throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
-    return {
+    // several organisations: one job each, into one graph and one snapshot
+    const orgs = [...new Set(list(v.githubOrg) ?? [])];
+    if (orgs.length === 0) throw new NhiError('USAGE', '--github-org: name at least one organisation');
+    if (orgs.length > 1 && v.githubInstallationId !== undefined) {
+      throw new NhiError('USAGE', '--github-installation-id names one installation, but --github-org names several organisations', { suggestion: 'drop --github-installation-id: the App installation of each organisation is discovered' });
+    }
+    return orgs.map((org) => ({
       options: {
-        org: v.githubOrg,
+        org,
         url: v.githubUrl,
         repos: list(v.githubRepos),
         appId: v.githubAppId,
@@ -159,8 +166,8 @@ export const GITHUB_FLAGS: ConnectorFlags = {
         installationId: positiveInt('--github-installation-id', v.githubInstallationId),
         workflows: v.githubWorkflows !== false,
       },
-      target: `${String(v.githubOrg)}${v.githubUrl ? ` on ${redactUrl(String(v.githubUrl))}` : ''}`,
-    };
+      target: `${org}${v.githubUrl ? ` on ${redactUrl(String(v.githubUrl))}` : ''}`,
+    }));
   },
 };
 

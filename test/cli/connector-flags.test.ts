@@ -36,8 +36,9 @@ describe('connectors declare their scan flags', () => {
     const squash = (b: string) => b.replace(/\s+/g, ' ');
     const was = blocks(before);
     expect(now.length).toBe(was.length);
-    // help texts changed on purpose since the capture (not flags): the demo estate gained a cluster and a tenant
-    const reworded = [/^  --demo\s/];
+    // help texts changed on purpose since the capture (not flags): the demo estate gained a cluster and a tenant;
+    // --github-org takes several organisations
+    const reworded = [/^  --demo\s/, /^  --github-org\s/];
     for (let i = 0; i < was.length; i++) {
       if (reworded.some((r) => r.test(was[i]))) expect(now[i].split(/\s+/)[1]).toBe(was[i].split(/\s+/)[1]);
       else if (was[i].startsWith('  -c, --connector')) {
@@ -46,6 +47,15 @@ describe('connectors declare their scan flags', () => {
         expect(text).toBe(squash(was[i]));
       } else expect(now[i]).toBe(was[i]);
     }
+  });
+
+  it('--github-org a,b is one job per organisation (duplicates once); --github-installation-id with several is a usage error', async () => {
+    const built = await buildJobs(flags({ githubOrg: 'acme, beta,acme' }), 5);
+    expect(built.jobs.map((j) => [j.connector.id, j.options.org, j.target])).toEqual([
+      ['github', 'acme', 'acme'],
+      ['github', 'beta', 'beta'],
+    ]);
+    await expect(buildJobs(flags({ githubOrg: 'acme,beta', githubInstallationId: '12' }), 5)).rejects.toThrow(/--github-installation-id names one installation, but --github-org names several organisations/);
   });
 
   it('every connector of the registry declares its flags, and every declared flag is in the README flag table', () => {

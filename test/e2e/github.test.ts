@@ -118,3 +118,34 @@ describe('nhi scan --path (local workflow files: the pull-request gate)', () => 
     expect(r.stdout).toContain('workflow-token-write-all');
   });
 });
+
+describe('several organisations in one run: --github-org a,b', () => {
+  it('scans each organisation as its own job into one graph and one report; an organisation the token cannot see is a note (exit 3), the others complete', async () => {
+    const acme = makeSyntheticOrg({ repos: 3, seed: 11, login: 'acme' });
+    const beta = makeSyntheticOrg({ repos: 2, seed: 12, login: 'beta' });
+    const two = await startFakeGitHub([acme, beta], { pageSize: 3 });
+    try {
+      const r = await nhi(['scan', '--github-org', 'acme,beta', '--github-url', two.url, '--no-store', '-f', 'json', '--as-of', '2026-11-01'], { env: token });
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as Report & { scan: { connectors: Array<{ id: string; apiCalls: number; targets: Array<{ id: string }> }> } };
+      expect(report.scan.connectors.map((c) => [c.id, c.targets.map((t) => t.id)])).toEqual([
+        ['github', [expect.stringMatching(/^github:org:.*\/acme$/)]],
+        ['github', [expect.stringMatching(/^github:org:.*\/beta$/)]],
+      ]);
+      // every request the fake answered is counted, once, by one of the two jobs
+      expect(report.scan.connectors.reduce((n, c) => n + c.apiCalls, 0)).toBe(two.requests.length);
+      const owners = new Set(report.findings.map((f) => /\b(acme|beta)\//.exec(f.identity.id)?.[1]).filter(Boolean));
+      expect([...owners].sort()).toEqual(['acme', 'beta']);
+
+      const missing = await nhi(['scan', '--github-org', 'acme,gamma', '--github-url', two.url, '--no-store', '-f', 'json', '--as-of', '2026-11-01'], { env: token });
+      expect(missing.stderr).not.toMatch(STACK_LINE);
+      expect(missing.code).toBe(3);
+      const partial = JSON.parse(missing.stdout) as Report;
+      expect(partial.findings.some((f) => f.identity.id.includes('acme'))).toBe(true);
+      expect(partial.coverage.some((c) => c.incomplete)).toBe(true);
+    } finally {
+      await two.close();
+    }
+  });
+});

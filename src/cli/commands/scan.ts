@@ -209,9 +209,11 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
   for (const id of [...new Set(ids)]) {
     const connector = await findConnector(id)!.load();
     const declared = CONNECTOR_FLAGS.find((d) => d.id === id);
-    const { options, target } = declared ? declared.build(values, { concurrency }) : { options: {} as Record<string, unknown>, target: undefined };
-    for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
-    jobs.push({ connector, options, target });
+    const built = declared ? declared.build(values, { concurrency }) : { options: {} as Record<string, unknown>, target: undefined };
+    for (const { options, target } of Array.isArray(built) ? built : [built]) {
+      for (const k of Object.keys(options)) if (options[k] === undefined) delete options[k];
+      jobs.push({ connector, options, target });
+    }
   }
   return { jobs, asOf: undefined };
 }

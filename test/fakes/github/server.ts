@@ -182,12 +182,17 @@ function b64url(s: string): Buffer {
   return Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
 }
 
-export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; latencyMs?: number } = {}): Promise<FakeGitHub> {
+/** Serve one organisation, or several (each under its own login: `--github-org a,b` scans them through one fake). */
+export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageSize?: number; latencyMs?: number } = {}): Promise<FakeGitHub> {
   const pageSize = opts.pageSize ?? 2;
   const failures = new Map<string, { match: (route: string) => boolean; mode: FailMode; remaining: number }>();
   const requests: FakeGitHub['requests'] = [];
   const state = { jwtsVerified: 0 };
-  const repoByName = new Map(org.repos.map((r) => [r.name, r]));
+  const orgs = Array.isArray(served) ? served : [served];
+  const reposOf = new Map(orgs.map((o) => [o.login, new Map(o.repos.map((r) => [r.name, r]))]));
+  // the organisation a request is about (its {org} or {owner}); requests are handled one at a time, synchronously
+  let org = orgs[0];
+  let repoByName = reposOf.get(org.login)!;
   const faults = new FaultPlan();
   const faultOf = new WeakMap<ServerResponse, Fault>();
   let base = '';
@@ -254,6 +259,12 @@ export async function startFakeGitHub(org: FakeOrg, opts: { pageSize?: number; l
 
   const handle = (req: IncomingMessage, res: ServerResponse, route: Route, p: Record<string, string>, body: string): void => {
     const key = `${route.method} ${route.template}`;
+    const login = p.org ?? p.owner;
+    const named = login === undefined ? undefined : orgs.find((o) => o.login === login);
+    if (named) {
+      org = named;
+      repoByName = reposOf.get(named.login)!;
+    }
     const repo = p.repo ? repoByName.get(p.repo) : undefined;
     if (p.owner && (p.owner !== org.login || !repo)) return notFound(res);
     if (p.org && p.org !== org.login) return notFound(res);
