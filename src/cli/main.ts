@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerPaths } from './commands/paths.js';
 import { registerCan } from './commands/can.js';
 import { registerWhoCan } from './commands/who-can.js';
+import { registerMerge } from './commands/merge.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('  hint: nhi --help lists the commands; nhi <command> --help their options')
     .addHelpText('after', () => exitCodesHelp(helpWidth(process.stdout)));
   registerScan(program);
+  registerMerge(program);
   registerInventory(program);
   registerRules(program);
   registerPermissions(program);

@@ -22,6 +22,10 @@ export const GATES = ['critical', 'high', 'medium', 'low', 'none'] as const;
 export interface ScanFlags {
   connector?: string;
   demo?: boolean;
+  /** `--no-report`: print no report (a shard's scan, stored for nhi merge) */
+  report?: boolean;
+  /** nhi merge: the shard stores whose newest snapshots are the sources (not a scan flag) */
+  shards?: string[];
   profile?: string;
   roleArn?: string;
   externalId?: string;
@@ -84,6 +88,7 @@ export function registerScan(program: Command): void {
     .option('--no-config', 'read no configuration file: every rule on with its defaults, nothing suppressed (CI on pull requests)')
     .option('--store <path>', storeHelp())
     .option('--no-store', 'do not store a snapshot')
+    .option('--no-report', 'print no report (a shard scanned for nhi merge: the stored snapshot is the result)')
     .option('--baseline <file>', 'a previous JSON report: --fail-on counts only findings that are not in it')
     .option('--as-of <date>', 'evaluate ages and usage as of this date (default now; --demo: the demo capture date)')
     .option('--concurrency <n>', 'API calls in flight per connector, 1-64 (default 5, or the config\'s concurrency)')
@@ -167,6 +172,20 @@ export function inferConnectors(flags: ScanFlags): string[] {
 /** Turn flags into connector jobs. */
 export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency(flags.concurrency)): Promise<{ jobs: ConnectorJob[]; asOf?: Date }> {
   const { findConnector, connectorIds } = await import('../../../connectors/index.js');
+  if (flags.shards) {
+    // nhi merge: each shard store's newest snapshot is a source; the merged scan is as of the newest shard
+    const { shardConnector, shardHead } = await import('../shard.js');
+    // a shard that cannot be read fails as a source (a coverage note, exit 3) when the merge runs; the rest go on
+    const heads = flags.shards.map((file) => {
+      try {
+        return { file, head: shardHead(file) };
+      } catch {
+        return { file, head: undefined };
+      }
+    });
+    const asOf = heads.flatMap((h) => (h.head ? [h.head.asOf] : [])).sort().at(-1);
+    return { jobs: heads.map(({ file, head }) => ({ connector: shardConnector, target: head ? `${path.basename(file)} (snapshot ${head.id})` : path.basename(file), options: { file } })), asOf: asOf ? new Date(asOf) : undefined };
+  }
   if (flags.demo) {
     const dir = demoDir();
     const manifest = readDemoManifest(dir);
@@ -303,6 +322,9 @@ async function progressSink(flags: ScanFlags): Promise<{ onProgress?: (e: Progre
 }
 
 export async function scanCommand(flags: ScanFlags): Promise<number> {
+  if (flags.report === false && (flags.store === false || flags.output)) {
+    throw new NhiError('USAGE', flags.output ? '--no-report and --output: there is no report to write' : '--no-report and --no-store: the scan would keep nothing', { suggestion: 'a shard for nhi merge: nhi scan ... --no-report --store shard.db' });
+  }
   const log = createLogger({ verbose: flags.verbose, quiet: flags.quiet });
   const { RULES } = await import('../../rules/index.js');
   const { loadConfig } = await import('../../config/config.js');
@@ -369,7 +391,9 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
   }
 
   const tRender = performance.now();
-  if (flags.format === 'terminal' && !flags.output) {
+  if (flags.report === false) {
+    // --no-report: a shard's scan; the snapshot is what it is for
+  } else if (flags.format === 'terminal' && !flags.output) {
     // static text on every path: on a terminal wrapped to its width, so the end of the report and the prompt are
     // what is left on the screen (no ink redraw of a tall report); colour per NO_COLOR / FORCE_COLOR / TTY
     const { renderText, terminalWidth } = await import('../../../reports/terminal/index.js');
