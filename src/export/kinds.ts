@@ -36,7 +36,8 @@ export function* renderOpenGraphKinds(model: ExportModel): Iterable<string> {
     custom[primary] = { icon: { type: 'font-awesome', name, color: base.color } };
   }
   for (const e of model.edges()) seenEdges.add(e.kind);
-  const traversable = becomeKinds(allMethodIds());
+  // the catalogues' methods, and any method an edge of this export carries that no catalogue lists
+  const traversable = [...new Set([...becomeKinds(allMethodIds()), ...[...seenEdges].filter((k) => k.startsWith('NHIBecome'))])].sort();
   const facts = FACT_EDGE_TYPES.map(factEdgeKind);
   yield `${safeJson(
     {
