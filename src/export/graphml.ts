@@ -46,7 +46,7 @@ export function* renderGraphml(model: ExportModel): Iterable<string> {
   for (const what of ['node', 'edge'] as const) {
     let i = 0;
     for (const [name, type] of keys[what]) {
-      const id = `${what[0]}${i++}`;
+      const id = `k${what[0]}${i++}`;
       keyId[what].set(name, id);
       yield `  <key id="${id}" for="${what}" attr.name="${xmlText(name)}" attr.type="${type}"/>\n`;
     }
