@@ -9,7 +9,11 @@ import { BASE_KIND, type ExportModel, type PropValue, type Props } from './model
 export const CYPHER_BATCH = 1000;
 
 /** A Cypher string literal: ASCII-safe escapes for quotes, backslashes and anything not plainly printable. */
+// eslint-disable-next-line no-control-regex
+const PLAIN = /^[^\\'\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\ud800-\udfff]*$/;
+
 export function cypherString(s: string): string {
+  if (PLAIN.test(s)) return `'${s}'`;
   let out = "'";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -106,6 +106,8 @@ function propValue(v: unknown): PropValue | undefined {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (Array.isArray(v)) {
+    // an empty list has no element type (Neo4j and BloodHound type arrays by their elements): left out
+    if (v.length === 0) return undefined;
     const types = new Set(v.map((x) => typeof x));
     if (v.every((x) => x !== null && (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) && types.size <= 1) {
       if (v.some((x) => typeof x === 'string' && looksLikeSecret(x))) return undefined;
