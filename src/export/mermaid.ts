@@ -1,11 +1,11 @@
 /**
- * A Mermaid flowchart of a focused export. Names are untrusted: every character outside a small safe set is
+ * A Mermaid flowchart of a focused export. Names are untrusted: every character but letters, digits and a few punctuation marks is
  * written as a Mermaid entity code (`#34;`), so no name can close a label, start a link or inject markup.
  */
 import { edgeLabel, nodeLabel, shortIds } from './labels.js';
 import type { ExportModel } from './model.js';
 
-const SAFE = /[A-Za-z0-9 .,:/@_=+()-]/;
+const SAFE = /[\p{L}\p{N} .,:/@_=+()-]/u;
 
 export function mermaidText(text: string): string {
   let out = '';
