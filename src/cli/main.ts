@@ -14,6 +14,7 @@ import { registerPaths } from './commands/paths.js';
 import { registerCan } from './commands/can.js';
 import { registerWhoCan } from './commands/who-can.js';
 import { registerMerge } from './commands/merge.js';
+import { registerExport } from './commands/export.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerPaths(program);
   registerCan(program);
   registerWhoCan(program);
+  registerExport(program);
   registerConnectors(program);
   return program;
 }

@@ -252,9 +252,9 @@ export function wrap(text: string, width: number | undefined, first: string, res
  * strings as they are, and a terminal may act on them; they are written as `\uXXXX` escapes (the same string for a
  * JSON reader).
  */
-export function safeJson(value: unknown): string {
+export function safeJson(value: unknown, indent = 2): string {
   // eslint-disable-next-line no-control-regex
-  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, indent || undefined).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { analyzePaths, type PathAnalysis } from './analyze.js';
 import { createAwsProducer } from './aws.js';
 import { CODE_HOST_METHODS, codeHostProducer } from './codehost.js';
 import { ENTRA_METHODS, entraProducer } from './entra.js';
-import { gcpProducer } from './gcp.js';
+import { GCP_HUB_METHOD, gcpProducer } from './gcp.js';
 import { K8S_METHODS, k8sProducer } from './k8s.js';
 import { ALL_METHODS, AWS_METHODS } from './methods/index.js';
 import type { EdgeProducer, EscalationMethod } from './types.js';
@@ -23,6 +23,11 @@ const METHODS: ReadonlyMap<string, MethodInfo> = new Map<string, MethodInfo>([..
 
 export function methodById(id: string): MethodInfo | undefined {
   return METHODS.get(id);
+}
+
+/** Every method id a "can become" edge can carry: the catalogues' and the engine's own hops (a GCP hub's way out). */
+export function allMethodIds(): string[] {
+  return [...METHODS.keys(), GCP_HUB_METHOD].sort();
 }
 
 export interface GraphAnalysis {

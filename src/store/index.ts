@@ -9,4 +9,4 @@ export {
   type PruneResult,
 } from './store.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
-export { redactSecrets, looksLikeSecret, REDACTED } from './redact.js';
+export { redactSecrets, looksLikeSecret, isSecretKey, REDACTED } from './redact.js';

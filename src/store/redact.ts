@@ -37,6 +37,11 @@ export interface RedactionStats {
   replacedValues: number;
 }
 
+/** Does an attribute key name a secret value (`password`, `clientSecret`, `token`, `value`, ...)? */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(key.toLowerCase());
+}
+
 export function looksLikeSecret(value: string): boolean {
   return SECRET_PATTERNS.some((re) => re.test(value));
 }
@@ -56,7 +61,7 @@ export function redactSecrets<T>(value: T, stats: RedactionStats = { removedKeys
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
         // secret-named keys are dropped inside free-form attribute bags; top-level model fields are typed and safe
-        if (inAttributes && SECRET_KEYS.has(k.toLowerCase()) && x !== null && typeof x !== 'boolean' && typeof x !== 'object') {
+        if (inAttributes && isSecretKey(k) && x !== null && typeof x !== 'boolean' && typeof x !== 'object') {
           stats.removedKeys++;
           continue;
         }

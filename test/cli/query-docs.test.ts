@@ -50,6 +50,27 @@ describe.each([
   });
 });
 
+describe('nhi export is documented', () => {
+  const cmd = buildProgram().commands.find((c) => c.name() === 'export')!;
+  const page = read('docs/commands/export.md');
+
+  it('is registered, with a description, and its page says what the exit codes mean', () => {
+    expect(cmd.description()).not.toBe('');
+    expect(page).toMatch(/## Exit codes/);
+    expect(readmeSection('export')).toContain('docs/commands/export.md');
+  });
+
+  it.each(cmd.options.map((o) => [o.flags]))('flag %s is in its page and in the README', (flags) => {
+    expect(page).toContain(`\`${flags}\``);
+    expect(readmeSection('export')).toContain(`\`${flags}\``);
+  });
+
+  it('every format has a section in its page', () => {
+    const formats = cmd.options.find((o) => o.long === '--format')!.argChoices!;
+    for (const f of formats) expect(page).toContain(`### \`${f}\``);
+  });
+});
+
 describe('the query fixture', () => {
   it('is exactly what test/fixtures/query/generate.mjs writes', () => {
     expect(() => execFileSync(process.execPath, [path.join(root, 'test', 'fixtures', 'query', 'generate.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();

@@ -133,7 +133,7 @@ function controlsOf(graph: IdentityGraph, start: string, startIsAdmin: boolean, 
 }
 
 /** Where the paths of `subject` start: itself, or the holder of a credential that has no paths of its own. */
-function startOf(graph: IdentityGraph, analysis: GraphAnalysis, subject: IdentityNode): string {
+export function startOf(graph: IdentityGraph, analysis: GraphAnalysis, subject: IdentityNode): string {
   if (subject.kind !== 'credential' || analysis.paths.out.has(subject.id)) return subject.id;
   return graph.holderOf(subject.id)?.id ?? subject.id;
 }
