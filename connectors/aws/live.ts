@@ -21,7 +21,7 @@ import type { CoverageNote, CoverageReason, GraphRecord, ScanTarget } from '../.
 import { describeError, NhiError } from '../../src/util/errors.js';
 import { redactUrl } from '../../src/util/url.js';
 import { accountOfArn } from './arn.js';
-import { CONNECTOR_ID, mapAws, type AuthzDetails, type CredentialReportRow, type LiveAccessKey, type MapSources, type ServiceLastAccessedDetails } from './map.js';
+import { CONNECTOR_ID, mapAws, reportShowsKeys, reportSlotFor, type AuthzDetails, type CredentialReportRow, type LiveAccessKey, type MapSources, type ServiceLastAccessedDetails } from './map.js';
 import type { AwsOptions } from './options.js';
 import { sleep } from '../../src/util/sleep.js';
 
@@ -298,28 +298,43 @@ async function readAuthz(s: LiveState): Promise<AuthzDetails> {
   return out;
 }
 
-const REPORT_NOT_READY = new Set(['CredentialReportNotReadyException', 'CredentialReportNotPresentException', 'CredentialReportExpiredException', 'ReportInProgress', 'ReportNotPresent', 'ReportExpired']);
+/** GetCredentialReport: the report is still being generated (poll again) */
+const REPORT_IN_PROGRESS = new Set(['CredentialReportNotReadyException', 'ReportInProgress']);
+/** GetCredentialReport: there is no report, or it is older than 4 h (generate one) */
+const REPORT_ABSENT = new Set(['CredentialReportNotPresentException', 'CredentialReportExpiredException', 'ReportNotPresent', 'ReportExpired']);
 
+/**
+ * GenerateCredentialReport once, then GetCredentialReport: at once when the state is COMPLETE, after a wait when it
+ * is STARTED or INPROGRESS; a Get that says the report is still in progress is tried again with back-off. Generate is
+ * called again only when Get says there is no report (absent or expired).
+ */
 async function readCredentialReport(s: LiveState): Promise<CredentialReportRow[] | undefined> {
   const { client, ctx, o } = s;
   const deadline = Date.now() + o.pollTimeoutMs;
+  let generate = true;
   for (let attempt = 0; ; attempt++) {
-    let state: string | undefined;
-    try {
-      state = (await client.send(new GenerateCredentialReportCommand({}), callOptions(ctx))).State;
-    } catch (err) {
-      s.failures.record('GenerateCredentialReport', 'the account', err);
-      return undefined;
+    let ready = true;
+    if (generate) {
+      let state: string | undefined;
+      try {
+        state = (await client.send(new GenerateCredentialReportCommand({}), callOptions(ctx))).State;
+      } catch (err) {
+        s.failures.record('GenerateCredentialReport', 'the account', err);
+        return undefined;
+      }
+      ctx.log.debug(`aws: credential report ${state ?? 'unknown state'}`);
+      generate = false;
+      ready = state === 'COMPLETE';
     }
-    ctx.log.debug(`aws: credential report ${state ?? 'unknown state'}`);
-    if (state === 'COMPLETE') {
+    if (ready) {
       try {
         const r = await client.send(new GetCredentialReportCommand({}), callOptions(ctx));
         if (!r.Content) throw new Error('the report has no content');
         const text = Buffer.from(r.Content).toString('utf8');
         return parseCsv(text, { columns: true, skip_empty_lines: true, trim: true }) as CredentialReportRow[];
       } catch (err) {
-        if (!REPORT_NOT_READY.has(errName(err))) {
+        if (REPORT_ABSENT.has(errName(err))) generate = true;
+        else if (!REPORT_IN_PROGRESS.has(errName(err))) {
           s.failures.record('GetCredentialReport', 'the account', err);
           return undefined;
         }
@@ -340,13 +355,23 @@ async function readCredentialReport(s: LiveState): Promise<CredentialReportRow[]
   }
 }
 
-async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Arn?: string }>): Promise<Map<string, LiveAccessKey[]>> {
+/**
+ * Access keys of the users. With a credential report, only users whose row shows a key (or who have no row: created
+ * since the report) are listed, and GetAccessKeyLastUsed is called only for keys the report cannot answer for beyond
+ * doubt (reportSlotFor); the mapping takes the others' last use from their report slot. Without a report, every
+ * user is listed and every key's last use is read.
+ */
+async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Arn?: string }>, report: CredentialReportRow[] | undefined): Promise<Map<string, LiveAccessKey[]>> {
   const { client, ctx, failures } = s;
   const limit = pLimit(ctx.concurrency);
   const result = new Map<string, LiveAccessKey[]>();
-  const listed = counter(ctx, (d, t) => `access keys listed for ${d}/${t} users`, users.length);
+  const rows = new Map<string, CredentialReportRow>();
+  for (const r of report ?? []) if (r.arn) rows.set(r.arn, r);
+  const toList = report ? users.filter((u) => !u.Arn || !rows.has(u.Arn) || reportShowsKeys(rows.get(u.Arn)!)) : users;
+  if (report) ctx.log.debug(`aws: ${toList.length} of ${users.length} users have access keys in the credential report (or no row)`);
+  const listed = counter(ctx, (d, t) => `access keys listed for ${d}/${t} users`, toList.length);
   await Promise.all(
-    users.map((u) =>
+    toList.map((u) =>
       limit(async () => {
         listed();
         if (!u.UserName || !u.Arn || failures.denied.has('ListAccessKeys')) return;
@@ -370,11 +395,12 @@ async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Ar
       }),
     ),
   );
-  const all = [...result.values()].flat();
-  if (all.length) ctx.progress(`access keys read 0/${all.length}`);
-  const read = counter(ctx, (d, t) => `access keys read ${d}/${t}`, all.length);
+  const unanswered: LiveAccessKey[] = [];
+  for (const [arn, keys] of result) for (const k of keys) if (!reportSlotFor(k, keys, rows.get(arn))) unanswered.push(k);
+  if (unanswered.length) ctx.progress(`access keys read 0/${unanswered.length}`);
+  const read = counter(ctx, (d, t) => `access keys read ${d}/${t}`, unanswered.length);
   await Promise.all(
-    all.map((k) =>
+    unanswered.map((k) =>
       limit(async () => {
         read();
         if (failures.denied.has('GetAccessKeyLastUsed')) return;
@@ -390,15 +416,29 @@ async function readAccessKeys(s: LiveState, users: Array<{ UserName?: string; Ar
   return result;
 }
 
+interface LastAccessedJob {
+  arn: string;
+  jobId: string;
+  /** when GenerateServiceLastAccessedDetails answered */
+  startedAt: number;
+  /** polls that found it still in progress */
+  polls: number;
+  /** not before this time (retries only) */
+  due: number;
+}
+
 /**
- * Service last-accessed data for many principals. All jobs are started first (bounded concurrency), then polled in
- * rounds, so the waiting overlaps: the scan waits about as long as the slowest job, not the sum of all jobs.
+ * Service last-accessed data for many principals. All jobs are started first (bounded concurrency), then each is
+ * read once it is likely complete, in the order started: a job is first polled when it is `settle` ms old, where
+ * `settle` starts at the first poll delay and grows to the age at which a job that was found IN_PROGRESS completed
+ * (so jobs started later wait about as long as the slow one needed); a job still in progress is polled again with
+ * back-off. The common case is one Get per job, and the scan waits about as long as the slowest job.
  */
 async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<string, ServiceLastAccessedDetails>> {
   const { client, ctx, o, failures } = s;
   const limit = pLimit(o.lastAccessedConcurrency);
   const denied = () => failures.denied.has('GenerateServiceLastAccessedDetails') || failures.denied.has('GetServiceLastAccessedDetails');
-  const jobs = new Map<string, string>(); // arn -> job id
+  const jobs: LastAccessedJob[] = [];
   const started = counter(ctx, (d, t) => `service last-accessed jobs started ${d}/${t}`, arns.length);
   await Promise.all(
     arns.map((arn) =>
@@ -407,7 +447,7 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
         if (denied()) return;
         try {
           const r = await client.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: arn, Granularity: 'SERVICE_LEVEL' }), callOptions(ctx));
-          if (r.JobId) jobs.set(arn, r.JobId);
+          if (r.JobId) jobs.push({ arn, jobId: r.JobId, startedAt: Date.now(), polls: 0, due: 0 });
         } catch (err) {
           if (errName(err) !== 'NoSuchEntity' && errName(err) !== 'NoSuchEntityException') failures.record('GenerateServiceLastAccessedDetails', arn, err);
         }
@@ -416,49 +456,73 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
   );
   const out: Record<string, ServiceLastAccessedDetails> = {};
   const deadline = Date.now() + o.pollTimeoutMs;
-  let pending = [...jobs.entries()];
-  let round = 0;
-  while (pending.length > 0 && !denied()) {
-    if (round > 0) await sleep(pollDelay(round - 1, o.pollIntervalMs), ctx.signal);
-    round++;
-    const still: Array<[string, string]> = [];
-    await Promise.all(
-      pending.map(([arn, jobId]) =>
-        limit(async () => {
-          if (denied()) return;
-          try {
-            let r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId }), callOptions(ctx));
-            if (r.JobStatus === 'COMPLETED') {
-              const services = [...(r.ServicesLastAccessed ?? [])];
-              while (r.IsTruncated && r.Marker) {
-                r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId, Marker: r.Marker }), callOptions(ctx));
-                services.push(...(r.ServicesLastAccessed ?? []));
-              }
-              out[arn] = { ServicesLastAccessed: services, JobCompletionDate: r.JobCompletionDate };
-            } else if (r.JobStatus === 'FAILED') {
-              const e = new Error(r.Error?.Message ?? 'the job failed');
-              e.name = r.Error?.Code ?? 'JobFailed';
-              failures.record('GetServiceLastAccessedDetails', arn, e);
-            } else {
-              still.push([arn, jobId]);
-            }
-          } catch (err) {
-            failures.record('GetServiceLastAccessedDetails', arn, err);
-          }
-        }),
-      ),
-    );
-    pending = still;
-    ctx.progress(`service last-accessed jobs ${jobs.size - pending.length}/${jobs.size}`);
-    if (pending.length > 0 && Date.now() + pollDelay(round - 1, o.pollIntervalMs) > deadline) {
-      for (const [arn, jobId] of pending) {
-        const e = new Error(`job ${jobId} still in progress after ${Math.round(o.pollTimeoutMs / 1000)} s`);
-        e.name = 'Timeout';
-        failures.record('GetServiceLastAccessedDetails', arn, e);
-      }
-      break;
+  let settle = pollDelay(0, o.pollIntervalMs);
+  const fresh = jobs; // in the order started: first polls
+  let next = 0;
+  const retries: LastAccessedJob[] = []; // sorted by due
+  const dueOf = (j: LastAccessedJob) => (j.polls === 0 ? j.startedAt + settle : Math.max(j.due, j.startedAt + settle));
+  const done = counter(ctx, (d, t) => `service last-accessed jobs ${d}/${t}`, jobs.length);
+  const take = (): LastAccessedJob | undefined => {
+    const a = next < fresh.length ? fresh[next] : undefined;
+    const b = retries[0];
+    if (a && (!b || dueOf(a) <= dueOf(b))) {
+      next++;
+      return a;
     }
-  }
+    return b ? retries.shift() : undefined;
+  };
+  const poll = async (job: LastAccessedJob): Promise<void> => {
+    const { arn, jobId } = job;
+    try {
+      let r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId }), callOptions(ctx));
+      if (r.JobStatus === 'COMPLETED') {
+        const services = [...(r.ServicesLastAccessed ?? [])];
+        while (r.IsTruncated && r.Marker) {
+          r = await client.send(new GetServiceLastAccessedDetailsCommand({ JobId: jobId, Marker: r.Marker }), callOptions(ctx));
+          services.push(...(r.ServicesLastAccessed ?? []));
+        }
+        out[arn] = { ServicesLastAccessed: services, JobCompletionDate: r.JobCompletionDate };
+        // found in progress before: jobs take about this long, so younger jobs are first polled at this age
+        if (job.polls > 0) settle = Math.max(settle, Math.min(Date.now() - job.startedAt, o.pollTimeoutMs / 2));
+      } else if (r.JobStatus === 'FAILED') {
+        const e = new Error(r.Error?.Message ?? 'the job failed');
+        e.name = r.Error?.Code ?? 'JobFailed';
+        failures.record('GetServiceLastAccessedDetails', arn, e);
+      } else {
+        const now = Date.now();
+        job.due = now + pollDelay(job.polls, o.pollIntervalMs);
+        job.polls++;
+        if (job.due > deadline) {
+          const e = new Error(`job ${jobId} still in progress after ${Math.round(o.pollTimeoutMs / 1000)} s`);
+          e.name = 'Timeout';
+          failures.record('GetServiceLastAccessedDetails', arn, e);
+        } else {
+          let i = retries.length;
+          while (i > 0 && retries[i - 1].due > job.due) i--;
+          retries.splice(i, 0, job);
+          return;
+        }
+      }
+    } catch (err) {
+      failures.record('GetServiceLastAccessedDetails', arn, err);
+    }
+    done();
+  };
+  const worker = async (): Promise<void> => {
+    for (let job = take(); job && !denied(); job = take()) {
+      const wait = dueOf(job) - Date.now();
+      if (wait > 0) await sleep(wait, ctx.signal);
+      if (denied()) return;
+      await poll(job);
+    }
+  };
+  // a worker that found nothing to take while others' jobs may come back as retries: keep workers until all settle
+  const workers = async (): Promise<void> => {
+    while ((next < fresh.length || retries.length > 0) && !denied()) {
+      await Promise.all(Array.from({ length: Math.min(o.lastAccessedConcurrency, fresh.length - next + retries.length) }, worker));
+    }
+  };
+  await workers();
   return out;
 }
 
@@ -500,9 +564,13 @@ export async function* scanLive(ctx: ScanContext, o: AwsOptions): AsyncGenerator
     // the credential report, the access keys and the last-accessed jobs do not depend on each other: their waits overlap
     ctx.progress('credential report, access keys and service last-accessed jobs');
     const lastAccessedArns = o.serviceLastAccessed ? [...users, ...roles, ...groups].map((p) => p.Arn).filter((a): a is string => Boolean(a)) : [];
-    const [credentialReport, accessKeys, entities] = await Promise.all([
-      readCredentialReport(s),
-      readAccessKeys(s, users),
+    // the credential report first tells which users hold keys and answers their last use
+    const reportAndKeys = async () => {
+      const report = await readCredentialReport(s);
+      return [report, await readAccessKeys(s, users, report)] as const;
+    };
+    const [[credentialReport, accessKeys], entities] = await Promise.all([
+      reportAndKeys(),
       o.serviceLastAccessed ? readLastAccessed(s, lastAccessedArns) : Promise.resolve(undefined),
     ]);
     if (!o.serviceLastAccessed) {

@@ -204,7 +204,7 @@ function reportBool(v: string | undefined): boolean | undefined {
   return undefined;
 }
 
-interface SlotData {
+export interface SlotData {
   slot: number;
   active: boolean;
   rotatedAt?: string;
@@ -234,6 +234,30 @@ function keySlots(row: CredentialReportRow | undefined): SlotData[] {
 
 function secondOf(iso: string | undefined): string | undefined {
   return iso ? iso.slice(0, 19) : undefined;
+}
+
+/** Whether a credential-report row shows an access key (a slot that is active or has a rotation date). */
+export function reportShowsKeys(row: CredentialReportRow): boolean {
+  return keySlots(row).length > 0;
+}
+
+/**
+ * The credential-report slot that answers `key`'s last use beyond doubt, or undefined. The report has no key ids,
+ * only slots 1 and 2 with a creation (last_rotated) date, an active flag and the last use: a key is tied to a slot
+ * only when exactly one slot has its creation second and no other key of the user was created in that second, the
+ * active flag agrees with the key's status (a report older than a status change does not), and the slot states a
+ * last use (a date, or N/A for never). matchKeysToSlots pairs such a key with the same slot.
+ */
+export function reportSlotFor(key: LiveAccessKey, userKeys: LiveAccessKey[], row: CredentialReportRow | undefined): SlotData | undefined {
+  if (!row || userKeys.length > 2) return undefined;
+  const created = secondOf(toIso(key.CreateDate));
+  if (!created) return undefined;
+  if (userKeys.some((k) => k !== key && secondOf(toIso(k.CreateDate)) === created)) return undefined;
+  const hits = keySlots(row).filter((s) => secondOf(s.rotatedAt) === created);
+  if (hits.length !== 1) return undefined;
+  const slot = hits[0];
+  if (key.Status !== undefined && slot.active !== (key.Status === 'Active')) return undefined;
+  return slot.lastUsedAt === undefined ? undefined : slot;
 }
 
 /**

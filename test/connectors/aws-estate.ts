@@ -149,3 +149,19 @@ export function smallEstate(): FakeEstate {
     },
   };
 }
+
+/** Users that hold at least one access key (the ones a live scan lists keys for, given a credential report). */
+export function usersWithKeys(e: FakeEstate): number {
+  return e.users.filter((u) => u.keys.length > 0).length;
+}
+
+/**
+ * smallEstate with the deployer's two keys created in the same second: the credential report cannot tell which key
+ * is in which slot, so their last use must be read with GetAccessKeyLastUsed.
+ */
+export function ambiguousKeysEstate(): FakeEstate {
+  const e = smallEstate();
+  const deployer = e.users.find((u) => u.name === 'deployer')!;
+  for (const k of deployer.keys) k.createDate = '2023-01-10T10:00:00Z';
+  return e;
+}

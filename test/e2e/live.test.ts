@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIam, type FakeIam } from '../fakes/aws-iam/server.js';
@@ -16,9 +17,23 @@ const env = {
 };
 const asOf = '2026-11-01T06:00:00Z';
 
-type Report = { findings: Array<{ ruleId: string; identity: { id: string; name: string; type: string } }>; coverage: Array<{ source: string; incomplete: boolean }> };
+type Finding = { ruleId: string; fingerprint: string; severity: string; confidence: string; message: string; identity: { id: string; name: string; type: string } };
+type Report = { findings: Finding[]; coverage: Array<{ source: string; incomplete: boolean }> };
 // the demo also scans a repository's workflow files: compare the AWS side only
 const pairs = (r: Report) => r.findings.filter((f) => f.identity.id.startsWith('aws:')).map((f) => `${f.ruleId} ${f.identity.type} ${f.identity.name}`).sort();
+
+// the AWS findings of this live scan, recorded before the scan read key last use from the credential report instead
+// of GetAccessKeyLastUsed: the cheaper scan must find exactly the same (test/fixtures/aws-live/demo-findings.json)
+const recorded = JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'aws-live', 'demo-findings.json'), 'utf8')) as unknown[];
+const digest = (r: Report) =>
+  r.findings
+    .filter((f) => f.identity.id.startsWith('aws:'))
+    .map((f) => ({ ruleId: f.ruleId, identity: f.identity.id, fingerprint: f.fingerprint, severity: f.severity, confidence: f.confidence, message: f.message }))
+    .sort((a, b) => {
+      const ka = [a.ruleId, a.identity, a.fingerprint].join('\u0000');
+      const kb = [b.ruleId, b.identity, b.fingerprint].join('\u0000');
+      return ka < kb ? -1 : ka > kb ? 1 : 0;
+    });
 
 let fake: FakeIam;
 beforeAll(async () => {
@@ -37,6 +52,7 @@ describe('live scan of the demo estate through the fake IAM server', () => {
     expect(live.stdout).not.toContain(env.AWS_SECRET_ACCESS_KEY);
     expect(live.code).toBe(0);
     expect(pairs(JSON.parse(live.stdout) as Report)).toEqual(pairs(JSON.parse(offline.stdout) as Report));
+    expect(digest(JSON.parse(live.stdout) as Report)).toEqual(recorded);
     // every HTTP request the fake served is counted, and --verbose prints the total per operation
     const total = Number(/(\d+) API calls/.exec(live.stderr)?.[1]);
     expect(total).toBe(fake.requests.length);

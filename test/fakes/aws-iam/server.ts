@@ -38,10 +38,16 @@ export interface FakeIamOptions {
   pageSize?: number;
   /** delay before every reply */
   latencyMs?: number;
-  /** GenerateCredentialReport answers STARTED/INPROGRESS this many times before COMPLETE; default 1 */
+  /**
+   * The credential report is being generated for this many answers after the first GenerateCredentialReport:
+   * GenerateCredentialReport says STARTED (the first) or INPROGRESS, GetCredentialReport fails with 404
+   * ReportInProgress, as IAM does; then the report is COMPLETE. Default 1 (Generate STARTED, then Get reads it).
+   */
   reportPolls?: number;
-  /** GetServiceLastAccessedDetails answers IN_PROGRESS this many times per job; default 1 */
+  /** GetServiceLastAccessedDetails answers IN_PROGRESS this many times per job; default 0 */
   lastAccessedPolls?: number;
+  /** a last-accessed job is IN_PROGRESS until this long after GenerateServiceLastAccessedDetails (as IAM's jobs take time); default 0 */
+  lastAccessedMs?: number;
 }
 
 export interface FakeIam {
@@ -195,7 +201,8 @@ type AuthzItem = { kind: 'user'; u: FakeUser } | { kind: 'group'; g: FakeGroup }
 export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}): Promise<FakeIam> {
   const pageSize = opts.pageSize ?? 100;
   const reportPolls = opts.reportPolls ?? 1;
-  const lastAccessedPolls = opts.lastAccessedPolls ?? 1;
+  const lastAccessedPolls = opts.lastAccessedPolls ?? 0;
+  const lastAccessedMs = opts.lastAccessedMs ?? 0;
   const requests: FakeIam['requests'] = [];
   const faults = new FaultPlan();
   const failures = new Map<string, { kind: 'deny' } | { kind: 'error'; status: number; code: string; remaining: number; message?: string }>();
@@ -206,9 +213,20 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
   const knownArns = new Set(principalArns(estate));
   const counts = attachmentCounts(estate);
 
-  let reportGenerateCalls = 0;
+  let reportStarted = false;
+  let reportNotReadyLeft = reportPolls;
   let reportCsv: string | undefined;
-  const jobs = new Map<string, { arn: string; pollsLeft: number; created: string }>();
+  /** one answer about the report once generation started: still generating (this many times), then ready */
+  const reportReady = (): boolean => {
+    if (reportCsv) return true;
+    if (reportNotReadyLeft > 0) {
+      reportNotReadyLeft--;
+      return false;
+    }
+    reportCsv = estateToCredentialReportCsv(estate);
+    return true;
+  };
+  const jobs = new Map<string, { arn: string; pollsLeft: number; created: string; readyAt: number }>();
 
   function pageOf<T>(items: T[], params: Record<string, string>): { page: T[]; next?: string } {
     const max = Math.min(Number(params.MaxItems ?? pageSize) || pageSize, pageSize);
@@ -243,16 +261,15 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       );
     },
     GenerateCredentialReport() {
-      reportGenerateCalls++;
-      const done = reportGenerateCalls > reportPolls;
-      if (done) reportCsv ??= estateToCredentialReportCsv(estate);
-      const state = done ? 'COMPLETE' : reportGenerateCalls === 1 ? 'STARTED' : 'INPROGRESS';
+      const first = !reportStarted;
+      reportStarted = true;
+      const state = reportReady() ? 'COMPLETE' : first ? 'STARTED' : 'INPROGRESS';
       const description = state === 'STARTED' ? 'No report exists. Starting a new report generation task' : state === 'INPROGRESS' ? 'Report generation in progress' : undefined;
       return ok('GenerateCredentialReport', el('State', state) + el('Description', description));
     },
     GetCredentialReport() {
-      if (reportGenerateCalls === 0) throw new QueryError(410, 'ReportNotPresent', 'Credential report not present. Call GenerateCredentialReport first.');
-      if (!reportCsv) throw new QueryError(404, 'ReportInProgress', 'Credential report is being generated.');
+      if (!reportStarted) throw new QueryError(410, 'ReportNotPresent', 'Credential report not present. Call GenerateCredentialReport first.');
+      if (!reportReady() || !reportCsv) throw new QueryError(404, 'ReportInProgress', 'Credential report is being generated.');
       return ok('GetCredentialReport', el('Content', Buffer.from(reportCsv).toString('base64')) + el('ReportFormat', 'text/csv') + el('GeneratedTime', iso(estate.generatedAt)));
     },
     ListAccessKeys(p) {
@@ -275,14 +292,14 @@ export async function startFakeIam(estate: FakeEstate, opts: FakeIamOptions = {}
       const arn = p.Arn ?? '';
       if (!knownArns.has(arn)) throw new QueryError(404, 'NoSuchEntity', `The entity ${arn} cannot be found.`);
       const id = randomUUID();
-      jobs.set(id, { arn, pollsLeft: lastAccessedPolls, created: new Date().toISOString() });
+      jobs.set(id, { arn, pollsLeft: lastAccessedPolls, created: new Date().toISOString(), readyAt: Date.now() + lastAccessedMs });
       return ok('GenerateServiceLastAccessedDetails', el('JobId', id));
     },
     GetServiceLastAccessedDetails(p) {
       const job = jobs.get(p.JobId ?? '');
       if (!job) throw new QueryError(400, 'InvalidInput', `Job ${p.JobId} not found.`);
-      if (job.pollsLeft > 0) {
-        job.pollsLeft--;
+      if (job.pollsLeft > 0 || Date.now() < job.readyAt) {
+        if (job.pollsLeft > 0) job.pollsLeft--;
         return ok('GetServiceLastAccessedDetails', el('JobStatus', 'IN_PROGRESS') + el('JobType', 'SERVICE_LEVEL') + el('JobCreationDate', job.created) + '<ServicesLastAccessed/>' + el('IsTruncated', false));
       }
       const services = estate.lastAccessed[job.arn] ?? [];
