@@ -13,6 +13,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerPaths } from './commands/paths.js';
 import { registerCan } from './commands/can.js';
 import { registerWhoCan } from './commands/who-can.js';
+import { registerMcp } from './commands/mcp.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerPaths(program);
   registerCan(program);
   registerWhoCan(program);
+  registerMcp(program);
   registerConnectors(program);
   return program;
 }
