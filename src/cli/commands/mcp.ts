@@ -96,6 +96,7 @@ function refusal(tool: string, err: unknown) {
   };
 }
 
+const hops = (n: number) => `${n} hop${n === 1 ? '' : 's'}`;
 const statementsOf = (hops: HopJson[]) => hops.flatMap((h) => h.statements);
 
 /** The server over one store: `--snapshot ID` pins a snapshot, otherwise each call reads the latest. */
@@ -272,7 +273,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
       const report = pathsReport(v.graph, graphAnalysis(v.graph, v.now), subject, { maxHops: args.maxHops, adminOnly: args.adminOnly }, v.snapshot);
       const reachable = report.reachable.slice(0, args.limit ?? 50);
       const actors = report.toAdmin?.steps ?? [];
-      const outcome = report.subject.admin ? 'admin already' : report.toAdmin ? `can become admin in ${report.toAdmin.hops} hops` : 'no path to admin';
+      const outcome = report.subject.admin ? 'admin already' : report.toAdmin ? `can become admin in ${hops(report.toAdmin.hops)}` : 'no path to admin';
       return answer(
         'paths',
         { snapshot: v.snapshot, subject: report.subject, actors, resource: null, statements: statementsOf(actors), outcome: `${outcome}; can become ${report.summary.reachable} identities` },
