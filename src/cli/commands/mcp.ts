@@ -53,6 +53,9 @@ interface View {
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+const IDENTITY = z.string().min(1).describe('name, ARN, email or node id');
+/** The provenance of an answer about no one identity, path, resource or statement (listings, coverage). */
+const NO_SUBJECT = { subject: null, actors: [], resource: null, statements: [] } satisfies Omit<Provenance, 'snapshot' | 'outcome'>;
 const PAGE = { limit: z.number().int().min(1).max(500).optional().describe('at most this many items (default 50)'), offset: z.number().int().min(0).optional().describe('skip this many items (default 0)') };
 
 /**
@@ -166,7 +169,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
       const needle = args.name?.toLowerCase();
       const rows = [...inv.principals, ...inv.credentials].filter((r) => !needle || r.name.toLowerCase().includes(needle) || r.id.toLowerCase().includes(needle));
       const result = page(rows, args);
-      return answer('list_identities', { snapshot: v.snapshot, subject: null, actors: [], resource: null, statements: [], outcome: `${result.total} identities and credentials match` }, result);
+      return answer('list_identities', { snapshot: v.snapshot, ...NO_SUBJECT, outcome: `${result.total} identities and credentials match` }, result);
     },
   );
 
@@ -174,7 +177,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
     'get_identity',
     'Get an identity',
     'One identity or credential by name, ARN, email or node id: what it is, what it holds (policies, role bindings), its credentials and its findings.',
-    { identity: z.string().min(1).describe('name, ARN, email or node id') },
+    { identity: IDENTITY },
     async (args) => {
       const v = await view();
       const node = resolveIdentity(v.graph, args.identity);
@@ -217,7 +220,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
         .filter((f) => !args.platform || nodeJson(v.graph, f.nodeId).platform === args.platform)
         .map((f) => findingSummary(v.graph, f));
       const result = page(rows, args);
-      return answer('list_findings', { snapshot: v.snapshot, subject: null, actors: [], resource: null, statements: [], outcome: `${result.total} findings match` }, result);
+      return answer('list_findings', { snapshot: v.snapshot, ...NO_SUBJECT, outcome: `${result.total} findings match` }, result);
     },
   );
 
@@ -262,7 +265,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
     'Paths from an identity',
     'Everything an identity can become (assume, pass a role, mint a key, push a workflow), shortest path first, with the statements that grant each hop (as `nhi paths`).',
     {
-      identity: z.string().min(1).describe('name, ARN, email or node id'),
+      identity: IDENTITY,
       maxHops: z.number().int().min(1).max(50).optional().describe('only what is at most N hops away'),
       adminOnly: z.boolean().optional().describe('only paths that end in an admin identity'),
       limit: PAGE.limit,
@@ -287,7 +290,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
     'Can an identity do an action',
     'May an identity, by its own grants, do an action on a resource: allowed, denied or conditional, with the statements that decide (as `nhi can`).',
     {
-      identity: z.string().min(1).describe('name, ARN, email or node id'),
+      identity: IDENTITY,
       action: z.string().min(1).describe('AWS action (iam:PassRole) or Google Cloud permission (iam.serviceAccountKeys.create)'),
       resource: z.string().optional().describe('AWS: an ARN or identity name (default: some resource of its choosing); Google Cloud: projects/P, folders/F, organizations/O, serviceAccounts/EMAIL'),
       context: z.array(z.string()).optional().describe('AWS condition key values the scan cannot know, KEY=VALUE'),
@@ -365,7 +368,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
       };
       return answer(
         'diff_snapshots',
-        { snapshot: { id: c.to, asOf: new Date(c.b.summary.asOf).toISOString() }, subject: null, actors: [], resource: null, statements: [], outcome: `${summary.newFindings} new findings, ${summary.resolvedFindings} resolved since snapshot ${c.from}` },
+        { snapshot: { id: c.to, asOf: new Date(c.b.summary.asOf).toISOString() }, ...NO_SUBJECT, outcome: `${summary.newFindings} new findings, ${summary.resolvedFindings} resolved since snapshot ${c.from}` },
         result,
       );
     },
@@ -377,7 +380,7 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
     const incomplete = notes.filter((n) => n.incomplete).length;
     const summary = await withStore((store) => store.listSnapshots().find((s) => s.id === v.snapshot.id));
     const result = { status: summary?.status ?? (incomplete ? 'incomplete' : 'complete'), connectors: summary?.connectors ?? [], incomplete, informational: notes.length - incomplete, notes };
-    return answer('coverage', { snapshot: v.snapshot, subject: null, actors: [], resource: null, statements: [], outcome: `${result.status}: ${incomplete} sources unread, ${result.informational} informational notes` }, result);
+    return answer('coverage', { snapshot: v.snapshot, ...NO_SUBJECT, outcome: `${result.status}: ${incomplete} sources unread, ${result.informational} informational notes` }, result);
   });
 
   return { server, view };
