@@ -15,6 +15,7 @@ import { registerCan } from './commands/can.js';
 import { registerWhoCan } from './commands/who-can.js';
 import { registerMerge } from './commands/merge.js';
 import { registerExport } from './commands/export.js';
+import { registerMcp } from './commands/mcp.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerCan(program);
   registerWhoCan(program);
   registerExport(program);
+  registerMcp(program);
   registerConnectors(program);
   return program;
 }

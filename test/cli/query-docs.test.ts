@@ -76,3 +76,22 @@ describe('the query fixture', () => {
     expect(() => execFileSync(process.execPath, [path.join(root, 'test', 'fixtures', 'query', 'generate.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 });
+
+describe('nhi mcp is documented', () => {
+  const cmd = buildProgram().commands.find((c) => c.name() === 'mcp')!;
+  const page = read('docs/commands/mcp.md');
+
+  it.each(cmd.options.map((o) => [o.flags]))('flag %s is in its page and in the README', (flags) => {
+    expect(page).toContain(`\`${flags}\``);
+    expect(readmeSection('mcp')).toContain(`\`${flags}\``);
+  });
+
+  it('its page and the README name every tool, and the page says what the exit codes mean', () => {
+    for (const tool of ['list_identities', 'get_identity', 'list_findings', 'explain_finding', 'paths', 'can', 'who_can', 'diff_snapshots', 'coverage']) {
+      expect(page).toContain(`### \`${tool}\``);
+      expect(readmeSection('mcp')).toContain(`\`${tool}\``);
+    }
+    expect(page).toMatch(/## Exit codes/);
+    expect(readmeSection('mcp')).toContain('docs/commands/mcp.md');
+  });
+});
