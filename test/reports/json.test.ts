@@ -64,7 +64,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.2.0');
+    expect(doc.schemaVersion).toBe('1.3.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
