@@ -28,7 +28,7 @@ import type {
 import { SEVERITIES, SEVERITY_RANK } from '../src/model/types.js';
 import type { Drift, EdgeRef, NodeRef } from '../src/drift/diff.js';
 import { fingerprint } from '../src/rules/runner.js';
-import { expandPlatforms, owaspCoverage, owaspIds, type OwaspRiskCoverage } from '../src/rules/owasp.js';
+import { WORKFLOW_FILES, expandPlatforms, owaspCoverage, owaspIds, type OwaspRiskCoverage } from '../src/rules/owasp.js';
 import type { RuleMeta } from '../src/rules/types.js';
 import { safeLine } from '../src/util/text.js';
 import { countIdentities } from '../src/graph/identities.js';
@@ -775,13 +775,15 @@ export function targets(result: ScanResult): string[] {
 /**
  * The platforms the scan read, as rules spell them: the platforms of the targets of every connector run that did not
  * fail, and the connector ids themselves (a run that could not name its targets still read its platform), with
- * aliases expanded (the workflow-file connector stands for github and gitlab, kubernetes for k8s, entra for azure).
+ * aliases expanded (kubernetes for k8s, entra for azure). The workflow-file connector is `workflows` whatever its
+ * targets say: a checkout of a GitHub repository is not a scan of GitHub's identities.
  */
 export function scannedPlatforms(result: ScanResult): Set<string> {
   const names: string[] = [];
   for (const c of result.connectors) {
     if (c.status === 'failed') continue;
-    names.push(c.id, ...normalizeTargets(c.targets).map((t) => t.platform));
+    names.push(c.id);
+    if (c.id !== WORKFLOW_FILES) names.push(...normalizeTargets(c.targets).map((t) => t.platform));
   }
   return expandPlatforms(names);
 }

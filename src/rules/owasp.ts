@@ -34,14 +34,19 @@ export function owaspLabel(id: OwaspNhi): string {
   return `${id} ${OWASP_NHI_NAMES[id]}`;
 }
 
-/** Connector ids and target platforms that stand for a rule platform they read too. */
+/** Connector ids that stand for the platform name rules use. */
 const PLATFORM_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  // the workflow-file connector reads GitHub Actions workflows (and GitLab pipelines)
-  workflows: ['github', 'gitlab'],
   kubernetes: ['k8s'],
   // the Entra connector also reads Azure RBAC role assignments
   entra: ['azure'],
 };
+
+/**
+ * The workflow-file connector: it reads GitHub Actions workflows and GitLab pipelines, not the platforms' identities,
+ * so it stands for `github` / `gitlab` only for the rules of category `ci` (the ones that analyse workflows).
+ */
+export const WORKFLOW_FILES = 'workflows';
+const WORKFLOW_PLATFORMS = new Set(['github', 'gitlab']);
 
 /** The platforms a set of connector ids / target platforms stands for (aliases expanded). */
 export function expandPlatforms(platforms: Iterable<string>): Set<string> {
@@ -68,19 +73,32 @@ export interface OwaspRiskCoverage {
 
 interface RuleOwasp {
   id: string;
+  category?: string;
   platforms: readonly string[];
   owasp?: readonly string[];
 }
 
 /**
- * Which of the ten risks the scan covered: a risk is covered when an enabled rule maps to it and one of that rule's
- * platforms was scanned (`*` rules apply to any scanned platform). `scanned` holds platform names as rules spell them
- * (see expandPlatforms). Pure; one entry per risk, NHI1..NHI10.
+ * Whether a rule could run on what was scanned: one of its platforms was read (a platform-neutral `*` rule needs some
+ * identity source: workflow files alone hold no identities); workflow files count for the `ci` rules of GitHub / GitLab.
+ */
+function applies(r: RuleOwasp, scanned: ReadonlySet<string>): boolean {
+  return r.platforms.some((p) => {
+    if (p === '*') return [...scanned].some((s) => s !== WORKFLOW_FILES);
+    if (scanned.has(p)) return true;
+    return r.category === 'ci' && WORKFLOW_PLATFORMS.has(p) && scanned.has(WORKFLOW_FILES);
+  });
+}
+
+/**
+ * Which of the ten risks the scan covered: a risk is covered when an enabled rule maps to it and could run on what
+ * was scanned (see `applies`). `scanned` holds platform names as rules spell them (see expandPlatforms), plus
+ * `workflows` for workflow files. Pure; one entry per risk, NHI1..NHI10.
  */
 export function owaspCoverage(rules: readonly RuleOwasp[], scanned: ReadonlySet<string>): OwaspRiskCoverage[] {
   return OWASP_NHI_IDS.map((id) => {
     const mapped = rules.filter((r) => owaspIds(r.owasp).includes(id));
-    const runs = mapped.filter((r) => r.platforms.some((p) => (p === '*' ? scanned.size > 0 : scanned.has(p))));
+    const runs = mapped.filter((r) => applies(r, scanned));
     const base = { id, name: OWASP_NHI_NAMES[id] };
     if (runs.length > 0) return { ...base, covered: true, rules: runs.map((r) => r.id).sort() };
     if (mapped.length === 0) return { ...base, covered: false, rules: [], reason: 'no-rule' as const };

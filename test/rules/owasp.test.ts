@@ -37,12 +37,17 @@ describe('OWASP NHI Top 10 coverage', () => {
     expect(cov.find((c) => c.id === 'NHI2')).toMatchObject({ covered: true, rules: ['ci'] });
   });
 
-  it('connector ids stand for the platforms they read', () => {
-    expect([...expandPlatforms(['workflows'])].sort()).toEqual(['github', 'gitlab', 'workflows']);
+  it('connector ids stand for the platforms they read; workflow files count for CI rules only, and hold no identities', () => {
+    expect([...expandPlatforms(['workflows'])]).toEqual(['workflows']);
     expect(expandPlatforms(['kubernetes']).has('k8s')).toBe(true);
     expect(expandPlatforms(['entra']).has('azure')).toBe(true);
-    const cov = owaspCoverage(rules, expandPlatforms(['workflows']));
-    expect(cov.find((c) => c.id === 'NHI2')?.covered).toBe(true);
+    const withCategory = [rule('neutral', ['*'], ['NHI7']), { ...rule('ci', ['github', 'gitlab'], ['NHI2']), category: 'ci' }, { ...rule('api', ['github'], ['NHI5']), category: 'privilege' }];
+    const cov = Object.fromEntries(owaspCoverage(withCategory, expandPlatforms(['workflows'])).map((c) => [c.id, c]));
+    expect(cov.NHI2).toMatchObject({ covered: true, rules: ['ci'] });
+    expect(cov.NHI5).toMatchObject({ covered: false, reason: 'not-scanned', platforms: ['github'] });
+    expect(cov.NHI7).toMatchObject({ covered: false, reason: 'not-scanned' });
+    // a GitHub scan covers all three
+    expect(owaspCoverage(withCategory, new Set(['github'])).filter((c) => c.covered).map((c) => c.id)).toEqual(['NHI2', 'NHI5', 'NHI7']);
   });
 
   it('the registry covers all ten risks when every platform is scanned, and only the CI risks from workflow files', () => {
@@ -50,9 +55,10 @@ describe('OWASP NHI Top 10 coverage', () => {
     const all = owaspCoverage(metas, expandPlatforms(['aws', 'gcp', 'github', 'gitlab', 'kubernetes', 'entra']));
     expect(all.every((c) => c.covered)).toBe(true);
     const ci = owaspCoverage(metas, expandPlatforms(['workflows']));
-    // NHI10 (human use of an NHI) is an AWS IAM user check: workflow files alone cannot cover it
+    // workflow files cover the CI risks; offboarding, reuse and human use need the platforms' identities
+    expect(ci.filter((c) => c.covered).map((c) => c.id)).toEqual(['NHI2', 'NHI3', 'NHI5', 'NHI6', 'NHI7', 'NHI8']);
     expect(ci.find((c) => c.id === 'NHI10')).toMatchObject({ covered: false, reason: 'not-scanned', platforms: ['aws'] });
-    expect(ci.find((c) => c.id === 'NHI2')?.covered).toBe(true);
+    expect(ci.find((c) => c.id === 'NHI1')).toMatchObject({ covered: false, reason: 'not-scanned' });
   });
 
   it('ids: valid only, unique, in order; compact ranges and text', () => {
