@@ -28,6 +28,7 @@ import type {
 import { SEVERITIES, SEVERITY_RANK } from '../src/model/types.js';
 import type { Drift, EdgeRef, NodeRef } from '../src/drift/diff.js';
 import { fingerprint } from '../src/rules/runner.js';
+import { WORKFLOW_FILES, expandPlatforms, owaspCoverage, owaspIds, type OwaspRiskCoverage } from '../src/rules/owasp.js';
 import type { RuleMeta } from '../src/rules/types.js';
 import { safeLine } from '../src/util/text.js';
 import { countIdentities } from '../src/graph/identities.js';
@@ -421,6 +422,7 @@ function normalizeRule(v: unknown): RuleMeta | undefined {
     confidence: confidence(r.confidence),
     category: optText(r.category, 200) ?? 'security',
     platforms: textList(r.platforms, 50),
+    owasp: owaspIds(r.owasp),
     description: optText(r.description) ?? title,
     risk: text(r.risk),
     remediation,
@@ -768,6 +770,32 @@ export function targets(result: ScanResult): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The platforms the scan read, as rules spell them: the platforms of the targets of every connector run that did not
+ * fail, and the connector ids themselves (a run that could not name its targets still read its platform), with
+ * aliases expanded (kubernetes for k8s, entra for azure). The workflow-file connector is `workflows` whatever its
+ * targets say: a checkout of a GitHub repository is not a scan of GitHub's identities.
+ */
+export function scannedPlatforms(result: ScanResult): Set<string> {
+  const names: string[] = [];
+  for (const c of result.connectors) {
+    if (c.status === 'failed') continue;
+    names.push(c.id);
+    if (c.id !== WORKFLOW_FILES) names.push(...normalizeTargets(c.targets).map((t) => t.platform));
+  }
+  return expandPlatforms(names);
+}
+
+/** Which of the OWASP NHI Top 10 risks this scan covered (the rules that ran and the platforms read): NHI1..NHI10. */
+export function scanOwaspCoverage(result: ScanResult): OwaspRiskCoverage[] {
+  return owaspCoverage(result.rules, scannedPlatforms(result));
+}
+
+/** The OWASP NHI ids of a rule that ran (empty for a rule the result does not describe). */
+export function ruleOwasp(rules: ReadonlyMap<string, RuleMeta>, ruleId: string): ReturnType<typeof owaspIds> {
+  return owaspIds(rules.get(ruleId)?.owasp);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

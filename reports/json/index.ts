@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { ConfigEffect } from '../../src/model/result.js';
 import type { Evidence, Finding, ScanTarget, Severity, SourceLocation } from '../../src/model/types.js';
+import type { OwaspNhi, OwaspRiskCoverage } from '../../src/rules/owasp.js';
 import { INFORMATION_URI } from '../../src/version.js';
 import {
   baselineMarker,
@@ -20,6 +21,9 @@ import {
   principalRow,
   ruleCounts,
   ruleDocPath,
+  ruleMap,
+  ruleOwasp,
+  scanOwaspCoverage,
   severityCounts,
   sortedFindings,
   type CredentialRow,
@@ -30,7 +34,7 @@ import {
   type SuppressionInfo,
 } from '../shared.js';
 
-export const JSON_SCHEMA_VERSION = '1.2.0';
+export const JSON_SCHEMA_VERSION = '1.3.0';
 
 /** Rule ids as the schema defines them (kebab-case). */
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -50,6 +54,8 @@ export interface JsonFinding {
   baselineState?: 'new' | 'unchanged';
   /** suppressed[] only, when the engine names the ignore entry (since 1.2.0) */
   suppression?: SuppressionInfo;
+  /** the rule's OWASP NHI Top 10 (2025) risk ids (since 1.3.0) */
+  owasp: OwaspNhi[];
 }
 
 export interface JsonConnectorRun {
@@ -99,6 +105,8 @@ export interface JsonReportV1 {
     confidence: Finding['confidence'];
     category: string;
     platforms: string[];
+    /** OWASP NHI Top 10 (2025) risk ids (since 1.3.0) */
+    owasp: OwaspNhi[];
     description: string;
     /** `docs/rules/<id>.md`, relative to the package root */
     helpUri: string;
@@ -108,9 +116,11 @@ export interface JsonReportV1 {
   baseline?: { file: string; known: number; newFindings: number };
   /** since 1.2.0: what the configuration file changed (absent when none was read) */
   config?: ConfigEffect;
+  /** since 1.3.0: which of the OWASP NHI Top 10 (2025) risks the scan covered, NHI1..NHI10 */
+  owaspCoverage: OwaspRiskCoverage[];
 }
 
-function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 'unchanged' | undefined): JsonFinding {
+function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 'unchanged' | undefined, owasp: OwaspNhi[]): JsonFinding {
   const out: JsonFinding = {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -119,7 +129,7 @@ function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 
     message: f.message,
     identity: identityRef(graph, f.nodeId),
     evidence: f.evidence.map((e) => ({ ...e })),
-  };
+  } as JsonFinding;
   if (f.discriminator !== undefined) out.discriminator = f.discriminator;
   if (f.path?.length) {
     out.path = f.path.map((id) => {
@@ -130,6 +140,7 @@ function jsonFinding(graph: IdentityGraph, f: SuppressedFinding, state: 'new' | 
   if (f.location) out.location = { ...f.location };
   if (state) out.baselineState = state;
   if (f.suppression) out.suppression = { ...f.suppression };
+  out.owasp = [...owasp];
   return out;
 }
 
@@ -156,6 +167,8 @@ export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {
   const suppressed = result.suppressed ?? [];
   const mark = baselineMarker(result);
   const fresh = newFindingCount(result);
+  const byRule = ruleMap(result.rules);
+  const owaspOf = (f: Finding) => ruleOwasp(byRule, f.ruleId);
 
   const report: JsonReportV1 = {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -190,8 +203,8 @@ export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {
       coverageGaps: result.coverage.filter((c) => c.incomplete).length,
     },
     // lazy (for renderJsonChunks): iterables that build each entry when it is written
-    findings: rows(sortedFindings(result.findings), (f) => jsonFinding(graph, f, mark(f)), opts.lazy),
-    suppressed: rows(sortedFindings(suppressed), (f) => jsonFinding(graph, f, mark(f)), opts.lazy),
+    findings: rows(sortedFindings(result.findings), (f) => jsonFinding(graph, f, mark(f), owaspOf(f)), opts.lazy),
+    suppressed: rows(sortedFindings(suppressed), (f) => jsonFinding(graph, f, mark(f), owaspOf(f)), opts.lazy),
     coverage: result.coverage.map((c) => ({ ...c })),
     identities: opts.lazy ? (concat<PrincipalRow | CredentialRow>(principals, credentials) as unknown as Array<PrincipalRow | CredentialRow>) : [...principals, ...credentials],
     rules: [...result.rules]
@@ -205,9 +218,11 @@ export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {
         confidence: r.confidence,
         category: r.category,
         platforms: [...r.platforms],
+        owasp: [...r.owasp],
         description: r.description,
         helpUri: ruleDocPath(r.id),
       })),
+    owaspCoverage: [],
   };
   if (result.deadlineSeconds !== undefined) report.scan.deadlineSeconds = result.deadlineSeconds;
   if (fresh !== undefined) report.summary.findings.new = fresh;
@@ -239,6 +254,7 @@ export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {
     report.baseline = { file: result.baseline.file, known: new Set(result.baseline.fingerprints).size, newFindings: fresh ?? 0 };
   }
   if (result.config) report.config = { ...result.config };
+  report.owaspCoverage = scanOwaspCoverage(result);
   return report;
 }
 

@@ -8,6 +8,7 @@ import type { Severity } from '../../src/model/types.js';
 import { SEVERITIES } from '../../src/model/types.js';
 import { driftIsEmpty } from '../../src/drift/diff.js';
 import { safeLabel } from '../../src/util/text.js';
+import type { OwaspRiskCoverage } from '../../src/rules/owasp.js';
 import { INFORMATION_URI } from '../../src/version.js';
 import {
   baselineMarker,
@@ -20,6 +21,7 @@ import {
   plural,
   severityCounts,
   sortedFindings,
+  scanOwaspCoverage,
   targets,
   text,
   type ReportInput,
@@ -61,6 +63,25 @@ export function escapeMarkdown(value: unknown, max = 300): string {
 
 /** Escape text for a GFM table cell (the same escaping: pipes are always escaped). */
 export const escapeCell = escapeMarkdown;
+
+/**
+ * Which of the OWASP NHI Top 10 (2025) risks the scan covered: a heading and two list items (no table, no HTML: the
+ * report stays one table of findings and plain lines).
+ */
+function owaspSection(result: ReportInput): string[] {
+  const coverage = scanOwaspCoverage(result);
+  const covered = coverage.filter((c) => c.covered);
+  const out = ['### OWASP NHI Top 10 (2025)', ''];
+  out.push(`- covered (${covered.length} of ${coverage.length}): ${covered.map((c) => `${c.id} ${c.name}`).join(', ') || 'none'}`);
+  const missing = coverage.filter((c) => !c.covered);
+  if (missing.length) {
+    const why = (c: OwaspRiskCoverage) =>
+      c.reason === 'no-rule' ? 'no rule enabled' : `no source scanned for its rules: ${(c.platforms ?? []).map((p) => escapeMarkdown(p, 50)).join(', ')}`;
+    out.push(`- not covered: ${missing.map((c) => `${c.id} ${c.name} (${why(c)})`).join(', ')}`);
+  }
+  out.push('');
+  return out;
+}
 
 export function renderMarkdown(input: ReportInput, opts: MarkdownOptions = {}): string {
   const result = normalizeInput(input);
@@ -152,6 +173,8 @@ export function renderMarkdown(input: ReportInput, opts: MarkdownOptions = {}): 
     if (result.coverage.length > maxCoverage) out.push(`- and ${result.coverage.length - maxCoverage} more coverage notes: run \`nhi scan --format json\` for all of them`);
     out.push('');
   }
+
+  out.push(...owaspSection(result));
 
   const tool = INFORMATION_URI ? `[${esc(result.tool.name)}](${INFORMATION_URI})` : esc(result.tool.name);
   out.push(

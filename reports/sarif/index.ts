@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { ConfigEffect } from '../../src/model/result.js';
 import type { Confidence, CoverageNote, Finding, Severity } from '../../src/model/types.js';
+import { owaspIds, type OwaspNhi } from '../../src/rules/owasp.js';
 import type { RuleMeta } from '../../src/rules/types.js';
 import { INFORMATION_URI } from '../../src/version.js';
 import {
@@ -139,6 +140,11 @@ export interface SarifLog {
 /** What a rule descriptor is built from (RuleMeta without the options schema). */
 type RuleInfo = Omit<RuleMeta, 'options'>;
 
+/** The SARIF tag of an OWASP NHI Top 10 risk: `owasp-nhi:NHI7`. */
+export function owaspTag(id: OwaspNhi): string {
+  return `owasp-nhi:${id}`;
+}
+
 /** `credential-not-rotated` → `CredentialNotRotated` (SARIF rule `name`). */
 function pascal(id: string): string {
   const name = id
@@ -213,7 +219,9 @@ function ruleHelp(r: RuleInfo): { text: string; markdown: string } {
 
 function ruleDescriptor(r: RuleInfo): SarifReportingDescriptor {
   const platforms = r.platforms.filter((p) => p !== '*');
-  const tags = [...new Set(['security', r.category, ...platforms, 'non-human-identity'].filter((t) => t !== ''))].slice(0, 20);
+  // OWASP NHI Top 10 ids as `owasp-nhi:NHI7` (before the platforms, so the 20-tag cut never drops them)
+  const owasp = owaspIds(r.owasp).map(owaspTag);
+  const tags = [...new Set(['security', r.category, ...owasp, ...platforms, 'non-human-identity'].filter((t) => t !== ''))].slice(0, 20);
   return {
     id: r.id,
     name: pascal(r.id),
@@ -239,6 +247,7 @@ function placeholderRule(id: string, f: Finding): RuleInfo {
     confidence: f.confidence,
     category: 'security',
     platforms: ['*'],
+    owasp: [],
     description: `Findings of rule ${id}.`,
     risk: 'See the rule documentation.',
     remediation: { text: 'See the rule documentation.' },

@@ -14,10 +14,12 @@ import {
   plural,
   ruleMap,
   sortedFindings,
+  scanOwaspCoverage,
   summaryLine,
   type ReportInput,
 } from '../shared.js';
 import { renderDriftText, renderDriftUnavailable } from '../../src/drift/diff.js';
+import { owaspCoverageText } from '../../src/rules/owasp.js';
 
 export interface ModelOptions {
   verbose?: boolean;
@@ -75,6 +77,8 @@ export interface ReportModel {
   /** when the --timeout deadline stopped sources: one sentence saying so (shown first under Coverage) */
   deadline?: string;
   coverage: ModelCoverage[];
+  /** the OWASP NHI Top 10 risks the scan covered (`8 of 10: ...`) and, when some were not, which and why */
+  owasp: { covered: string; notCovered?: string };
   /** drift since the previous snapshot, as plain lines (first = heading); empty when there is none */
   drift: string[];
   /** findings the configuration suppressed (the footer says so when no Config line in the header does) */
@@ -288,6 +292,7 @@ export function buildModel(result: ReportInput, opts: ModelOptions = {}): Report
     topRisks: pickTopRisks(sorted, opts.topRisks ?? 5).map((f) => modelFinding(result, f, false, known)),
     groups,
     coverage,
+    owasp: owaspCoverageText(scanOwaspCoverage(result)),
     drift: result.drift ? renderDriftText(result.drift, { max: verbose ? 1000 : 5 }).split('\n').map(safeLine) : result.driftUnavailable && result.driftUnavailable.reason !== 'first-snapshot' ? [renderDriftUnavailable(result.driftUnavailable)] : [],
     suppressed: result.suppressed?.length ?? 0,
     hints,

@@ -161,6 +161,9 @@ function reportRows(m: ReportModel, p: Palette, emit: (row: Row) => void): void 
     line(spans(c.message), 6);
     line(spans(c.impact), 6, `${p.dim('impact:')} `);
   }
+  // OWASP NHI Top 10 (2025): two short lines, wrapped under their lead at any width
+  line(spans(m.owasp.covered), 2, `${p.dim('OWASP NHI covered:')} `);
+  if (m.owasp.notCovered) line(spans([p.yellow, m.owasp.notCovered]), 2, `${p.dim('not covered:')} `);
 
   if (m.drift.length > 0) {
     blank();

@@ -25,6 +25,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['aws'],
+    owasp: ['NHI5'],
     description: 'A user or role holds full admin: AdministratorAccess, Action * on *, or a NotAction allow that leaves all of IAM (IAM policy management alone is reported by privilege-escalation, with the hop that makes it admin).',
     risk: 'Whoever controls the identity (a leaked key, a compromised workload, a trusted CI job) controls the whole account.',
     remediation: {

@@ -112,6 +112,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'ci',
     platforms: ['github', 'aws', 'gcp'],
+    owasp: ['NHI2', 'NHI3'],
     description:
       'A job runs an AI agent (Claude Code, Codex, Gemini CLI, Copilot CLI, Aider, …) on a trigger anyone can start (issue and pull-request comments, issues, pull_request_target, discussions, workflow_run) while it holds write scopes, secrets or cloud credentials. The finding shows the chain from the people who can write the input to what the agent holds, including each cloud role and what that role can become.',
     risk: 'An agent follows instructions in the text it reads. Whoever writes an issue, a comment or a pull request steers a program that holds the job\'s token, its secrets and its cloud role (prompt injection), and no review stands in between.',

@@ -13,6 +13,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI2'],
     description: 'A workflow expands `toJSON(secrets)` (every secret the repository can see, as one JSON object) or reads `secrets[...]` with a name computed at run time; critical on a trigger anyone can start.',
     risk: 'Every repository, environment and organisation secret the workflow can see reaches one step, its logs and every action it calls; with a computed index, whoever controls the index chooses the secret.',
     remediation: {

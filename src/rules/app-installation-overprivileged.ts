@@ -20,6 +20,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['github'],
+    owasp: ['NHI3', 'NHI5'],
     description: 'A GitHub App is installed on all repositories of the org with write or admin on a sensitive permission (code, workflows, secrets, administration); medium when limited to selected repositories but still admin over administration or secrets.',
     risk: "The App's private key (held by its vendor or by a server of yours) can push code, change workflows or read secrets everywhere; a compromised App vendor becomes a compromise of the whole org.",
     remediation: {

@@ -28,6 +28,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['entra', 'azure'],
+    owasp: ['NHI5'],
     description: 'A service principal or managed identity holds Owner, User Access Administrator or Role Based Access Control Administrator in Azure RBAC (critical at a subscription, management group or the root).',
     risk: 'These roles change who has access: the workload can grant itself or anyone else any role at that scope, so its credential is as strong as the scope\u2019s owner.',
     remediation: {

@@ -16,6 +16,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'usage',
     platforms: ['github', 'gitlab'],
+    owasp: ['NHI1'],
     description: 'A GitHub Actions secret (repository, environment, or org secret visible only to scanned repositories) or a GitLab CI/CD variable that no scanned workflow or pipeline references.',
     risk: 'A secret nobody references is a credential still valid somewhere, kept for no reason: it can be read by any new workflow (or anyone who can push one) and is rarely rotated.',
     remediation: {

@@ -19,6 +19,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['github', 'gitlab', '*'],
+    owasp: ['NHI7'],
     description: 'An active token (fine-grained or SAML-authorised PAT, GitLab access or deploy token) has no expiry date, or one further away than the maximum lifetime.',
     risk: 'A token without an expiry keeps working after its owner leaves, its purpose ends or it leaks; nothing forces anyone to look at it again.',
     remediation: {

@@ -21,6 +21,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['*'],
+    owasp: ['NHI7'],
     description: 'An active long-lived credential (by default an access key) is older than the maximum age.',
     risk: 'Long-lived secrets leak through laptops, CI logs and old repositories; the longer one lives, the longer a leaked copy keeps working.',
     remediation: {

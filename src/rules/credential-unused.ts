@@ -21,6 +21,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'usage',
     platforms: ['*'],
+    owasp: ['NHI1'],
     description: 'An active credential has not been used within the window, or was never used since it was created.',
     risk: 'A credential nobody uses still works for whoever finds it; it is pure exposure with no benefit.',
     remediation: {

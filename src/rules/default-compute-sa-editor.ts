@@ -14,6 +14,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
+    owasp: ['NHI5', 'NHI9'],
     description: 'The Compute Engine default service account (<number>-compute@developer.gserviceaccount.com) still holds roles/editor or roles/owner, the grant Google made automatically when the API was enabled.',
     risk: 'Every VM, GKE node and Cloud Run/Functions workload created without an explicit service account runs as it: one compromised workload has Editor on the whole project.',
     remediation: {

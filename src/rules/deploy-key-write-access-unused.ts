@@ -19,6 +19,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['github', 'gitlab'],
+    owasp: ['NHI1', 'NHI5'],
     description: 'A deploy key that can push (GitHub read_only false, GitLab can_push true) has not been used within the window, was never used, or sits on an archived repository.',
     risk: 'A write deploy key is a password to push code, kept on some server; an unused one is exposure without a purpose, and a push bypasses review unless branches are protected.',
     remediation: {

@@ -19,6 +19,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['entra'],
+    owasp: ['NHI4', 'NHI7'],
     description: 'An Entra ID application has an active client secret and no federated identity credential (low when it has both: the secret is the weaker way in).',
     risk: 'A client secret is a password that works from anywhere until it expires; it gets copied into CI variables, config files and laptops. A federated credential has nothing to leak: the workload proves who it is with a short-lived token from its own platform.',
     remediation: {

@@ -49,6 +49,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'trust',
     platforms: ['entra'],
+    owasp: ['NHI4', 'NHI6'],
     description: 'A federated identity credential of an Entra application trusts a GitHub (or other) issuer with a subject, or a claims-matching expression, that admits many repositories (high) or every branch or pull request of one repository (medium).',
     risk: 'Any workflow that the credential admits can sign in as the application: with a wildcard over repositories, anyone who can push a workflow to any repository of the owner (or create one) gets the application\u2019s permissions.',
     remediation: {

@@ -23,6 +23,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['entra'],
+    owasp: ['NHI5'],
     description: 'An application or service principal holds an application permission that controls the tenant (RoleManagement.ReadWrite.Directory, AppRoleAssignment.ReadWrite.All, Application.ReadWrite.All, ...) or a directory role such as Privileged Role Administrator or Application Administrator.',
     risk: 'Whoever holds the application\u2019s secret, certificate or federated token can grant itself Global Administrator or add credentials to any application: one leaked workload credential is the whole tenant.',
     remediation: {

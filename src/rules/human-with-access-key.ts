@@ -20,6 +20,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'credential-hygiene',
     platforms: ['aws'],
+    owasp: ['NHI7', 'NHI10'],
     description: 'An IAM user with a console password also has an active access key.',
     risk: 'A person\'s long-lived key ends up in shell profiles and scripts, outlives their role, and mixes human and machine use so neither can be locked down or attributed.',
     remediation: {

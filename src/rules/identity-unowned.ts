@@ -17,6 +17,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ownership',
     platforms: ['*'],
+    owasp: ['NHI1'],
     description: 'A user or role carries no owner tag, so nobody is accountable for it (high when it is also admin-equivalent).',
     risk: 'Unowned identities are never reviewed, rotated or deleted, and nobody can say whether a change in their use is expected.',
     remediation: {

@@ -21,6 +21,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'usage',
     platforms: ['*'],
+    owasp: ['NHI1'],
     description: 'A user or role shows no activity (sign-in, role assumption, key use) within the window, or never since it was created.',
     risk: 'Identities nobody uses keep their permissions and trust; they are the ones whose misuse nobody notices.',
     remediation: {

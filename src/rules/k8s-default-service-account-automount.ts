@@ -14,6 +14,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['k8s'],
+    owasp: ['NHI5', 'NHI9'],
     description: 'The `default` service account of a namespace is granted RBAC rights and its token is mounted automatically: every pod in the namespace that names no account of its own gets those rights (high when pods in the scan mount it, medium otherwise; critical for rights that escalate).',
     risk: 'Pods run as `default` without anyone choosing it; a compromise of any of them (a vulnerable web app, a debug pod) hands the attacker the token and whatever was bound to `default`, often for one workload\'s convenience.',
     remediation: {

@@ -17,6 +17,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['k8s'],
+    owasp: ['NHI7'],
     description: 'A Secret of type kubernetes.io/service-account-token: a token for a service account that never expires and is valid until the Secret is deleted. Severity follows what the account can do.',
     risk: 'The token is a bearer credential stored in etcd and readable by anyone who can get secrets in its namespace; copied once (into CI, a laptop, a log) it works from anywhere for as long as the Secret exists, unlike the projected tokens pods get, which expire within hours.',
     remediation: {

@@ -18,6 +18,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['k8s'],
+    owasp: ['NHI5'],
     description: 'A ClusterRoleBinding or RoleBinding grants a service account cluster-admin, or a role with * verbs on * resources in every API group (critical cluster-wide, high within one namespace).',
     risk: 'Any pod running as the account, and anyone holding one of its tokens, controls the cluster (or the namespace): reads every secret, runs any workload, rewrites RBAC.',
     remediation: {

@@ -21,6 +21,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI6', 'NHI7'],
     description: 'A workflow authenticates to AWS, Google Cloud or Azure with static keys stored as CI secrets, where OIDC federation would give short-lived credentials.',
     risk: 'Static cloud keys in CI never expire, are copied into every run, leak through logs and forks, and are rarely rotated; federation tokens last an hour and are bound to the repository.',
     remediation: {

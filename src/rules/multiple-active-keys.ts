@@ -16,6 +16,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['*'],
+    owasp: ['NHI7', 'NHI9'],
     description: 'An identity has two or more active keys of the same type at once.',
     risk: 'A second active key is usually a rotation that was never finished: the old key keeps working and doubles the exposure.',
     remediation: {

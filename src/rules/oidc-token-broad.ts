@@ -17,6 +17,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI5', 'NHI6'],
     description: '`id-token: write` granted at workflow level (every job can mint a cloud identity token), or to a job on a trigger anyone can start.',
     risk: 'An OIDC token is a key to every cloud role that trusts the repository: a job that does not need one, or a run an outsider can start, should not be able to request it.',
     remediation: {

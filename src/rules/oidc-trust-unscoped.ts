@@ -18,6 +18,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'trust',
     platforms: ['aws', 'github'],
+    owasp: ['NHI4', 'NHI6'],
     description: 'A role trusts GitHub Actions OIDC tokens without a `sub` condition that limits them to your repositories.',
     risk: 'Every GitHub repository can mint a token from the same issuer: without a sub condition naming your repository, anyone\'s workflow can assume the role.',
     remediation: {

@@ -137,6 +137,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['aws', 'gcp', 'github', 'gitlab', 'k8s', 'entra'],
+    owasp: ['NHI5'],
     description:
       'A user, role, group, service account or CI identity that is not admin can become admin, directly or in several hops (change a policy, take another identity\'s credentials, pass a role to code it runs, reach running code, assume or impersonate), across AWS, Google Cloud and code hosts.',
     risk: 'Least privilege on the identity is an illusion when its grants let it become admin: whoever holds its key, runs as it or can push to its repository owns the account. Tools that read one policy at a time miss these paths.',

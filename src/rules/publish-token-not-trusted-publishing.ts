@@ -235,6 +235,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI6', 'NHI7'],
     description:
       'A job publishes to npm, PyPI, RubyGems.org, crates.io, NuGet.org, pub.dev or JSR with a registry token stored as a secret, where the registry accepts the workflow\'s OIDC token instead (trusted publishing); high on a trigger anyone can start, low for TestPyPI.',
     risk: 'A publish token does not expire with the run: leaked from a log, a compromised action or a cache, it lets anyone publish a malicious version of the package to everyone who installs it (the npm worms of 2025 spread through such tokens). A trusted publisher is bound to this repository and workflow and lives for minutes.',

@@ -13,6 +13,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['aws'],
+    owasp: ['NHI5', 'NHI7'],
     description: 'The root user of an AWS account has an active access key.',
     risk: 'Root keys cannot be limited by any policy, SCP or boundary: whoever holds one owns the account, including billing and account closure.',
     remediation: {

@@ -18,6 +18,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
+    owasp: ['NHI5'],
     description: 'Token creator, service account user, workload identity user or key admin (or a custom role with their permissions) granted on a whole project / folder / organisation (so on every service account in it), or on a single service account to allUsers, allAuthenticatedUsers or a whole domain.',
     risk: 'These roles let the member mint tokens for, act as, or create keys for service accounts; granted at project level they reach every service account there, including the most privileged one.',
     remediation: {

@@ -20,6 +20,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'privilege',
     platforms: ['gcp'],
+    owasp: ['NHI5'],
     description: 'A service account holds roles/owner (critical), roles/editor, a predefined *Admin role, or a custom role that can set IAM policies, on a project, folder or organisation.',
     risk: 'Primitive roles grant thousands of permissions across every service of the project; whoever can act as the account (its keys, its workloads, anyone allowed to impersonate it) gets all of them.',
     remediation: {

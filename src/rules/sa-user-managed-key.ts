@@ -18,6 +18,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['gcp'],
+    owasp: ['NHI7'],
     description: 'A Google Cloud service account has an active user-managed key, where an attached service account, impersonation or workload identity federation would do; high when the account holds a primitive or admin role.',
     risk: 'A user-managed key is a long-lived private key file: it never expires by default, is copied onto laptops, CI systems and repositories, and works from anywhere.',
     remediation: {

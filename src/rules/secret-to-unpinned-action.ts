@@ -91,6 +91,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI2', 'NHI3'],
     description:
       'A step passes secrets (in `with:` or its own `env:`) to a third-party action referenced by tag or branch instead of a full commit SHA, or a job passes secrets to such a reusable workflow; medium when the secrets reach the action only through job- or workflow-level `env:`.',
     risk: 'Whoever can move that tag or push to that branch (the action\'s maintainers, or anyone who compromises their repository, as with tj-actions/changed-files in 2025) runs code with your secrets on the next run, without any change to your repository.',

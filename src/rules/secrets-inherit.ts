@@ -22,6 +22,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI2', 'NHI3'],
     description: 'A job calls a reusable workflow with `secrets: inherit`, handing it every secret the caller can see; high when the reusable workflow belongs to another owner.',
     risk: 'The called workflow (and whoever can change it at that ref) gets all repository, environment and organisation secrets, not just the ones it needs.',
     remediation: {

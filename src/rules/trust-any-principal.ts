@@ -14,6 +14,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'trust',
     platforms: ['aws'],
+    owasp: ['NHI4'],
     description: 'A role\'s trust policy lets any AWS principal (`Principal: "*"`) assume it without a condition that pins down the caller.',
     risk: 'Anyone with an AWS account can assume the role and act with its permissions.',
     remediation: {

@@ -19,6 +19,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'trust',
     platforms: ['aws'],
+    owasp: ['NHI3', 'NHI4'],
     description: 'A role can be assumed from an AWS account that was not scanned and is not on the allowed list (high when a whole foreign account is trusted without an external id).',
     risk: 'Whoever administers the other account decides who can use the role. Without sts:ExternalId a vendor trusted this way can be tricked into acting for another customer (confused deputy).',
     remediation: {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { IdentityGraph } from '../graph/graph.js';
 import type { Confidence, Finding, Severity } from '../model/types.js';
+import type { OwaspNhi } from './owasp.js';
 
 export type RuleCategory = 'credential-hygiene' | 'usage' | 'ownership' | 'privilege' | 'trust' | 'ci' | (string & {});
 
@@ -13,6 +14,8 @@ export interface RuleMeta {
   category: RuleCategory;
   /** platforms it applies to (for `nhi rules`), `*` for neutral rules */
   platforms: string[];
+  /** the OWASP Non-Human Identities Top 10 (2025) risks it detects: non-empty, unique, NHI1..NHI10 order */
+  owasp: OwaspNhi[];
   /** one sentence: what it catches */
   description: string;
   /** why it matters */

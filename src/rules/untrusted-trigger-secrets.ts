@@ -244,6 +244,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI2', 'NHI8'],
     description:
       "A job of a workflow anyone can start (pull_request_target, workflow_run, issue_comment, issues, discussions, review comments) receives long-lived secrets other than GITHUB_TOKEN; critical when the pull request's code or attacker-written event text reaches that job, high when an agent, a poisoned artifact, a computed checkout or an unseen reusable workflow may bring it in.",
     risk: "These triggers run with the base repository's secrets whoever opened the pull request, issue or comment: one checkout of the fork's code, one pasted title or one poisoned artifact in that job hands the secrets (often org secrets shared with every repository) to a stranger.",

@@ -14,6 +14,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'privilege',
     platforms: ['gcp'],
+    owasp: ['NHI5'],
     description: "A service account's role binding that Google's IAM Recommender proposes to remove or replace because the permissions were not used in its observation window.",
     risk: 'Unused permissions are pure exposure: they do nothing for the workload and everything for whoever takes it over.',
     remediation: {

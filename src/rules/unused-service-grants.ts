@@ -32,6 +32,7 @@ export const rule: Rule<Options> = {
     confidence: 'medium',
     category: 'privilege',
     platforms: ['aws'],
+    owasp: ['NHI5'],
     description: 'An identity\'s policies grant services that its service-last-accessed data shows it has not used within the window.',
     risk: 'Permissions nobody uses are the ones an attacker gets for free; removing them shrinks what a leaked credential can do.',
     remediation: {

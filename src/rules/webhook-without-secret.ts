@@ -13,6 +13,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['github'],
+    owasp: ['NHI4'],
     description: 'An active webhook has no secret (its receiver cannot tell real deliveries from forged ones) or skips TLS certificate verification; high when both.',
     risk: 'Receivers of unsigned webhooks (CI servers, deploy bots, chat integrations) act on whatever is posted to them; without TLS verification the payload, and any token in the URL, can be read or changed in transit.',
     remediation: {

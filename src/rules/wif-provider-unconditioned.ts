@@ -13,6 +13,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'trust',
     platforms: ['gcp'],
+    owasp: ['NHI4', 'NHI6'],
     description: "A workload identity pool provider has no attributeCondition (critical for GitHub's issuer: any repository on GitHub gets tokens for the pool), or one that only pins the repository owner (medium).",
     risk: 'Without a condition, every identity the issuer vouches for can exchange its token; service accounts that trust the pool by attribute are one misconfigured binding away from anyone.',
     remediation: {

@@ -20,6 +20,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github', 'aws', 'gcp', 'entra'],
+    owasp: ['NHI5', 'NHI6'],
     description: 'A GitHub workflow assumes (through OIDC) an AWS role that is admin-equivalent (critical when the role trusts GitHub tokens of any repository), or a Google Cloud service account holding a primitive or admin role, or signs in (federated credential) as an Entra application that is admin of the tenant or of an Azure subscription. A role the workflow does not name (its ARN comes from a secret) counts when its trust, scoped to the repository, accepts a job\'s token.',
     risk: 'Whoever can change the workflow (a pull request that gets merged, a compromised action, a maintainer token) holds full admin on the account; with an unscoped trust, any repository on GitHub does.',
     remediation: {

@@ -32,6 +32,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    owasp: ['NHI5', 'NHI8'],
     description: 'A workflow or job gives its GITHUB_TOKEN `permissions: write-all`, or write scopes on a trigger that runs with untrusted input (pull_request_target, workflow_run, issue_comment).',
     risk: 'Every step, and every action it calls, can push code, publish packages and change releases with that token; on pull_request_target a fork can often steer what runs.',
     remediation: {

@@ -17,6 +17,7 @@ const rule: Rule<{ maxAgeDays: number }> = {
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['*'],
+    owasp: ['NHI7'],
     description: 'd',
     risk: 'r',
     remediation: { text: 'x' },

@@ -118,7 +118,16 @@ describe('nhi (built CLI as a child process)', () => {
   it('rules, permissions and connectors answer without a store', async () => {
     const rules = await nhi(['rules', '-f', 'json']);
     expect(rules.code).toBe(0);
-    expect((JSON.parse(rules.stdout) as { rules: unknown[] }).rules.length).toBeGreaterThanOrEqual(12);
+    const listed = (JSON.parse(rules.stdout) as { rules: Array<{ id: string; owasp: string[] }> }).rules;
+    expect(listed.length).toBeGreaterThanOrEqual(12);
+    // every rule names its OWASP NHI Top 10 risks, in text and JSON
+    for (const r of listed) expect(r.owasp.length, r.id).toBeGreaterThan(0);
+    expect(listed.find((r) => r.id === 'credential-not-rotated')?.owasp).toEqual(['NHI7']);
+    const text = await nhi(['rules']);
+    expect(text.code).toBe(0);
+    const block = text.stdout.slice(text.stdout.indexOf('\ncredential-not-rotated '));
+    expect(block.split('\n')[2].trim()).toBe('OWASP NHI: NHI7 Long-Lived Secrets');
+    expect(text.stdout.match(/^ +OWASP NHI: NHI/gm)?.length).toBe(listed.length);
     const perms = await nhi(['permissions', 'aws', '-f', 'json']);
     expect(perms.code).toBe(0);
     const doc = JSON.parse(perms.stdout) as { Version: string; Statement: Array<{ Action: string[] }> };

@@ -35,7 +35,7 @@ function connector(id: string, records: GraphRecord[], opts: { throwAfter?: numb
 
 // flags every principal without tags; lets the test see rules ran over the merged graph
 const untagged: Rule<{ }> = {
-  meta: { id: 'untagged', title: 'u', severity: 'high', confidence: 'high', category: 'ownership', platforms: ['*'], description: 'd', risk: 'r', remediation: { text: 'x' }, options: z.object({}) },
+  meta: { id: 'untagged', title: 'u', severity: 'high', confidence: 'high', category: 'ownership', platforms: ['*'], owasp: ['NHI1'], description: 'd', risk: 'r', remediation: { text: 'x' }, options: z.object({}) },
   check: (g) => [...g.principals()].filter((p) => !p.tags).map((p) => ({ nodeId: p.id, message: `${p.name} untagged`, evidence: [] })),
 };
 

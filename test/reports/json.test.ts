@@ -64,7 +64,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.2.0');
+    expect(doc.schemaVersion).toBe('1.3.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
@@ -119,6 +119,41 @@ describe('JSON report v1', () => {
     // package.json names no home page or repository: no project URL is made up
     expect(doc.tool.informationUri).toBe('');
     expect(text).not.toContain('github.com/nhi-drift');
+  });
+
+  it('carries the OWASP NHI Top 10 ids on every finding and rule, and which of the ten risks the scan covered (1.3.0)', () => {
+    const text = renderJson(sampleResult());
+    expectValid(text);
+    const doc = report(text);
+    expect(doc.schemaVersion).toBe('1.3.0');
+    const byRule = new Map(doc.rules.map((r) => [r.id, r.owasp]));
+    expect(byRule.get('oidc-trust-without-sub')).toEqual(['NHI4', 'NHI6']);
+    for (const f of doc.findings) expect(f.owasp, f.ruleId).toEqual(byRule.get(f.ruleId) ?? []);
+    expect(doc.findings.find((f) => f.ruleId === 'credential-not-rotated')?.owasp).toEqual(['NHI7']);
+    // the sample scanned one AWS account: the aws and platform-neutral rules count, the workflow rule does not
+    expect(doc.owaspCoverage.map((c) => c.id)).toEqual(['NHI1', 'NHI2', 'NHI3', 'NHI4', 'NHI5', 'NHI6', 'NHI7', 'NHI8', 'NHI9', 'NHI10']);
+    const cov = Object.fromEntries(doc.owaspCoverage.map((c) => [c.id, c]));
+    expect(cov.NHI1).toEqual({ id: 'NHI1', name: 'Improper Offboarding', covered: true, rules: ['credential-unused', 'identity-unowned'] });
+    expect(cov.NHI2).toEqual({ id: 'NHI2', name: 'Secret Leakage', covered: false, rules: [], reason: 'not-scanned', platforms: ['github', 'workflows'] });
+    expect(cov.NHI5).toMatchObject({ covered: false, reason: 'no-rule' });
+    // a scan of workflow files covers the workflow rule's risk
+    const wf = report(renderJson(sampleResult({ connectors: [{ id: 'workflows', title: 'Workflow files', status: 'complete', apiCalls: 0, callsByOperation: {}, records: 1, durationMs: 1, targets: [] }] })));
+    expect(wf.owaspCoverage.find((c) => c.id === 'NHI2')).toMatchObject({ covered: true, rules: ['workflow-secret-reference'] });
+    // a failed run scanned nothing
+    const failed = report(renderJson(sampleResult({ connectors: [{ id: 'aws', title: 'AWS IAM', status: 'failed', apiCalls: 0, callsByOperation: {}, records: 0, durationMs: 1, targets: [] }] })));
+    expect(failed.owaspCoverage.every((c) => !c.covered)).toBe(true);
+  });
+
+  it('the schema rejects an OWASP id outside NHI1..NHI10 and accepts a 1.2.0 document without the new fields', () => {
+    const doc = JSON.parse(renderJson(sampleResult())) as Record<string, any>;
+    doc.findings[0].owasp = ['NHI11'];
+    expect(validate(doc)).toBe(false);
+    const old = JSON.parse(renderJson(sampleResult())) as Record<string, any>;
+    delete old.owaspCoverage;
+    for (const f of old.findings) delete f.owasp;
+    for (const r of old.rules) delete r.owasp;
+    old.schemaVersion = '1.2.0';
+    expect(validate(old)).toBe(true);
   });
 
   it('carries no policy documents or attribute blobs', () => {

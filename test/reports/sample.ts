@@ -238,6 +238,7 @@ function meta(id: string, severity: Severity, extra: Partial<RuleMeta> = {}): Ru
     confidence: 'high',
     category: 'credential-hygiene',
     platforms: ['aws'],
+    owasp: ['NHI7'],
     description: `What ${id} catches.`,
     risk: `Why ${id} matters.`,
     remediation: { text: `How to fix ${id}.`, cli: `aws iam fix --rule ${id}` },
@@ -250,12 +251,13 @@ export const RULES: RuleMeta[] = [
   meta('oidc-trust-without-sub', 'critical', {
     category: 'trust',
     confidence: 'medium',
+    owasp: ['NHI4', 'NHI6'],
     remediation: { text: 'Add a sub condition naming the repository.', terraform: 'condition { variable = "token.actions.githubusercontent.com:sub" }' },
   }),
   meta('credential-not-rotated', 'high'),
-  meta('identity-unowned', 'medium', { category: 'ownership', platforms: ['*'], confidence: 'low' }),
-  meta('credential-unused', 'low', { category: 'usage' }),
-  meta('workflow-secret-reference', 'info', { category: 'ci', platforms: ['github', 'workflows'] }),
+  meta('identity-unowned', 'medium', { category: 'ownership', platforms: ['*'], confidence: 'low', owasp: ['NHI1'] }),
+  meta('credential-unused', 'low', { category: 'usage', owasp: ['NHI1'] }),
+  meta('workflow-secret-reference', 'info', { category: 'ci', platforms: ['github', 'workflows'], owasp: ['NHI2'] }),
 ];
 
 function finding(ruleId: string, severity: Severity, nodeId: string, message: string, extra: Partial<Finding> = {}): Finding {

@@ -149,6 +149,27 @@ describe('SARIF renderer', () => {
     expect(rule.properties.precision).toBe('medium');
   });
 
+  it('tags each rule with its OWASP NHI Top 10 risks (owasp-nhi:NHIx), kept under the 20-tag limit, and stays valid', () => {
+    const text = renderSarif(sampleResult());
+    expectValid(text);
+    const rules = parse(text).runs[0].tool.driver.rules;
+    const oidc = rules.find((r) => r.id === 'oidc-trust-without-sub')!;
+    expect(oidc.properties.tags).toEqual(['security', 'trust', 'owasp-nhi:NHI4', 'owasp-nhi:NHI6', 'aws', 'non-human-identity']);
+    for (const r of rules) {
+      const meta = RULES.find((m) => m.id === r.id);
+      if (meta) expect(r.properties.tags.filter((t) => t.startsWith('owasp-nhi:')), r.id).toEqual(meta.owasp.map((o) => `owasp-nhi:${o}`));
+    }
+    // a rule with many platforms: the cut to 20 tags drops platforms, never the OWASP ids
+    const wide = { ...RULES[1], platforms: Array.from({ length: 30 }, (_, i) => `p${i}`), owasp: ['NHI7', 'NHI10'] as typeof RULES[1]['owasp'] };
+    const log = parse(renderSarif(sampleResult({ rules: [wide] })));
+    const tags = log.runs[0].tool.driver.rules.find((r) => r.id === wide.id)!.properties.tags;
+    expect(tags).toHaveLength(20);
+    expect(tags).toEqual(expect.arrayContaining(['owasp-nhi:NHI7', 'owasp-nhi:NHI10']));
+    // ids that are not OWASP NHI ids (a hand-made or old result) are not turned into tags
+    const odd = parse(renderSarif(sampleResult({ rules: [{ ...RULES[1], owasp: ['NHI99', 'x'] as unknown as typeof RULES[1]['owasp'] }] })));
+    expect(odd.runs[0].tool.driver.rules.find((r) => r.id === RULES[1].id)!.properties.tags.some((t) => t.startsWith('owasp-nhi:'))).toBe(false);
+  });
+
   it('maps severities with explicit tables that agree with GitHub security-severity bands', () => {
     for (const s of SEVERITIES) {
       const score = Number(SEVERITY_TO_SECURITY_SEVERITY[s]);

@@ -85,6 +85,17 @@ describe('plain-text terminal report', () => {
     expect(clean).not.toContain('Scan incomplete');
   });
 
+  it('ends Coverage with the OWASP NHI Top 10 risks covered and not covered, in two lines', () => {
+    const cov = section(renderText(sampleResult()), 'Coverage');
+    expect(cov).toContain('\n  OWASP NHI covered: 4 of 10: NHI1, NHI4, NHI6, NHI7\n');
+    expect(cov).toContain('\n  not covered: NHI2 (no source scanned for their rules); NHI3, NHI5, NHI8-NHI10 (no rule enabled)\n');
+    for (const width of [40, 60, 80]) {
+      const narrow = renderText(sampleResult(), { width });
+      for (const line of narrow.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(width);
+      expect(narrow.replace(/\s+/g, ' ')).toContain('OWASP NHI covered: 4 of 10: NHI1, NHI4, NHI6, NHI7');
+    }
+  });
+
   it('mentions suppressed findings by count only', () => {
     const r = sampleResult();
     r.suppressed = r.findings.splice(0, 2);
@@ -114,7 +125,7 @@ describe('plain-text terminal report', () => {
 describe('render()', () => {
   it('dispatches on format', () => {
     const r = sampleResult();
-    expect(JSON.parse(render('json', r, {})).schemaVersion).toBe('1.2.0');
+    expect(JSON.parse(render('json', r, {})).schemaVersion).toBe('1.3.0');
     expect(JSON.parse(render('sarif', r, { category: 'ci' })).runs[0].automationDetails.id.startsWith('ci/')).toBe(true);
     expect(render('markdown', r, {})).toMatch(/^## nhi-drift report/);
     expect(render('terminal', r, { verbose: true }).match(/• worker-/g)).toHaveLength(WORKERS);

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IdentityGraph } from '../../src/graph/graph.js';
 import { RULES, getRule } from '../../src/rules/index.js';
+import { OWASP_NHI_IDS, owaspLabel } from '../../src/rules/owasp.js';
 import type { Rule } from '../../src/rules/types.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -51,6 +52,12 @@ describe('rule registry and docs', () => {
     // a CLI fix, when given, is a real command of the platform's own tool
     if (m.remediation.cli !== undefined) expect(m.remediation.cli).toMatch(/^(aws|gcloud|gh|glab|git|az) /);
     expect(m.platforms.length).toBeGreaterThan(0);
+    // OWASP NHI Top 10 (2025): at least one risk, valid ids, unique, in NHI1..NHI10 order
+    expect(Array.isArray(m.owasp), 'owasp present').toBe(true);
+    expect(m.owasp.length).toBeGreaterThan(0);
+    for (const o of m.owasp) expect(OWASP_NHI_IDS).toContain(o);
+    expect(new Set(m.owasp).size).toBe(m.owasp.length);
+    expect(m.owasp).toEqual(OWASP_NHI_IDS.filter((o) => m.owasp.includes(o)));
     const defaults = m.options.parse({}) as Record<string, unknown>;
     expect(Object.keys(defaults).sort()).toEqual(Object.keys(m.options.shape).sort());
     for (const [k, v] of Object.entries(defaults)) expect(v, `${id}.${k} has a default`).not.toBeUndefined();
@@ -64,6 +71,12 @@ describe('rule registry and docs', () => {
     const md = readFileSync(file, 'utf8');
     expect(md.startsWith(`# ${id}\n`)).toBe(true);
     expect(md).toContain(`**${rule.meta.severity}**`);
+    // the OWASP line follows the severity header and names exactly the metadata's risks, then says why
+    const owasp = md.split('\n').filter((l) => l.startsWith('OWASP NHI: '));
+    expect(owasp, 'one OWASP NHI line').toHaveLength(1);
+    expect(owasp[0].startsWith(`OWASP NHI: ${rule.meta.owasp.map(owaspLabel).join(', ')}. `), owasp[0]).toBe(true);
+    expect(owasp[0].length, 'a one-line justification').toBeGreaterThan(`OWASP NHI: ${rule.meta.owasp.map(owaspLabel).join(', ')}. `.length + 20);
+    expect(md.indexOf('OWASP NHI: ')).toBeLessThan(md.indexOf('\n## What it catches'));
     for (const s of SECTIONS) expect(section(md, s).trim().length, `section ${s}`).toBeGreaterThan(0);
     expect(section(md, 'How to fix it'), 'a concrete fix: a command or a snippet').toContain('```');
     const options = section(md, 'Options');
@@ -85,6 +98,23 @@ describe('rule registry and docs', () => {
       expect(row, r.meta.id).toBeDefined();
       expect(row).toContain(r.meta.severity);
       expect(row).toContain(r.meta.category);
+      expect(row!.split(' | ')[3], `${r.meta.id} OWASP NHI cell`).toBe(r.meta.owasp.join(', '));
+    }
+  });
+
+  it('the README rule table names every rule with its OWASP NHI ids, and its OWASP section lists the rules per risk', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    for (const r of RULES) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| [${r.meta.id}](docs/rules/${r.meta.id}.md) |`));
+      expect(row, r.meta.id).toBeDefined();
+      expect(row!.split(' | ')[3], `${r.meta.id} OWASP NHI cell`).toBe(r.meta.owasp.join(', '));
+    }
+    for (const id of OWASP_NHI_IDS) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| ${owaspLabel(id)} |`));
+      expect(row, id).toBeDefined();
+      const listed = row!.split(' | ')[1].replace(/ \|$/, '');
+      const expected = RULES.filter((r) => r.meta.owasp.includes(id)).map((r) => r.meta.id).sort();
+      expect(listed, id).toBe(expected.join(', '));
     }
   });
 });
