@@ -20,12 +20,12 @@
  */
 import type { IdentityGraph } from '../graph/graph.js';
 import { ENTRA_APP_REF_PREFIX, type IdentityEdge, type IdentityNode } from '../model/types.js';
-import { ficRequirement } from '../policy/entra-fic.js';
+import { ficRequirement, type FicRequirement } from '../policy/entra-fic.js';
 import type { StatementRef } from '../policy/decision.js';
 import { ACT_AS_PERMISSIONS } from '../policy/gcp.js';
-import { conditionEntries, isGitHubIssuer, isPositiveOperator, oidcIssuer, toConditions } from '../policy/trust.js';
+import { conditionEntries, isGitHubIssuer, isPositiveOperator, normalizeIssuer, oidcIssuer, toConditions } from '../policy/trust.js';
 import { compileGlob } from '../util/glob.js';
-import type { BecomeEdge, EdgeProducer, EscalationMethod, PathContext } from './types.js';
+import type { BecomeEdge, EdgeProducer, MethodInfo, PathContext } from './types.js';
 import { jobSubjects, type CloudAuth, type JobInfo, type JobSubject } from '../ci/workflow.js';
 import { agentSteps } from '../ci/agents.js';
 import { gateOf, inheritedTriggers, UNTRUSTED_EVENTS } from '../ci/calls.js';
@@ -34,7 +34,7 @@ import { triagerOnlyTriggers } from '../ci/gates.js';
 // ---- the methods -------------------------------------------------------------------------------------------------
 
 /** A code-host method as data (the AWS-shaped `anyOf` / `target` of EscalationMethod do not apply here). */
-export type CodeHostMethod = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
+export type CodeHostMethod = MethodInfo;
 
 export const CODE_HOST_METHODS: readonly CodeHostMethod[] = [
   {
@@ -556,6 +556,12 @@ function gitLabIssuer(issuer: string): boolean {
   return host === 'gitlab.com' || host.startsWith('gitlab.');
 }
 
+/** GitHub's or a GitLab's token issuer (with or without its scheme): code hosts, not workloads of a cluster. */
+export function isCodeHostIssuer(issuer: string): boolean {
+  const i = normalizeIssuer(issuer);
+  return isGitHubIssuer(i) || gitLabIssuer(i);
+}
+
 /** Candidate repositories for a subject pattern: the literal part before its first wildcard, looked up in the index. */
 function patternCandidates(flavor: Flavor, raw: string, literal: boolean, index: RepoIndex, custom: Map<string, Repo[]>): Repo[] {
   const lower = raw.toLowerCase();
@@ -586,7 +592,7 @@ function patternCandidates(flavor: Flavor, raw: string, literal: boolean, index:
   return custom.get(key.slice(0, -1)) ?? [];
 }
 
-function trustRef(role: IdentityNode, st: Record<string, unknown>): StatementRef {
+export function trustRef(role: IdentityNode, st: Record<string, unknown>): StatementRef {
   const ref: StatementRef = {
     policyId: role.id,
     policyName: `${role.name} trust policy`,
@@ -758,18 +764,36 @@ function awsAcceptor(flavor: Flavor, role: IdentityNode, st: Record<string, unkn
 
 const GITHUB_SUB_KEY = 'token.actions.githubusercontent.com:sub';
 
+/** One federated identity credential of an enabled Entra application, read once for every join. */
+export interface FederatedCredential {
+  app: IdentityNode;
+  /** the issuer as cloud trusts name it (normalizeIssuer) */
+  issuer: string;
+  requirement: FicRequirement;
+  /** the credential as the statement that grants the hop */
+  statement: StatementRef;
+}
+
+/** The federated identity credentials the entra connector mapped (FEDERATES_TO from `entra:oidc-issuer:…`). */
+export function* federatedCredentials(graph: IdentityGraph): Iterable<FederatedCredential> {
+  for (const e of graph.edges) {
+    if (e.type !== 'FEDERATES_TO' || !e.from.startsWith('entra:oidc-issuer:') || typeof e.attributes?.issuer !== 'string') continue;
+    const app = graph.node(e.to);
+    if (!app || app.kind !== 'principal' || app.disabled === true) continue;
+    const requirement = ficRequirement(typeof e.attributes.subject === 'string' ? e.attributes.subject : undefined, typeof e.attributes.claimsMatchingExpression === 'string' ? e.attributes.claimsMatchingExpression : undefined);
+    if (!requirement) continue;
+    const name = typeof e.attributes.name === 'string' ? e.attributes.name : String(e.attributes.federatedCredentialId ?? '');
+    const statement: StatementRef = { policyId: app.id, policyName: `${app.name} federated credential ${name}`.trim(), statementIndex: 0, via: 'direct', kind: 'trust', effect: 'Allow' };
+    yield { app, issuer: normalizeIssuer(e.attributes.issuer), requirement, statement };
+  }
+}
+
 /** Applications whose federated identity credentials trust GitHub's issuer, read as trusts (the AWS reading of a sub condition). */
 function entraAcceptors(graph: IdentityGraph, custom: Map<string, Repo[]>): Acceptor[] {
   const out: Acceptor[] = [];
   const flavor: Flavor = { ...GITHUB, assumeMethod: 'github-oidc-entra-app' };
-  for (const e of graph.edges) {
-    if (e.type !== 'FEDERATES_TO' || !e.from.startsWith('entra:oidc-issuer:')) continue;
-    const issuer = typeof e.attributes?.issuer === 'string' ? e.attributes.issuer.replace(/^https:\/\//i, '').replace(/\/+$/, '') : '';
+  for (const { app, issuer, requirement: req, statement } of federatedCredentials(graph)) {
     if (!isGitHubIssuer(issuer)) continue;
-    const app = graph.node(e.to);
-    if (!app || app.kind !== 'principal' || app.disabled === true) continue;
-    const req = ficRequirement(typeof e.attributes?.subject === 'string' ? e.attributes.subject : undefined, typeof e.attributes?.claimsMatchingExpression === 'string' ? e.attributes.claimsMatchingExpression : undefined);
-    if (!req) continue;
     // the credential as a trust statement: sub tests as StringEquals / StringLike, other claims as keys the scan cannot settle
     const conditions: Record<string, Record<string, string[]>> = {};
     const extra: string[] = req.unparsed ? ['claimsMatchingExpression'] : [];
@@ -784,8 +808,7 @@ function entraAcceptors(graph: IdentityGraph, custom: Map<string, Repo[]>): Acce
     }
     const a = awsAcceptor(flavor, app, { conditions }, GITHUB_SUB_KEY, 'token.actions.githubusercontent.com', custom);
     if (!a) continue;
-    const name = typeof e.attributes?.name === 'string' ? e.attributes.name : String(e.attributes?.federatedCredentialId ?? '');
-    a.statements = [{ policyId: app.id, policyName: `${app.name} federated credential ${name}`.trim(), statementIndex: 0, via: 'direct', kind: 'trust', effect: 'Allow' }];
+    a.statements = [statement];
     if (extra.length) {
       a.unknownKeys = [...new Set([...a.unknownKeys, ...extra])].sort();
       a.conditional = true;

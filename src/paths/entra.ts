@@ -21,9 +21,9 @@
  */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityEdge, IdentityNode } from '../model/types.js';
-import { type BecomeEdge, type EdgeProducer, type EscalationMethod } from './types.js';
+import type { BecomeEdge, EdgeProducer, MethodInfo } from './types.js';
 
-export type EntraMethod = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
+export type EntraMethod = MethodInfo;
 
 const ROLES_REF = 'https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/permissions-reference';
 const GRAPH_REF = 'https://learn.microsoft.com/en-us/graph/permissions-reference';

@@ -12,12 +12,12 @@ import { ENTRA_METHODS, entraProducer } from './entra.js';
 import { GCP_HUB_METHOD, gcpProducer } from './gcp.js';
 import { K8S_METHODS, k8sProducer } from './k8s.js';
 import { ALL_METHODS, AWS_METHODS } from './methods/index.js';
-import type { EdgeProducer, EscalationMethod } from './types.js';
+import type { EdgeProducer, MethodInfo } from './types.js';
 
 export const PRODUCERS: readonly EdgeProducer[] = [createAwsProducer(AWS_METHODS), gcpProducer, codeHostProducer, k8sProducer, entraProducer];
 
 /** What reports and commands show of a method (every catalogue: AWS, Google Cloud, code hosts). */
-export type MethodInfo = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
+export type { MethodInfo } from './types.js';
 
 const METHODS: ReadonlyMap<string, MethodInfo> = new Map<string, MethodInfo>([...ALL_METHODS, ...CODE_HOST_METHODS, ...K8S_METHODS, ...ENTRA_METHODS].map((m) => [m.id, m]));
 

@@ -19,10 +19,9 @@
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityNode } from '../model/types.js';
 import type { StatementRef } from '../policy/decision.js';
-import { ficRequirement } from '../policy/entra-fic.js';
-import { conditionEntries, isGitHubIssuer, isPositiveOperator, normalizeIssuer, oidcIssuer, toConditions } from '../policy/trust.js';
+import { conditionEntries, isPositiveOperator, oidcIssuer, toConditions } from '../policy/trust.js';
 import { compileGlob, type GlobMatcher } from '../util/glob.js';
-import { actionsAllowWebIdentity, entraAppsByClientId, statementsOf, trustDenies } from './codehost.js';
+import { actionsAllowWebIdentity, entraAppsByClientId, federatedCredentials, isCodeHostIssuer, statementsOf, trustDenies, trustRef } from './codehost.js';
 import type { BecomeEdge } from './types.js';
 
 const ANNOTATION = { aws: 'eks.amazonaws.com/role-arn', gcp: 'iam.gke.io/gcp-service-account', azure: 'azure.workload.identity/client-id' } as const;
@@ -70,11 +69,6 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   else m.set(k, [v]);
 }
 
-function isCodeHostIssuer(issuer: string): boolean {
-  const host = issuer.replace(/^https?:\/\//i, '').split('/')[0].toLowerCase();
-  return isGitHubIssuer(host) || host === 'gitlab.com' || host.startsWith('gitlab.');
-}
-
 /** AWS roles trusting a non-code-host OIDC provider with a sub condition. */
 function awsAcceptors(graph: IdentityGraph, index: SubjectIndex): void {
   for (const provider of graph.nodes.values()) {
@@ -109,8 +103,7 @@ function awsAcceptors(graph: IdentityGraph, index: SubjectIndex): void {
           subs.push(...c.values.map((v) => ({ raw: v, literal: !/like/i.test(base) })));
         }
         if (!ok || subs.length === 0) continue; // no sub condition: every account of the cluster (not joined; see docs)
-        const statement: StatementRef = { policyId: role.id, policyName: `${role.name} trust policy`, statementIndex: typeof st.statementIndex === 'number' ? st.statementIndex : 0, via: 'direct', kind: 'trust', effect: 'Allow' };
-        if (typeof st.sid === 'string') statement.sid = st.sid;
+        const statement = trustRef(role, st);
         for (const s of subs) index.add({ to: role.id, method: 'k8s-irsa-assume-role', issuer, statements: [statement], unknownKeys: [...unknown].sort() }, s.raw, s.literal);
       }
     }
@@ -119,21 +112,13 @@ function awsAcceptors(graph: IdentityGraph, index: SubjectIndex): void {
 
 /** Entra applications with a non-GitHub federated credential on a service-account subject. */
 function entraAcceptors(graph: IdentityGraph, index: SubjectIndex): void {
-  for (const e of graph.edges) {
-    if (e.type !== 'FEDERATES_TO' || !e.from.startsWith('entra:oidc-issuer:')) continue;
-    const issuer = typeof e.attributes?.issuer === 'string' ? e.attributes.issuer : '';
-    if (!issuer || isCodeHostIssuer(issuer)) continue;
-    const app = graph.node(e.to);
-    if (!app || app.kind !== 'principal' || app.disabled === true) continue;
-    const req = ficRequirement(typeof e.attributes?.subject === 'string' ? e.attributes.subject : undefined, typeof e.attributes?.claimsMatchingExpression === 'string' ? e.attributes.claimsMatchingExpression : undefined);
-    if (!req) continue;
+  for (const { app, issuer, requirement: req, statement } of federatedCredentials(graph)) {
+    if (isCodeHostIssuer(issuer)) continue;
     const subs = req.tests.filter((t) => t.claim.toLowerCase() === 'sub');
     if (subs.length !== 1) continue;
     const unknown = req.tests.filter((t) => t.claim.toLowerCase() !== 'sub').map((t) => t.claim);
     if (req.unparsed) unknown.push('claimsMatchingExpression');
-    const name = typeof e.attributes?.name === 'string' ? e.attributes.name : '';
-    const statement: StatementRef = { policyId: app.id, policyName: `${app.name} federated credential ${name}`.trim(), statementIndex: 0, via: 'direct', kind: 'trust', effect: 'Allow' };
-    index.add({ to: app.id, method: 'k8s-azure-workload-identity', issuer: normalizeIssuer(issuer), statements: [statement], unknownKeys: unknown.sort() }, subs[0].value, subs[0].op === 'eq');
+    index.add({ to: app.id, method: 'k8s-azure-workload-identity', issuer, statements: [statement], unknownKeys: unknown.sort() }, subs[0].value, subs[0].op === 'eq');
   }
 }
 

@@ -14,10 +14,10 @@
  */
 import type { IdentityGraph } from '../graph/graph.js';
 import type { IdentityNode } from '../model/types.js';
-import { adminSinkId, type BecomeEdge, type EdgeProducer, type EscalationMethod } from './types.js';
+import { adminSinkId, type BecomeEdge, type EdgeProducer, type MethodInfo } from './types.js';
 import { k8sCloudEdges } from './k8s-cloud.js';
 
-export type K8sMethod = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
+export type K8sMethod = MethodInfo;
 
 const REF = 'https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks';
 

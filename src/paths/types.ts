@@ -149,7 +149,7 @@ export type MethodShape = 'modify-policy' | 'take-credentials' | 'pass-role' | '
 export interface EscalationMethod {
   /** stable id, used in findings, docs and config: `aws-passrole-lambda-invoke`, `gcp-sa-key-create` */
   id: string;
-  platform: 'aws' | 'gcp' | 'github' | 'gitlab' | 'k8s' | 'entra' | 'azure';
+  platform: 'aws' | 'gcp' | 'github' | 'gitlab' | 'k8s' | 'entra';
   title: string;
   shape: MethodShape;
   /** every requirement in one of these lists must hold (see MethodRequirement for templates and decisions) */
@@ -192,6 +192,9 @@ export interface EscalationMethod {
   description: string;
 }
 
+/** What reports and commands show of a method, and what the catalogues without AWS-shaped requirements (code hosts, Kubernetes, Entra) hold. */
+export type MethodInfo = Pick<EscalationMethod, 'id' | 'platform' | 'title' | 'shape' | 'becomes' | 'confidence' | 'references' | 'description' | 'dependsOn'>;
+
 /** One "can become" edge: `from` can become (or fully control) `to` by `method`. */
 export interface BecomeEdge {
   from: string;
@@ -222,7 +225,7 @@ export function adminSinkId(platform: string, scope: string): string {
   return `meta:admin:${platform}:${scope}`;
 }
 
-const SINK_PLACE: Record<string, string> = { aws: 'AWS account', gcp: 'Google Cloud', entra: 'Entra tenant', azure: 'Azure', k8s: 'Kubernetes cluster' };
+const SINK_PLACE: Record<string, string> = { aws: 'AWS account', gcp: 'Google Cloud', entra: 'Entra tenant', k8s: 'Kubernetes cluster' };
 
 /** `meta:admin:aws:123456789012` → `full admin of AWS account 123456789012` (raw text: callers make it safe). */
 export function adminSinkName(platform: string, scope: string): string {
