@@ -14,6 +14,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    needsApi: true,
     owasp: ['NHI5'],
     description: "An organisation or repository gives the GITHUB_TOKEN of every workflow read-write access by default; high when workflows without a `permissions:` block run under it.",
     risk: 'Every workflow that does not declare permissions — and every action it runs — can push code, tags and packages with the token; a compromised dependency or a script injection turns into a write to the repository.',

@@ -76,6 +76,7 @@ interface RuleOwasp {
   category?: string;
   platforms: readonly string[];
   owasp?: readonly string[];
+  needsApi?: boolean;
 }
 
 /**
@@ -86,7 +87,8 @@ function applies(r: RuleOwasp, scanned: ReadonlySet<string>): boolean {
   return r.platforms.some((p) => {
     if (p === '*') return [...scanned].some((s) => s !== WORKFLOW_FILES);
     if (scanned.has(p)) return true;
-    return r.category === 'ci' && WORKFLOW_PLATFORMS.has(p) && scanned.has(WORKFLOW_FILES);
+    // a CI rule runs on workflow files alone, unless it reads settings only the platform's API gives
+    return r.category === 'ci' && r.needsApi !== true && WORKFLOW_PLATFORMS.has(p) && scanned.has(WORKFLOW_FILES);
   });
 }
 

@@ -13,6 +13,7 @@ export const rule: Rule<Options> = {
     confidence: 'high',
     category: 'ci',
     platforms: ['github'],
+    needsApi: true,
     owasp: ['NHI6', 'NHI8'],
     description: 'A self-hosted runner is registered on a public repository, or sits in an org runner group that admits public repositories while the org has some.',
     risk: "Pull requests from forks can run arbitrary code on the runner's machine, inside your network, with whatever credentials it holds, and persist between jobs.",

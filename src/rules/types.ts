@@ -14,6 +14,11 @@ export interface RuleMeta {
   category: RuleCategory;
   /** platforms it applies to (for `nhi rules`), `*` for neutral rules */
   platforms: string[];
+  /**
+   * a CI rule that reads repository or organisation settings only the platform's API gives (default permissions,
+   * visibility, runners): workflow files alone do not let it run, so a files-only scan does not count it as coverage
+   */
+  needsApi?: boolean;
   /** the OWASP Non-Human Identities Top 10 (2025) risks it detects: non-empty, unique, NHI1..NHI10 order */
   owasp: OwaspNhi[];
   /** one sentence: what it catches */

@@ -46,6 +46,10 @@ describe('OWASP NHI Top 10 coverage', () => {
     expect(cov.NHI2).toMatchObject({ covered: true, rules: ['ci'] });
     expect(cov.NHI5).toMatchObject({ covered: false, reason: 'not-scanned', platforms: ['github'] });
     expect(cov.NHI7).toMatchObject({ covered: false, reason: 'not-scanned' });
+    // a CI rule that reads settings only the API gives does not run on workflow files alone
+    const needsApi = [{ ...rule('settings', ['github'], ['NHI9']), category: 'ci', needsApi: true }];
+    expect(owaspCoverage(needsApi, expandPlatforms(['workflows']))[8]).toMatchObject({ id: 'NHI9', covered: false, reason: 'not-scanned', platforms: ['github'] });
+    expect(owaspCoverage(needsApi, new Set(['github']))[8]).toMatchObject({ id: 'NHI9', covered: true, rules: ['settings'] });
     // a GitHub scan covers all three
     expect(owaspCoverage(withCategory, new Set(['github'])).filter((c) => c.covered).map((c) => c.id)).toEqual(['NHI2', 'NHI5', 'NHI7']);
   });
@@ -59,6 +63,11 @@ describe('OWASP NHI Top 10 coverage', () => {
     expect(ci.filter((c) => c.covered).map((c) => c.id)).toEqual(['NHI2', 'NHI3', 'NHI5', 'NHI6', 'NHI7', 'NHI8']);
     expect(ci.find((c) => c.id === 'NHI10')).toMatchObject({ covered: false, reason: 'not-scanned', platforms: ['aws'] });
     expect(ci.find((c) => c.id === 'NHI1')).toMatchObject({ covered: false, reason: 'not-scanned' });
+    // the rules that read repository settings from the API are not counted for workflow files
+    const ciRules = new Set(ci.flatMap((c) => c.rules));
+    expect(ciRules.has('default-workflow-token-write')).toBe(false);
+    expect(ciRules.has('self-hosted-runner-on-public-repo')).toBe(false);
+    expect(ciRules.has('workflow-token-write-all')).toBe(true);
   });
 
   it('ids: valid only, unique, in order; compact ranges and text', () => {
