@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { looksLikeSecret } from '../../src/store/redact.js';
 import { bin, nhi, repoRoot } from './run.js';
@@ -45,6 +46,8 @@ async function connect(args: string[]): Promise<Client> {
   transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const c = new Client({ name: 'nhi-e2e', version: '0.0.0' });
   await c.connect(transport);
+  // the client caches each tool's output schema and from then on validates every structured answer against it
+  await c.listTools();
   return c;
 }
 
@@ -79,6 +82,18 @@ describe('nhi mcp', () => {
       expect(t.annotations?.destructiveHint).toBe(false);
       expect(t.description).toBeTruthy();
     }
+    // every tool declares its answer: the { provenance, result } envelope, provenance typed in full
+    const ajv = new Ajv({ strict: false });
+    for (const t of tools) {
+      expect(t.outputSchema?.required).toEqual(['provenance', 'result']);
+      const validate = ajv.compile(t.outputSchema!);
+      const good = { provenance: { snapshot: { id: 1, asOf: '2026-01-01T00:00:00.000Z' }, subject: null, actors: [], resource: null, statements: [], outcome: 'x' }, result: { total: 0, offset: 0, limit: 50, nextOffset: null, items: [] } };
+      expect(validate(good)).toBe(true);
+      expect(validate({ ...good, provenance: { ...good.provenance, snapshot: { id: 'one' } } })).toBe(false);
+      expect(validate({ provenance: good.provenance })).toBe(false);
+    }
+    const listing = tools.find((t) => t.name === 'list_findings')!;
+    expect(ajv.compile(listing.outputSchema!)({ provenance: { snapshot: { id: 1, asOf: 'x' }, subject: null, actors: [], resource: null, statements: [], outcome: 'x' }, result: { rows: [] } })).toBe(false);
     const paths = tools.find((t) => t.name === 'paths')!;
     expect(paths.inputSchema.required).toEqual(['identity']);
     expect(Object.keys(paths.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['identity', 'maxHops', 'adminOnly']));
@@ -111,7 +126,8 @@ describe('nhi mcp', () => {
     expect(res.credentials.length).toBeGreaterThan(0);
     const missing = await call('get_identity', { identity: 'no-such-identity-anywhere' });
     expect(missing.isError).toBe(true);
-    expect(missing.structuredContent!.error.code).toBeDefined();
+    expect(missing.structuredContent).toBeUndefined();
+    expect(missing.content[0].text).toMatch(/^nhi get_identity: \[NOT_FOUND\] /);
     // the server is still serving
     expect((await call('coverage')).isError).toBeFalsy();
   });

@@ -53,6 +53,48 @@ interface View {
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+/*
+ * Output schemas: every tool declares the `{ provenance, result }` envelope, so an MCP client can validate answers
+ * (the SDK's client does). Provenance is typed in full; `result` is an object whose fields each tool documents
+ * (docs/commands/mcp.md), and listings are pages. Extra fields are allowed so additive changes stay compatible.
+ */
+const NODE_OUT = z.looseObject({ id: z.string(), name: z.string(), platform: z.string(), type: z.string(), scope: z.string().optional(), externalId: z.string().optional() });
+const STATEMENT_OUT = z.looseObject({
+  policyId: z.string(),
+  policyName: z.string(),
+  statementIndex: z.number().int(),
+  sid: z.string().optional(),
+  via: z.string(),
+  viaName: z.string().optional(),
+  kind: z.string(),
+  effect: z.string(),
+});
+const HOP_OUT = z.looseObject({
+  from: NODE_OUT,
+  to: NODE_OUT,
+  method: z.string(),
+  methodTitle: z.string(),
+  target: NODE_OUT.optional(),
+  decision: z.string(),
+  confidence: z.string(),
+  unknownKeys: z.array(z.string()),
+  dependsOn: z.string().optional(),
+  via: z.string().optional(),
+  statements: z.array(STATEMENT_OUT),
+});
+const PROVENANCE_OUT = z.object({
+  snapshot: z.object({ id: z.number().int(), asOf: z.string() }),
+  subject: NODE_OUT.nullable(),
+  actors: z.array(HOP_OUT),
+  resource: z.string().nullable(),
+  statements: z.array(STATEMENT_OUT),
+  outcome: z.string(),
+});
+const PAGE_OUT = z.looseObject({ total: z.number().int(), offset: z.number().int(), limit: z.number().int(), nextOffset: z.number().int().nullable(), items: z.array(z.unknown()) });
+const OBJECT_OUT = z.record(z.string(), z.unknown());
+/** the tools whose result is a page of rows */
+const LISTINGS = new Set(['list_identities', 'list_findings']);
+
 const IDENTITY = z.string().min(1).describe('name, ARN, email or node id');
 /** The provenance of an answer about no one identity, path, resource or statement (listings, coverage). */
 const NO_SUBJECT = { subject: null, actors: [], resource: null, statements: [] } satisfies Omit<Provenance, 'snapshot' | 'outcome'>;
@@ -87,15 +129,16 @@ function answer(tool: string, provenance: Provenance, result: unknown) {
   return { content: [{ type: 'text' as const, text: `${head}\n${JSON.stringify(structured, null, 2)}` }], structuredContent: structured };
 }
 
-/** A refused request as a tool error (the server keeps serving): `nhi: message` and the hint, and the same as data. */
+/** A refused request as a tool error (the server keeps serving): `nhi <tool>: [CODE] message` and the hint. */
 function refusal(tool: string, err: unknown) {
   const known = err instanceof NhiError;
   const error = { code: known ? err.code : 'INTERNAL', message: safeLine(known ? err.message : describeError(err)), ...(known && err.suggestion ? { suggestion: safeLine(err.suggestion) } : {}) };
   if (!known) process.stderr.write(`nhi mcp: ${tool}: internal error: ${error.message}\n`);
   return {
     isError: true,
-    content: [{ type: 'text' as const, text: `nhi ${tool}: ${error.message}${error.suggestion ? `\n  hint: ${error.suggestion}` : ''}` }],
-    structuredContent: { error },
+    // text only: a structured error would not match the tool's output schema, which clients validate structured
+    // content against; the code leads the text so a client can still tell refusals apart
+    content: [{ type: 'text' as const, text: `nhi ${tool}: [${error.code}] ${error.message}${error.suggestion ? `\n  hint: ${error.suggestion}` : ''}` }],
   };
 }
 
@@ -140,7 +183,8 @@ export function buildMcpServer(flags: McpFlags, McpServerClass: typeof import('@
 
   // one registration per tool: input schema, description, and a handler that turns any refusal into a tool error
   function tool<S extends z.ZodRawShape>(name: string, title: string, description: string, inputSchema: S, run: (args: z.infer<z.ZodObject<S>>) => Promise<ReturnType<typeof answer>>) {
-    server.registerTool(name, { title, description, inputSchema, annotations: { title, ...readOnly } }, (async (args: z.infer<z.ZodObject<S>>) => {
+    const outputSchema = { provenance: PROVENANCE_OUT, result: LISTINGS.has(name) ? PAGE_OUT : OBJECT_OUT };
+    server.registerTool(name, { title, description, inputSchema, outputSchema, annotations: { title, ...readOnly } }, (async (args: z.infer<z.ZodObject<S>>) => {
       try {
         return await run(args);
       } catch (err) {
