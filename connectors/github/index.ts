@@ -196,6 +196,7 @@ export const githubConnector: Connector = {
       { permission: 'GitHub App auth (--github-app-id)', unlocks: 'fine-grained personal access token grants (GET /orgs/{org}/personal-access-tokens only answers Apps)' },
       { permission: 'SAML SSO on the org (GitHub Enterprise Cloud)', unlocks: 'SAML-authorised credentials with their last access' },
       { permission: 'admin:org_hook / organization_hooks', unlocks: 'org webhooks (whether each has a secret)' },
+      { permission: 'read:enterprise (classic token; enterprise owner or member)', unlocks: '--github-enterprise: the list of the enterprise\u2019s organisations (GraphQL), as many as the user can see' },
     ],
     permissionsDocument: { classicTokenScopes: CLASSIC_TOKEN_SCOPES, optionalClassicTokenScopes: ['admin:org'], githubAppPermissions: APP_PERMISSIONS },
     options: githubJobSchema,

@@ -166,6 +166,10 @@ describe('--github-enterprise in a scan', () => {
     expect(fake.requests.every((r) => r.route === 'POST /graphql')).toBe(true);
   });
 
+  it('nhi permissions github names read:enterprise for --github-enterprise', () => {
+    expect(githubConnector.describe().optionalPermissions?.some((p) => /read:enterprise/.test(p.permission) && /--github-enterprise/.test(p.unlocks))).toBe(true);
+  });
+
   it('flag combinations: a bad slug, App auth, --github-installation-id are usage errors', () => {
     expect(() => built({ githubEnterprise: 'a b' })).toThrow(/is not an enterprise slug/);
     expect(() => built({ githubEnterprise: 'acme-corp', githubAppId: '1', githubPrivateKey: 'k.pem' })).toThrow(/App installation token cannot read its enterprise/);
