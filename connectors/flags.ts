@@ -132,12 +132,13 @@ export const AWS_FLAGS: ConnectorFlags = {
   },
 };
 
-const GITHUB_KEYS = ['githubOrg', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'];
+const GITHUB_KEYS = ['githubOrg', 'githubEnterprise', 'githubUrl', 'githubRepos', 'githubAppId', 'githubPrivateKey', 'githubInstallationId'];
 
 export const GITHUB_FLAGS: ConnectorFlags = {
   id: 'github',
   flags: [
     { spec: '--github-org <org>', key: 'githubOrg', help: 'GitHub: organisation to scan (token from GITHUB_TOKEN or GH_TOKEN); several, comma-separated, go into one graph' },
+    { spec: '--github-enterprise <slug>', key: 'githubEnterprise', help: 'GitHub: scan every organisation of this enterprise the token can see (listed through GraphQL; classic token with read:enterprise); with --github-org, the union' },
     { spec: '--github-url <url>', key: 'githubUrl', help: 'GitHub: API base URL (GitHub Enterprise Server: https://HOST/api/v3)' },
     { spec: '--github-repos <globs>', key: 'githubRepos', help: 'GitHub: only these repositories, comma-separated names or globs' },
     { spec: '--github-app-id <id>', key: 'githubAppId', help: 'GitHub: authenticate as this GitHub App (with --github-private-key)' },
@@ -147,27 +148,36 @@ export const GITHUB_FLAGS: ConnectorFlags = {
   ],
   selectedBy: (v) => anyOf(v, GITHUB_KEYS),
   build(v) {
-    if (!v.githubOrg) throw new NhiError('USAGE', 'the github connector needs --github-org ORG');
+    if (!v.githubOrg && !v.githubEnterprise) throw new NhiError('USAGE', 'the github connector needs --github-org ORG or --github-enterprise SLUG');
     checkUrlFlag('--github-url', str(v.githubUrl), 'put the token in GITHUB_TOKEN (or GH_TOKEN), or use --github-app-id with --github-private-key');
     if (Boolean(v.githubAppId) !== Boolean(v.githubPrivateKey)) throw new NhiError('USAGE', '--github-app-id and --github-private-key go together');
     // several organisations: one job each, into one graph and one snapshot
     const orgs = [...new Set(list(v.githubOrg) ?? [])];
-    if (orgs.length === 0) throw new NhiError('USAGE', '--github-org: name at least one organisation');
-    if (orgs.length > 1 && v.githubInstallationId !== undefined) {
-      throw new NhiError('USAGE', '--github-installation-id names one installation, but --github-org names several organisations', { suggestion: 'drop --github-installation-id: the App installation of each organisation is discovered' });
+    if (v.githubOrg !== undefined && orgs.length === 0) throw new NhiError('USAGE', '--github-org: name at least one organisation');
+    const enterprise = str(v.githubEnterprise)?.trim();
+    if (v.githubEnterprise !== undefined && !/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(enterprise ?? '')) {
+      throw new NhiError('USAGE', `--github-enterprise: '${String(v.githubEnterprise)}' is not an enterprise slug`, { suggestion: 'the slug in https://github.com/enterprises/SLUG (letters, digits and hyphens)' });
     }
-    return orgs.map((org) => ({
-      options: {
-        org,
-        url: v.githubUrl,
-        repos: list(v.githubRepos),
-        appId: v.githubAppId,
-        privateKeyFile: v.githubPrivateKey,
-        installationId: positiveInt('--github-installation-id', v.githubInstallationId),
-        workflows: v.githubWorkflows !== false,
-      },
-      target: `${org}${v.githubUrl ? ` on ${redactUrl(String(v.githubUrl))}` : ''}`,
-    }));
+    if (enterprise && (v.githubAppId || v.githubPrivateKey)) {
+      throw new NhiError('USAGE', '--github-enterprise lists organisations with a token: a GitHub App installation token cannot read its enterprise', { suggestion: 'set GITHUB_TOKEN to a token with read:enterprise, or name the organisations with --github-org' });
+    }
+    if ((orgs.length > 1 || enterprise) && v.githubInstallationId !== undefined) {
+      throw new NhiError('USAGE', `--github-installation-id names one installation, but ${enterprise ? '--github-enterprise' : '--github-org'} names several organisations`, { suggestion: 'drop --github-installation-id: the App installation of each organisation is discovered' });
+    }
+    const host = v.githubUrl ? ` on ${redactUrl(String(v.githubUrl))}` : '';
+    const common = {
+      url: v.githubUrl,
+      repos: list(v.githubRepos),
+      appId: v.githubAppId,
+      privateKeyFile: v.githubPrivateKey,
+      installationId: positiveInt('--github-installation-id', v.githubInstallationId),
+      workflows: v.githubWorkflows !== false,
+    };
+    const jobs: BuiltOptions[] = orgs.map((org) => ({ options: { ...common, org }, target: `${org}${host}` }));
+    // the enterprise: one job that lists its organisations when the scan starts (after the store is opened, under the
+    // deadline) and becomes one job per organisation, leaving out those --github-org names
+    if (enterprise) jobs.push({ options: { ...common, enterprise, ...(orgs.length ? { skipOrgs: orgs } : {}) }, target: `enterprise ${enterprise}${host}` });
+    return jobs;
   },
 };
 

@@ -36,6 +36,20 @@ export class MalformedResponse extends Error {
   }
 }
 
+/**
+ * A GraphQL answer (HTTP 200) whose `errors` say the rate limit is used up (`type: RATE_LIMITED`): retried like a
+ * REST rate limit, after `x-ratelimit-reset` (or Retry-After).
+ */
+export class GraphqlRateLimited extends Error {
+  constructor(
+    message: string,
+    readonly headers: Record<string, string | undefined>,
+  ) {
+    super(`GraphQL rate limit: ${message}`);
+    this.name = 'GraphqlRateLimited';
+  }
+}
+
 /** No complete response within the per-request timeout. */
 export class RequestTimeout extends Error {
   constructor(readonly ms: number) {
@@ -46,7 +60,8 @@ export class RequestTimeout extends Error {
 
 /** `GET /repos/{owner}/{repo}/keys` style labels for call counting, from a concrete URL. */
 export function routeLabel(method: string, url: string, org: string): string {
-  let p = new URL(url).pathname.replace(/^\/api\/v3/, '');
+  // GitHub Enterprise Server answers GraphQL at /api/graphql, github.com at /graphql
+  let p = new URL(url).pathname.replace(/^\/api\/v3/, '').replace(/^\/api\/graphql$/, '/graphql');
   p = p
     .replace(/^\/repos\/[^/]+\/[^/]+/, '/repos/{owner}/{repo}')
     .replace(/\/environments\/[^/]+\/secrets/, '/environments/{environment_name}/secrets')
@@ -61,8 +76,10 @@ export function routeLabel(method: string, url: string, org: string): string {
  * What a 2xx body of each endpoint is (GitHub's REST reference): a JSON array, an object with the list under a key
  * (`{ total_count, secrets: [...] }`), or an object with a field that is always there. Anything else is malformed.
  */
-type Shape = 'array' | 'json' | { list: string } | { has: string };
+type Shape = 'array' | 'json' | 'graphql' | { list: string } | { has: string };
 const SHAPES: Record<string, Shape> = {
+  // a GraphQL answer carries `data`, `errors` or both
+  'POST /graphql': 'graphql',
   'GET /orgs/{org}': { has: 'login' },
   'GET /orgs/{org}/installation': { has: 'id' },
   'POST /app/installations/{id}/access_tokens': { has: 'token' },
@@ -102,6 +119,7 @@ export function shapeProblem(route: string, data: unknown): string | undefined {
   if (data === null || typeof data !== 'object' || data instanceof ArrayBuffer) return 'the response body was not JSON';
   if (shape === 'json') return undefined;
   if (shape === 'array') return Array.isArray(data) ? undefined : 'expected a list, got an object';
+  if (shape === 'graphql') return isObject && ('data' in data || 'errors' in data) ? undefined : 'expected a GraphQL answer (data or errors)';
   if (!isObject) return 'expected an object, got a list';
   if ('list' in shape) return Array.isArray((data as Record<string, unknown>)[shape.list]) ? undefined : `expected a list under "${shape.list}"`;
   return (data as Record<string, unknown>)[shape.has] !== undefined ? undefined : `"${shape.has}" is missing`;
@@ -135,6 +153,14 @@ function retryPlan(err: unknown, attempt: number, o: ClientOptions): RetryPlan |
   if (attempt >= o.maxAttempts) return undefined;
   const backoff = o.retryDelayMs * 2 ** (attempt - 1);
   if (err instanceof MalformedResponse) return { waitMs: backoff, why: err.message };
+  if (err instanceof GraphqlRateLimited) {
+    const h = err.headers;
+    const after = parseRetryAfter(h['retry-after']);
+    const reset = Number(h['x-ratelimit-reset']);
+    const waitMs = after ?? (Number.isFinite(reset) && reset > 0 ? Math.max(Math.ceil((reset * 1000 - Date.now()) / 1000) + 1, 0) * 1000 : 60_000);
+    if (!Number.isFinite(waitMs) || waitMs > o.maxRetryAfterSeconds * 1000) return undefined;
+    return { waitMs, why: 'GraphQL rate limit' };
+  }
   if (!isHttpError(err)) return undefined;
   const response = err.response;
   // no response: the connection failed or the attempt timed out
@@ -151,6 +177,14 @@ function retryPlan(err: unknown, attempt: number, o: ClientOptions): RetryPlan |
   }
   if (err.status >= 500) return { waitMs: backoff, why: `HTTP ${err.status}` };
   return undefined;
+}
+
+/** The message of a RATE_LIMITED error in a GraphQL answer, if it has one. */
+function rateLimitedError(data: unknown): string | undefined {
+  const errors = (data as { errors?: unknown }).errors;
+  if (!Array.isArray(errors)) return undefined;
+  const e = errors.find((x) => (x as { type?: unknown })?.type === 'RATE_LIMITED') as { message?: unknown } | undefined;
+  return e ? (typeof e.message === 'string' ? e.message : 'RATE_LIMITED') : undefined;
 }
 
 export function createClient(o: ClientOptions, calls: CallCounter, log: ScanContext['log'], signal?: AbortSignal): Octokit {
@@ -202,6 +236,8 @@ export function createClient(o: ClientOptions, calls: CallCounter, log: ScanCont
         if (res.status >= 200 && res.status < 300 && res.status !== 204 && res.status !== 205) {
           const problem = shapeProblem(route, res.data);
           if (problem) throw new MalformedResponse(problem);
+          const limited = route === 'POST /graphql' ? rateLimitedError(res.data) : undefined;
+          if (limited !== undefined) throw new GraphqlRateLimited(limited, res.headers as Record<string, string | undefined>);
         }
         return res;
       } catch (err) {

@@ -42,6 +42,19 @@ export const githubOptionsSchema = z
   .strict();
 export type GitHubOptions = z.infer<typeof githubOptionsSchema>;
 
+/**
+ * What a job may carry: one organisation, or an enterprise (`--github-enterprise`) that `expand` turns into one job
+ * per organisation, leaving out `skipOrgs` (those `--github-org` names too, scanned by their own jobs).
+ */
+export const githubJobSchema = githubOptionsSchema
+  .extend({
+    org: z.string().min(1).optional(),
+    enterprise: z.string().min(1).optional(),
+    skipOrgs: z.array(z.string().min(1)).optional(),
+  })
+  .strict()
+  .refine((o) => Boolean(o.org) !== Boolean(o.enterprise), { message: 'give an organisation or an enterprise, not both', path: ['org'] });
+
 export const CLASSIC_TOKEN_SCOPES = ['read:org', 'repo', 'admin:org_hook', 'admin:repo_hook'];
 export const APP_PERMISSIONS: Record<string, 'read'> = {
   administration: 'read',
@@ -183,17 +196,18 @@ export const githubConnector: Connector = {
       { permission: 'GitHub App auth (--github-app-id)', unlocks: 'fine-grained personal access token grants (GET /orgs/{org}/personal-access-tokens only answers Apps)' },
       { permission: 'SAML SSO on the org (GitHub Enterprise Cloud)', unlocks: 'SAML-authorised credentials with their last access' },
       { permission: 'admin:org_hook / organization_hooks', unlocks: 'org webhooks (whether each has a secret)' },
+      { permission: 'read:enterprise (classic token; enterprise owner or member)', unlocks: '--github-enterprise: the list of the enterprise\u2019s organisations (GraphQL), as many as the user can see' },
     ],
     permissionsDocument: { classicTokenScopes: CLASSIC_TOKEN_SCOPES, optionalClassicTokenScopes: ['admin:org'], githubAppPermissions: APP_PERMISSIONS },
-    options: githubOptionsSchema,
+    options: githubJobSchema,
   }),
   async validate(ctx) {
-    const parsed = githubOptionsSchema.safeParse(ctx.options);
+    const parsed = githubJobSchema.safeParse(ctx.options);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.join('.') || 'options';
       throw new NhiError('USAGE', field === 'org' ? 'github: no organisation given' : `github: ${field}: ${issue.message}`, {
-        suggestion: field === 'org' ? 'name the organisation with --github-org ORG' : undefined,
+        suggestion: field === 'org' ? 'name the organisation with --github-org ORG, or an enterprise with --github-enterprise SLUG' : undefined,
       });
     }
     const o = parsed.data;
@@ -213,8 +227,31 @@ export const githubConnector: Connector = {
       });
     }
   },
+  /** `--github-enterprise`: one job per organisation of the enterprise (GraphQL), each scanned like `--github-org` */
+  async expand(ctx) {
+    const o = githubJobSchema.parse(ctx.options);
+    if (!o.enterprise) return undefined;
+    if (o.appId) {
+      throw new NhiError('USAGE', '--github-enterprise lists organisations with a token: a GitHub App installation token cannot read its enterprise', {
+        suggestion: 'set GITHUB_TOKEN to a token with read:enterprise, or name the organisations with --github-org',
+      });
+    }
+    const { listEnterpriseOrgs } = await import('./enterprise.js');
+    ctx.progress(`listing the organisations of enterprise ${o.enterprise}`);
+    const { orgs, notes } = await listEnterpriseOrgs({ ...o, org: '', enterprise: o.enterprise }, ctx.calls, ctx.log, ctx.signal);
+    const skip = new Set((o.skipOrgs ?? []).map((x) => x.toLowerCase()));
+    const { enterprise: _e, skipOrgs: _s, ...common } = o;
+    const host = o.url === 'https://api.github.com' ? '' : ` on ${redactUrl(o.url)}`;
+    ctx.log.debug(`github: enterprise ${o.enterprise} lists ${orgs.length} organisation(s)`);
+    return {
+      jobs: orgs.filter((org) => !skip.has(org.toLowerCase())).map((org) => ({ options: { ...common, org }, target: `${org}${host} (enterprise ${o.enterprise})` })),
+      notes,
+    };
+  },
   async *scan(ctx: ScanContext): AsyncIterable<GraphRecord> {
-    const o = githubOptionsSchema.parse(ctx.options);
+    const parsed = githubJobSchema.parse(ctx.options);
+    if (!parsed.org) throw new NhiError('INTERNAL', 'github: an enterprise job reached scan() without being expanded');
+    const o = githubOptionsSchema.parse(parsed);
     // what this run scans, first: it stays with the run even when the deadline stops it
     yield { type: 'target', target: orgTarget(o.url, o.org) };
     const outbox = new Outbox<GraphRecord>();

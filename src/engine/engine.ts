@@ -101,25 +101,57 @@ export class Counter implements CallCounter {
  * Validate every job's options and inputs before anything runs: a bad flag or a malformed file is a usage error
  * (exit 2) for the whole scan, not a partial result.
  */
-export async function prepareJobs(
-  jobs: ConnectorJob[],
-  base: Omit<ScanContext, 'options' | 'calls' | 'progress'>,
-): Promise<Array<ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean }>> {
-  // options first, in order, so the first bad flag is the one reported; then every credential check at once, so
-  // their waits overlap instead of adding up
-  const parsed = jobs.map((job) => {
-    const schema = job.connector.describe().options;
-    const result = schema.safeParse(job.options);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw new NhiError('USAGE', `${job.connector.id}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
-    }
-    return result.data as Record<string, unknown>;
-  });
+type PreparedJob = ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean; notes?: CoverageNote[] };
+
+function parseOptions(job: ConnectorJob): Record<string, unknown> {
+  const schema = job.connector.describe().options;
+  const result = schema.safeParse(job.options);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new NhiError('USAGE', `${job.connector.id}: ${issue.path.join('.') || 'options'}: ${issue.message}`);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+/**
+ * Jobs that stand for several (a connector's optional `expand`, e.g. an enterprise's organisations) become those
+ * jobs, in place; the listings run at once. A listing the deadline cuts leaves its job to end as a timeout note.
+ */
+async function expandJobs(jobs: ConnectorJob[], parsed: Record<string, unknown>[], base: Omit<ScanContext, 'options' | 'calls' | 'progress'>): Promise<PreparedJob[]> {
+  if (!jobs.some((j) => j.connector.expand)) return jobs.map((job, i) => ({ ...job, parsed: parsed[i] }));
   const aborted = whenAborted(base.signal);
   const settled = await Promise.allSettled(
-    jobs.map(async (job, i) => {
-      const validated = job.connector.validate({ ...base, options: parsed[i], calls: new Counter(), progress: () => {} }).then(() => 'ok' as const);
+    jobs.map(async (job, i): Promise<PreparedJob[]> => {
+      const expand = job.connector.expand;
+      if (!expand) return [{ ...job, parsed: parsed[i] }];
+      const ctx: ScanContext = { ...base, options: parsed[i], calls: new Counter(), progress: () => {} };
+      const listing = job.connector.validate(ctx).then(() => expand.call(job.connector, ctx));
+      const outcome = base.signal ? await Promise.race([listing, aborted]) : await listing;
+      if (outcome === 'aborted') {
+        listing.catch(() => {});
+        return [{ ...job, parsed: parsed[i], timedOut: true }];
+      }
+      if (!outcome) return [{ ...job, parsed: parsed[i] }];
+      return outcome.jobs.map((j, k) => {
+        const next: ConnectorJob = { connector: job.connector, options: j.options, target: j.target };
+        return { ...next, parsed: parseOptions(next), ...(k === 0 && outcome.notes?.length ? { notes: outcome.notes } : {}) };
+      });
+    }),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.flatMap((r) => (r as PromiseFulfilledResult<PreparedJob[]>).value);
+}
+
+export async function prepareJobs(jobs: ConnectorJob[], base: Omit<ScanContext, 'options' | 'calls' | 'progress'>): Promise<PreparedJob[]> {
+  // options first, in order, so the first bad flag is the one reported; then the jobs that stand for several are
+  // listed; then every credential check at once, so their waits overlap instead of adding up
+  const expanded = await expandJobs(jobs, jobs.map(parseOptions), base);
+  const aborted = whenAborted(base.signal);
+  const settled = await Promise.allSettled(
+    expanded.map(async (job) => {
+      if (job.timedOut) return 'aborted' as const;
+      const validated = job.connector.validate({ ...base, options: job.parsed, calls: new Counter(), progress: () => {} }).then(() => 'ok' as const);
       // a credential check that never answers must not outlive the deadline: the job then ends as a timeout note
       const outcome = base.signal ? await Promise.race([validated, aborted]) : await validated;
       if (outcome === 'aborted') validated.catch(() => {});
@@ -130,12 +162,11 @@ export async function prepareJobs(
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   const outcomes = settled.map((r) => (r as PromiseFulfilledResult<'ok' | 'aborted'>).value);
-  const out = jobs.map((job, i) => ({ ...job, parsed: parsed[i], ...(outcomes[i] === 'aborted' ? { timedOut: true } : {}) }));
-  return out;
+  return expanded.map((job, i) => (outcomes[i] === 'aborted' ? { ...job, timedOut: true } : job));
 }
 
 async function runOne(
-  job: ConnectorJob & { parsed: Record<string, unknown>; timedOut?: boolean },
+  job: PreparedJob,
   opts: ScanOptions,
   signal: AbortSignal | undefined,
   sink: (r: GraphRecord) => void,
@@ -179,6 +210,12 @@ async function runOne(
     const note = timeoutNote(connector.id, title, signal!, records);
     return ended(note, note.message);
   };
+  // what the job's own listing could not read (an enterprise's organisation list cut short)
+  for (const n of job.notes ?? []) {
+    if (n.incomplete) incomplete = true;
+    records++;
+    sink({ type: 'coverage', coverage: n });
+  }
   if (job.timedOut) return stopped();
   // after the signal aborts, a connector gets a short grace period to hand on what it has read (its requests are
   // aborting); one stuck on a call that ignores the signal must still not hold the scan past it

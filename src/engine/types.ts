@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { GraphRecord } from '../model/types.js';
+import type { CoverageNote, GraphRecord } from '../model/types.js';
 
 export interface Logger {
   /** shown with --verbose only, on stderr */
@@ -57,4 +57,16 @@ export interface Connector {
   /** Are the credentials / inputs usable? Throws NhiError with a suggestion if not. */
   validate(ctx: ScanContext): Promise<void>;
   scan(ctx: ScanContext): AsyncIterable<GraphRecord>;
+  /**
+   * Optional: a job that stands for several (`--github-enterprise SLUG`: every organisation of the enterprise). Called
+   * once per job, after validate() and before any job runs; undefined when the job is already one job. The jobs it
+   * returns replace it (validated again with `describe().options`); `notes` are coverage notes of the listing itself
+   * (a listing cut short), reported with the first of them. Throws NhiError when nothing can be listed.
+   */
+  expand?(ctx: ScanContext): Promise<ExpandedJobs | undefined>;
+}
+
+export interface ExpandedJobs {
+  jobs: Array<{ options: Record<string, unknown>; target?: string }>;
+  notes?: CoverageNote[];
 }

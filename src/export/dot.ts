@@ -3,7 +3,7 @@
  * control characters are removed (a name cannot end the string, start an HTML label or use DOT's `\N`-style escapes).
  */
 import { edgeLabel, nodeLabel, shortIds } from './labels.js';
-import type { ExportModel } from './model.js';
+import { isBecomeKind, META_KIND, type ExportModel } from './model.js';
 
 export function dotString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -14,7 +14,7 @@ export function* renderDot(model: ExportModel): Iterable<string> {
   yield 'digraph nhi {\n  rankdir=LR;\n  node [shape=box, fontname="Helvetica"];\n  edge [fontname="Helvetica", fontsize=10];\n';
   for (const n of list) {
     const attrs = [`label=${dotString(nodeLabel(n))}`];
-    if (n.properties.admin === true || n.kinds[0] === 'NHIAdminSink') attrs.push('color="#cc0000"', 'style=filled', 'fillcolor="#ffdddd"');
+    if (n.properties.admin === true || n.kinds[0] === META_KIND.adminSink) attrs.push('color="#cc0000"', 'style=filled', 'fillcolor="#ffdddd"');
     if (n.id === model.focus) attrs.push('penwidth=3');
     yield `  ${id.get(n.id)} [${attrs.join(', ')}];\n`;
   }
@@ -22,7 +22,7 @@ export function* renderDot(model: ExportModel): Iterable<string> {
     const from = id.get(e.from);
     const to = id.get(e.to);
     if (!from || !to) continue;
-    const style = e.kind.startsWith('NHIBecome') ? ', style=bold, color="#cc0000"' : '';
+    const style = isBecomeKind(e.kind) ? ', style=bold, color="#cc0000"' : '';
     yield `  ${from} -> ${to} [label=${dotString(edgeLabel(e))}${style}];\n`;
   }
   yield '}\n';

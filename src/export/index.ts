@@ -5,12 +5,12 @@
 import { renderCypher } from './cypher.js';
 import { renderDot } from './dot.js';
 import { renderGraphml } from './graphml.js';
-import { renderOpenGraphKinds } from './kinds.js';
+import { renderOpenGraphExtension, renderOpenGraphKinds } from './kinds.js';
 import { renderMermaid } from './mermaid.js';
 import type { ExportModel } from './model.js';
 import { renderOpenGraph } from './opengraph.js';
 
-export const EXPORT_FORMATS = ['opengraph', 'opengraph-kinds', 'cypher', 'mermaid', 'dot', 'graphml'] as const;
+export const EXPORT_FORMATS = ['opengraph', 'opengraph-extension', 'opengraph-kinds', 'cypher', 'mermaid', 'dot', 'graphml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Diagram formats draw one identity's neighbourhood: they need --focus. */
@@ -18,6 +18,7 @@ export const NEEDS_FOCUS: ReadonlySet<ExportFormat> = new Set(['mermaid', 'dot']
 
 const RENDERERS: Record<ExportFormat, (model: ExportModel) => Iterable<string>> = {
   opengraph: renderOpenGraph,
+  'opengraph-extension': renderOpenGraphExtension,
   'opengraph-kinds': renderOpenGraphKinds,
   cypher: (m) => renderCypher(m),
   mermaid: renderMermaid,

@@ -3,7 +3,7 @@
  * written as a Mermaid entity code (`#34;`), so no name can close a label, start a link or inject markup.
  */
 import { edgeLabel, nodeLabel, shortIds } from './labels.js';
-import type { ExportModel } from './model.js';
+import { isBecomeKind, META_KIND, type ExportModel } from './model.js';
 
 const SAFE = /[\p{L}\p{N} .,:/@_=+()-]/u;
 
@@ -21,11 +21,11 @@ export function* renderMermaid(model: ExportModel): Iterable<string> {
     const from = id.get(e.from);
     const to = id.get(e.to);
     if (!from || !to) continue;
-    const arrow = e.kind.startsWith('NHIBecome') ? '==>' : '-->';
+    const arrow = isBecomeKind(e.kind) ? '==>' : '-->';
     yield `  ${from} ${arrow}|"${mermaidText(edgeLabel(e))}"| ${to}\n`;
   }
   yield '  classDef focus stroke-width:3px\n  classDef admin fill:#fdd,stroke:#c00\n';
-  const admins = list.filter((n) => n.properties.admin === true || n.kinds[0] === 'NHIAdminSink').map((n) => id.get(n.id));
+  const admins = list.filter((n) => n.properties.admin === true || n.kinds[0] === META_KIND.adminSink).map((n) => id.get(n.id));
   if (admins.length) yield `  class ${admins.join(',')} admin\n`;
   if (model.focus && id.has(model.focus)) yield `  class ${id.get(model.focus)} focus\n`;
 }

@@ -2,14 +2,17 @@
  * What every export format renders: the snapshot's graph as typed nodes and edges with flat properties, plus the
  * paths engine's "can become" edges, named with one kind scheme (docs/commands/export.md):
  *
- * - node kinds: `NHI<Platform><Type>` (`NHIAwsIamRole`, `NHIGcpServiceAccount`), then the model kind
- *   (`NHIPrincipal`, `NHICredential`, `NHIEntitlement`, `NHIResource`, `NHIWorkload`), then `NHIBase` (every node);
- *   ids the engine uses that are not graph nodes: `NHIAdminSink` (full admin of an account), `NHIHub` (every target of a
- *   kind), `NHIAnyone`, `NHIGitHubWorkflowJob`, `NHIExternalRef`;
- * - edges of the graph (facts read from the platforms): `NHI<EdgeType>` (`NHIHasCredential`, `NHIGranted`,
- *   `NHIMemberOf`, `NHICanAssume` (a trust policy admits), `NHIFederatesTo`, ...);
- * - "can become" edges of the paths engine: `NHIBecome<Method>` (`NHIBecomeAwsAssumeRole`,
- *   `NHIBecomeGcpSaKeyCreate`), with the method id in the `method` property.
+ * - every kind is in the `NHI` namespace, `NHI_<Name>` (BloodHound's extension schemas require the namespace and an
+ *   underscore on every node and edge kind they declare: see opengraph-extension.ts);
+ * - node kinds: `NHI_<Platform><Type>` (`NHI_AwsIamRole`, `NHI_GcpServiceAccount`), then the model kind
+ *   (`NHI_Principal`, `NHI_Credential`, `NHI_Entitlement`, `NHI_Resource`, `NHI_Workload`), then `NHIBase` (every
+ *   node; the OpenGraph source kind, outside the namespace as BloodHound's own `GHBase` / `AZBase` are);
+ *   ids the engine uses that are not graph nodes: `NHI_AdminSink` (full admin of an account), `NHI_Hub` (every target
+ *   of a kind), `NHI_Anyone`, `NHI_GitHubWorkflowJob`, `NHI_ExternalRef`;
+ * - edges of the graph (facts read from the platforms): `NHI_<EdgeType>` (`NHI_HasCredential`, `NHI_Granted`,
+ *   `NHI_MemberOf`, `NHI_CanAssume` (a trust policy admits), `NHI_FederatesTo`, ...);
+ * - "can become" edges of the paths engine: `NHI_Become<Method>` (`NHI_BecomeAwsAssumeRole`,
+ *   `NHI_BecomeGcpSaKeyCreate`), with the method id in the `method` property.
  *
  * Properties are primitives or homogeneous arrays of primitives (what BloodHound OpenGraph, Neo4j and GraphML
  * accept): nested attribute values are written as JSON text, attributes named like a secret value are never written.
@@ -51,6 +54,11 @@ export interface ExportModel {
 }
 
 export const BASE_KIND = 'NHIBase';
+/** The namespace of every node and edge kind: `NHI_<Name>`. */
+export const NAMESPACE = 'NHI';
+const ns = (name: string) => `${NAMESPACE}_${name}`;
+/** Prefix of the "can become" edge kinds. */
+export const BECOME_PREFIX = ns('Become');
 
 const PLATFORM_WORD: Record<string, string> = { aws: 'Aws', gcp: 'Gcp', github: 'GitHub', gitlab: 'GitLab', k8s: 'K8s', entra: 'Entra', azure: 'Azure', workflows: 'Workflows', meta: '' };
 
@@ -64,33 +72,42 @@ export function pascal(text: string): string {
 }
 
 export function nodeKind(platform: string, type: string): string {
-  return `NHI${PLATFORM_WORD[platform] ?? pascal(platform)}${pascal(type)}`;
+  return ns(`${PLATFORM_WORD[platform] ?? pascal(platform)}${pascal(type)}`);
 }
 
-/** `HAS_CREDENTIAL` → `NHIHasCredential`. */
+/** `HAS_CREDENTIAL` → `NHI_HasCredential`. */
 export function factEdgeKind(type: string): string {
-  return `NHI${pascal(type.toLowerCase())}`;
+  return ns(pascal(type.toLowerCase()));
 }
 
-/** `aws-assume-role` → `NHIBecomeAwsAssumeRole`. */
+/** `aws-assume-role` → `NHI_BecomeAwsAssumeRole`. */
 export function becomeEdgeKind(method: string): string {
-  return `NHIBecome${pascal(method)}`;
+  return `${BECOME_PREFIX}${pascal(method)}`;
 }
 
-const MODEL_KIND: Record<string, string> = { principal: 'NHIPrincipal', credential: 'NHICredential', entitlement: 'NHIEntitlement', resource: 'NHIResource', workload: 'NHIWorkload' };
+export const MODEL_KIND: Record<string, string> = { principal: ns('Principal'), credential: ns('Credential'), entitlement: ns('Entitlement'), resource: ns('Resource'), workload: ns('Workload') };
+/** The kind of a graph node whose model kind is none of the above. */
+export const NODE_KIND = ns('Node');
+/** Kinds of ids the paths engine uses that are not graph nodes. */
+export const META_KIND = { hub: ns('Hub'), adminSink: ns('AdminSink'), anyone: ns('Anyone'), workflowJob: ns('GitHubWorkflowJob'), externalRef: ns('ExternalRef') } as const;
+
+/** A "can become" edge kind (the paths engine's), not a fact read from a platform. */
+export function isBecomeKind(kind: string): boolean {
+  return kind.startsWith(BECOME_PREFIX);
+}
 
 /** Kinds of an id the engine uses that is not a node of the graph (an admin sink, a hub, "anyone", a job). */
 function syntheticKinds(graph: IdentityGraph, id: string): { kinds: string[]; properties: Props } {
   const j = nodeJson(graph, id);
   const kind = isHub(id)
-    ? 'NHIHub'
+    ? META_KIND.hub
     : j.type === 'admin-sink'
-      ? 'NHIAdminSink'
+      ? META_KIND.adminSink
       : j.type === 'anyone'
-        ? 'NHIAnyone'
+        ? META_KIND.anyone
         : j.type === 'workflow-job'
-          ? 'NHIGitHubWorkflowJob'
-          : 'NHIExternalRef';
+          ? META_KIND.workflowJob
+          : META_KIND.externalRef;
   const properties: Props = { name: j.name, platform: j.platform, type: isHub(id) ? 'hub' : j.type, nodekind: 'meta' };
   if (j.scope) properties.scope = j.scope;
   return { kinds: [kind, BASE_KIND], properties };
@@ -182,7 +199,7 @@ export function becomeEdgeProperties(graph: IdentityGraph, e: BecomeEdge): Props
 function exportNode(graph: IdentityGraph, analysis: GraphAnalysis, id: string): ExportNode {
   const n = graph.node(id);
   if (!n) return { id, ...syntheticKinds(graph, id) };
-  const kinds = [nodeKind(n.platform, n.type), MODEL_KIND[n.kind] ?? 'NHINode', BASE_KIND];
+  const kinds = [nodeKind(n.platform, n.type), MODEL_KIND[n.kind] ?? NODE_KIND, BASE_KIND];
   return { id, kinds, properties: nodeProperties(n, analysis.paths.admins.get(id)) };
 }
 

@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer', '--github-enterprise'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -58,6 +58,16 @@ describe('connectors declare their scan flags', () => {
       ['github', 'beta', 'beta'],
     ]);
     await expect(buildJobs(flags({ githubOrg: 'acme,beta', githubInstallationId: '12' }), 5)).rejects.toThrow(/--github-installation-id names one installation, but --github-org names several organisations/);
+  });
+
+  it('--github-enterprise alone selects the connector: one job that lists the organisations when the scan starts, leaving out those --github-org names', async () => {
+    expect(inferConnectors({ githubEnterprise: 'acme-corp' })).toEqual(['github']);
+    const built = await buildJobs(flags({ githubEnterprise: 'acme-corp', githubOrg: 'beta' }), 5);
+    expect(built.jobs.map((j) => [j.connector.id, j.options.org, j.options.enterprise, j.options.skipOrgs, j.target])).toEqual([
+      ['github', 'beta', undefined, undefined, 'beta'],
+      ['github', undefined, 'acme-corp', ['beta'], 'enterprise acme-corp'],
+    ]);
+    await expect(buildJobs(flags({ githubUrl: 'https://ghe.example.com/api/v3' }), 5)).rejects.toThrow(/needs --github-org ORG or --github-enterprise SLUG/);
   });
 
   it('every connector of the registry declares its flags, and every declared flag is in the README flag table', () => {

@@ -149,3 +149,28 @@ describe('several organisations in one run: --github-org a,b', () => {
     }
   });
 });
+
+describe('an enterprise in one run: --github-enterprise SLUG', () => {
+  it('lists the organisations through GraphQL and scans each (with --github-org, the union); an enterprise that cannot be listed is exit 2 in one line', async () => {
+    const acme = makeSyntheticOrg({ repos: 2, seed: 21, login: 'acme' });
+    const beta = makeSyntheticOrg({ repos: 1, seed: 22, login: 'beta' });
+    const gamma = makeSyntheticOrg({ repos: 1, seed: 23, login: 'gamma' });
+    const ent = await startFakeGitHub([acme, beta, gamma], { pageSize: 2, enterprises: { 'acme-corp': ['acme', 'beta', 'gamma'] } });
+    try {
+      const r = await nhi(['scan', '--github-enterprise', 'acme-corp', '--github-org', 'beta', '--github-url', ent.url, '--no-store', '-f', 'json', '--as-of', '2026-11-01'], { env: token });
+      expect(r.stderr).not.toMatch(STACK_LINE);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout) as Report & { scan: { connectors: Array<{ id: string; targets: Array<{ name: string }> }> } };
+      expect(report.scan.connectors.map((c) => c.targets.map((t) => t.name))).toEqual([['beta'], ['acme'], ['gamma']]);
+      expect(ent.requests.filter((q) => q.route === 'POST /graphql')).toHaveLength(2);
+
+      const bad = await nhi(['scan', '--github-enterprise', 'nope', '--github-url', ent.url, '--no-store'], { env: token });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).not.toMatch(STACK_LINE);
+      expect(bad.stderr).toMatch(/cannot list the organisations of enterprise nope/);
+      expect(bad.stdout).toBe('');
+    } finally {
+      await ent.close();
+    }
+  });
+});

@@ -44,12 +44,26 @@ describe('nhi export on the demo estate', () => {
     const jenkins = idByName(doc, 'jenkins-builder', 'iam-user')!;
     const admin = idByName(doc, 'cross-env-admin', 'iam-role')!;
     expect(jenkins && admin).toBeTruthy();
-    const hop = doc.graph.edges.find((e) => e.start.value === jenkins && e.end.value === admin && e.kind === 'NHIBecomeAwsAssumeRole');
+    const hop = doc.graph.edges.find((e) => e.start.value === jenkins && e.end.value === admin && e.kind === 'NHI_BecomeAwsAssumeRole');
     expect(hop?.properties).toMatchObject({ method: 'aws-assume-role', canbecome: true });
     expect(doc.graph.nodes.find((n) => n.id === admin)?.properties.admin).toBe(true);
     // every edge end is a node (admin sinks, hubs and workflow jobs included)
     const ids = new Set(doc.graph.nodes.map((n) => n.id));
     for (const e of doc.graph.edges) expect(ids.has(e.start.value) && ids.has(e.end.value)).toBe(true);
+  });
+
+  it('--format opengraph-extension declares every kind of the upload, in the NHI namespace, the "can become" kinds traversable', async () => {
+    const [ext, upload] = await Promise.all([nhi(['export', '-f', 'opengraph-extension', '--store', store]), nhi(['export', '-f', 'opengraph', '--store', store])]);
+    expect(ext.code).toBe(0);
+    expect(ext.stderr).toBe('');
+    const x = JSON.parse(ext.stdout) as { schema: { namespace: string }; node_kinds: Array<{ name: string }>; relationship_kinds: Array<{ name: string; is_traversable: boolean }> };
+    const doc = JSON.parse(upload.stdout) as Upload;
+    expect(x.schema.namespace).toBe('NHI');
+    const nodeKinds = new Set(x.node_kinds.map((k) => k.name));
+    for (const n of doc.graph.nodes) for (const k of n.kinds.slice(0, -1)) expect(nodeKinds.has(k), k).toBe(true);
+    const traversable = new Map(x.relationship_kinds.map((k) => [k.name, k.is_traversable]));
+    expect(traversable.get('NHI_BecomeAwsAssumeRole')).toBe(true);
+    for (const e of doc.graph.edges) expect(traversable.has(e.kind), e.kind).toBe(true);
   });
 
   it('--format opengraph-kinds lists every node kind of the export with an icon, and the traversable edge kinds', async () => {
@@ -89,7 +103,7 @@ describe('nhi export on the demo estate', () => {
     const c = await nhi(['export', '-f', 'cypher', '--store', store]);
     expect(c.code).toBe(0);
     expect(c.stdout).toContain('CREATE CONSTRAINT nhi_base_id IF NOT EXISTS FOR (n:NHIBase) REQUIRE n.id IS UNIQUE;');
-    expect(c.stdout).toContain('MERGE (a)-[r:`NHIBecomeAwsAssumeRole`]->(b)');
+    expect(c.stdout).toContain('MERGE (a)-[r:`NHI_BecomeAwsAssumeRole`]->(b)');
   });
 
   it('mermaid and dot without --focus are a usage error (exit 2) that says what to give', async () => {

@@ -22,12 +22,12 @@ const focused = (format: Parameters<typeof renderExport>[0], id = TRICKY_USER) =
 const SECRETS = /hunter2|nested-secret|tok-should/;
 
 describe('kind names', () => {
-  it('are PascalCase words behind NHI and match what BloodHound accepts', () => {
-    expect(nodeKind('aws', 'iam-role')).toBe('NHIAwsIamRole');
-    expect(nodeKind('github', 'workflow')).toBe('NHIGitHubWorkflow');
-    expect(nodeKind('meta', 'owner')).toBe('NHIOwner');
-    expect(factEdgeKind('HAS_CREDENTIAL')).toBe('NHIHasCredential');
-    expect(becomeEdgeKind('aws-assume-role')).toBe('NHIBecomeAwsAssumeRole');
+  it('are PascalCase words in the NHI_ namespace and match what BloodHound accepts', () => {
+    expect(nodeKind('aws', 'iam-role')).toBe('NHI_AwsIamRole');
+    expect(nodeKind('github', 'workflow')).toBe('NHI_GitHubWorkflow');
+    expect(nodeKind('meta', 'owner')).toBe('NHI_Owner');
+    expect(factEdgeKind('HAS_CREDENTIAL')).toBe('NHI_HasCredential');
+    expect(becomeEdgeKind('aws-assume-role')).toBe('NHI_BecomeAwsAssumeRole');
     expect(pascal('a b/c-d')).toBe('ABCD');
   });
 });
@@ -67,12 +67,12 @@ describe('opengraph', () => {
     expect(text).not.toMatch(SECRETS);
   });
 
-  it('carries the can-become edges of the paths engine as NHIBecome<Method> edges', () => {
+  it('carries the can-become edges of the paths engine as NHI_Become<Method> edges', () => {
     const keyMinter = userId('svc/key-minter');
-    const become = doc.graph.edges.filter((e) => e.start.value === keyMinter && e.kind === 'NHIBecomeAwsIamCreateAccessKey');
+    const become = doc.graph.edges.filter((e) => e.start.value === keyMinter && e.kind === 'NHI_BecomeAwsIamCreateAccessKey');
     expect(become.length).toBeGreaterThan(0);
     expect(become[0].properties).toMatchObject({ method: 'aws-iam-create-access-key', canbecome: true });
-    expect(analysis.paths.edges.length).toBe(doc.graph.edges.filter((e) => e.kind.startsWith('NHIBecome')).length);
+    expect(analysis.paths.edges.length).toBe(doc.graph.edges.filter((e) => e.kind.startsWith('NHI_Become')).length);
   });
 
   it('writes nothing a terminal acts on', () => {
@@ -98,7 +98,7 @@ describe('cypher', () => {
     const statements = script.split(/;\n/).map((s) => s.replace(/^\/\/.*\n/gm, '')).filter((s) => s.trim());
     expect(statements[0]).toMatch(/^CREATE CONSTRAINT nhi_base_id IF NOT EXISTS/);
     for (const s of statements.slice(1)) expect(s).toMatch(/^UNWIND \[\n[\s\S]*\n\] AS row\n(MERGE|MATCH)/);
-    expect(script).toContain('MERGE (a)-[r:`NHIBecomeAwsIamCreateAccessKey`]->(b)');
+    expect(script).toContain('MERGE (a)-[r:`NHI_BecomeAwsIamCreateAccessKey`]->(b)');
   });
 
   it('splits a kind into batches of the given size', async () => {
@@ -141,7 +141,7 @@ describe('mermaid and dot', () => {
     expect(ids).not.toContain(TRICKY_USER.replace('tricky', 'nobody'));
     expect(ids.length).toBeLessThan(graph.nodes.size);
     const kinds = new Set([...model.edges()].map((e) => e.kind));
-    expect(kinds.has('NHIBecomeAwsIamCreateAccessKey')).toBe(true);
+    expect(kinds.has('NHI_BecomeAwsIamCreateAccessKey')).toBe(true);
   });
 });
 

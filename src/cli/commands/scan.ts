@@ -37,6 +37,7 @@ export interface ScanFlags {
   path?: string;
   repo?: string;
   githubOrg?: string;
+  githubEnterprise?: string;
   githubUrl?: string;
   githubRepos?: string;
   githubAppId?: string;

@@ -113,11 +113,19 @@ function template(route: string, key?: string, which: 'dotcom' | 'ghec' = 'dotco
  * x-ratelimit-remaining 0 and a reset one second ahead) fail once unless `times` says otherwise; a status fails every
  * time unless `times` is given.
  */
-export type FailMode = 'secondary-rate-limit' | 'rate-limit' | { status: number; times?: number; message?: string } | { rateLimit: 'primary' | 'secondary'; times: number };
+export type FailMode =
+  | 'secondary-rate-limit'
+  | 'rate-limit'
+  | { status: number; times?: number; message?: string }
+  | { rateLimit: 'primary' | 'secondary'; times: number }
+  /** POST /graphql: HTTP 200 with an `errors` array of this type (RATE_LIMITED also sets the rate-limit headers) */
+  | { graphql: 'RATE_LIMITED' | 'FORBIDDEN' | 'INTERNAL'; times?: number };
 
 export interface FakeGitHub {
   url: string;
   requests: Array<{ method: string; path: string; route: string }>;
+  /** GraphQL requests by the path they came to (`/graphql` on github.com, `/api/graphql` on Enterprise Server) */
+  graphqlPaths: string[];
   /** the App JWTs received were RS256 signatures of this app id */
   jwtsVerified: number;
   /** make a route (`GET /repos/{owner}/{repo}/keys`, as in the request log) or every route matching a RegExp fail */
@@ -163,6 +171,7 @@ const ROUTES = [
   'GET /orgs/{org}/personal-access-tokens',
   'GET /orgs/{org}/credential-authorizations',
   'POST /app/installations/{id}/access_tokens',
+  'POST /graphql',
   'GET /repos/{owner}/{repo}/keys',
   'GET /repos/{owner}/{repo}/actions/secrets',
   'GET /repos/{owner}/{repo}/dependabot/secrets',
@@ -183,10 +192,19 @@ function b64url(s: string): Buffer {
 }
 
 /** Serve one organisation, or several (each under its own login: `--github-org a,b` scans them through one fake). */
-export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageSize?: number; latencyMs?: number } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  served: FakeOrg | FakeOrg[],
+  opts: {
+    pageSize?: number;
+    latencyMs?: number;
+    /** GraphQL `enterprise(slug:) { organizations }`: the organisation logins of each enterprise slug */
+    enterprises?: Record<string, string[]>;
+  } = {},
+): Promise<FakeGitHub> {
   const pageSize = opts.pageSize ?? 2;
   const failures = new Map<string, { match: (route: string) => boolean; mode: FailMode; remaining: number }>();
   const requests: FakeGitHub['requests'] = [];
+  const graphqlPaths: string[] = [];
   const state = { jwtsVerified: 0 };
   const orgs = Array.isArray(served) ? served : [served];
   const reposOf = new Map(orgs.map((o) => [o.login, new Map(o.repos.map((r) => [r.name, r]))]));
@@ -257,8 +275,41 @@ export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageS
     return t;
   };
 
+  /**
+   * The one GraphQL query the connector sends (an enterprise's organisations), answered in GraphQL's JSON shape:
+   * cursor paging (`pageInfo { hasNextPage endCursor }`, opaque base64 cursors), `first` capped at the fake's page
+   * size, and `enterprise: null` with a NOT_FOUND error for an unknown slug, as GitHub answers.
+   */
+  const graphql = (res: ServerResponse, body: string): void => {
+    let doc: { query?: string; variables?: Record<string, unknown> };
+    try {
+      doc = JSON.parse(body) as typeof doc;
+    } catch {
+      return send(res, 400, { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/graphql' });
+    }
+    const query = doc.query ?? '';
+    if (!/enterprise\s*\(\s*slug\s*:\s*\$slug\s*\)/.test(query) || !/organizations\s*\(/.test(query)) {
+      return send(res, 200, { errors: [{ message: 'the fake answers only enterprise(slug:) { organizations }' }] });
+    }
+    const slug = String(doc.variables?.slug ?? '');
+    const logins = opts.enterprises?.[slug];
+    if (!logins) {
+      return send(res, 200, { data: { enterprise: null }, errors: [{ type: 'NOT_FOUND', path: ['enterprise'], locations: [{ line: 2, column: 3 }], message: `Could not resolve to an Enterprise with the slug of '${slug}'.` }] });
+    }
+    const first = Math.min(Number(/first\s*:\s*(\d+)/.exec(query)?.[1] ?? 100), pageSize);
+    const after = doc.variables?.after;
+    const start = typeof after === 'string' ? Number(Buffer.from(after, 'base64').toString('utf8').replace(/^cursor:v2:/, '')) + 1 : 0;
+    const slice = logins.slice(start, start + first);
+    const end = start + slice.length - 1;
+    const cursor = (i: number) => Buffer.from(`cursor:v2:${i}`).toString('base64');
+    return send(res, 200, {
+      data: { enterprise: { organizations: { nodes: slice.map((login) => ({ login })), pageInfo: { hasNextPage: end < logins.length - 1, endCursor: slice.length ? cursor(end) : null } } } },
+    });
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse, route: Route, p: Record<string, string>, body: string): void => {
     const key = `${route.method} ${route.template}`;
+    if (key === 'POST /graphql') return graphql(res, body);
     const login = p.org ?? p.owner;
     const named = login === undefined ? undefined : orgs.find((o) => o.login === login);
     if (named) {
@@ -434,9 +485,11 @@ export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageS
     req.on('data', (d: Buffer) => (body += d.toString('utf8')));
     req.on('end', () => {
       const u = new URL(req.url ?? '/', 'http://x');
-      const pathname = u.pathname.replace(/^\/api\/v3/, '');
+      // Enterprise Server paths: REST under /api/v3, GraphQL at /api/graphql
+      const pathname = u.pathname.replace(/^\/api\/v3/, '').replace(/^\/api\/graphql$/, '/graphql');
       const route = ROUTES.find((r) => r.method === req.method && r.re.test(pathname));
       requests.push({ method: req.method ?? '', path: pathname, route: route ? `${route.method} ${route.template}` : `${req.method} ${pathname}` });
+      if (pathname === '/graphql') graphqlPaths.push(u.pathname);
       const respond = () => {
         if (!route) return notFound(res);
         const key = `${route.method} ${route.template}`;
@@ -459,6 +512,16 @@ export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageS
             );
           }
           if (typeof m === 'object' && 'status' in m) return send(res, m.status, { message: m.message ?? (m.status === 403 ? 'Resource not accessible by integration' : 'Server Error'), status: String(m.status) });
+          if (typeof m === 'object' && 'graphql' in m) {
+            // GraphQL reports these with HTTP 200 and an `errors` array
+            if (m.graphql === 'RATE_LIMITED') {
+              return send(res, 200, { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit exceeded for user ID 1.' }] }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-resource': 'graphql', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 1) });
+            }
+            if (m.graphql === 'FORBIDDEN') {
+              return send(res, 200, { data: { enterprise: null }, errors: [{ type: 'FORBIDDEN', path: ['enterprise', 'organizations'], message: 'Resource not accessible by personal access token' }] });
+            }
+            return send(res, 200, { data: null, errors: [{ message: 'Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.' }] });
+          }
         }
         const m = route.re.exec(pathname)!;
         const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
@@ -476,6 +539,7 @@ export async function startFakeGitHub(served: FakeOrg | FakeOrg[], opts: { pageS
   return {
     url: base,
     requests,
+    graphqlPaths,
     get jwtsVerified() {
       return state.jwtsVerified;
     },
