@@ -135,6 +135,11 @@ export class IdentityGraph {
     this.nodes.set(node.id, existing ? mergeNode(existing, node) : node);
   }
 
+  /** How many distinct edges the graph holds (with `nodes.size`, tells a cache whether the graph grew). */
+  get edgeCount(): number {
+    return this.edgeMap.size;
+  }
+
   addEdge(edge: IdentityEdge): void {
     const key = edgeKey(edge);
     const existing = this.edgeMap.get(key);

@@ -512,7 +512,9 @@ interface ActionCache {
 /** No statement of the slice depends on the resource: each has a `*` Resource entry. */
 function resourceFree(s: ActionSlice): boolean {
   const free = (e: SetEntry) => e.st.resources !== undefined && e.st.resources.some((r) => r.template.raw.trim() === '*');
-  return s.identity.every(free) && s.boundaries.every((b) => b.every(free)) && s.scps.every((b) => b.every(free));
+  // SCP conditions may read aws:ResourceAccount / aws:ResourceOrgID, which depend on the resource
+  const orgFree = (e: SetEntry) => free(e) && !e.st.conditions.some((c) => c.keyLower.startsWith('aws:resource'));
+  return s.identity.every(free) && s.boundaries.every((b) => b.every(free)) && s.scps.every((b) => b.every(orgFree));
 }
 
 /** Concrete resources tried for a request resource with wildcards. */
@@ -592,6 +594,32 @@ interface SideResult {
   allowKeys: string[];
   denyKeys: string[];
 }
+
+interface OrgParts {
+  scpAllow: Tri;
+  scpDeny: Tri;
+  rcpDeny: Tri;
+  scpAllowKeys: string[];
+  scpDenyKeys: string[];
+  rcpDenyKeys: string[];
+}
+
+interface OrgSides {
+  parts: OrgParts;
+  scpDenies: StatementRef[];
+  rcpDenies: StatementRef[];
+  scp: NonNullable<Evaluation['scp']>;
+  rcp: NonNullable<Evaluation['rcp']>;
+}
+
+/** No SCP or RCP applies: shared, never changed. */
+const NO_ORG: OrgSides = Object.freeze({
+  parts: Object.freeze({ scpAllow: TRUE, scpDeny: FALSE, rcpDeny: FALSE, scpAllowKeys: NO_KEYS, scpDenyKeys: NO_KEYS, rcpDenyKeys: NO_KEYS }) as OrgParts,
+  scpDenies: EMPTY,
+  rcpDenies: EMPTY,
+  scp: { decision: 'allowed', allows: EMPTY, denies: EMPTY },
+  rcp: { decision: 'allowed', denies: EMPTY },
+}) as OrgSides;
 
 /**
  * Build an evaluator over one graph, as of `opts.now` (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime).
@@ -750,7 +778,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       s = {
         identity: base.identity.filter((e) => statementMatchesAction(e.st, actionLower)),
         boundaries: base.boundaries.map((b) => b.filter((e) => statementMatchesAction(e.st, actionLower))),
-        scps: base.scps.map((b) => b.filter((e) => statementMatchesAction(e.st, actionLower))),
+        scps: base.scps.length === 0 ? EMPTY : base.scps.map((b) => b.filter((e) => statementMatchesAction(e.st, actionLower))),
       };
       base.byAction.set(actionLower, s);
     }
@@ -801,21 +829,16 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return out;
   }
 
-  function compute(entry: PrincipalEntry, action: string, actionLower: string, resource: string, ctx: Map<string, KeyState> | undefined): Cached {
-    const { info, base } = entry;
-    const conditions: ConditionOutcome[] = [];
-    const notes = base.notes.length > 0 || info.kind === 'root' || !info.node ? [...base.notes] : NO_KEYS;
-    const s = slice(base, actionLower);
-    // ---- SCPs (every level must allow, any Deny wins) and RCPs (their Denies) of the organisation
-    const rcp = rcpSlice(actionLower, resource);
-    const octx = base.scps.length > 0 || rcp ? orgContext(resource, ctx) : ctx;
+  /** The SCP levels' and the RCPs' verdicts for one request (only called when some apply). */
+  function orgSides(scps: SetEntry[][], rcp: SetEntry[] | undefined, resource: string, info: PrincipalInfo, ctx: Map<string, KeyState> | undefined, conditions: ConditionOutcome[]): OrgSides {
+    const octx = orgContext(resource, ctx);
     let sAllow: Tri = TRUE;
     let sDeny: Tri = FALSE;
     const sAllows: StatementRef[] = [];
     const sDenies: StatementRef[] = [];
     const sAllowKeys: string[] = [];
     const sDenyKeys: string[] = [];
-    for (const level of s.scps) {
+    for (const level of scps) {
       const r = side(level, resource, info, octx, conditions);
       if (r.allow < sAllow) sAllow = r.allow;
       if (r.deny > sDeny) sDeny = r.deny;
@@ -833,30 +856,38 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       rDenies = r.denies;
       rDenyKeys = r.denyKeys;
     }
-    const orgParts = {
-      scpAllow: sAllow,
-      scpDeny: sDeny,
-      rcpDeny: rDeny,
-      scpAllowKeys: orEmpty(sAllowKeys),
-      scpDenyKeys: orEmpty(sDenyKeys),
-      rcpDenyKeys: orEmpty(rDenyKeys),
+    const scpDecision: Decision = sDeny === TRUE || sAllow === FALSE ? 'denied' : sAllow === TRUE && sDeny === FALSE ? 'allowed' : 'conditional';
+    return {
+      parts: { scpAllow: sAllow, scpDeny: sDeny, rcpDeny: rDeny, scpAllowKeys: orEmpty(sAllowKeys), scpDenyKeys: orEmpty(sDenyKeys), rcpDenyKeys: orEmpty(rDenyKeys) },
+      scpDenies: orEmpty(sDenies),
+      rcpDenies: orEmpty(rDenies),
+      scp: { decision: scpDecision, allows: orEmpty(sAllows), denies: orEmpty(sDenies) },
+      rcp: { decision: rDeny === TRUE ? 'denied' : rDeny === FALSE ? 'allowed' : 'conditional', denies: orEmpty(rDenies) },
     };
-    const orgVerdicts = (evaluation: Evaluation) => {
-      if (base.scps.length > 0) {
-        const decision: Decision = sDeny === TRUE || sAllow === FALSE ? 'denied' : sAllow === TRUE && sDeny === FALSE ? 'allowed' : 'conditional';
-        evaluation.scp = { decision, allows: orEmpty(sAllows), denies: orEmpty(sDenies) };
-      }
-      if (rcp) evaluation.rcp = { decision: rDeny === TRUE ? 'denied' : rDeny === FALSE ? 'allowed' : 'conditional', denies: orEmpty(rDenies) };
-    };
+  }
+
+  function compute(entry: PrincipalEntry, action: string, actionLower: string, resource: string, ctx: Map<string, KeyState> | undefined): Cached {
+    const { info, base } = entry;
+    const conditions: ConditionOutcome[] = [];
+    const notes = base.notes.length > 0 || info.kind === 'root' || !info.node ? [...base.notes] : NO_KEYS;
+    const s = slice(base, actionLower);
+    // ---- SCPs (every level must allow, any Deny wins) and RCPs (their Denies) of the organisation
+    const rcp = rcpSlice(actionLower, resource);
+    const os = s.scps.length > 0 || rcp !== undefined ? orgSides(s.scps, rcp, resource, info, ctx, conditions) : NO_ORG;
+    const orgParts = os.parts;
+    const sDenies = os.scpDenies;
+    const rDenies = os.rcpDenies;
 
     if (info.kind === 'root') {
       const evaluation: Evaluation = { decision: 'allowed', principalId: info.id, action, resource, allows: [], denies: orEmpty([...sDenies, ...rDenies]), conditions, unknownKeys: [], notes };
-      orgVerdicts(evaluation);
+      if (base.scps.length > 0) evaluation.scp = os.scp;
+      if (rcp) evaluation.rcp = os.rcp;
       const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: NO_KEYS, identityDenyKeys: NO_KEYS, boundaryAllowKeys: NO_KEYS, boundaryDenyKeys: NO_KEYS, ...orgParts };
       if (base.scps.length === 0 && !rcp) notes.push(org ? 'the account root user may do everything (no SCP of the organisation limits it)' : 'the account root user may do everything (only SCPs, which the scan does not read, limit it)');
       else {
         notes.push('the account root user may do everything its organisation\'s SCPs and RCPs leave');
-        decide(evaluation, TRUE, FALSE, TRUE, NO_KEYS, NO_KEYS, NO_KEYS, orgParts);
+        evaluation.decision = 'denied';
+        decide(evaluation, TRUE, FALSE, TRUE, NO_KEYS, NO_KEYS, NO_KEYS, NO_KEYS, orgParts);
       }
       return { evaluation: freezeEvaluation(evaluation), parts };
     }
@@ -887,7 +918,12 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       identityDenyKeys: orEmpty(id.denyKeys),
       boundaryAllowKeys: orEmpty(bAllowKeys),
       boundaryDenyKeys: orEmpty(bDenyKeys),
-      ...orgParts,
+      scpAllow: orgParts.scpAllow,
+      scpDeny: orgParts.scpDeny,
+      rcpDeny: orgParts.rcpDeny,
+      scpAllowKeys: orgParts.scpAllowKeys,
+      scpDenyKeys: orgParts.scpDenyKeys,
+      rcpDenyKeys: orgParts.rcpDenyKeys,
     };
     const extraDenies = bDenies.length + sDenies.length + rDenies.length;
     const denies = extraDenies === 0 ? id.denies : [...id.denies, ...bDenies, ...sDenies, ...rDenies];
@@ -896,8 +932,9 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       const bDecision: Decision = bDeny === TRUE || bAllow === FALSE ? 'denied' : bAllow === TRUE && bDeny === FALSE ? 'allowed' : 'conditional';
       evaluation.boundary = { decision: bDecision, allows: orEmpty(bAllows), denies: orEmpty(bDenies) };
     }
-    orgVerdicts(evaluation);
-    decide(evaluation, id.allow, id.deny > bDeny ? id.deny : bDeny, bAllow, id.allowKeys, bAllowKeys, [...id.denyKeys, ...bDenyKeys], orgParts);
+    if (base.scps.length > 0) evaluation.scp = os.scp;
+    if (rcp) evaluation.rcp = os.rcp;
+    decide(evaluation, id.allow, id.deny > bDeny ? id.deny : bDeny, bAllow, id.allowKeys, bAllowKeys, id.denyKeys, bDenyKeys, orgParts);
     if (notes.length > 0) evaluation.notes = [...new Set(notes)];
     return { evaluation: freezeEvaluation(evaluation), parts };
   }
@@ -911,7 +948,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     idAllowKeys: readonly string[],
     bAllowKeys: readonly string[],
     ownDenyKeys: readonly string[],
-    o: { scpAllow: Tri; scpDeny: Tri; rcpDeny: Tri; scpAllowKeys: readonly string[]; scpDenyKeys: readonly string[]; rcpDenyKeys: readonly string[] },
+    boundaryDenyKeys: readonly string[],
+    o: OrgParts,
   ): void {
     const deny = Math.max(ownDeny, o.scpDeny, o.rcpDeny) as Tri;
     if (ownDeny === TRUE) evaluation.deniedBy = 'explicit-deny';
@@ -929,6 +967,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       if (o.scpAllow === UNKNOWN) addKeys(keys, o.scpAllowKeys);
       if (deny === UNKNOWN) {
         addKeys(keys, ownDenyKeys);
+        addKeys(keys, boundaryDenyKeys);
         addKeys(keys, o.scpDenyKeys);
         addKeys(keys, o.rcpDenyKeys);
       }

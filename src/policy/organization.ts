@@ -47,7 +47,8 @@ export interface OrgView {
   hasRcps: boolean;
 }
 
-const cache = new WeakMap<IdentityGraph, OrgView | null>();
+/** per graph: the view, and the graph's size when it was built (a graph that grew since is read again) */
+const cache = new WeakMap<IdentityGraph, { view: OrgView | null; nodes: number; edges: number }>();
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -56,7 +57,7 @@ function str(v: unknown): string | undefined {
 /** The organisation(s) in the graph, or undefined when the graph holds no organisation data. */
 export function organizationOf(graph: IdentityGraph): OrgView | undefined {
   const hit = cache.get(graph);
-  if (hit !== undefined) return hit ?? undefined;
+  if (hit && hit.nodes === graph.nodes.size && hit.edges === graph.edgeCount) return hit.view ?? undefined;
   let view: OrgView | null = null;
   const levelMemo = new Map<string, OrgLevel[] | null>();
   const policiesAt = (id: string, via: 'scp' | 'rcp'): EntitlementNode[] => {
@@ -100,7 +101,7 @@ export function organizationOf(graph: IdentityGraph): OrgView | undefined {
     if (account.organizationId) view.organizationIds.add(account.organizationId);
     if (account.levels.some((l) => l.rcps.length > 0)) view.hasRcps = true;
   }
-  cache.set(graph, view);
+  cache.set(graph, { view, nodes: graph.nodes.size, edges: graph.edgeCount });
   return view ?? undefined;
 }
 
@@ -169,8 +170,9 @@ export function rcpGoverns(actionLower: string): boolean {
  * `aws:PrincipalArn`, a region condition). A route none of whose escalation actions is left is dropped; one whose
  * actions are left only conditionally is marked conditional, with the keys named.
  */
-export function refineAdminRoutes(graph: IdentityGraph, evaluator: Evaluator, principalId: string, routes: AdminRoute[]): AdminRoute[] {
+export function refineAdminRoutes(graph: IdentityGraph, evaluatorOf: Evaluator | (() => Evaluator), principalId: string, routes: AdminRoute[]): AdminRoute[] {
   if (routes.length === 0 || !scpScopeOf(graph, principalId)) return routes;
+  const evaluator = typeof evaluatorOf === 'function' ? evaluatorOf() : evaluatorOf;
   const out: AdminRoute[] = [];
   for (const r of routes) {
     const left: string[] = [];

@@ -46,7 +46,7 @@ export const rule: Rule<Options> = {
       // reports it with that hop; when it cannot (it may only grant admin to identities it cannot become), it is
       // reported here, as the power to hand out admin
       // service control policies of an AWS organisation: the evaluator decides what their conditions leave
-      const refine = (list: ReturnType<typeof isAdminEquivalent>) => refineAdminRoutes(graph, graphAnalysis(graph, now).evaluator, p.id, list);
+      const refine = (list: ReturnType<typeof isAdminEquivalent>) => refineAdminRoutes(graph, () => graphAnalysis(graph, now).evaluator, p.id, list);
       let routes = refine(fullAdminRoutes(graph, p.id));
       if (routes.length === 0) {
         routes = refine(isAdminEquivalent(graph, p.id));

@@ -114,6 +114,31 @@ describe('service control policies', () => {
     expect(ev().evaluate(user, 's3:GetObject', '*').decision).toBe('allowed');
   });
 
+  it('the root user of a member account is limited by SCPs (and only by them)', () => {
+    const { b, ev } = estate([DENY_IAM]);
+    const root = b.root();
+    const e = ev().evaluate(root, 'iam:CreateUser', '*');
+    expect(e.decision).toBe('denied');
+    expect(e.deniedBy).toBe('scp');
+    expect(ev().evaluate(root, 's3:GetObject', '*').decision).toBe('allowed');
+  });
+
+  it('aws:ResourceOrgID is known for resources of the organisation\'s accounts, per resource', () => {
+    const perimeter: PolicySpec = {
+      id: 'p-perimeter01',
+      name: 'DataPerimeter',
+      content: doc({ Effect: 'Deny', Action: 'sqs:*', Resource: '*', Condition: { StringNotEqualsIfExists: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } } }),
+      targets: [ROOT_ID],
+    };
+    const { ev, user } = estate([perimeter]);
+    const e = ev();
+    expect(e.evaluate(user, 'sqs:SendMessage', `arn:aws:sqs:eu-west-1:${MEMBER_B}:jobs`).decision).toBe('allowed');
+    // a queue of an account outside the organisation: its org is not known to the scan
+    const outside = e.evaluate(user, 'sqs:SendMessage', `arn:aws:sqs:eu-west-1:${OTHER_ACCOUNT}:jobs`);
+    expect(outside.decision).toBe('conditional');
+    expect(outside.unknownKeys).toEqual(['aws:ResourceOrgID']);
+  });
+
   it('effective permissions (what rules read) drop what the SCPs deny or do not allow', () => {
     const s3Only: PolicySpec = { id: 'p-s3only0001', name: 'S3Only', content: doc({ Effect: 'Allow', Action: ['s3:*', 'iam:*'], Resource: '*' }), targets: [OU_PROD] };
     const { b, user } = estate([DENY_IAM, s3Only], { fullAccessAt: [ROOT_ID, MANAGEMENT, ACCOUNT, MEMBER_B] });
