@@ -127,12 +127,19 @@ export interface StatementJson {
   viaName?: string;
   kind: StatementRef['kind'];
   effect: StatementRef['effect'];
+  /** SCPs: the root, OU or account the policy is attached at, and its name */
+  level?: string;
+  levelName?: string;
 }
 
 export function statementJson(graph: IdentityGraph, s: StatementRef): StatementJson {
   const out: StatementJson = { policyId: s.policyId, policyName: s.policyName, statementIndex: s.statementIndex, via: s.via, kind: s.kind, effect: s.effect };
   if (s.sid) out.sid = s.sid;
   if (s.via !== 'direct') out.viaName = graph.node(s.via)?.name ?? s.via;
+  if (s.level) {
+    out.level = s.level;
+    out.levelName = graph.node(s.level)?.name ?? s.level;
+  }
   return out;
 }
 
@@ -142,9 +149,12 @@ export function statementLine(s: StatementJson): string {
   // Google Cloud: a role binding grants (no statements), a deny policy has rules
   if (s.policyId.startsWith('gcp:binding:')) return `role binding ${safeLabel(s.policyName, 300)}${via}`;
   if (s.policyId.startsWith('gcp:deny-policy:')) return `rule ${s.statementIndex} of deny policy ${safeLabel(s.policyName, 200)}${via}`;
-  const kind = s.kind === 'trust' ? 'trust policy of' : s.kind === 'boundary' ? 'permissions boundary' : 'policy';
+  const kind =
+    s.kind === 'trust' ? 'trust policy of' : s.kind === 'boundary' ? 'permissions boundary' : s.kind === 'scp' ? 'service control policy' : s.kind === 'rcp' ? 'resource control policy' : 'policy';
   const name = s.kind === 'trust' ? safeLabel(s.policyName.replace(/ \(?trust policy\)?$/, ''), 120) : safeLabel(s.policyName, 160);
-  return `statement ${s.statementIndex}${s.sid ? ` (${safeLabel(s.sid, 60)})` : ''} of ${kind} ${name}${via}`;
+  // SCPs and RCPs: name and id (aws:scp:p-...), and where the SCP is attached
+  const org = s.kind === 'scp' || s.kind === 'rcp' ? ` (${safeLabel(s.policyId.replace(/^aws:[sr]cp:/, ''), 140)}${s.level ? `, attached at ${safeLabel(s.levelName ?? s.level, 120)}` : ''})` : '';
+  return `statement ${s.statementIndex}${s.sid ? ` (${safeLabel(s.sid, 60)})` : ''} of ${kind} ${name}${org}${via}`;
 }
 
 export interface HopJson {

@@ -39,7 +39,17 @@ function mergeNode(a: IdentityNode, b: IdentityNode): IdentityNode {
     if (v === undefined) continue;
     if (k === 'provenance') continue;
     if ((k === 'tags' || k === 'attributes') && v && typeof v === 'object') {
-      merged[k] = { ...((a as unknown as Record<string, object>)[k] ?? {}), ...(v as object) };
+      const before = (a as unknown as Record<string, Record<string, unknown> | undefined>)[k];
+      const out: Record<string, unknown> = { ...(before ?? {}), ...(v as object) };
+      if (k === 'attributes') {
+        const after = v as Record<string, unknown>;
+        // an account scanned by one source and only named (in a trust) by another is in the scan; a principal seen
+        // first-hand by one source is not external because another source only knew its ARN
+        if (before?.inScan === true || after.inScan === true) out.inScan = true;
+        if (before?.external === true && after.external !== true) delete out.external;
+        else if (after.external === true && before && before.external !== true) delete out.external;
+      }
+      merged[k] = out;
       continue;
     }
     // an unknown account type never overrides a known one
@@ -123,6 +133,11 @@ export class IdentityGraph {
   addNode(node: IdentityNode): void {
     const existing = this.nodes.get(node.id);
     this.nodes.set(node.id, existing ? mergeNode(existing, node) : node);
+  }
+
+  /** How many distinct edges the graph holds (with `nodes.size`, tells a cache whether the graph grew). */
+  get edgeCount(): number {
+    return this.edgeMap.size;
   }
 
   addEdge(edge: IdentityEdge): void {

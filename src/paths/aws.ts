@@ -17,6 +17,7 @@ import type { IdentityEdge, PrincipalNode } from '../model/types.js';
 import type { Evaluation, StatementRef } from '../policy/decision.js';
 import { parsePolicy, type PolicyDocument, type Statement } from '../policy/document.js';
 import { documentGrants, entitlementDocument, fullAdminRoutes, policiesOf } from '../policy/effective.js';
+import { refineAdminRoutes } from '../policy/organization.js';
 import { compileGlob } from '../util/glob.js';
 import type { BecomeEdge, EdgeProducer, EscalationMethod, MethodRequirement, PathContext } from './types.js';
 import { adminSinkId } from './types.js';
@@ -435,11 +436,29 @@ const partitionOf = (arn: string | undefined) => {
 };
 
 
+/**
+ * The SCP / RCP statements that leave a hop open only under a condition (a conditional Deny, or SCP Allows that hold
+ * only under a condition): the hop's evidence names them. Empty without an organisation.
+ */
+const NO_REFS: StatementRef[] = [];
+
+function orgRefs(e: Evaluation | undefined): StatementRef[] {
+  if (!e || (!e.scp && !e.rcp)) return NO_REFS;
+  const out = e.denies.filter((s) => s.kind === 'scp' || s.kind === 'rcp');
+  if (e.scp?.decision === 'conditional') out.push(...e.scp.allows);
+  return out;
+}
+
+function withOrgRefs(list: StatementRef[], e: Evaluation | undefined): StatementRef[] {
+  if (e && (e.scp || e.rcp)) list.push(...orgRefs(e));
+  return list;
+}
+
 function refsOf(evals: Evaluation[]): StatementRef[] {
   const out: StatementRef[] = [];
   const seen = new Set<string>();
   for (const e of evals) {
-    for (const s of e.allows) {
+    for (const s of e.scp || e.rcp ? [...e.allows, ...orgRefs(e)] : e.allows) {
       const k = `${s.policyId}#${s.statementIndex}#${s.via}`;
       if (seen.has(k)) continue;
       seen.add(k);
@@ -496,7 +515,7 @@ function adminRoutesOf(ctx: PathContext, principalId: string): ReturnType<typeof
   if (!memo) adminRouteMemo.set(ctx.evaluator, (memo = new Map()));
   const key = ctx.evaluator.policySetKey(principalId);
   let routes = memo.get(key);
-  if (!routes) memo.set(key, (routes = fullAdminRoutes(ctx.graph, principalId)));
+  if (!routes) memo.set(key, (routes = refineAdminRoutes(ctx.graph, ctx.evaluator, principalId, fullAdminRoutes(ctx.graph, principalId))));
   return routes;
 }
 
@@ -942,6 +961,8 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
           resource: roleId,
           allows: [...a.trust, ...(a.identity?.allows ?? [])],
           denies: a.identity?.denies ?? [],
+          ...(a.identity?.scp ? { scp: a.identity.scp } : {}),
+          ...(a.identity?.rcp ? { rcp: a.identity.rcp } : {}),
           conditions: a.conditions,
           unknownKeys: a.unknownKeys,
         };
@@ -1011,7 +1032,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
                     hubBuilt = true;
                     for (const r of plain) yield { from: hub, to: r.id, method: ASSUME_ROLE_METHOD, statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
                   }
-                  yield { from: caller.id, to: hub, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+                  yield { from: caller.id, to: hub, method: ASSUME_ROLE_METHOD, statements: withOrgRefs([...a.trust, ...(a.identity?.allows ?? [])], a.identity), decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
                 }
                 targets = conditional;
               } else if (s.patterns.includes('*')) targets = [...plain, ...conditional];
@@ -1033,7 +1054,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
                       named.hub = awsHubId(account, `${ASSUME_ROLE_METHOD}:${namedRoles.size}`);
                       for (const r of named.plain) yield { from: named.hub, to: r.id, method: ASSUME_ROLE_METHOD, statements: [], decision: 'allowed', unknownKeys: [], confidence: 'high' };
                     }
-                    yield { from: caller.id, to: named.hub, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+                    yield { from: caller.id, to: named.hub, method: ASSUME_ROLE_METHOD, statements: withOrgRefs([...a.trust, ...(a.identity?.allows ?? [])], a.identity), decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
                   }
                   targets = named.conditional;
                 } else targets = [...named.plain, ...named.conditional];
@@ -1051,7 +1072,7 @@ export function createAwsProducer(methods: readonly EscalationMethod[], opts: Aw
       function assumeEdge(callerId: string, roleId: string): BecomeEdge | undefined {
         const a = evaluator.canAssume(callerId, roleId);
         if (a.decision === 'denied') return undefined;
-        return { from: callerId, to: roleId, method: ASSUME_ROLE_METHOD, statements: [...a.trust, ...(a.identity?.allows ?? [])], decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
+        return { from: callerId, to: roleId, method: ASSUME_ROLE_METHOD, statements: withOrgRefs([...a.trust, ...(a.identity?.allows ?? [])], a.identity), decision: a.decision, unknownKeys: a.unknownKeys, confidence: 'high' };
       }
     },
   };

@@ -19,7 +19,10 @@ export interface StatementRef {
   sid?: string;
   /** `direct`, or the id of the group that carries the policy to the principal */
   via: string;
-  kind: 'identity' | 'boundary' | 'trust';
+  /** `scp` / `rcp`: a service / resource control policy of the AWS organisation (policyId `aws:scp:<p-id>`) */
+  kind: 'identity' | 'boundary' | 'trust' | 'scp' | 'rcp';
+  /** for `scp` / `rcp`: the root, OU or account the policy is attached at (graph id), when it is one level */
+  level?: string;
   effect: 'Allow' | 'Deny';
 }
 
@@ -54,12 +57,19 @@ export interface Evaluation {
   denies: StatementRef[];
   /** the permissions boundary's own verdict, when the principal has one */
   boundary?: { decision: Decision; allows: StatementRef[]; denies: StatementRef[] };
+  /**
+   * the service control policies' verdict, when the principal is in a member account of an AWS organisation whose
+   * SCPs the graph holds (every level from the root down must allow; any Deny wins)
+   */
+  scp?: { decision: Decision; allows: StatementRef[]; denies: StatementRef[] };
+  /** the resource control policies' verdict, when the resource is in a member account with RCPs (only Denies limit) */
+  rcp?: { decision: Decision; denies: StatementRef[] };
   /** every condition looked at, with its outcome */
   conditions: ConditionOutcome[];
   /** condition keys that left the outcome open (sorted, deduplicated) */
   unknownKeys: string[];
   /** why, when denied */
-  deniedBy?: 'explicit-deny' | 'no-allow' | 'boundary';
+  deniedBy?: 'explicit-deny' | 'no-allow' | 'boundary' | 'scp' | 'rcp';
   /** statements skipped as malformed, documents that could not be read, and similar remarks (one line each) */
   notes?: string[];
 }

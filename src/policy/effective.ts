@@ -11,7 +11,11 @@
  *   statements grant it; rules may lower their confidence.
  * - `wide` grants are the ones on every resource (`Resource: "*"`, or NotResource, which leaves nearly every
  *   resource): only these count for admin-equivalence.
- * Resource-based policies, SCPs and session policies are out of scope (the graph does not carry them).
+ * - Service control policies of an AWS organisation (organization.ts), for principals of member accounts: the
+ *   effective set is also intersected with what every level of the OU tree allows, and their honoured Denies (on
+ *   every resource, without Condition) are removed. A conditional SCP Deny is left to the request evaluator
+ *   (`nhi can`, paths, and the admin check in organization-aware rules).
+ * Resource-based policies, RCPs and session policies are out of scope here (the evaluator applies RCPs).
  *
  * Each policy document is analysed once (memoised on the document object) and each distinct combination of
  * policies once per graph, so estates where thousands of principals share a handful of policies stay fast.
@@ -20,6 +24,7 @@ import type { IdentityGraph } from '../graph/graph.js';
 import type { EntitlementNode, IdentityEdge } from '../model/types.js';
 import { type AccessLevel, ACCESS_LEVELS, actionsOfService, allServices, splitAction } from './actions.js';
 import { type PolicyDocument, type Statement, coversAllResources, globRegExp, parsePolicy } from './document.js';
+import { scpScopeOf } from './organization.js';
 
 /** Actions granted in one service: every action, or a set of lower-case action names. */
 export type ServiceGrant = { all: true } | { all: false; actions: Set<string> };
@@ -287,6 +292,42 @@ export function policiesOf(graph: IdentityGraph, principalId: string): { policie
   return { policies, boundaries };
 }
 
+/** What the SCPs over a principal leave: per level the union of its SCPs' Allows; their honoured Denies. */
+interface ScpLimit {
+  key: string;
+  /** one per level: allowed by some SCP there (any resource / every resource) */
+  levels: Array<{ allow: Grants; wide: Grants; wideUnconditional: Grants }>;
+  deny: Grants;
+  names: string[];
+}
+
+function scpLimitOf(graph: IdentityGraph, principalId: string): ScpLimit | undefined {
+  const scope = scpScopeOf(graph, principalId);
+  if (!scope) return undefined;
+  const levels: ScpLimit['levels'] = [];
+  const denies: Grants[] = [];
+  const names: string[] = [];
+  for (const level of scope.levels) {
+    const docs = level.scps.map((p) => documentGrants(p.document));
+    for (const p of level.scps) {
+      const n = `${p.name} (${p.id.replace(/^aws:scp:/, '')})`;
+      if (!names.includes(n)) names.push(n);
+    }
+    levels.push({ allow: unionGrants(docs.map((d) => d.allow)), wide: unionGrants(docs.map((d) => d.wide)), wideUnconditional: unionGrants(docs.map((d) => d.wideUnconditional)) });
+    for (const d of docs) denies.push(d.deny);
+  }
+  return { key: `S|${scope.account.id}`, levels, deny: unionGrants(denies), names };
+}
+
+function scpIntersect(list: Grants[], service?: string): Grants | undefined {
+  let out: Grants | undefined;
+  for (const g of list) {
+    const x = service ? only(g, service) : g;
+    out = out ? intersectGrants(out, x) : x;
+  }
+  return out;
+}
+
 function only(g: Grants, service: string): Grants {
   const sg = g.get(service);
   return sg ? new Map([[service, sg]]) : new Map();
@@ -300,13 +341,18 @@ export function effectiveForServices(graph: IdentityGraph, principalId: string, 
   const { policies, boundaries } = policiesOf(graph, principalId);
   const docs = policies.map((p) => ({ ref: p, g: documentGrants(entitlementDocument(p.entitlement)) }));
   const bdocs = boundaries.map((b) => documentGrants(entitlementDocument(b.entitlement)));
+  const scp = scpLimitOf(graph, principalId);
   const out = new Map<string, EffectiveService>();
   for (const raw of services) {
     const svc = raw.toLowerCase();
     if (out.has(svc)) continue;
-    const deny = unionGrants([...docs.map((d) => only(d.g.deny, svc)), ...bdocs.map((b) => only(b.deny, svc))]);
+    const deny = unionGrants([...docs.map((d) => only(d.g.deny, svc)), ...bdocs.map((b) => only(b.deny, svc)), ...(scp ? [only(scp.deny, svc)] : [])]);
     let boundary: Grants | undefined;
     for (const b of bdocs) boundary = boundary ? intersectGrants(boundary, only(b.allow, svc)) : only(b.allow, svc);
+    if (scp) {
+      const lim = scpIntersect(scp.levels.map((l) => l.allow), svc)!;
+      boundary = boundary ? intersectGrants(boundary, lim) : lim;
+    }
     const limit = (g: Grants) => {
       const allowed = subtractGrants(g, deny);
       return boundary ? intersectGrants(allowed, boundary) : allowed;
@@ -339,7 +385,9 @@ const graphCache = new WeakMap<IdentityGraph, Map<string, EffectivePermissions>>
  */
 export function effectivePermissions(graph: IdentityGraph, principalId: string): EffectivePermissions {
   const { policies, boundaries } = policiesOf(graph, principalId);
-  const key = [...policies.map((p) => `A|${p.via}|${p.entitlement.id}`), ...boundaries.map((b) => `B|${b.entitlement.id}`)].sort().join('\n');
+  const scp = scpLimitOf(graph, principalId);
+  let key = [...policies.map((p) => `A|${p.via}|${p.entitlement.id}`), ...boundaries.map((b) => `B|${b.entitlement.id}`)].sort().join('\n');
+  if (scp) key += `\n${scp.key}`;
   let cache = graphCache.get(graph);
   if (!cache) {
     cache = new Map();
@@ -347,7 +395,7 @@ export function effectivePermissions(graph: IdentityGraph, principalId: string):
   }
   const hit = cache.get(key);
   if (hit) return { ...hit, principalId, policies, boundaries };
-  const result = compute(principalId, policies, boundaries);
+  const result = compute(principalId, policies, boundaries, scp);
   cache.set(key, result);
   return result;
 }
@@ -363,24 +411,32 @@ export function entitlementDocument(e: EntitlementNode): unknown {
   return e.document;
 }
 
-function compute(principalId: string, policies: PolicyRef[], boundaries: PolicyRef[]): EffectivePermissions {
+function compute(principalId: string, policies: PolicyRef[], boundaries: PolicyRef[], scp?: ScpLimit): EffectivePermissions {
   const docs = policies.map((p) => ({ ref: p, g: documentGrants(entitlementDocument(p.entitlement)) }));
   const bdocs = boundaries.map((b) => documentGrants(entitlementDocument(b.entitlement)));
-  const deny = unionGrants([...docs.map((d) => d.g.deny), ...bdocs.map((b) => b.deny)]);
+  const deny = unionGrants([...docs.map((d) => d.g.deny), ...bdocs.map((b) => b.deny), ...(scp ? [scp.deny] : [])]);
   let boundary: Grants | undefined;
   let boundaryWide: Grants | undefined;
   for (const b of bdocs) {
     boundary = boundary ? intersectGrants(boundary, b.allow) : b.allow;
     boundaryWide = boundaryWide ? intersectGrants(boundaryWide, b.wide) : b.wide;
   }
-  const limit = (g: Grants, lim: Grants | undefined) => {
+  // SCPs limit like boundaries: what is left must be allowed at every level of the organisation
+  let orgLimit: Grants | undefined;
+  let orgLimitWide: Grants | undefined;
+  if (scp) {
+    orgLimit = scpIntersect(scp.levels.map((l) => l.allow));
+    orgLimitWide = scpIntersect(scp.levels.map((l) => l.wide));
+  }
+  const limit = (g: Grants, lim: Grants | undefined, org?: Grants) => {
     const allowed = subtractGrants(g, deny);
-    return lim ? intersectGrants(allowed, lim) : allowed;
+    const bounded = lim ? intersectGrants(allowed, lim) : allowed;
+    return org ? intersectGrants(bounded, org) : bounded;
   };
-  const allow = limit(unionGrants(docs.map((d) => d.g.allow)), boundary);
-  const allowUnconditional = limit(unionGrants(docs.map((d) => d.g.allowUnconditional)), boundary);
-  const wide = limit(unionGrants(docs.map((d) => d.g.wide)), boundaryWide);
-  const wideUnconditional = limit(unionGrants(docs.map((d) => d.g.wideUnconditional)), boundaryWide);
+  const allow = limit(unionGrants(docs.map((d) => d.g.allow)), boundary, orgLimit);
+  const allowUnconditional = limit(unionGrants(docs.map((d) => d.g.allowUnconditional)), boundary, orgLimit);
+  const wide = limit(unionGrants(docs.map((d) => d.g.wide)), boundaryWide, orgLimitWide);
+  const wideUnconditional = limit(unionGrants(docs.map((d) => d.g.wideUnconditional)), boundaryWide, orgLimitWide);
 
   const sources = new Map<string, GrantSource[]>();
   for (const { ref, g } of docs) {
@@ -459,6 +515,8 @@ export interface AdminRoute {
   escalationActions: string[];
   /** one sentence for the evidence */
   description: string;
+  /** `name (p-id)` of the service control policies that apply to the principal (they leave this route) */
+  scps?: string[];
 }
 
 function isAdministratorAccess(e: EntitlementNode): boolean {
@@ -478,17 +536,29 @@ export function isAdminEquivalent(graph: IdentityGraph, principalId: string): Ad
   // only IAM matters: evaluate that one service instead of the whole catalog
   if (!docs.some((d) => d.g.wide.has('iam'))) return [];
   const bdocs = boundaries.map((b) => documentGrants(entitlementDocument(b.entitlement)));
-  const deny = unionGrants([...docs.map((d) => only(d.g.deny, 'iam')), ...bdocs.map((b) => only(b.deny, 'iam'))]);
+  const scp = scpLimitOf(graph, principalId);
+  const deny = unionGrants([...docs.map((d) => only(d.g.deny, 'iam')), ...bdocs.map((b) => only(b.deny, 'iam')), ...(scp ? [only(scp.deny, 'iam')] : [])]);
   let boundaryWide: Grants | undefined;
   for (const b of bdocs) boundaryWide = boundaryWide ? intersectGrants(boundaryWide, only(b.wide, 'iam')) : only(b.wide, 'iam');
-  const permitted = (a: string) => !grantsAction(deny, a) && (!boundaryWide || grantsAction(boundaryWide, a));
+  const scpWide = scp ? scpIntersect(scp.levels.map((l) => l.wide), 'iam') : undefined;
+  const scpWideUnconditional = scp ? scpIntersect(scp.levels.map((l) => l.wideUnconditional), 'iam') : undefined;
+  const permitted = (a: string) => !grantsAction(deny, a) && (!boundaryWide || grantsAction(boundaryWide, a)) && (!scpWide || grantsAction(scpWide, a));
   const routes: AdminRoute[] = [];
   for (const { ref, g } of docs) {
     for (const s of g.allows) {
       if (!s.wide || !s.grants.has('iam')) continue;
       const esc = IAM_ESCALATION_ACTIONS.filter((a) => grantsAction(s.grants, a) && permitted(a));
       if (esc.length === 0) continue;
-      routes.push(adminRoute(ref, s, esc));
+      const route = adminRoute(ref, s, esc);
+      if (scp) {
+        // an SCP that allows these actions only under a Condition leaves the route conditional
+        if (scpWideUnconditional && !esc.some((a) => grantsAction(scpWideUnconditional, a)) && !route.conditional) {
+          route.conditional = true;
+          route.description = route.description.replace(/\.$/, ` (the organization's SCPs allow it only under a Condition).`);
+        }
+        route.scps = scp.names;
+      }
+      routes.push(route);
     }
   }
   return routes;

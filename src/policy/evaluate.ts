@@ -39,6 +39,7 @@ import {
 import type { AssumeEvaluation, ConditionContext, ConditionOutcome, Decision, Evaluation, Evaluator, RequestOptions, StatementRef } from './decision.js';
 import { type PolicyDocument, type PrincipalSet, parsePolicy, type Statement } from './document.js';
 import { entitlementDocument, policiesOf } from './effective.js';
+import { organizationOf, type OrgView, rcpGoverns, rcpsOf, scpScopeOf, type ScpScope } from './organization.js';
 import { parseTemplate, resolveTemplate, type Template, type Token, type VarValue } from './variables.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -218,6 +219,9 @@ interface PrincipalInfo {
   mfa: KeyState;
   mfaAge: KeyState;
   tokenIssueTime: KeyState;
+  /** aws:PrincipalOrgID / aws:PrincipalOrgPaths (known when the graph holds the organisation) */
+  orgId: KeyState;
+  orgPaths: KeyState;
 }
 
 const ARN_RE = /^arn:([^:]*):([^:]*):([^:]*):([^:]*):(.*)$/;
@@ -250,7 +254,7 @@ function principalInfo(graph: IdentityGraph, id: string, clock: Clock): Principa
     for (const [k, v] of Object.entries(node.tags)) m.set(k.toLowerCase(), v);
     tags = m;
   }
-  const info: PrincipalInfo = { id, kind, partition: parsed?.partition ?? 'aws', tags, mfa: UNKNOWN_KEY, mfaAge: UNKNOWN_KEY, tokenIssueTime: UNKNOWN_KEY };
+  const info: PrincipalInfo = { id, kind, partition: parsed?.partition ?? 'aws', tags, mfa: UNKNOWN_KEY, mfaAge: UNKNOWN_KEY, tokenIssueTime: UNKNOWN_KEY, orgId: UNKNOWN_KEY, orgPaths: UNKNOWN_KEY };
   if (node) info.node = node;
   if (arn && parsed) info.arn = arn;
   if (account) info.account = account;
@@ -324,6 +328,10 @@ function keyState(p: PrincipalInfo, keyLower: string, ctx: Map<string, KeyState>
       return p.mfa;
     case 'aws:multifactorauthage':
       return p.mfaAge;
+    case 'aws:principalorgid':
+      return isPrincipal ? p.orgId : UNKNOWN_KEY;
+    case 'aws:principalorgpaths':
+      return isPrincipal ? p.orgPaths : UNKNOWN_KEY;
   }
   if (keyLower.startsWith('aws:principaltag/')) {
     if (!isPrincipal) return UNKNOWN_KEY;
@@ -331,6 +339,26 @@ function keyState(p: PrincipalInfo, keyLower: string, ctx: Map<string, KeyState>
     return v === undefined ? ABSENT_KEY : keyValues([v]);
   }
   return UNKNOWN_KEY;
+}
+
+/**
+ * A principal of an account the organisation does not list is in no organisation or in another one: its
+ * aws:PrincipalOrgID is absent or some other id. The other id stands as a value no real id equals; a pattern that
+ * would match any org id (`o-*`) stays undecided between the two worlds.
+ */
+const OTHER_ORG = 'o-(another-organization)';
+
+function orgKeys(info: PrincipalInfo, view: OrgView | undefined): void {
+  if (!view || !info.account || (info.kind !== 'user' && info.kind !== 'role' && info.kind !== 'root')) return;
+  const a = view.accounts.get(info.account);
+  if (a) {
+    if (a.organizationId) info.orgId = keyValues([a.organizationId]);
+    if (a.orgPath) info.orgPaths = keyValues([a.orgPath]);
+    else if (a.organizationId && a.management) info.orgPaths = UNKNOWN_KEY;
+    return;
+  }
+  info.orgId = { kind: 'known', worlds: [null, [OTHER_ORG]] };
+  info.orgPaths = { kind: 'known', worlds: [null, [`${OTHER_ORG}/`]] };
 }
 
 /** A key used as a policy variable: one value, absent, or unknown (several worlds that disagree count as unknown). */
@@ -421,6 +449,8 @@ interface SetEntry {
 interface ActionSlice {
   identity: SetEntry[];
   boundaries: SetEntry[][];
+  /** SCP statements by level (root first); each level must allow */
+  scps: SetEntry[][];
 }
 
 interface PolicySetBase {
@@ -428,6 +458,9 @@ interface PolicySetBase {
   key: string;
   identity: SetEntry[];
   boundaries: SetEntry[][];
+  /** SCP statements by level, when SCPs limit the principals of this set */
+  scps: SetEntry[][];
+  scope?: ScpScope;
   principalDependent: boolean;
   notes: string[];
   byAction: Map<string, ActionSlice>;
@@ -443,6 +476,13 @@ interface Parts {
   identityDenyKeys: string[];
   boundaryAllowKeys: string[];
   boundaryDenyKeys: string[];
+  /** TRUE when no SCP applies */
+  scpAllow: Tri;
+  scpDeny: Tri;
+  rcpDeny: Tri;
+  scpAllowKeys: string[];
+  scpDenyKeys: string[];
+  rcpDenyKeys: string[];
 }
 
 interface Cached {
@@ -472,7 +512,9 @@ interface ActionCache {
 /** No statement of the slice depends on the resource: each has a `*` Resource entry. */
 function resourceFree(s: ActionSlice): boolean {
   const free = (e: SetEntry) => e.st.resources !== undefined && e.st.resources.some((r) => r.template.raw.trim() === '*');
-  return s.identity.every(free) && s.boundaries.every((b) => b.every(free));
+  // SCP conditions may read aws:ResourceAccount / aws:ResourceOrgID, which depend on the resource
+  const orgFree = (e: SetEntry) => free(e) && !e.st.conditions.some((c) => c.keyLower.startsWith('aws:resource'));
+  return s.identity.every(free) && s.boundaries.every((b) => b.every(free)) && s.scps.every((b) => b.every(orgFree));
 }
 
 /** Concrete resources tried for a request resource with wildcards. */
@@ -496,6 +538,15 @@ function freezeEvaluation(e: Evaluation): Evaluation {
     Object.freeze(e.boundary.allows);
     Object.freeze(e.boundary.denies);
     Object.freeze(e.boundary);
+  }
+  if (e.scp) {
+    Object.freeze(e.scp.allows);
+    Object.freeze(e.scp.denies);
+    Object.freeze(e.scp);
+  }
+  if (e.rcp) {
+    Object.freeze(e.rcp.denies);
+    Object.freeze(e.rcp);
   }
   return Object.freeze(e);
 }
@@ -544,6 +595,32 @@ interface SideResult {
   denyKeys: string[];
 }
 
+interface OrgParts {
+  scpAllow: Tri;
+  scpDeny: Tri;
+  rcpDeny: Tri;
+  scpAllowKeys: string[];
+  scpDenyKeys: string[];
+  rcpDenyKeys: string[];
+}
+
+interface OrgSides {
+  parts: OrgParts;
+  scpDenies: StatementRef[];
+  rcpDenies: StatementRef[];
+  scp: NonNullable<Evaluation['scp']>;
+  rcp: NonNullable<Evaluation['rcp']>;
+}
+
+/** No SCP or RCP applies: shared, never changed. */
+const NO_ORG: OrgSides = Object.freeze({
+  parts: Object.freeze({ scpAllow: TRUE, scpDeny: FALSE, rcpDeny: FALSE, scpAllowKeys: NO_KEYS, scpDenyKeys: NO_KEYS, rcpDenyKeys: NO_KEYS }) as OrgParts,
+  scpDenies: EMPTY,
+  rcpDenies: EMPTY,
+  scp: { decision: 'allowed', allows: EMPTY, denies: EMPTY },
+  rcp: { decision: 'allowed', denies: EMPTY },
+}) as OrgSides;
+
 /**
  * Build an evaluator over one graph, as of `opts.now` (aws:CurrentTime, aws:EpochTime, aws:TokenIssueTime).
  */
@@ -561,6 +638,59 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return compileDocument(parsePolicy(entitlementDocument(e)), 'identity');
   }
 
+  // ---- AWS Organizations: SCPs limit the principals of member accounts, RCPs the resources (organization.ts)
+  const org = organizationOf(graph);
+  /** account → RCP Deny statements (compiled as resource policies: they carry a Principal) */
+  const rcpEntries = new Map<string, SetEntry[] | null>();
+  const rcpByAction = new Map<string, SetEntry[]>();
+  /** some RCP statement reads a key that differs between principals of one account */
+  let rcpPrincipalDependent = false;
+  const ACCOUNT_WIDE_KEYS = new Set(['aws:principalaccount', 'aws:principalorgid', 'aws:principalorgpaths', 'aws:principalisawsservice']);
+  function rcpsFor(account: string): SetEntry[] | null {
+    let hit = rcpEntries.get(account);
+    if (hit !== undefined) return hit;
+    const found = rcpsOf(graph, account);
+    hit = null;
+    if (found) {
+      hit = [];
+      for (const pol of found.policies) {
+        const doc = compileDocument(parsePolicy(pol.document), 'trust');
+        for (const st of doc.statements) {
+          if (st.effect !== 'Deny') continue;
+          if (st.conditions.some((c) => isPrincipalKey(c.keyLower) && !ACCOUNT_WIDE_KEYS.has(c.keyLower))) rcpPrincipalDependent = true;
+          hit.push({ ref: orgRef(pol, st, 'rcp'), st });
+        }
+      }
+    }
+    rcpEntries.set(account, hit);
+    return hit;
+  }
+  if (org?.hasRcps) for (const a of org.accounts.keys()) rcpsFor(a);
+  /** the RCP Deny statements on this action for a request on this resource (undefined: no RCP applies) */
+  function rcpSlice(actionLower: string, resource: string): SetEntry[] | undefined {
+    if (!org?.hasRcps || !rcpGoverns(actionLower)) return undefined;
+    const account = parseArn(resource)?.account;
+    if (!account) return undefined;
+    const all = rcpsFor(account);
+    if (!all) return undefined;
+    const k = `${account}\u0000${actionLower}`;
+    let s = rcpByAction.get(k);
+    if (!s) rcpByAction.set(k, (s = all.filter((e) => statementMatchesAction(e.st, actionLower))));
+    return s;
+  }
+  /** aws:ResourceAccount / aws:ResourceOrgID of a request resource, for SCP and RCP conditions */
+  function orgContext(resource: string, ctx: Map<string, KeyState> | undefined): Map<string, KeyState> | undefined {
+    const account = parseArn(resource)?.account;
+    if (!account) return ctx;
+    const out = new Map(ctx ?? []);
+    if (!out.has('aws:resourceaccount')) out.set('aws:resourceaccount', keyValues([account]));
+    if (!out.has('aws:resourceorgid') && org) {
+      const a = org.accounts.get(account);
+      if (a?.organizationId) out.set('aws:resourceorgid', keyValues([a.organizationId]));
+    }
+    return out;
+  }
+
   /** Small numbers for ids, so policy-set keys stay short (they are hashed on every first question). */
   const interned = new Map<string, number>();
   function intern(id: string): number {
@@ -573,6 +703,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     const hit = principals.get(principalId);
     if (hit) return hit;
     const info = principalInfo(graph, principalId, clock);
+    orgKeys(info, org);
+    const scope = org ? scpScopeOf(graph, principalId) : undefined;
     const { policies: all, boundaries: allBoundaries } = policiesOf(graph, principalId);
     const policies = all.filter((p) => p.entitlement.platform === 'aws');
     const boundaries = allBoundaries.filter((b) => b.entitlement.platform === 'aws');
@@ -585,13 +717,30 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       for (const b of boundaries) parts.push(`b${intern(b.entitlement.id)}`);
       compact = parts.sort().join(',');
     }
+    // with an organisation, answers depend on the principal's account (its SCPs; RCP conditions on its org)
+    if (org) compact += `|a${info.account ?? ''}|${scope ? 's' : ''}${info.kind === 'root' ? 'r' : ''}`;
     let base = bases.get(compact);
     if (!base) {
       const readable =
         compact === 'ROOT' || compact === 'MISSING'
           ? compact
           : [...policies.map((p) => `A|${p.via}|${p.entitlement.id}`), ...boundaries.map((b) => `B|${b.entitlement.id}`)].sort().join('\n');
-      base = { key: readable, identity: [], boundaries: [], principalDependent: false, notes: [], byAction: new Map() };
+      base = { key: readable, identity: [], boundaries: [], scps: [], principalDependent: false, notes: [], byAction: new Map() };
+      if (scope) {
+        base.scope = scope;
+        base.key += `\nS|${scope.account.id}`;
+        for (const level of scope.levels) {
+          const entries: SetEntry[] = [];
+          for (const pol of level.scps) {
+            const doc = documentOf(pol);
+            if (doc.principalDependent) base.principalDependent = true;
+            for (const n of doc.notes) base.notes.push(`${pol.name} (service control policy): ${n}`);
+            for (const st of doc.statements) entries.push({ ref: orgRef(pol, st, 'scp', level.nodeId), st });
+          }
+          base.scps.push(entries);
+        }
+      }
+      if (org?.hasRcps && rcpPrincipalDependent) base.principalDependent = true;
       for (const p of policies) {
         const doc = documentOf(p.entitlement);
         if (doc.principalDependent) base.principalDependent = true;
@@ -629,6 +778,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       s = {
         identity: base.identity.filter((e) => statementMatchesAction(e.st, actionLower)),
         boundaries: base.boundaries.map((b) => b.filter((e) => statementMatchesAction(e.st, actionLower))),
+        scps: base.scps.length === 0 ? EMPTY : base.scps.map((b) => b.filter((e) => statementMatchesAction(e.st, actionLower))),
       };
       base.byAction.set(actionLower, s);
     }
@@ -679,18 +829,69 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return out;
   }
 
+  /** The SCP levels' and the RCPs' verdicts for one request (only called when some apply). */
+  function orgSides(scps: SetEntry[][], rcp: SetEntry[] | undefined, resource: string, info: PrincipalInfo, ctx: Map<string, KeyState> | undefined, conditions: ConditionOutcome[]): OrgSides {
+    const octx = orgContext(resource, ctx);
+    let sAllow: Tri = TRUE;
+    let sDeny: Tri = FALSE;
+    const sAllows: StatementRef[] = [];
+    const sDenies: StatementRef[] = [];
+    const sAllowKeys: string[] = [];
+    const sDenyKeys: string[] = [];
+    for (const level of scps) {
+      const r = side(level, resource, info, octx, conditions);
+      if (r.allow < sAllow) sAllow = r.allow;
+      if (r.deny > sDeny) sDeny = r.deny;
+      sAllows.push(...r.allows);
+      sDenies.push(...r.denies);
+      addKeys(sAllowKeys, r.allowKeys);
+      addKeys(sDenyKeys, r.denyKeys);
+    }
+    let rDeny: Tri = FALSE;
+    let rDenies: StatementRef[] = [];
+    let rDenyKeys: string[] = [];
+    if (rcp) {
+      const r = side(rcp, resource, info, octx, conditions);
+      rDeny = r.deny;
+      rDenies = r.denies;
+      rDenyKeys = r.denyKeys;
+    }
+    const scpDecision: Decision = sDeny === TRUE || sAllow === FALSE ? 'denied' : sAllow === TRUE && sDeny === FALSE ? 'allowed' : 'conditional';
+    return {
+      parts: { scpAllow: sAllow, scpDeny: sDeny, rcpDeny: rDeny, scpAllowKeys: orEmpty(sAllowKeys), scpDenyKeys: orEmpty(sDenyKeys), rcpDenyKeys: orEmpty(rDenyKeys) },
+      scpDenies: orEmpty(sDenies),
+      rcpDenies: orEmpty(rDenies),
+      scp: { decision: scpDecision, allows: orEmpty(sAllows), denies: orEmpty(sDenies) },
+      rcp: { decision: rDeny === TRUE ? 'denied' : rDeny === FALSE ? 'allowed' : 'conditional', denies: orEmpty(rDenies) },
+    };
+  }
+
   function compute(entry: PrincipalEntry, action: string, actionLower: string, resource: string, ctx: Map<string, KeyState> | undefined): Cached {
     const { info, base } = entry;
     const conditions: ConditionOutcome[] = [];
     const notes = base.notes.length > 0 || info.kind === 'root' || !info.node ? [...base.notes] : NO_KEYS;
+    const s = slice(base, actionLower);
+    // ---- SCPs (every level must allow, any Deny wins) and RCPs (their Denies) of the organisation
+    const rcp = rcpSlice(actionLower, resource);
+    const os = s.scps.length > 0 || rcp !== undefined ? orgSides(s.scps, rcp, resource, info, ctx, conditions) : NO_ORG;
+    const orgParts = os.parts;
+    const sDenies = os.scpDenies;
+    const rDenies = os.rcpDenies;
+
     if (info.kind === 'root') {
-      notes.push('the account root user may do everything (only SCPs, which the scan does not read, limit it)');
-      const evaluation: Evaluation = { decision: 'allowed', principalId: info.id, action, resource, allows: [], denies: [], conditions, unknownKeys: [], notes };
-      const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: NO_KEYS, identityDenyKeys: NO_KEYS, boundaryAllowKeys: NO_KEYS, boundaryDenyKeys: NO_KEYS };
+      const evaluation: Evaluation = { decision: 'allowed', principalId: info.id, action, resource, allows: [], denies: orEmpty([...sDenies, ...rDenies]), conditions, unknownKeys: [], notes };
+      if (base.scps.length > 0) evaluation.scp = os.scp;
+      if (rcp) evaluation.rcp = os.rcp;
+      const parts: Parts = { identityAllow: TRUE, identityDeny: FALSE, boundaryAllow: TRUE, boundaryDeny: FALSE, identityAllowKeys: NO_KEYS, identityDenyKeys: NO_KEYS, boundaryAllowKeys: NO_KEYS, boundaryDenyKeys: NO_KEYS, ...orgParts };
+      if (base.scps.length === 0 && !rcp) notes.push(org ? 'the account root user may do everything (no SCP of the organisation limits it)' : 'the account root user may do everything (only SCPs, which the scan does not read, limit it)');
+      else {
+        notes.push('the account root user may do everything its organisation\'s SCPs and RCPs leave');
+        evaluation.decision = 'denied';
+        decide(evaluation, TRUE, FALSE, TRUE, NO_KEYS, NO_KEYS, NO_KEYS, NO_KEYS, orgParts);
+      }
       return { evaluation: freezeEvaluation(evaluation), parts };
     }
     if (!info.node) notes.push('the principal is not in the graph');
-    const s = slice(base, actionLower);
     const id = side(s.identity, resource, info, ctx, conditions);
     let bAllow: Tri = TRUE;
     let bDeny: Tri = FALSE;
@@ -717,35 +918,61 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
       identityDenyKeys: orEmpty(id.denyKeys),
       boundaryAllowKeys: orEmpty(bAllowKeys),
       boundaryDenyKeys: orEmpty(bDenyKeys),
+      scpAllow: orgParts.scpAllow,
+      scpDeny: orgParts.scpDeny,
+      rcpDeny: orgParts.rcpDeny,
+      scpAllowKeys: orgParts.scpAllowKeys,
+      scpDenyKeys: orgParts.scpDenyKeys,
+      rcpDenyKeys: orgParts.rcpDenyKeys,
     };
-    const denies = bDenies.length === 0 ? id.denies : [...id.denies, ...bDenies];
+    const extraDenies = bDenies.length + sDenies.length + rDenies.length;
+    const denies = extraDenies === 0 ? id.denies : [...id.denies, ...bDenies, ...sDenies, ...rDenies];
     const evaluation: Evaluation = { decision: 'denied', principalId: info.id, action, resource, allows: orEmpty(id.allows), denies: orEmpty(denies), conditions: orEmpty(conditions), unknownKeys: NO_KEYS };
     if (base.boundaries.length > 0) {
       const bDecision: Decision = bDeny === TRUE || bAllow === FALSE ? 'denied' : bAllow === TRUE && bDeny === FALSE ? 'allowed' : 'conditional';
       evaluation.boundary = { decision: bDecision, allows: orEmpty(bAllows), denies: orEmpty(bDenies) };
     }
-    const deny = id.deny > bDeny ? id.deny : bDeny;
-    if (deny === TRUE) {
-      evaluation.deniedBy = 'explicit-deny';
-    } else if (id.allow === FALSE) {
-      evaluation.deniedBy = 'no-allow';
-    } else if (bAllow === FALSE) {
-      evaluation.deniedBy = 'boundary';
-    } else if (id.allow === TRUE && bAllow === TRUE && deny === FALSE) {
-      evaluation.decision = 'allowed';
-    } else {
+    if (base.scps.length > 0) evaluation.scp = os.scp;
+    if (rcp) evaluation.rcp = os.rcp;
+    decide(evaluation, id.allow, id.deny > bDeny ? id.deny : bDeny, bAllow, id.allowKeys, bAllowKeys, id.denyKeys, bDenyKeys, orgParts);
+    if (notes.length > 0) evaluation.notes = [...new Set(notes)];
+    return { evaluation: freezeEvaluation(evaluation), parts };
+  }
+
+  /** The decision from its parts: explicit Deny first (identity and boundary, then SCP, then RCP), then the Allows. */
+  function decide(
+    evaluation: Evaluation,
+    idAllow: Tri,
+    ownDeny: Tri,
+    bAllow: Tri,
+    idAllowKeys: readonly string[],
+    bAllowKeys: readonly string[],
+    ownDenyKeys: readonly string[],
+    boundaryDenyKeys: readonly string[],
+    o: OrgParts,
+  ): void {
+    const deny = Math.max(ownDeny, o.scpDeny, o.rcpDeny) as Tri;
+    if (ownDeny === TRUE) evaluation.deniedBy = 'explicit-deny';
+    else if (o.scpDeny === TRUE) evaluation.deniedBy = 'scp';
+    else if (o.rcpDeny === TRUE) evaluation.deniedBy = 'rcp';
+    else if (idAllow === FALSE) evaluation.deniedBy = 'no-allow';
+    else if (bAllow === FALSE) evaluation.deniedBy = 'boundary';
+    else if (o.scpAllow === FALSE) evaluation.deniedBy = 'scp';
+    else if (idAllow === TRUE && bAllow === TRUE && o.scpAllow === TRUE && deny === FALSE) evaluation.decision = 'allowed';
+    else {
       evaluation.decision = 'conditional';
       const keys: string[] = [];
-      if (id.allow === UNKNOWN) addKeys(keys, id.allowKeys);
+      if (idAllow === UNKNOWN) addKeys(keys, idAllowKeys);
       if (bAllow === UNKNOWN) addKeys(keys, bAllowKeys);
+      if (o.scpAllow === UNKNOWN) addKeys(keys, o.scpAllowKeys);
       if (deny === UNKNOWN) {
-        addKeys(keys, id.denyKeys);
-        addKeys(keys, bDenyKeys);
+        addKeys(keys, ownDenyKeys);
+        addKeys(keys, boundaryDenyKeys);
+        addKeys(keys, o.scpDenyKeys);
+        addKeys(keys, o.rcpDenyKeys);
       }
       evaluation.unknownKeys = tidyKeys(keys);
     }
-    if (notes.length > 0) evaluation.notes = [...new Set(notes)];
-    return { evaluation: freezeEvaluation(evaluation), parts };
   }
 
   function internal(principalId: string, action: string, resource: string, ctxRaw: ConditionContext | undefined, concrete = false): Cached {
@@ -753,7 +980,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     let byAction = entry.results.get(action);
     if (!byAction) {
       const lower = action.trim().toLowerCase();
-      byAction = { lower, resourceFree: resourceFree(slice(entry.base, lower)), plain: new Map() };
+      // an RCP decides by the resource's account: such answers are never shared between resources
+      byAction = { lower, resourceFree: resourceFree(slice(entry.base, lower)) && !(org?.hasRcps && rcpGoverns(lower)), plain: new Map() };
       entry.results.set(action, byAction);
     }
     const ctx = normaliseContext(ctxRaw, contexts);
@@ -795,7 +1023,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     };
     add(arnWitness(tokens, tokens));
     const s = slice(entry.base, actionLower);
-    for (const e of [...s.identity, ...s.boundaries.flat()]) {
+    for (const e of [...s.identity, ...s.boundaries.flat(), ...s.scps.flat()]) {
       const list = e.st.effect === 'Allow' ? e.st.resources : e.st.notResources;
       for (const re of list ?? []) if (re.tokens) add(arnWitness(re.tokens, tokens));
     }
@@ -911,6 +1139,8 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
           const needsBoundary = needsIdentity || (p.kind === 'role' && !a.session);
           if (needsIdentity) parts.push({ v: identity.identityAllow, keys: identity.identityAllowKeys });
           if (needsBoundary) parts.push({ v: identity.boundaryAllow, keys: identity.boundaryAllowKeys });
+          // the caller's SCPs limit every request it makes, whatever grants it
+          if (identity.scpAllow !== TRUE) parts.push({ v: identity.scpAllow, keys: identity.scpAllowKeys });
         }
         let v: Tri = TRUE;
         for (const c of parts) if (c.v < v) v = c.v;
@@ -932,7 +1162,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     const via = bestVia ?? trustVia;
     if (via) out.via = via;
 
-    const identityDeny = identity.identityDeny > identity.boundaryDeny ? identity.identityDeny : identity.boundaryDeny;
+    const identityDeny = Math.max(identity.identityDeny, identity.boundaryDeny, identity.scpDeny, identity.rcpDeny) as Tri;
     const deny = trustDeny > identityDeny ? trustDeny : identityDeny;
     if (deny === TRUE || allow === FALSE) out.decision = 'denied';
     else if (allow === TRUE && deny === FALSE) out.decision = 'allowed';
@@ -944,8 +1174,14 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
         addKeys(keys, trustDenyKeys);
         addKeys(keys, identity.identityDenyKeys);
         addKeys(keys, identity.boundaryDenyKeys);
+        addKeys(keys, identity.scpDenyKeys);
+        addKeys(keys, identity.rcpDenyKeys);
       }
       out.unknownKeys = tidyKeys(keys);
+    }
+    if (out.decision === 'denied' && trustOnly !== FALSE && trustDeny !== TRUE) {
+      if (identity.scpDeny === TRUE || identity.scpAllow === FALSE) notes.push('the service control policies of the caller\'s account do not allow sts:AssumeRole on the role');
+      else if (identity.rcpDeny === TRUE) notes.push('a resource control policy of the role\'s account denies sts:AssumeRole on it');
     }
     if (notes.length > 0) out.notes = [...new Set(notes)];
     return out;
@@ -957,6 +1193,13 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
 function statementRef(e: EntitlementNode, st: CStatement, via: string, kind: 'identity' | 'boundary'): StatementRef {
   const ref: StatementRef = { policyId: e.id, policyName: e.name, statementIndex: st.index, via, kind, effect: st.effect };
   if (st.sid) ref.sid = st.sid;
+  return Object.freeze(ref);
+}
+
+function orgRef(e: EntitlementNode, st: CStatement, kind: 'scp' | 'rcp', level?: string): StatementRef {
+  const ref: StatementRef = { policyId: e.id, policyName: e.name, statementIndex: st.index, via: 'direct', kind, effect: st.effect };
+  if (st.sid) ref.sid = st.sid;
+  if (level) ref.level = level;
   return Object.freeze(ref);
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { graphAnalysis } from '../paths/index.js';
 import { fullAdminRoutes, isAdminEquivalent } from '../policy/effective.js';
+import { refineAdminRoutes } from '../policy/organization.js';
 import { globMatch, isExternal, isServiceLinked, label } from './helpers.js';
 import type { DraftFinding, Rule } from './types.js';
 
@@ -44,9 +45,11 @@ export const rule: Rule<Options> = {
       // IAM policy management alone is not admin yet: when the identity can use it to become admin, privilege-escalation
       // reports it with that hop; when it cannot (it may only grant admin to identities it cannot become), it is
       // reported here, as the power to hand out admin
-      let routes = fullAdminRoutes(graph, p.id);
+      // service control policies of an AWS organisation: the evaluator decides what their conditions leave
+      const refine = (list: ReturnType<typeof isAdminEquivalent>) => refineAdminRoutes(graph, () => graphAnalysis(graph, now).evaluator, p.id, list);
+      let routes = refine(fullAdminRoutes(graph, p.id));
       if (routes.length === 0) {
-        routes = isAdminEquivalent(graph, p.id);
+        routes = refine(isAdminEquivalent(graph, p.id));
         if (routes.length === 0 || graphAnalysis(graph, now).paths.pathToAdmin(p.id)) continue;
       }
       const conditionalOnly = routes.every((r) => r.conditional);
@@ -58,7 +61,9 @@ export const rule: Rule<Options> = {
         confidence: conditionalOnly ? 'medium' : undefined,
         path: [p.id, ...(first.via !== 'direct' ? [first.via] : []), first.policyId],
         evidence: routes.map((r) => ({
-          description: r.via !== 'direct' ? `${r.description} It reaches ${p.name} through group ${graph.node(r.via)?.name ?? r.via}.` : r.description,
+          description: `${r.via !== 'direct' ? `${r.description} It reaches ${p.name} through group ${graph.node(r.via)?.name ?? r.via}.` : r.description}${
+            r.scps ? ` The organization's service control policies (${r.scps.join(', ')}) leave ${r.escalationActions.length === 1 ? r.escalationActions[0] : `${r.escalationActions.length} IAM escalation actions`} in.` : ''
+          }`,
           source: graph.node(r.policyId)?.provenance[0],
           data: {
             route: r.kind,
@@ -69,6 +74,7 @@ export const rule: Rule<Options> = {
             via: r.via,
             conditional: r.conditional,
             escalationActions: r.escalationActions,
+            ...(r.scps ? { scps: r.scps } : {}),
           },
         })),
       });

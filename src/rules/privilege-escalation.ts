@@ -88,8 +88,9 @@ function name(graph: IdentityGraph, id: string): string {
 
 export function statementText(s: StatementRef): string {
   const via = s.via !== 'direct' && s.kind !== 'trust' ? ` (through ${s.via.split('/').pop()})` : '';
-  const kind = s.kind === 'trust' ? 'trust policy of' : s.kind === 'boundary' ? 'boundary' : 'policy';
-  return `statement ${s.statementIndex}${s.sid ? ` (${s.sid})` : ''} of ${kind} ${s.policyName}${via}`;
+  const kind = s.kind === 'trust' ? 'trust policy of' : s.kind === 'boundary' ? 'boundary' : s.kind === 'scp' ? 'service control policy' : s.kind === 'rcp' ? 'resource control policy' : 'policy';
+  const org = s.kind === 'scp' || s.kind === 'rcp' ? ` (${s.policyId.replace(/^aws:[sr]cp:/, '')})` : '';
+  return `statement ${s.statementIndex}${s.sid ? ` (${s.sid})` : ''} of ${kind} ${s.policyName}${org}${via}`;
 }
 
 function hopEvidence(graph: IdentityGraph, hop: ShownHop, index: number): Evidence {

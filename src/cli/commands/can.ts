@@ -70,8 +70,12 @@ export interface DecisionJson {
   allows: StatementJson[];
   denies: StatementJson[];
   boundary: { decision: Decision; allows: StatementJson[]; denies: StatementJson[] } | null;
+  /** only when SCPs of an AWS organisation limit the principal: their verdict (every level must allow) */
+  scp?: { decision: Decision; allows: StatementJson[]; denies: StatementJson[] };
+  /** only when RCPs of an AWS organisation govern the resource: their verdict (only Denies limit) */
+  rcp?: { decision: Decision; denies: StatementJson[] };
   unknownKeys: string[];
-  deniedBy: 'explicit-deny' | 'no-allow' | 'boundary' | null;
+  deniedBy: 'explicit-deny' | 'no-allow' | 'boundary' | 'scp' | 'rcp' | null;
 }
 
 export interface CanReport extends DecisionJson {
@@ -108,6 +112,8 @@ export function decisionJson(graph: IdentityGraph, e: Evaluation): DecisionJson 
     allows: st(e.allows),
     denies: st(e.denies),
     boundary: e.boundary ? { decision: e.boundary.decision, allows: st(e.boundary.allows), denies: st(e.boundary.denies) } : null,
+    ...(e.scp ? { scp: { decision: e.scp.decision, allows: st(e.scp.allows), denies: st(e.scp.denies) } } : {}),
+    ...(e.rcp ? { rcp: { decision: e.rcp.decision, denies: st(e.rcp.denies) } } : {}),
     unknownKeys: [...e.unknownKeys],
     deniedBy: e.deniedBy ?? null,
   };
@@ -132,7 +138,7 @@ export interface CanQuery {
 }
 
 const KEY_ORDER: ReadonlyArray<keyof CanReport> = [
-  'schemaVersion', 'decision', 'snapshot', 'subject', 'actsAs', 'action', 'resource', 'engine', 'context', 'allows', 'denies', 'boundary', 'deniedBy',
+  'schemaVersion', 'decision', 'snapshot', 'subject', 'actsAs', 'action', 'resource', 'engine', 'context', 'allows', 'denies', 'boundary', 'scp', 'rcp', 'deniedBy',
   'unknownKeys', 'conditions', 'trust', 'trustVia', 'identity', 'confidence', 'fallbackRoles', 'notes',
 ];
 
@@ -220,6 +226,8 @@ function assumeReport(graph: IdentityGraph, base: Omit<CanReport, keyof Decision
     allows: [...trustAllows, ...(identityNeeded ? (identity?.allows ?? []) : [])],
     denies: [...trustDenies, ...(identity?.denies ?? [])],
     boundary: identity?.boundary ?? null,
+    ...(identity?.scp ? { scp: identity.scp } : {}),
+    ...(identity?.rcp ? { rcp: identity.rcp } : {}),
     unknownKeys: [...a.unknownKeys],
     deniedBy,
     action,
@@ -251,7 +259,7 @@ export function renderCanText(graph: IdentityGraph, subject: IdentityNode, r: Ca
       ? `allowed: ${name} may ${what}`
       : r.decision === 'conditional'
         ? `conditional: ${name} may ${what} only if ${keys || 'a condition the scan cannot check'} allows it`
-        : `denied: ${name} may not ${what}${r.deniedBy === 'explicit-deny' ? ' (an explicit Deny)' : r.deniedBy === 'boundary' ? ' (the permissions boundary does not allow it)' : r.deniedBy === 'no-allow' ? ' (nothing allows it)' : ''}`;
+        : `denied: ${name} may not ${what}${r.deniedBy === 'explicit-deny' ? ' (an explicit Deny)' : r.deniedBy === 'boundary' ? ' (the permissions boundary does not allow it)' : r.deniedBy === 'scp' ? " (the organization's service control policies do not allow it)" : r.deniedBy === 'rcp' ? ' (a resource control policy denies it)' : r.deniedBy === 'no-allow' ? ' (nothing allows it)' : ''}`;
   out.push(...wrap(head, width, '', '  '));
   out.push(...wrap(`subject: ${who}`, width, '  ', '    '));
   out.push(...wrap(`as of ${r.snapshot.asOf} (snapshot ${r.snapshot.id})`, width, '  ', '    '));
@@ -273,6 +281,14 @@ export function renderCanText(graph: IdentityGraph, subject: IdentityNode, r: Ca
   if (r.boundary) {
     out.push(...wrap(`permissions boundary: ${r.boundary.decision}${r.boundary.allows.length + r.boundary.denies.length === 0 ? ' (no statement of it allows this)' : ''}`, width, '  ', '    '));
     for (const s of [...r.boundary.allows, ...r.boundary.denies]) out.push(...wrap(`${s.effect === 'Deny' ? 'Deny: ' : ''}${statementLine(s)}`, width, '    ', '      '));
+  }
+  if (r.scp) {
+    out.push(...wrap(`service control policies: ${r.scp.decision}${r.scp.decision === 'denied' && r.scp.denies.length === 0 ? ' (at some level of the organization no SCP allows this)' : ''}`, width, '  ', '    '));
+    for (const s of [...r.scp.allows, ...r.scp.denies]) out.push(...wrap(`${s.effect === 'Deny' ? 'Deny: ' : ''}${statementLine(s)}`, width, '    ', '      '));
+  }
+  if (r.rcp) {
+    out.push(...wrap(`resource control policies: ${r.rcp.decision}`, width, '  ', '    '));
+    for (const s of r.rcp.denies) out.push(...wrap(`Deny: ${statementLine(s)}`, width, '    ', '      '));
   }
   list(
     'conditions',
