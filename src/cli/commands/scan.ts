@@ -12,7 +12,7 @@ import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
 import { CONNECTOR_FLAGS, checkStrayFlags, inferConnectors as inferFromDeclarations, type FlagValues } from '../../../connectors/flags.js';
-import { colorEnabled, interactive, writeOutput, writeOutputChunks } from '../io.js';
+import { colorEnabled, interactive, writeOutput, writeOutputChunks, writeOutputChunksAsync } from '../io.js';
 import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
@@ -402,6 +402,10 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     // streamed: a report of a large estate never exists as one string
     const { renderJsonChunks } = await import('../../../reports/json/index.js');
     writeOutputChunks(renderJsonChunks(result), flags.output);
+  } else if (flags.format === 'sarif') {
+    // streamed too: results are written one at a time, GitHub's size limit still applied
+    const { renderSarifChunks } = await import('../../../reports/sarif/index.js');
+    await writeOutputChunksAsync(renderSarifChunks(result, { category: flags.sarifCategory }), flags.output);
   } else {
     const { render } = await import('../../../reports/index.js');
     const text = render(flags.format, result, { color: false, verbose: flags.verbose, category: flags.sarifCategory });
