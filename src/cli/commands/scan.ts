@@ -174,7 +174,7 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
   const { findConnector, connectorIds } = await import('../../../connectors/index.js');
   if (flags.shards) {
     // nhi merge: each shard store's newest snapshot is a source; the merged scan is as of the newest shard
-    const { shardConnector, shardHead } = await import('../shard.js');
+    const { shardConnector, shardHead, shardRecord } = await import('../shard.js');
     // a shard that cannot be read fails as a source (a coverage note, exit 3) when the merge runs; the rest go on
     const heads = flags.shards.map((file) => {
       try {
@@ -184,7 +184,14 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
       }
     });
     const asOf = heads.flatMap((h) => (h.head ? [h.head.asOf] : [])).sort().at(-1);
-    return { jobs: heads.map(({ file, head }) => ({ connector: shardConnector, target: head ? `${path.basename(file)} (snapshot ${head.id})` : path.basename(file), options: { file } })), asOf: asOf ? new Date(asOf) : undefined };
+    // each run records its shard (file name, snapshot, as-of time, targets): the merged snapshot keeps them
+    const jobs = heads.map(({ file, head }): ConnectorJob => ({
+      connector: shardConnector,
+      target: head ? `${path.basename(file)} (snapshot ${head.id})` : path.basename(file),
+      options: { file },
+      ...(head ? { shard: shardRecord(file, head) } : {}),
+    }));
+    return { jobs, asOf: asOf ? new Date(asOf) : undefined };
   }
   if (flags.demo) {
     const dir = demoDir();
