@@ -31,7 +31,7 @@ interface RenderRow {
   scanMs: number;
   renderMs: number;
   bytes: number;
-  rssAfterScanMb: number;
+  rssBeforeMb: number;
   renderPeakRssMb: number;
   peakRssMb: number;
 }
@@ -67,8 +67,8 @@ export async function renderChild(args: { authz: string; credentialReport: strin
   const gc = (globalThis as { gc?: () => void }).gc;
   for (const mode of ['streamed', 'string'] as const) {
     gc?.();
-    const rssAfterScan = process.memoryUsage.rss();
-    let peak = rssAfterScan;
+    const rssBefore = process.memoryUsage.rss();
+    let peak = rssBefore;
     const sample = () => (peak = Math.max(peak, process.memoryUsage.rss()));
     const sampled = function* (pieces: Iterable<string>): Iterable<string> {
       for (const p of pieces) {
@@ -108,7 +108,7 @@ export async function renderChild(args: { authz: string; credentialReport: strin
       scanMs,
       renderMs: Math.round(performance.now() - t1),
       bytes: statSync(args.file).size,
-      rssAfterScanMb: mb(rssAfterScan),
+      rssBeforeMb: mb(rssBefore),
       renderPeakRssMb: mb(peak),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
@@ -155,7 +155,7 @@ export async function benchRender(sizeArg: string, seed: number, json: boolean, 
   const lines = [
     `nhi-drift benchmark: outputs of an offline scan of ${size} identities (escalation estate, seed ${seed}), each written in its own child process`,
     '',
-    'output     mode      scan s  render s  file MB  RSS after scan MB  RSS while rendering MB  peak RSS MB',
+    'output     mode      scan s  render s  file MB  RSS before MB  RSS while rendering MB  peak RSS MB',
     ...rows.map((r) =>
       [
         r.output.padEnd(9),
@@ -163,7 +163,7 @@ export async function benchRender(sizeArg: string, seed: number, json: boolean, 
         (r.scanMs / 1000).toFixed(1).padStart(6),
         (r.renderMs / 1000).toFixed(1).padStart(8),
         String(mb(r.bytes)).padStart(7),
-        String(r.rssAfterScanMb).padStart(17),
+        String(r.rssBeforeMb).padStart(13),
         String(r.renderPeakRssMb).padStart(22),
         String(r.peakRssMb).padStart(11),
       ].join('  '),
