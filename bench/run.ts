@@ -16,6 +16,9 @@
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
  *   npm run bench -- --workflows 1000,10000          # workflow files joined to cloud trusts (bench/workflows.ts)
+ *   npm run bench -- --render 100000                # JSON, SARIF and OpenGraph of a large scan: streamed vs one string (bench/render.ts)
+ *   npm run bench -- --render 100000 --outputs sarif # ... only some of them
+ *   npm run bench -- --merge 100x1000               # nhi merge of 100 shard stores of 1,000 identities, with and without --store
  *
  * `--escalation SIZES` writes a seeded authorization-details export and credential report per size
  * (bench/escalation-estate.ts) to a temporary folder and runs the real CLI on it as a child process
@@ -156,6 +159,20 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
   return lines.join('\n');
 }
 
+const USAGE = `npm run bench -- [options]: how fast and how lean is nhi-drift? (each mode prints a table, --json for JSON)
+
+  (default)                  live AWS scans through the real SDK and the fake IAM server
+    --sizes 1000,10000|demo  estates to scan   --latency MS  per call   --concurrency N   --seed N
+  --github REPOS | --gcp ACCOUNTS | --kubernetes ACCOUNTS | --entra APPS   other live connectors through their fakes
+  --evaluator                the authorization engine alone (--principals N --policies N --calls N)
+  --escalation SIZES         offline scans of generated escalation estates (nhi scan as a child process; --keep)
+  --workflows SIZES          workflow files joined to cloud trusts
+  --render SIZE              JSON report, SARIF file and OpenGraph export of an offline scan of SIZE identities, each
+                             streamed and as one string, in its own child: scan and render time, RSS (--outputs json,sarif,opengraph)
+  --merge NxM                nhi merge of N shard stores of M identities each, with --no-store -f json and with --store:
+                             wall time, peak RSS, the merged store's size (--keep leaves the files)
+`;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -176,8 +193,29 @@ async function main(): Promise<void> {
       escalation: { type: 'string' },
       workflows: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      render: { type: 'string' },
+      outputs: { type: 'string' },
+      'render-child': { type: 'string' },
+      merge: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (values['render-child']) {
+    const { renderChild, parseRenderSpec } = await import('./render.js');
+    return renderChild(parseRenderSpec(values['render-child']));
+  }
+  if (values.render) {
+    const { benchRender } = await import('./render.js');
+    return benchRender(values.render, Number(values.seed), values.json ?? false, values.outputs);
+  }
+  if (values.merge) {
+    const { benchMerge } = await import('./render.js');
+    return benchMerge(values.merge, Number(values.seed), values.json ?? false, values.keep ?? false);
+  }
   if (values.evaluator) {
     const { benchEvaluator } = await import('./evaluator.js');
     return benchEvaluator({ principals: Number(values.principals), policies: Number(values.policies), calls: Number(values.calls), seed: Number(values.seed), json: values.json ?? false });

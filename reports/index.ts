@@ -6,7 +6,7 @@
  */
 import { renderJson } from './json/index.js';
 import { renderMarkdown } from './markdown/index.js';
-import { renderSarif } from './sarif/index.js';
+import { renderSarif, renderSarifChunks } from './sarif/index.js';
 import { normalizeInput, type ReportInput } from './shared.js';
 import { renderText } from './terminal/text.js';
 
@@ -38,4 +38,5 @@ export function render(format: ReportFormat, input: ReportInput, opts: RenderOpt
 }
 
 export type { ReportInput } from './shared.js';
-export { renderJson, renderMarkdown, renderSarif, renderText };
+export { renderJsonChunks } from './json/index.js';
+export { renderJson, renderMarkdown, renderSarif, renderSarifChunks, renderText };

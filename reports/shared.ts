@@ -9,7 +9,7 @@
  */
 import { ownerOf } from '../src/graph/derive.js';
 import { IdentityGraph, usageRecordStart } from '../src/graph/graph.js';
-import type { ConfigEffect, ConnectorRun, ScanResult } from '../src/model/result.js';
+import type { ConfigEffect, ConnectorRun, ScanResult, ShardRecord } from '../src/model/result.js';
 import type {
   AccountType,
   Confidence,
@@ -401,7 +401,23 @@ function normalizeConnector(v: unknown): ConnectorRun | undefined {
   const error = optText(c.error, 4_000);
   if (target !== undefined) run.target = target;
   if (error !== undefined) run.error = error;
+  const shard = normalizeShard(c.shard);
+  if (shard) run.shard = shard;
   return run;
+}
+
+/** A merged run's shard record: file name, snapshot id, as-of time, targets (each with its connector). */
+function normalizeShard(v: unknown): ShardRecord | undefined {
+  const s = rec(v);
+  const file = s ? optText(s.file, 1_000) : undefined;
+  if (!s || file === undefined || !Number.isSafeInteger(s.snapshotId)) return undefined;
+  const targets = Array.isArray(s.targets)
+    ? s.targets.flatMap((x) => {
+        const t = normalizeTarget(x);
+        return t ? [{ connector: text(rec(x)!.connector, '', 200), ...t }] : [];
+      })
+    : [];
+  return { file, snapshotId: s.snapshotId as number, asOf: text(s.asOf, '', 100), targets };
 }
 
 function normalizeRule(v: unknown): RuleMeta | undefined {

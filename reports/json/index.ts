@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IdentityGraph } from '../../src/graph/graph.js';
-import type { ConfigEffect } from '../../src/model/result.js';
+import type { ConfigEffect, ShardRecord } from '../../src/model/result.js';
 import type { Evidence, Finding, ScanTarget, Severity, SourceLocation } from '../../src/model/types.js';
 import type { OwaspNhi, OwaspRiskCoverage } from '../../src/rules/owasp.js';
 import { INFORMATION_URI } from '../../src/version.js';
@@ -34,7 +34,7 @@ import {
   type SuppressionInfo,
 } from '../shared.js';
 
-export const JSON_SCHEMA_VERSION = '1.3.0';
+export const JSON_SCHEMA_VERSION = '1.4.0';
 
 /** Rule ids as the schema defines them (kebab-case). */
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -69,6 +69,8 @@ export interface JsonConnectorRun {
   apiCalls: number;
   durationMs: number;
   error?: string;
+  /** nhi merge: the shard the run read (since 1.4.0) */
+  shard?: ShardRecord;
 }
 
 export interface JsonReportV1 {
@@ -191,6 +193,7 @@ export function buildJsonReport(input: ReportInput, opts: { lazy?: boolean } = {
         };
         if (c.target !== undefined) run.target = c.target;
         if (c.error !== undefined) run.error = c.error;
+        if (c.shard) run.shard = { ...c.shard, targets: c.shard.targets.map((t) => ({ ...t })) };
         return run;
       }),
     },

@@ -9,7 +9,10 @@
  * of rule description, and the file stays under 10 MB gzipped (results are dropped, least severe first, and a
  * notification says so).
  */
-import { gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import type { IdentityGraph } from '../../src/graph/graph.js';
 import type { ConfigEffect } from '../../src/model/result.js';
 import type { Confidence, CoverageNote, Finding, Severity } from '../../src/model/types.js';
@@ -374,7 +377,11 @@ interface BuildState {
   sizeLimited?: boolean;
 }
 
-function build(result: ReportInput, opts: SarifOptions, state: BuildState): SarifLog {
+/**
+ * The log with `runs[0].results` left out (set to `marker`, written where the results go) and the results as a lazy
+ * iterable: each result object is built when it is written.
+ */
+function buildParts(result: ReportInput, opts: SarifOptions, state: BuildState, marker: string): { log: SarifLog; results: Iterable<SarifResult> } {
   const max = Math.min(Math.max(Math.floor(opts.maxResults ?? MAX_SARIF_RESULTS), 0), MAX_SARIF_RESULTS);
   const includeSuppressed = opts.includeSuppressed ?? true;
   const kept: Shown[] = sortedFindings(result.findings).map((f) => ({ f, suppressed: false }));
@@ -465,34 +472,144 @@ function build(result: ReportInput, opts: SarifOptions, state: BuildState): Sari
     tool: { driver },
     automationDetails,
     invocations: [invocation],
-    results: shown.map((s) => resultFor(result, s, index.get(s.f.ruleId)!, mark(s.f))),
+    results: marker,
     properties: runProps,
   };
-  return { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] };
+  const results = (function* () {
+    for (const s of shown) yield resultFor(result, s, index.get(s.f.ruleId)!, mark(s.f));
+  })();
+  return { log: { $schema: SARIF_SCHEMA_URI, version: SARIF_VERSION, runs: [run] }, results };
 }
 
-export function buildSarif(result: ReportInput, opts: SarifOptions = {}): SarifLog {
-  return build(normalizeInput(result), opts, {});
+/**
+ * The SARIF log as one object (for callers that post-process it). `state.sizeLimited` says the results beyond
+ * `maxResults` were left out for the file size (the wording of the truncation notification; see renderSarif).
+ */
+export function buildSarif(result: ReportInput, opts: SarifOptions = {}, state: BuildState = {}): SarifLog {
+  const { log, results } = buildParts(normalizeInput(result), opts, state, '');
+  log.runs[0].results = [...results];
+  return log;
+}
+
+/**
+ * A result as it sits in the pretty-printed log (root → runs[] → run → results[] → the result, eight spaces in):
+ * stringified inside four arrays, the arrays cut off (28 characters before, 20 after). Faster than re-indenting.
+ */
+function nestedResult(r: SarifResult): string {
+  const nested = JSON.stringify([[[[r]]]], null, 2);
+  return nested.slice(28, nested.length - 20);
+}
+
+/**
+ * One rendering of the log with at most `opts.maxResults` results, in pieces of about `chunkChars` characters: the
+ * small parts (rules, notifications, properties) are serialised together, the results one at a time. Joined, the
+ * pieces are exactly `JSON.stringify(buildSarif(input, opts, state), null, 2)` plus a newline.
+ */
+function* sarifPass(input: ReportInput, opts: SarifOptions, state: BuildState, chunkChars: number): Generator<string> {
+  // a marker no estate can spell: a fresh random id per rendering
+  const marker = `\u0000nhi-sarif-${randomUUID()}`;
+  const { log, results } = buildParts(input, opts, state, marker);
+  const head = JSON.stringify(log, null, 2);
+  const quoted = JSON.stringify(marker);
+  const at = head.indexOf(quoted);
+  let buf = head.slice(0, at);
+  let first = true;
+  for (const r of results) {
+    buf += `${first ? '[' : ','}\n        ${nestedResult(r)}`;
+    first = false;
+    if (buf.length >= chunkChars) {
+      yield buf;
+      buf = '';
+    }
+  }
+  buf += first ? '[]' : '\n      ]';
+  yield `${buf}${head.slice(at + quoted.length)}\n`;
+}
+
+/** The gzipped size of a text given in pieces, counted as the pieces go through the compressor (nothing kept). */
+async function gzippedSize(pieces: Iterable<string>): Promise<number> {
+  let size = 0;
+  await pipeline(
+    Readable.from(pieces),
+    createGzip(),
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done();
+      },
+    }),
+  );
+  return size;
+}
+
+function limits(input: ReportInput, opts: SarifOptions): { limit: number; total: number; max: number } {
+  return {
+    limit: Math.min(Math.max(opts.maxBytes ?? MAX_SARIF_GZIP_BYTES, 1), MAX_SARIF_GZIP_BYTES),
+    total: input.findings.length + ((opts.includeSuppressed ?? true) ? (input.suppressed?.length ?? 0) : 0),
+    max: Math.min(Math.max(Math.floor(opts.maxResults ?? MAX_SARIF_RESULTS), 0), MAX_SARIF_RESULTS),
+  };
+}
+
+/** The result limit of the next try when a rendering of `shown` results gzips to `zipped` bytes over `limit`. */
+function shrink(shown: number, limit: number, zipped: number): number {
+  // shrink in proportion, with a margin
+  return Math.min(shown - 1, Math.floor((shown * limit * 0.9) / zipped));
 }
 
 /**
  * The SARIF file as text. When it would exceed GitHub's size limit (gzipped), results are dropped, least severe
- * first, until it fits, and a `sarif/results-truncated` notification says how many.
+ * first, until it fits, and a `sarif/results-truncated` notification says how many. The same text as the joined
+ * pieces of renderSarifChunks.
  */
 export function renderSarif(result: ReportInput, opts: SarifOptions = {}): string {
   const input = normalizeInput(result);
-  const limit = Math.min(Math.max(opts.maxBytes ?? MAX_SARIF_GZIP_BYTES, 1), MAX_SARIF_GZIP_BYTES);
-  const total = input.findings.length + ((opts.includeSuppressed ?? true) ? (input.suppressed?.length ?? 0) : 0);
-  let max = Math.min(Math.max(Math.floor(opts.maxResults ?? MAX_SARIF_RESULTS), 0), MAX_SARIF_RESULTS);
+  const { limit, total } = limits(input, opts);
+  let { max } = limits(input, opts);
   let state: BuildState = {};
   for (;;) {
-    const out = `${JSON.stringify(build(input, { ...opts, maxResults: max }, state), null, 2)}\n`;
+    const out = [...sarifPass(input, { ...opts, maxResults: max }, state, Infinity)].join('');
     if (Buffer.byteLength(out) <= limit) return out;
     const zipped = gzipSync(out).length;
     const shown = Math.min(max, total);
     if (zipped <= limit || shown === 0) return out;
-    // shrink in proportion, with a margin, and say why results are missing
-    max = Math.min(shown - 1, Math.floor((shown * limit * 0.9) / zipped));
+    max = shrink(shown, limit, zipped);
+    // say why results are missing
+    state = { sizeLimited: true };
+  }
+}
+
+/**
+ * The SARIF file as renderSarif writes it, in pieces of about `chunkChars` characters, so a report of a large estate
+ * never exists as one string: results are serialised one at a time. A file within the size limit uncompressed is
+ * rendered once (its pieces are held, at most the limit); a larger one is rendered and gzipped piece by piece to
+ * measure it (nothing kept), shrunk as renderSarif does when it is over, then rendered again as it is written.
+ */
+export async function* renderSarifChunks(result: ReportInput, opts: SarifOptions = {}, chunkChars = 1 << 20): AsyncIterable<string> {
+  const input = normalizeInput(result);
+  const { limit, total } = limits(input, opts);
+  let { max } = limits(input, opts);
+  let state: BuildState = {};
+  for (;;) {
+    const pass = (): Iterable<string> => sarifPass(input, { ...opts, maxResults: max }, state, chunkChars);
+    const held: string[] = [];
+    let bytes = 0;
+    for (const piece of pass()) {
+      bytes += Buffer.byteLength(piece);
+      if (bytes > limit) break;
+      held.push(piece);
+    }
+    if (bytes <= limit) {
+      yield* held;
+      return;
+    }
+    held.length = 0;
+    const zipped = await gzippedSize(pass());
+    const shown = Math.min(max, total);
+    if (zipped <= limit || shown === 0) {
+      yield* pass();
+      return;
+    }
+    max = shrink(shown, limit, zipped);
     state = { sizeLimited: true };
   }
 }

@@ -97,27 +97,59 @@ export function writeOutputChunks(chunks: Iterable<string>, file?: string): void
   }
   let fd: number | undefined;
   try {
-    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-    fd = openSync(file, 'w', 0o600);
-    // only a regular file is narrowed: -o /dev/stdout or a FIFO is not ours to change
-    const st = fstatSync(fd);
-    if (st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
-    // a large report goes out a slice at a time: no second copy of the whole text as bytes
-    for (const c of chunks) for (const bytes of utf8Chunks(c)) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    fd = openReport(file);
+    for (const c of chunks) writePiece(fd, c);
     closeSync(fd);
     fd = undefined;
   } catch (err) {
-    if (fd !== undefined) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already reporting the first error
-      }
-    }
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    const why = WRITE_ERRORS[code] ? `${WRITE_ERRORS[code]}, ${code}` : code;
-    throw new NhiError('USAGE', `${safeLine(file)}: cannot write the report (${why})`, { suggestion: 'choose another path for -o, or leave -o out to print to stdout' });
+    throw writeFailure(file, fd, err);
   }
+}
+
+/** writeOutputChunks for pieces that come asynchronously (the SARIF file measures its gzipped size as it goes). */
+export async function writeOutputChunksAsync(chunks: AsyncIterable<string> | Iterable<string>, file?: string): Promise<void> {
+  if (!file) {
+    for await (const c of chunks) process.stdout.write(c);
+    return;
+  }
+  let fd: number | undefined;
+  try {
+    fd = openReport(file);
+    for await (const c of chunks) writePiece(fd, c);
+    closeSync(fd);
+    fd = undefined;
+  } catch (err) {
+    throw writeFailure(file, fd, err);
+  }
+}
+
+/** Open -o FILE for the report: missing folders created (0700), the file private (0600). */
+function openReport(file: string): number {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  const fd = openSync(file, 'w', 0o600);
+  // only a regular file is narrowed: -o /dev/stdout or a FIFO is not ours to change
+  const st = fstatSync(fd);
+  if (st.isFile() && (st.mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  return fd;
+}
+
+/** A large piece goes out a slice at a time: no second copy of the whole text as bytes. */
+function writePiece(fd: number, c: string): void {
+  for (const bytes of utf8Chunks(c)) for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+}
+
+/** The error to throw when writing -o FILE failed (the file closed first when it was open). */
+function writeFailure(file: string, fd: number | undefined, err: unknown): NhiError {
+  if (fd !== undefined) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already reporting the first error
+    }
+  }
+  const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  const why = WRITE_ERRORS[code] ? `${WRITE_ERRORS[code]}, ${code}` : code;
+  return new NhiError('USAGE', `${safeLine(file)}: cannot write the report (${why})`, { suggestion: 'choose another path for -o, or leave -o out to print to stdout' });
 }
 
 /**

@@ -8,7 +8,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { SnapshotTarget } from '../drift/targets.js';
 import type { Connector } from '../engine/types.js';
+import type { ShardRecord } from '../model/result.js';
 import type { GraphRecord } from '../model/types.js';
 import { NhiError } from '../util/errors.js';
 import { openStore } from '../store/index.js';
@@ -17,17 +19,27 @@ export const SHARD_CONNECTOR_ID = 'shard';
 
 const options = z.object({ file: z.string().min(1) }).strict();
 
-/** The newest snapshot of a shard store: its id, as-of time and status; a clear error when there is none. */
-export function shardHead(file: string): { id: number; asOf: string; status: string } {
+/** The newest snapshot of a shard store: its id, as-of time, status and targets; a clear error when there is none. */
+export function shardHead(file: string): { id: number; asOf: string; status: string; targets: SnapshotTarget[] } {
   const store = openStore(file, { readonly: true });
   try {
     const id = store.latestSnapshotId();
     if (id === undefined) throw new NhiError('INPUT', `${path.basename(file)}: the store holds no snapshot`, { suggestion: 'run nhi scan --store SHARD.db first (--no-report keeps its output quiet)' });
     const s = store.listSnapshots().find((x) => x.id === id)!;
-    return { id, asOf: s.asOf, status: s.status };
+    return { id, asOf: s.asOf, status: s.status, targets: s.targets };
   } finally {
     store.close();
   }
+}
+
+/** What a merged snapshot records of a shard: the store's file name (never its folder), snapshot, as-of time, targets. */
+export function shardRecord(file: string, head: ReturnType<typeof shardHead>): ShardRecord {
+  return {
+    file: path.basename(file),
+    snapshotId: head.id,
+    asOf: head.asOf,
+    targets: head.targets.map((t) => ({ connector: t.connector, id: t.id, platform: t.platform, kind: t.kind, name: t.name })),
+  };
 }
 
 export const shardConnector: Connector = {

@@ -3,7 +3,7 @@ import { IdentityGraph } from '../graph/graph.js';
 import { deriveOwnership } from '../graph/derive.js';
 import { deriveCiLinks } from '../graph/derive-ci.js';
 import { graphAnalysis } from '../paths/index.js';
-import type { ConnectorRun, ScanResult } from '../model/result.js';
+import type { ConnectorRun, ScanResult, ShardRecord } from '../model/result.js';
 import type { CoverageNote, Finding, GraphRecord, ScanTarget } from '../model/types.js';
 import { runRules, type RuleSettings } from '../rules/runner.js';
 import { applySuppressions } from '../rules/suppress.js';
@@ -19,6 +19,8 @@ export interface ConnectorJob {
   options: Record<string, unknown>;
   /** shown in the report: what this job scans (an account, a file) */
   target?: string;
+  /** nhi merge: the shard the job reads, recorded on its run as is */
+  shard?: ShardRecord;
 }
 
 export interface ScanOptions {
@@ -199,6 +201,7 @@ async function runOne(
     target: job.target,
     targets: normaliseTargets(targets),
     ...(error !== undefined ? { error } : {}),
+    ...(job.shard ? { shard: job.shard } : {}),
   });
   /** the source ended early (it threw, or the deadline cut it): what it yielded is kept */
   const ended = (note: CoverageNote, message: string): ConnectorRun => {

@@ -19,6 +19,20 @@ export interface ConnectorRun {
    * failed before it could tell (such a snapshot is never used as a drift baseline) */
   targets: ScanTarget[];
   error?: string;
+  /** nhi merge: the shard this run read (the newest snapshot of another store), recorded with the merged snapshot */
+  shard?: ShardRecord;
+}
+
+/** A shard of a merged snapshot, as `nhi snapshots` and the JSON report show it. */
+export interface ShardRecord {
+  /** the shard store's file name, never its folder */
+  file: string;
+  /** the shard store's snapshot that was merged (its newest) */
+  snapshotId: number;
+  /** that snapshot's as-of time */
+  asOf: string;
+  /** what that snapshot scanned, as its store records it (the merged snapshot's targets are these, keyed `shard`) */
+  targets: Array<ScanTarget & { connector: string }>;
 }
 
 /** What the configuration file changed about this scan: always shown, so a pull request cannot quietly turn its own

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { scanTargets, targetKey, type SnapshotTarget } from '../drift/targets.js';
 import { IdentityGraph } from '../graph/graph.js';
 import { countIdentities, NON_IDENTITY_TYPES } from '../graph/identities.js';
-import type { ConnectorRun, ScanResult } from '../model/result.js';
-import type { CoverageNote, Finding, IdentityEdge, IdentityNode, Severity, UsageFact } from '../model/types.js';
+import type { ConnectorRun, ScanResult, ShardRecord } from '../model/result.js';
+import type { CoverageNote, Finding, IdentityEdge, IdentityNode, ScanTarget, Severity, UsageFact } from '../model/types.js';
 import { SEVERITIES } from '../model/types.js';
 import { describeError, NhiError } from '../util/errors.js';
 import { safeLine } from '../util/text.js';
@@ -31,6 +31,8 @@ export interface SnapshotSummary {
   findings: number;
   findingsBySeverity: Partial<Record<Severity, number>>;
   coverageNotes: number;
+  /** a merged snapshot (nhi merge): the shards it was made of, in merge order (absent for a scan) */
+  shards?: ShardRecord[];
 }
 
 export interface StoredSnapshot {
@@ -396,6 +398,7 @@ export class SnapshotStore {
     const runs = parse<ConnectorRun[]>(row.connectors, `snapshot ${row.id} connectors`);
     // snapshots stored before identities were counted like the reports: count them again from the stored nodes
     const identities = s.countVersion === 2 ? (s.identities ?? 0) : this.countStoredIdentities(row.id);
+    const shards = Array.isArray(runs) ? runs.flatMap((r) => shardOf(r)) : [];
     return {
       id: row.id,
       startedAt: row.started_at,
@@ -411,6 +414,7 @@ export class SnapshotStore {
       findings: s.findings ?? 0,
       findingsBySeverity: s.findingsBySeverity ?? {},
       coverageNotes: s.coverageNotes ?? 0,
+      ...(shards.length ? { shards } : {}),
     };
   }
 
@@ -588,4 +592,19 @@ interface TargetRow {
 
 export function openStore(file: string, opts: OpenStoreOptions = {}): SnapshotStore {
   return new SnapshotStore(file, opts);
+}
+
+/** The shard record of a stored connector run (kept in the snapshot's connectors column), well-typed or none. */
+function shardOf(run: unknown): ShardRecord[] {
+  const sh = (run as { shard?: unknown } | null)?.shard as Partial<ShardRecord> | undefined;
+  if (!sh || typeof sh !== 'object' || typeof sh.file !== 'string' || !Number.isSafeInteger(sh.snapshotId)) return [];
+  const targets = Array.isArray(sh.targets) ? sh.targets.filter((t) => t && typeof t === 'object' && typeof t.id === 'string') : [];
+  return [
+    {
+      file: sh.file,
+      snapshotId: sh.snapshotId!,
+      asOf: typeof sh.asOf === 'string' ? sh.asOf : '',
+      targets: targets.map((t) => ({ connector: String(t.connector ?? ''), id: t.id, platform: String(t.platform ?? '') as ScanTarget['platform'], kind: String(t.kind ?? ''), name: String(t.name ?? '') })),
+    },
+  ];
 }

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { utf8Chunks, writeOutput } from '../../src/cli/io.js';
+import { NhiError } from '../../src/util/errors.js';
+import { utf8Chunks, writeOutput, writeOutputChunksAsync } from '../../src/cli/io.js';
 
 describe('writing a report to a file', () => {
   it('slices never cut a surrogate pair, and joined they are the text as UTF-8', () => {
@@ -26,5 +27,25 @@ describe('writing a report to a file', () => {
     expect(back.length).toBe(text.length + 1);
     expect(back === `${text}\n`).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('pieces that come asynchronously are written in order to a new folder, mode 0600; a folder as -o is one clear error', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-io-'));
+    const file = path.join(dir, 'new', 'report.sarif');
+    const pieces = ['{\n', '  "a": "é😀",\n', '  "b": 2\n', '}\n'];
+    await writeOutputChunksAsync(
+      (async function* () {
+        for (const p of pieces) {
+          await new Promise((r) => setImmediate(r));
+          yield p;
+        }
+      })(),
+      file,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const err = await writeOutputChunksAsync(['x\n'], dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NhiError);
+    expect((err as NhiError).message).toMatch(/cannot write the report \(it is a folder, EISDIR\)/);
   });
 });

@@ -64,7 +64,7 @@ describe('JSON report v1', () => {
 
   it('summarises identities, credentials and findings by severity and rule', () => {
     const doc = report(renderJson(sampleResult()));
-    expect(doc.schemaVersion).toBe('1.3.0');
+    expect(doc.schemaVersion).toBe('1.4.0');
     expect(doc.tool.name).toBe('nhi-drift');
     expect(doc.scan.snapshotId).toBe(7);
     expect(doc.scan.incomplete).toBe(true);
@@ -125,7 +125,7 @@ describe('JSON report v1', () => {
     const text = renderJson(sampleResult());
     expectValid(text);
     const doc = report(text);
-    expect(doc.schemaVersion).toBe('1.3.0');
+    expect(doc.schemaVersion).toBe('1.4.0');
     const byRule = new Map(doc.rules.map((r) => [r.id, r.owasp]));
     expect(byRule.get('oidc-trust-without-sub')).toEqual(['NHI4', 'NHI6']);
     for (const f of doc.findings) expect(f.owasp, f.ruleId).toEqual(byRule.get(f.ruleId) ?? []);

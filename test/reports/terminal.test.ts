@@ -125,7 +125,7 @@ describe('plain-text terminal report', () => {
 describe('render()', () => {
   it('dispatches on format', () => {
     const r = sampleResult();
-    expect(JSON.parse(render('json', r, {})).schemaVersion).toBe('1.3.0');
+    expect(JSON.parse(render('json', r, {})).schemaVersion).toBe('1.4.0');
     expect(JSON.parse(render('sarif', r, { category: 'ci' })).runs[0].automationDetails.id.startsWith('ci/')).toBe(true);
     expect(render('markdown', r, {})).toMatch(/^## nhi-drift report/);
     expect(render('terminal', r, { verbose: true }).match(/• worker-/g)).toHaveLength(WORKERS);

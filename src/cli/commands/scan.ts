@@ -12,7 +12,7 @@ import { EXIT, NhiError } from '../../util/errors.js';
 import { demoDir } from '../../util/paths.js';
 import { toIso } from '../../util/dates.js';
 import { CONNECTOR_FLAGS, checkStrayFlags, inferConnectors as inferFromDeclarations, type FlagValues } from '../../../connectors/flags.js';
-import { colorEnabled, interactive, writeOutput, writeOutputChunks } from '../io.js';
+import { colorEnabled, interactive, writeOutput, writeOutputChunks, writeOutputChunksAsync } from '../io.js';
 import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
@@ -175,7 +175,7 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
   const { findConnector, connectorIds } = await import('../../../connectors/index.js');
   if (flags.shards) {
     // nhi merge: each shard store's newest snapshot is a source; the merged scan is as of the newest shard
-    const { shardConnector, shardHead } = await import('../shard.js');
+    const { shardConnector, shardHead, shardRecord } = await import('../shard.js');
     // a shard that cannot be read fails as a source (a coverage note, exit 3) when the merge runs; the rest go on
     const heads = flags.shards.map((file) => {
       try {
@@ -185,7 +185,14 @@ export async function buildJobs(flags: ScanFlags, concurrency = parseConcurrency
       }
     });
     const asOf = heads.flatMap((h) => (h.head ? [h.head.asOf] : [])).sort().at(-1);
-    return { jobs: heads.map(({ file, head }) => ({ connector: shardConnector, target: head ? `${path.basename(file)} (snapshot ${head.id})` : path.basename(file), options: { file } })), asOf: asOf ? new Date(asOf) : undefined };
+    // each run records its shard (file name, snapshot, as-of time, targets): the merged snapshot keeps them
+    const jobs = heads.map(({ file, head }): ConnectorJob => ({
+      connector: shardConnector,
+      target: head ? `${path.basename(file)} (snapshot ${head.id})` : path.basename(file),
+      options: { file },
+      ...(head ? { shard: shardRecord(file, head) } : {}),
+    }));
+    return { jobs, asOf: asOf ? new Date(asOf) : undefined };
   }
   if (flags.demo) {
     const dir = demoDir();
@@ -403,6 +410,10 @@ export async function scanCommand(flags: ScanFlags): Promise<number> {
     // streamed: a report of a large estate never exists as one string
     const { renderJsonChunks } = await import('../../../reports/json/index.js');
     writeOutputChunks(renderJsonChunks(result), flags.output);
+  } else if (flags.format === 'sarif') {
+    // streamed too: results are written one at a time, GitHub's size limit still applied
+    const { renderSarifChunks } = await import('../../../reports/sarif/index.js');
+    await writeOutputChunksAsync(renderSarifChunks(result, { category: flags.sarifCategory }), flags.output);
   } else {
     const { render } = await import('../../../reports/index.js');
     const text = render(flags.format, result, { color: false, verbose: flags.verbose, category: flags.sarifCategory });

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import type { ShardRecord } from '../../model/result.js';
 import type { SnapshotSummary } from '../../store/store.js';
 import { NhiError } from '../../util/errors.js';
 import { safeLabel, safeLine } from '../../util/text.js';
@@ -19,6 +20,12 @@ export function targetCell(targets: SnapshotSummary['targets'], width: number): 
   return chars.length > width ? `${chars.slice(0, Math.max(1, width - 1)).join('')}…` : text;
 }
 
+/** One shard of a merged snapshot, under its row: the store's file name, its snapshot, as-of time and targets. */
+export function shardLine(sh: ShardRecord, width: number): string {
+  const head = `        shard ${safeLabel(sh.file, 60)}: snapshot ${sh.snapshotId}, as of ${safeLine(sh.asOf).slice(0, 10)}, `;
+  return `${head}${targetCell(sh.targets, Math.max(12, width - head.length))}`;
+}
+
 export function renderSnapshotsText(list: SnapshotSummary[], width: number): string {
   const connectors = list.map((s) => safeLabel((s.connectors ?? []).join(','), 60));
   const connW = Math.max('CONNECTORS'.length, ...connectors.map((c) => c.length));
@@ -29,7 +36,8 @@ export function renderSnapshotsText(list: SnapshotSummary[], width: number): str
     const counts = (['critical', 'high', 'medium', 'low'] as const).map((k) => `${k[0].toUpperCase()}${sev[k] ?? 0}`).join(' ');
     const started = safeLine(s.startedAt).slice(0, 19).replace('T', ' ');
     const asOf = safeLine(s.asOf).slice(0, 10);
-    return `${String(s.id).padStart(4)}  ${started.padEnd(19)}  ${asOf.padEnd(10)}  ${safeLabel(s.status, 10).padEnd(10)}  ${String(s.identities ?? 0).padStart(6)}  ${counts.padEnd(15)}  ${connectors[i].padEnd(connW)}  ${targetCell(s.targets ?? [], targetW)}`;
+    const row = `${String(s.id).padStart(4)}  ${started.padEnd(19)}  ${asOf.padEnd(10)}  ${safeLabel(s.status, 10).padEnd(10)}  ${String(s.identities ?? 0).padStart(6)}  ${counts.padEnd(15)}  ${connectors[i].padEnd(connW)}  ${targetCell(s.targets ?? [], targetW)}`;
+    return [row, ...(s.shards ?? []).map((sh) => shardLine(sh, width))].join('\n');
   });
   return `${head}TARGETS\n${rows.join('\n')}`;
 }
