@@ -6,7 +6,9 @@ import type { Connector, ConnectorDescription, ScanContext } from '../../src/eng
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { checkCredentials, scanLive } from './live.js';
 import { accountScanTarget, CONNECTOR_ID, mapAws, scannedAccount } from './map.js';
-import { offlineSources, readOffline } from './offline.js';
+import { offlineNotes, offlineSources, readOffline } from './offline.js';
+import { scanOrganizationLive } from './org-live.js';
+import { readOrganizationFolder, scanOrganizationOffline } from './org-offline.js';
 import { awsOptionsSchema, isOffline, resolveOptions } from './options.js';
 
 export const REQUIRED_PERMISSIONS = [
@@ -51,6 +53,11 @@ function describe(): ConnectorDescription {
 
 async function validate(ctx: ScanContext): Promise<void> {
   const o = resolveOptions(ctx.options);
+  if (o.fromDir) {
+    // organization.json is checked before anything runs (a bad one is a usage error); account folders are read in the scan
+    readOrganizationFolder(o.fromDir);
+    return;
+  }
   if (isOffline(o)) {
     readOffline(o);
     return;
@@ -58,45 +65,14 @@ async function validate(ctx: ScanContext): Promise<void> {
   await checkCredentials(o);
 }
 
-function offlineNotes(o: ReturnType<typeof resolveOptions>): CoverageNote[] {
-  const notes: CoverageNote[] = [];
-  if (!o.fromFile) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:authorization-details',
-      reason: 'invalid-input',
-      message: 'no authorization details file (--from-file): roles, groups and policies are not in the scan',
-      impact: 'only users and credentials from the credential report; no grants, no trust policies',
-      incomplete: false,
-    });
-  }
-  if (!o.credentialReport) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:credential-report',
-      reason: 'invalid-input',
-      message: 'no credential report file (--credential-report): access keys, passwords and MFA are unknown',
-      impact: 'no credential checks; users show accountType unknown',
-      incomplete: false,
-    });
-  }
-  if (!o.lastAccessed) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:last-accessed',
-      reason: 'invalid-input',
-      message: 'no service last-accessed file (--last-accessed): per-service usage is unknown',
-      impact: 'unused-service checks do not run',
-      incomplete: false,
-    });
-  }
-  return notes;
-}
-
 async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
   const o = resolveOptions(ctx.options);
+  if (o.fromDir) {
+    yield* scanOrganizationOffline(ctx, o.fromDir);
+    return;
+  }
   if (!isOffline(o)) {
-    yield* scanLive(ctx, o);
+    yield* o.organization ? scanOrganizationLive(ctx, o) : scanLive(ctx, o);
     return;
   }
   ctx.progress('reading export files');

@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer', '--aws-organization', '--aws-member-role', '--aws-account-concurrency'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -39,8 +39,8 @@ describe('connectors declare their scan flags', () => {
     const was = blocks(before);
     expect(now.length).toBe(was.length);
     // help texts changed on purpose since the capture (not flags): the demo estate gained a cluster and a tenant;
-    // --github-org takes several organisations
-    const reworded = [/^  --demo\s/, /^  --github-org\s/];
+    // --github-org takes several organisations; --external-id and --aws-endpoint also serve --aws-organization
+    const reworded = [/^  --demo\s/, /^  --github-org\s/, /^  --external-id\s/, /^  --aws-endpoint\s/];
     for (let i = 0; i < was.length; i++) {
       if (reworded.some((r) => r.test(was[i]))) expect(now[i].split(/\s+/)[1]).toBe(was[i].split(/\s+/)[1]);
       else if (was[i].startsWith('  -c, --connector')) {
