@@ -306,7 +306,8 @@ export async function* scanOrganizationLive(ctx: ScanContext, o: AwsOptions): As
       const sub: ScanContext = { ...ctx, progress: (m) => ctx.log.debug(`aws: ${label(a)}: ${m}`) };
       records.push({ type: 'target', target: accountTarget(id) });
       try {
-        for await (const r of scanLive(sub, o, credentials)) records.push(r);
+        // the account's target is the organisation's id for it (one per account, even when it holds no identity)
+        for await (const r of scanLive(sub, o, credentials)) if (r.type !== 'target') records.push(r);
       } catch (err) {
         if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
         const info = classifyError(err instanceof NhiError && err.cause !== undefined ? err.cause : err);
