@@ -25,7 +25,11 @@ export const OPTIONAL_PERMISSIONS = [
     unlocks: 'per-service last access of users, roles and groups (unused-service checks); skip with --no-last-accessed',
   },
   { permission: 'iam:GetServiceLastAccessedDetails', unlocks: 'reads the results of the service last-accessed jobs' },
-  { permission: 'sts:AssumeRole', unlocks: 'only with --role-arn: assume the audit role first' },
+  { permission: 'sts:AssumeRole', unlocks: 'only with --role-arn: assume the audit role first; with --aws-organization: the member role of each account' },
+  {
+    permission: 'organizations:DescribeOrganization, organizations:List*, organizations:DescribePolicy',
+    unlocks: 'only with --aws-organization (management or delegated administrator account): the accounts, OUs, SCPs and RCPs',
+  },
 ];
 
 /** A least-privilege identity policy for a live scan. */

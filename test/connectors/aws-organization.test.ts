@@ -4,7 +4,9 @@
  * client, all against the loopback fake (test/fakes/aws-iam/server.ts) whose AssumeRole credentials route IAM calls
  * to per-account estates. Offline: the same organisation written as an export folder reads back the same.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +16,13 @@ import { resolveOptions } from '../../connectors/aws/options.js';
 import type { OrganizationExport } from '../../connectors/aws/organization.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { estateToAuthzJson, estateToCredentialReportCsv, estateToLastAccessedJson, makeSyntheticOrganization, startFakeIam, SYNTHETIC_MANAGEMENT_ACCOUNT, type FakeIam } from '../fakes/aws-iam/server.js';
-import { liveOptions, makeCtx, scanAll, useFakeCredentials } from './aws-helpers.js';
+import { liveOptions, makeCtx, repoRoot, scanAll, useFakeCredentials } from './aws-helpers.js';
+
+/**
+ * The documented export script runs the real AWS CLI and jq: about a minute (each CLI call starts Python), so it runs
+ * when asked (NHI_TEST_AWS_CLI=1) and both tools are installed.
+ */
+const runCli = process.env.NHI_TEST_AWS_CLI === '1' && ['aws', 'jq'].every((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
 
 const { management, organization } = makeSyntheticOrganization({ accounts: 7, identities: 6, seed: 7, ous: 3 });
 const members = organization.accounts.map((a) => a.id).filter((id) => id !== SYNTHETIC_MANAGEMENT_ACCOUNT);
@@ -177,6 +185,50 @@ describe('aws organisation scan through the real SDK against the fake', () => {
     writeFileSync(path.join(dir, 'organization.json'), '{');
     expect(() => readOrganizationFolder(dir)).toThrow(/organization\.json: not valid JSON/);
   });
+});
+
+describe.skipIf(!runCli)('the documented export script (docs/connectors/aws-organization-export.sh)', () => {
+  it('run with the AWS CLI and jq against the fake, it writes the folder the offline scan reads: the same organisation and identities as the live scan', async () => {
+    useFakeCredentials();
+    const small = makeSyntheticOrganization({ accounts: 3, identities: 4, seed: 11, ous: 1 });
+    const deniedHere = small.organization.accounts[2].id;
+    small.organization.denyAssume = [deniedHere];
+    const f = await startFakeIam(small.management, { organization: small.organization });
+    const tmp = mkdtempSync(path.join(tmpdir(), 'nhi-org-cli-'));
+    try {
+      const ctx = makeCtx(liveOptions(f.url, { organization: true }));
+      const client = createOrganizationsClient(resolveOptions(ctx.options));
+      const liveOrg = (await collectOrganization(client, ctx)).org;
+      client.destroy();
+      const live = (await scanAll(makeCtx(liveOptions(f.url, { organization: true })))).records;
+      const dir = path.join(tmp, 'export');
+      // asynchronously: the fake answers from this process
+      await promisify(execFile)('bash', [path.join(repoRoot, 'docs', 'connectors', 'aws-organization-export.sh'), dir], {
+        env: {
+          PATH: process.env.PATH,
+          HOME: tmp,
+          AWS_ENDPOINT_URL: f.url,
+          AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKEFAKE',
+          AWS_SECRET_ACCESS_KEY: 'fake-secret-for-tests-only',
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_CONFIG_FILE: path.join(tmp, 'no-config'),
+          AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'no-credentials'),
+          AWS_PAGER: '',
+        },
+        timeout: 400_000,
+      });
+      expect(readOrganizationFolder(dir)).toEqual(liveOrg);
+      expect(readdirSync(dir).sort()).toEqual([...small.organization.accounts.map((a) => a.id), 'organization.json'].sort());
+      const { records } = await scanAll(makeCtx({ fromDir: dir, organization: true }));
+      expect(identitiesOf(records)).toEqual(identitiesOf(live));
+      expect(targetsOf(records)).toEqual(targetsOf(live));
+      // the account the role could not enter: an empty folder, one note naming it
+      expect(notesOf(records).filter((n) => n.incomplete).map((n) => n.scope)).toEqual([deniedHere]);
+    } finally {
+      await f.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 420_000);
 });
 
 /** The export as the AWS CLI prints its parts: timestamps as `2026-05-25T00:00:00.000000+00:00`. */
