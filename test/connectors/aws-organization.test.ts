@@ -215,7 +215,7 @@ describe.skipIf(!runCli)('the documented export script (docs/connectors/aws-orga
           AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'no-credentials'),
           AWS_PAGER: '',
         },
-        timeout: 400_000,
+        timeout: 850_000,
       });
       expect(readOrganizationFolder(dir)).toEqual(liveOrg);
       expect(readdirSync(dir).sort()).toEqual([...small.organization.accounts.map((a) => a.id), 'organization.json'].sort());
@@ -228,7 +228,7 @@ describe.skipIf(!runCli)('the documented export script (docs/connectors/aws-orga
       await f.close();
       rmSync(tmp, { recursive: true, force: true });
     }
-  }, 420_000);
+  }, 900_000);
 });
 
 /** The export as the AWS CLI prints its parts: timestamps as `2026-05-25T00:00:00.000000+00:00`. */
