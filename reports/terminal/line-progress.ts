@@ -47,7 +47,8 @@ export function createLineProgress(write: (s: string) => void, opts: LineProgres
         const t = now();
         const prev = lastStepAt.get(e.connector);
         if (prev !== undefined && t - prev < interval && !e.milestone) break;
-        if (emit(e.connector, ellipsis(safeLine(e.message)))) lastStepAt.set(e.connector, t);
+        // a milestone is something finished: no ellipsis
+        if (emit(e.connector, e.milestone ? safeLine(e.message) : ellipsis(safeLine(e.message)))) lastStepAt.set(e.connector, t);
         break;
       }
       case 'done':
