@@ -303,7 +303,9 @@ export async function* scanOrganizationLive(ctx: ScanContext, o: AwsOptions): As
         }
       }
       // the member role's (or the caller's) scan; its progress goes under the account's name, at debug level
-      const sub: ScanContext = { ...ctx, progress: (m) => ctx.log.debug(`aws: ${label(a)}: ${m}`) };
+      // a signal of its own: the account's waits listen on it, not on the scan's (accounts in parallel would add up
+      // past Node's listener-leak warning)
+      const sub: ScanContext = { ...ctx, progress: (m) => ctx.log.debug(`aws: ${label(a)}: ${m}`), ...(ctx.signal ? { signal: AbortSignal.any([ctx.signal]) } : {}) };
       records.push({ type: 'target', target: accountTarget(id) });
       try {
         // the account's target is the organisation's id for it (one per account, even when it holds no identity)
