@@ -60,6 +60,18 @@ describe('connectors declare their scan flags', () => {
     await expect(buildJobs(flags({ githubOrg: 'acme,beta', githubInstallationId: '12' }), 5)).rejects.toThrow(/--github-installation-id names one installation, but --github-org names several organisations/);
   });
 
+  it('--aws-organization: the organisation options; with --from-file DIR it is the aws organisation export (not gcloud exports); bad combinations are usage errors', async () => {
+    const live = await buildJobs(flags({ awsOrganization: true, awsMemberRole: 'nhi-audit', externalId: 'x-1', awsAccountConcurrency: '8' }), 5);
+    expect(live.jobs.map((j) => [j.connector.id, j.options])).toEqual([['aws', { externalId: 'x-1', serviceLastAccessed: true, lastAccessedConcurrency: 5, organization: true, memberRole: 'nhi-audit', accountConcurrency: 8 }]]);
+    const dir = path.join(repoRoot, 'examples');
+    const offline = await buildJobs(flags({ awsOrganization: true, fromFile: dir }), 5);
+    expect(offline.jobs.map((j) => [j.connector.id, j.options])).toEqual([['aws', { fromDir: dir, organization: true }]]);
+    await expect(buildJobs(flags({ awsOrganization: true, awsMemberRole: 'arn:aws:iam::123456789012:role/x' }), 5)).rejects.toThrow(/--aws-member-role: expected a role name/);
+    await expect(buildJobs(flags({ awsAccountConcurrency: '4' }), 5)).rejects.toThrow('--aws-member-role and --aws-account-concurrency need --aws-organization');
+    await expect(buildJobs(flags({ awsOrganization: true, awsAccountConcurrency: '0' }), 5)).rejects.toThrow(/--aws-account-concurrency: expected a positive whole number/);
+    await expect(buildJobs(flags({ awsOrganization: true, fromFile: dir, profile: 'p' }), 5)).rejects.toThrow(/scans an organisation offline: --profile/);
+  });
+
   it('every connector of the registry declares its flags, and every declared flag is in the README flag table', () => {
     expect(CONNECTOR_FLAGS.map((d) => d.id).sort()).toEqual(CONNECTORS.map((c) => c.id).sort());
     for (const d of CONNECTOR_FLAGS) for (const f of d.flags) expect(scanTable, f.spec).toContain(f.spec.split(' ')[0]);
