@@ -24,24 +24,11 @@ import type { CallCounter, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
 import { safeLine } from '../../src/util/text.js';
-import { attemptsOf, callOptions, classifyError, clientConfig, countCalls, errName, scanLive } from './live.js';
-import { accountTarget } from './live.js';
+import { accountTarget, attemptsOf, callOptions, classifyError, clientConfig, countCalls, errName, scanLive } from './live.js';
 import { CONNECTOR_ID } from './map.js';
 import type { AwsOptions } from './options.js';
 import { isActiveAccount, normaliseOrganization } from './org-export.js';
 import { mapOrganization, type OrganizationExport } from './organization.js';
-
-export const ORGANIZATION_PERMISSIONS = [
-  'organizations:DescribeOrganization',
-  'organizations:ListRoots',
-  'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListAccountsForParent',
-  'organizations:ListAccounts',
-  'organizations:ListPolicies',
-  'organizations:DescribePolicy',
-  'organizations:ListTargetsForPolicy',
-  'sts:AssumeRole',
-];
 
 const POLICY_TYPES = ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'] as const;
 const SESSION_NAME = 'nhi-drift';
