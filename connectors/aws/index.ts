@@ -7,7 +7,6 @@ import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { checkCredentials, scanLive } from './live.js';
 import { accountScanTarget, CONNECTOR_ID, mapAws, scannedAccount } from './map.js';
 import { offlineNotes, offlineSources, readOffline } from './offline.js';
-import { scanOrganizationLive } from './org-live.js';
 import { readOrganizationFolder, scanOrganizationOffline } from './org-offline.js';
 import { awsOptionsSchema, isOffline, resolveOptions } from './options.js';
 
@@ -76,7 +75,8 @@ async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
     return;
   }
   if (!isOffline(o)) {
-    yield* o.organization ? scanOrganizationLive(ctx, o) : scanLive(ctx, o);
+    // the Organizations and STS clients load only for an organisation scan
+    yield* o.organization ? (await import('./org-live.js')).scanOrganizationLive(ctx, o) : scanLive(ctx, o);
     return;
   }
   ctx.progress('reading export files');
