@@ -13,6 +13,7 @@
  *   npm run bench -- --gcp 200                      # a synthetic GCP project of 200 service accounts through the fake Google APIs
  *   npm run bench -- --kubernetes 5000              # a synthetic cluster of 5,000 service accounts through the fake API server
  *   npm run bench -- --entra 2000                   # a synthetic Entra tenant of 2,000 applications through the fake Graph / ARM
+ *   npm run bench -- --aws-organization 200         # an AWS organisation of 200 accounts (20 identities each), 20 ms per call
  *   npm run bench -- --evaluator                    # the authorization engine alone (bench/evaluator.ts)
  *   npm run bench -- --escalation 1000,10000,100000 # offline scans of generated estates with escalation grants (below)
  *   npm run bench -- --workflows 1000,10000          # workflow files joined to cloud trusts (bench/workflows.ts)
@@ -56,7 +57,7 @@ interface Measurement {
 
 const FAKE_CREDS = { AWS_ACCESS_KEY_ID: 'AKIABENCHFAKE0000000', AWS_SECRET_ACCESS_KEY: 'bench-fake-secret-not-real', AWS_REGION: 'us-east-1' };
 
-async function child(url: string, concurrency: number): Promise<void> {
+async function child(url: string, concurrency: number, accountConcurrency?: number): Promise<void> {
   const { runScan } = await import('../src/engine/engine.js');
   const { RULES } = await import('../src/rules/index.js');
   const { awsConnector } = await import('../connectors/aws/index.js');
@@ -65,7 +66,13 @@ async function child(url: string, concurrency: number): Promise<void> {
   const silent = { debug: () => {}, info: () => {}, warn: () => {} };
   const t0 = performance.now();
   const result = await runScan({
-    jobs: [{ connector: awsConnector, target: 'bench', options: { endpoint: url, region: 'us-east-1', pollIntervalMs: 20, lastAccessedConcurrency: concurrency } }],
+    jobs: [
+      {
+        connector: awsConnector,
+        target: 'bench',
+        options: { endpoint: url, region: 'us-east-1', pollIntervalMs: 20, lastAccessedConcurrency: concurrency, ...(accountConcurrency ? { organization: true, accountConcurrency } : {}) },
+      },
+    ],
     now: new Date('2026-11-01T06:00:00Z'),
     rules: RULES,
     connectorConcurrency: concurrency,
@@ -106,11 +113,12 @@ async function child(url: string, concurrency: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(m)}\n`);
 }
 
-function runChild(url: string, concurrency: number): Promise<Omit<Measurement, 'identities'>> {
+function runChild(url: string, concurrency: number, accountConcurrency?: number): Promise<Omit<Measurement, 'identities'>> {
   return new Promise((resolve, reject) => {
     const self = fileURLToPath(import.meta.url);
     // the child runs with the parent's Node flags (node --cpu-prof dist/bench/run.js profiles the scan too)
-    const c = spawn(process.execPath, [...process.execArgv, self, '--child', url, '--concurrency', String(concurrency)], {
+    const org = accountConcurrency ? ['--account-concurrency', String(accountConcurrency)] : [];
+    const c = spawn(process.execPath, [...process.execArgv, self, '--child', url, '--concurrency', String(concurrency), ...org], {
       env: { ...process.env, ...FAKE_CREDS, AWS_PROFILE: undefined, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -169,6 +177,8 @@ const USAGE = `npm run bench -- [options]: how fast and how lean is nhi-drift? (
   --workflows SIZES          workflow files joined to cloud trusts
   --render SIZE              JSON report, SARIF file and OpenGraph export of an offline scan of SIZE identities, each
                              streamed and as one string, in its own child: scan and render time, RSS (--outputs json,sarif,opengraph)
+  --aws-organization N       a live organisation scan of N accounts through the fake Organizations, STS and IAM faces
+                             (--org-identities N per account, --account-concurrency N, 20 ms per call unless --latency)
   --merge NxM                nhi merge of N shard stores of M identities each, with --no-store -f json and with --store:
                              wall time, peak RSS, the merged store's size (--keep leaves the files)
 `;
@@ -178,7 +188,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' },
       sizes: { type: 'string', default: '1000,10000' },
-      latency: { type: 'string', default: '5' },
+      latency: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
@@ -198,8 +208,13 @@ async function main(): Promise<void> {
       'render-child': { type: 'string' },
       merge: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
+      'aws-organization': { type: 'string' },
+      'org-identities': { type: 'string', default: '20' },
+      'account-concurrency': { type: 'string', default: '4' },
     },
   });
+  // 5 ms per call, 20 for an organisation (the issue's figure)
+  values.latency ??= values['aws-organization'] ? '20' : '5';
   if (values.help) {
     process.stdout.write(USAGE);
     return;
@@ -230,7 +245,10 @@ async function main(): Promise<void> {
   if (values.gcp) return benchGcp(Number(values.gcp), Number(values.latency), Number(values.concurrency), values.json ?? false);
   if (values.github) return benchGitHub(Number(values.github), Number(values.latency), Number(values.concurrency), Number(values.seed), values.json ?? false);
   const concurrency = Number(values.concurrency);
-  if (values.child) return child(values.child, concurrency);
+  if (values.child) return child(values.child, concurrency, values['aws-organization'] || process.argv.includes('--account-concurrency') ? Number(values['account-concurrency']) : undefined);
+  if (values['aws-organization']) {
+    return benchOrganization(Number(values['aws-organization']), Number(values['org-identities']), Number(values.latency), concurrency, Number(values['account-concurrency']), Number(values.seed), values.json ?? false);
+  }
 
   const { startFakeIam } = await import('../test/fakes/aws-iam/server.js');
   const { makeSyntheticEstate } = await import('../test/fakes/aws-iam/synthetic.js');
@@ -256,6 +274,32 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(values.json ? `${JSON.stringify({ latencyMs: latency, concurrency, seed: Number(values.seed), rows }, null, 2)}\n` : `${table(rows, latency, concurrency)}\n`);
+}
+
+/**
+ * An AWS organisation of N accounts, each a small synthetic estate, served by the fake IAM server's Organizations and
+ * STS faces (AssumeRole credentials route each account's IAM calls to its estate), scanned with --aws-organization
+ * in a child process (peak RSS is the scan's own).
+ */
+async function benchOrganization(accounts: number, identities: number, latency: number, concurrency: number, accountConcurrency: number, seed: number, json: boolean): Promise<void> {
+  if (!Number.isInteger(accounts) || accounts < 1) throw new Error('--aws-organization: expected a number of accounts');
+  const { startFakeIam } = await import('../test/fakes/aws-iam/server.js');
+  const { makeSyntheticOrganization } = await import('../test/fakes/aws-iam/synthetic.js');
+  process.stderr.write(`bench: organisation of ${accounts} accounts (${identities} identities each): building and scanning…\n`);
+  const { management, organization } = makeSyntheticOrganization({ accounts, identities, seed, ous: Math.max(1, Math.round(Math.sqrt(accounts))) });
+  const fake = await startFakeIam(management, { latencyMs: latency, lastAccessedMs: 100, organization });
+  try {
+    const m = await runChild(fake.url, concurrency, accountConcurrency);
+    const row = { accounts, identitiesPerAccount: identities, latencyMs: latency, concurrency, accountConcurrency, ...m };
+    if (json) process.stdout.write(`${JSON.stringify(row, null, 2)}\n`);
+    else {
+      process.stdout.write(`nhi-drift benchmark: AWS organisation of ${accounts} accounts (${identities} identities each) through the fake Organizations/STS/IAM (latency ${latency} ms/call, ${accountConcurrency} accounts at a time, concurrency ${concurrency})\n`);
+      process.stdout.write(`API calls ${m.apiCalls}, wall ${(m.wallMs / 1000).toFixed(1)} s (connector ${(m.connectorMs / 1000).toFixed(1)} s), ${m.principals} principals, ${m.findings} findings, peak RSS ${m.peakRssMb} MB${m.incomplete ? ' (INCOMPLETE)' : ''}\n`);
+      for (const [op, n] of Object.entries(m.callsByOperation).sort()) process.stdout.write(`  ${op}: ${n}\n`);
+    }
+  } finally {
+    await fake.close();
+  }
 }
 
 async function benchGitHub(repos: number, latency: number, concurrency: number, seed: number, json: boolean): Promise<void> {

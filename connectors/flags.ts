@@ -53,6 +53,14 @@ export function isDir(p: unknown): boolean {
   }
 }
 
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 export const list = (v: unknown): string[] | undefined =>
   typeof v === 'string'
     ? v
@@ -96,38 +104,66 @@ const anyOf = (values: FlagValues, keys: readonly string[]) => keys.some((k) => 
 
 // ---- the declarations, in the order their flags appear in `nhi scan --help` ------------------------------------------
 
-const AWS_LIVE = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint'];
+const AWS_LIVE = ['profile', 'roleArn', 'externalId', 'region', 'awsEndpoint', 'awsMemberRole', 'awsAccountConcurrency'];
 
 export const AWS_FLAGS: ConnectorFlags = {
   id: 'aws',
   flags: [
     { spec: '--profile <name>', key: 'profile', help: 'AWS: named profile from ~/.aws/config' },
     { spec: '--role-arn <arn>', key: 'roleArn', help: 'AWS: assume this (read-only audit) role first' },
-    { spec: '--external-id <id>', key: 'externalId', help: 'AWS: external id for --role-arn' },
+    { spec: '--external-id <id>', key: 'externalId', help: 'AWS: external id for --role-arn (with --aws-organization: for the member role)' },
     { spec: '--region <region>', key: 'region', help: 'AWS: region for API calls (IAM is global)' },
-    { spec: '--aws-endpoint <url>', key: 'awsEndpoint', help: 'AWS: IAM endpoint override (LocalStack, proxies)' },
+    { spec: '--aws-endpoint <url>', key: 'awsEndpoint', help: 'AWS: IAM endpoint override (LocalStack, proxies; with --aws-organization also Organizations and STS)' },
+    { spec: '--aws-organization', key: 'awsOrganization', help: 'AWS: scan every active account of the organisation (run from the management or a delegated administrator account); offline: --from-file DIR with organization.json' },
+    { spec: '--aws-member-role <name>', key: 'awsMemberRole', help: 'AWS organisation: role assumed in each member account (default OrganizationAccountAccessRole)' },
+    { spec: '--aws-account-concurrency <n>', key: 'awsAccountConcurrency', help: 'AWS organisation: accounts scanned at the same time (default 4)' },
     { spec: '--from-file <file>', key: 'fromFile', sharedWith: ['gcp', 'kubernetes', 'entra'], help: 'AWS offline: output of `aws iam get-account-authorization-details`; GCP offline: a folder of gcloud exports' },
     { spec: '--credential-report <file>', key: 'credentialReport', help: 'AWS offline: the IAM credential report CSV (decoded)' },
     { spec: '--last-accessed <file>', key: 'lastAccessed', passive: true, help: 'AWS offline: service last-accessed JSON (see docs/offline.md)' },
     { spec: '--no-last-accessed', key: 'lastAccessed', passive: true, help: 'AWS live: skip service last-accessed jobs (faster, no unused-service-grants)' },
   ],
-  // a file given to --from-file is AWS's unless a kubernetes flag says it is a kubectl List
-  selectedBy: (v) => anyOf(v, [...AWS_LIVE, 'credentialReport']) || typeof v.lastAccessed === 'string' || (v.fromFile !== undefined && !isDir(v.fromFile) && !anyOf(v, ['kubeCluster', ...KUBE_LIVE.map(([k]) => k)])),
+  // a file given to --from-file is AWS's unless a kubernetes flag says it is a kubectl List; a folder is AWS's with --aws-organization
+  selectedBy: (v) =>
+    anyOf(v, [...AWS_LIVE, 'credentialReport', 'awsOrganization']) ||
+    typeof v.lastAccessed === 'string' ||
+    (v.fromFile !== undefined && !isDir(v.fromFile) && !anyOf(v, ['kubeCluster', ...KUBE_LIVE.map(([k]) => k)])),
   build(v, { concurrency }) {
     const fromFile = str(v.fromFile);
-    if (isDir(fromFile)) throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file (a folder is read by the gcp connector)`);
+    const org = v.awsOrganization === true;
+    if (isDir(fromFile)) {
+      // an organisation export: organization.json and one folder of exports per account
+      if (!org && !isFile(path.join(fromFile!, 'organization.json'))) {
+        throw new NhiError('USAGE', `--from-file ${fromFile} is a folder: for AWS pass the get-account-authorization-details JSON file, or a folder with organization.json (an organisation export)`, { suggestion: 'see docs/connectors/aws.md, "Organisation"' });
+      }
+      if (v.credentialReport || typeof v.lastAccessed === 'string') throw new NhiError('USAGE', '--from-file DIR reads an organisation export: each account folder holds its own credential report and last-accessed file', { suggestion: 'drop --credential-report / --last-accessed' });
+      if (anyOf(v, AWS_LIVE)) throw new NhiError('USAGE', '--from-file DIR scans an organisation offline: --profile, --role-arn, --external-id, --region, --aws-endpoint, --aws-member-role and --aws-account-concurrency do not apply');
+      return { options: { fromDir: fromFile, organization: true }, target: path.basename(path.resolve(fromFile!)) };
+    }
     const offline = Boolean(fromFile || v.credentialReport);
     const lastAccessedFile = str(v.lastAccessed);
     if (!offline && lastAccessedFile) throw new NhiError('USAGE', '--last-accessed FILE is for offline scans', { suggestion: 'add --from-file, or drop --last-accessed for a live scan' });
     if (offline && (v.profile || v.roleArn || v.awsEndpoint)) throw new NhiError('USAGE', '--from-file / --credential-report scan offline: --profile, --role-arn and --aws-endpoint do not apply');
-    if (v.externalId && !v.roleArn) throw new NhiError('USAGE', '--external-id needs --role-arn');
+    if (offline && org) throw new NhiError('USAGE', '--aws-organization offline reads a folder: --from-file DIR with organization.json and one folder per account', { suggestion: 'see docs/connectors/aws.md, "Organisation"' });
+    if (!org && (v.awsMemberRole !== undefined || v.awsAccountConcurrency !== undefined)) throw new NhiError('USAGE', '--aws-member-role and --aws-account-concurrency need --aws-organization');
+    if (v.externalId && !v.roleArn && !org) throw new NhiError('USAGE', '--external-id needs --role-arn (or --aws-organization, for the member role)');
     checkUrlFlag('--aws-endpoint', str(v.awsEndpoint), 'credentials come from the AWS credential chain (--profile, --role-arn, environment)');
+    const memberRole = str(v.awsMemberRole);
+    if (memberRole !== undefined && !/^[\w+=,.@-]{1,64}$/.test(memberRole)) throw new NhiError('USAGE', `--aws-member-role: expected a role name (letters, digits and +=,.@_-, at most 64), got '${memberRole.slice(0, 80)}'`, { suggestion: 'a name such as OrganizationAccountAccessRole, not an ARN' });
     const options: Record<string, unknown> = offline
       ? { fromFile, credentialReport: v.credentialReport, lastAccessed: lastAccessedFile }
-      : { profile: v.profile, roleArn: v.roleArn, externalId: v.externalId, region: v.region, endpoint: v.awsEndpoint, serviceLastAccessed: v.lastAccessed !== false, lastAccessedConcurrency: concurrency };
+      : {
+          profile: v.profile,
+          roleArn: v.roleArn,
+          externalId: v.externalId,
+          region: v.region,
+          endpoint: v.awsEndpoint,
+          serviceLastAccessed: v.lastAccessed !== false,
+          lastAccessedConcurrency: concurrency,
+          ...(org ? { organization: true, memberRole, accountConcurrency: positiveInt('--aws-account-concurrency', v.awsAccountConcurrency) } : {}),
+        };
     const target = offline
       ? [fromFile, str(v.credentialReport), lastAccessedFile].filter((f): f is string => Boolean(f)).map((f) => path.basename(f)).join(', ')
-      : (str(v.roleArn) ?? (v.profile ? `profile ${String(v.profile)}` : 'default credentials'));
+      : `${org ? 'organisation, from ' : ''}${str(v.roleArn) ?? (v.profile ? `profile ${String(v.profile)}` : 'default credentials')}`;
     return { options, target };
   },
 };
@@ -210,7 +246,7 @@ export const GCP_FLAGS: ConnectorFlags = {
     { spec: '--gcp-endpoint <url>', key: 'gcpEndpoint', help: 'GCP: send every Google API call to this base URL (emulators, proxies)' },
   ],
   // --from-file DIR is a folder of gcloud exports (a file is an AWS export), unless an entra flag says it is a tenant's
-  selectedBy: (v) => (isDir(v.fromFile) && !anyOf(v, ['entraTenant', 'azureSubscriptions'])) || anyOf(v, GCP_LIVE),
+  selectedBy: (v) => (isDir(v.fromFile) && !anyOf(v, ['entraTenant', 'azureSubscriptions', 'awsOrganization'])) || anyOf(v, GCP_LIVE),
   build(v) {
     const fromFile = str(v.fromFile);
     const live = anyOf(v, GCP_LIVE);

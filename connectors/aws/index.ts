@@ -6,7 +6,8 @@ import type { Connector, ConnectorDescription, ScanContext } from '../../src/eng
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { checkCredentials, scanLive } from './live.js';
 import { accountScanTarget, CONNECTOR_ID, mapAws, scannedAccount } from './map.js';
-import { offlineSources, readOffline } from './offline.js';
+import { offlineNotes, offlineSources, readOffline } from './offline.js';
+import { readOrganizationFolder, scanOrganizationOffline } from './org-offline.js';
 import { awsOptionsSchema, isOffline, resolveOptions } from './options.js';
 
 export const REQUIRED_PERMISSIONS = [
@@ -23,7 +24,11 @@ export const OPTIONAL_PERMISSIONS = [
     unlocks: 'per-service last access of users, roles and groups (unused-service checks); skip with --no-last-accessed',
   },
   { permission: 'iam:GetServiceLastAccessedDetails', unlocks: 'reads the results of the service last-accessed jobs' },
-  { permission: 'sts:AssumeRole', unlocks: 'only with --role-arn: assume the audit role first' },
+  { permission: 'sts:AssumeRole', unlocks: 'only with --role-arn: assume the audit role first; with --aws-organization: the member role of each account' },
+  {
+    permission: 'organizations:DescribeOrganization, organizations:List*, organizations:DescribePolicy',
+    unlocks: 'only with --aws-organization (management or delegated administrator account): the accounts, OUs, SCPs and RCPs',
+  },
 ];
 
 /** A least-privilege identity policy for a live scan. */
@@ -51,6 +56,11 @@ function describe(): ConnectorDescription {
 
 async function validate(ctx: ScanContext): Promise<void> {
   const o = resolveOptions(ctx.options);
+  if (o.fromDir) {
+    // organization.json is checked before anything runs (a bad one is a usage error); account folders are read in the scan
+    readOrganizationFolder(o.fromDir);
+    return;
+  }
   if (isOffline(o)) {
     readOffline(o);
     return;
@@ -58,45 +68,15 @@ async function validate(ctx: ScanContext): Promise<void> {
   await checkCredentials(o);
 }
 
-function offlineNotes(o: ReturnType<typeof resolveOptions>): CoverageNote[] {
-  const notes: CoverageNote[] = [];
-  if (!o.fromFile) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:authorization-details',
-      reason: 'invalid-input',
-      message: 'no authorization details file (--from-file): roles, groups and policies are not in the scan',
-      impact: 'only users and credentials from the credential report; no grants, no trust policies',
-      incomplete: false,
-    });
-  }
-  if (!o.credentialReport) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:credential-report',
-      reason: 'invalid-input',
-      message: 'no credential report file (--credential-report): access keys, passwords and MFA are unknown',
-      impact: 'no credential checks; users show accountType unknown',
-      incomplete: false,
-    });
-  }
-  if (!o.lastAccessed) {
-    notes.push({
-      connector: CONNECTOR_ID,
-      source: 'file:last-accessed',
-      reason: 'invalid-input',
-      message: 'no service last-accessed file (--last-accessed): per-service usage is unknown',
-      impact: 'unused-service checks do not run',
-      incomplete: false,
-    });
-  }
-  return notes;
-}
-
 async function* scan(ctx: ScanContext): AsyncGenerator<GraphRecord> {
   const o = resolveOptions(ctx.options);
+  if (o.fromDir) {
+    yield* scanOrganizationOffline(ctx, o.fromDir);
+    return;
+  }
   if (!isOffline(o)) {
-    yield* scanLive(ctx, o);
+    // the Organizations and STS clients load only for an organisation scan
+    yield* o.organization ? (await import('./org-live.js')).scanOrganizationLive(ctx, o) : scanLive(ctx, o);
     return;
   }
   ctx.progress('reading export files');

@@ -11,8 +11,8 @@ import {
   GetServiceLastAccessedDetailsCommand,
   IAMClient,
   ListAccessKeysCommand,
-  type IAMClientConfig,
 } from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { parse as parseCsv } from 'csv-parse/sync';
 import pLimit from 'p-limit';
@@ -40,7 +40,7 @@ export const CREDENTIALS_SUGGESTION =
  * Timeouts of every attempt (IAM and STS): connecting, waiting for the response headers, and any silence while the
  * body arrives. A timed-out attempt is a `TimeoutError`, which the SDK's standard retry tries again within maxAttempts.
  */
-function requestHandlerOptions(o: AwsOptions) {
+export function requestHandlerOptions(o: AwsOptions) {
   return { connectionTimeout: o.requestTimeoutMs, requestTimeout: o.requestTimeoutMs, throwOnRequestTimeout: true, socketTimeout: o.requestTimeoutMs };
 }
 
@@ -91,36 +91,62 @@ function checkResponses(client: IAMClient): void {
   );
 }
 
-/** One IAM client for the scan: region, endpoint, credentials, timeouts, retries, and a call counter on every HTTP attempt. */
-export function createIamClient(o: AwsOptions, calls?: CallCounter): IAMClient {
+/** The caller's credentials: --role-arn assumed (from --profile when given), else --profile, else the default chain. */
+export function baseCredentials(o: AwsOptions, opts: { withExternalId?: boolean } = {}): AwsCredentialIdentityProvider | undefined {
+  const region = o.region ?? 'us-east-1';
+  if (o.roleArn) {
+    const externalId = opts.withExternalId === false ? undefined : o.externalId;
+    return fromTemporaryCredentials({
+      params: { RoleArn: o.roleArn, RoleSessionName: 'nhi-drift', ...(externalId ? { ExternalId: externalId } : {}) },
+      ...(o.profile ? { masterCredentials: fromIni({ profile: o.profile }) } : {}),
+      clientConfig: { region, maxAttempts: o.maxAttempts, requestHandler: requestHandlerOptions(o), ...(o.endpoint && o.organization ? { endpoint: o.endpoint } : {}) },
+    });
+  }
+  return o.profile ? fromIni({ profile: o.profile }) : undefined;
+}
+
+/** The configuration every AWS client of a scan shares: region, endpoint, timeouts, retries, credentials. */
+export interface AwsClientConfig {
+  region: string;
+  maxAttempts: number;
+  retryMode: 'standard';
+  requestHandler: ReturnType<typeof requestHandlerOptions>;
+  endpoint?: string;
+  credentials?: AwsCredentialIdentityProvider;
+}
+
+export function clientConfig(o: AwsOptions, credentials?: AwsCredentialIdentityProvider): AwsClientConfig {
   // the SDK warns on stderr about Node 20 support ending in future SDK releases; not actionable for nhi users
   // (the SDK version is pinned) and stderr carries our progress, so opt out unless the user set it themselves
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const region = o.region ?? 'us-east-1';
-  const config: IAMClientConfig = { region, maxAttempts: o.maxAttempts, retryMode: 'standard', requestHandler: requestHandlerOptions(o) };
+  const config: AwsClientConfig = { region: o.region ?? 'us-east-1', maxAttempts: o.maxAttempts, retryMode: 'standard', requestHandler: requestHandlerOptions(o) };
   if (o.endpoint) config.endpoint = o.endpoint;
-  if (o.roleArn) {
-    config.credentials = fromTemporaryCredentials({
-      params: { RoleArn: o.roleArn, RoleSessionName: 'nhi-drift', ...(o.externalId ? { ExternalId: o.externalId } : {}) },
-      ...(o.profile ? { masterCredentials: fromIni({ profile: o.profile }) } : {}),
-      clientConfig: { region, maxAttempts: o.maxAttempts, requestHandler: requestHandlerOptions(o) },
-    });
-  } else if (o.profile) {
-    config.credentials = fromIni({ profile: o.profile });
-  }
-  const client = new IAMClient(config);
+  const creds = credentials ?? baseCredentials(o, { withExternalId: !o.organization });
+  if (creds) config.credentials = creds;
+  return config;
+}
+
+/** Count every HTTP attempt of a client (`iam:GetAccountAuthorizationDetails`, `organizations:ListAccounts`). */
+export function countCalls(client: { middlewareStack: IAMClient['middlewareStack'] }, service: string, calls: CallCounter): void {
+  // finalizeRequest, low priority: inside the retry middleware, so every attempt is counted
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = String((context as { commandName?: string }).commandName ?? 'Unknown').replace(/Command$/, '');
+      calls.count(`${service}:${name}`);
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'nhiCallCounter' },
+  );
+}
+
+/**
+ * One IAM client for the scan: region, endpoint, credentials, timeouts, retries, and a call counter on every HTTP
+ * attempt. `credentials`: another account's (an organisation scan's member role), instead of the caller's.
+ */
+export function createIamClient(o: AwsOptions, calls?: CallCounter, credentials?: AwsCredentialIdentityProvider): IAMClient {
+  const client = new IAMClient(clientConfig(o, credentials));
   checkResponses(client);
-  if (calls) {
-    // finalizeRequest, low priority: inside the retry middleware, so every attempt is counted
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = String((context as { commandName?: string }).commandName ?? 'Unknown').replace(/Command$/, '');
-        calls.count(`iam:${name}`);
-        return next(args);
-      },
-      { step: 'finalizeRequest', priority: 'low', name: 'nhiCallCounter' },
-    );
-  }
+  if (calls) countCalls(client, 'iam', calls);
   return client;
 }
 
@@ -188,12 +214,12 @@ export function classifyError(err: unknown): ErrInfo {
 }
 
 /** How many attempts the SDK made, when more than one. */
-function attemptsOf(err: unknown): string {
+export function attemptsOf(err: unknown): string {
   const n = (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts;
   return n && n > 1 ? `, ${n} attempts` : '';
 }
 
-function errName(err: unknown): string {
+export function errName(err: unknown): string {
   return (err as { name?: string })?.name ?? '';
 }
 
@@ -201,7 +227,7 @@ function errName(err: unknown): string {
  * Send options of one call: the scan's signal, through a signal of its own (the HTTP handler adds an abort listener
  * per request; on the shared scan signal, a few dozen calls in flight would trip Node's listener-leak warning).
  */
-function callOptions(ctx: ScanContext): { abortSignal?: AbortSignal } {
+export function callOptions(ctx: ScanContext): { abortSignal?: AbortSignal } {
   return ctx.signal ? { abortSignal: AbortSignal.any([ctx.signal]) } : {};
 }
 
@@ -547,8 +573,9 @@ function impactOf(op: string, haveReport: boolean): { impact: string; incomplete
   }
 }
 
-export async function* scanLive(ctx: ScanContext, o: AwsOptions): AsyncGenerator<GraphRecord> {
-  const client = createIamClient(o, ctx.calls);
+/** One account, through IAM. `credentials`: a member account's in an organisation scan (default: the caller's). */
+export async function* scanLive(ctx: ScanContext, o: AwsOptions, credentials?: AwsCredentialIdentityProvider): AsyncGenerator<GraphRecord> {
+  const client = createIamClient(o, ctx.calls, credentials);
   const s: LiveState = { client, ctx, o, failures: new FailureLog(ctx.signal), extraNotes: [] };
   try {
     ctx.progress('reading account authorization details');

@@ -204,3 +204,39 @@ export function offlineSources(o: Pick<AwsOptions, 'fromFile' | 'credentialRepor
     lastAccessed: f(o.lastAccessed, 'file:last-accessed'),
   };
 }
+
+/** Informational notes for the export files a scan was not given. */
+export function offlineNotes(o: Pick<AwsOptions, 'fromFile' | 'credentialReport' | 'lastAccessed'>): CoverageNote[] {
+  const notes: CoverageNote[] = [];
+  if (!o.fromFile) {
+    notes.push({
+      connector: CONNECTOR_ID,
+      source: 'file:authorization-details',
+      reason: 'invalid-input',
+      message: 'no authorization details file (--from-file): roles, groups and policies are not in the scan',
+      impact: 'only users and credentials from the credential report; no grants, no trust policies',
+      incomplete: false,
+    });
+  }
+  if (!o.credentialReport) {
+    notes.push({
+      connector: CONNECTOR_ID,
+      source: 'file:credential-report',
+      reason: 'invalid-input',
+      message: 'no credential report file (--credential-report): access keys, passwords and MFA are unknown',
+      impact: 'no credential checks; users show accountType unknown',
+      incomplete: false,
+    });
+  }
+  if (!o.lastAccessed) {
+    notes.push({
+      connector: CONNECTOR_ID,
+      source: 'file:last-accessed',
+      reason: 'invalid-input',
+      message: 'no service last-accessed file (--last-accessed): per-service usage is unknown',
+      impact: 'unused-service checks do not run',
+      incomplete: false,
+    });
+  }
+  return notes;
+}

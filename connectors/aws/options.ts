@@ -8,6 +8,14 @@ export const awsOptionsSchema = z
   .object({
     /** offline: output of `aws iam get-account-authorization-details` (JSON) */
     fromFile: z.string().min(1).optional(),
+    /** offline organisation: a folder with organization.json and one sub-folder of exports per account */
+    fromDir: z.string().min(1).optional(),
+    /** live: scan every active account of the AWS organisation (from the management or a delegated admin account) */
+    organization: z.boolean().default(false),
+    /** live organisation: the role assumed in each member account */
+    memberRole: z.string().min(1).max(64).default('OrganizationAccountAccessRole'),
+    /** live organisation: accounts scanned at the same time */
+    accountConcurrency: z.number().int().min(1).max(64).default(4),
     /** offline: the decoded IAM credential report (CSV) */
     credentialReport: z.string().min(1).optional(),
     /** offline: service last-accessed data (JSON, see docs/connectors/aws.md) */
@@ -16,11 +24,11 @@ export const awsOptionsSchema = z
     profile: z.string().min(1).optional(),
     /** live: role to assume before scanning */
     roleArn: z.string().min(1).optional(),
-    /** live: external id for roleArn */
+    /** live: external id for roleArn (with `organization`: for the member role) */
     externalId: z.string().min(1).optional(),
     /** live: region for the API calls (IAM is global) */
     region: z.string().min(1).optional(),
-    /** live: IAM endpoint override (LocalStack, proxies, tests) */
+    /** live: IAM endpoint override (LocalStack, proxies, tests); an organisation scan sends Organizations and STS calls there too */
     endpoint: z.string().url().optional(),
     /** live: run service last-accessed jobs per principal */
     serviceLastAccessed: z.boolean().default(true),
@@ -40,7 +48,7 @@ export const awsOptionsSchema = z
 export type AwsOptions = z.output<typeof awsOptionsSchema>;
 
 export function isOffline(o: Partial<AwsOptions>): boolean {
-  return Boolean(o.fromFile || o.credentialReport || o.lastAccessed);
+  return Boolean(o.fromFile || o.fromDir || o.credentialReport || o.lastAccessed);
 }
 
 /** Options as the engine hands them over (already validated), with defaults filled in for direct callers. */

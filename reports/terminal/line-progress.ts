@@ -18,7 +18,8 @@ export interface LineProgressOptions {
  * Quiet one-line progress for non-interactive stderr (CI logs, pipes): a line when a connector starts, ends or
  * fails, and its latest step at most every `stepIntervalMs` (the first step right away), so a long phase such as
  * `service last-accessed jobs 120/400` shows it is moving without flooding the log. Consecutive repeats are dropped;
- * every connector id, title and message is made safe for one terminal line.
+ * every connector id, title and message is made safe for one terminal line. A milestone step (one account of an
+ * organisation scanned) always prints.
  *   aws: reading authorization details…
  *   aws: service last-accessed jobs 120/400…
  *   aws: done, 412 records, 37 API calls
@@ -45,8 +46,9 @@ export function createLineProgress(write: (s: string) => void, opts: LineProgres
       case 'step': {
         const t = now();
         const prev = lastStepAt.get(e.connector);
-        if (prev !== undefined && t - prev < interval) break;
-        if (emit(e.connector, ellipsis(safeLine(e.message)))) lastStepAt.set(e.connector, t);
+        if (prev !== undefined && t - prev < interval && !e.milestone) break;
+        // a milestone is something finished: no ellipsis
+        if (emit(e.connector, e.milestone ? safeLine(e.message) : ellipsis(safeLine(e.message)))) lastStepAt.set(e.connector, t);
         break;
       }
       case 'done':

@@ -188,7 +188,7 @@ async function runOne(
     calls,
     concurrency: opts.connectorConcurrency ?? 5,
     signal,
-    progress: (message) => opts.onProgress?.({ type: 'step', connector: connector.id, message }),
+    progress: (message, o) => opts.onProgress?.({ type: 'step', connector: connector.id, message, ...(o?.milestone ? { milestone: true } : {}) }),
   };
   const run = (status: ConnectorRun['status'], error?: string): ConnectorRun => ({
     id: connector.id,

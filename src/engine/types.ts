@@ -18,7 +18,8 @@ export interface CallCounter {
 
 export type ProgressEvent =
   | { type: 'start'; connector: string; title: string }
-  | { type: 'step'; connector: string; message: string }
+  /** `milestone`: a step a log should always show (one account of an organisation done), whatever the rate limit */
+  | { type: 'step'; connector: string; message: string; milestone?: boolean }
   | { type: 'done'; connector: string; records: number; calls: number; incomplete: boolean }
   | { type: 'failed'; connector: string; message: string };
 
@@ -29,7 +30,8 @@ export interface ScanContext {
   now: Date;
   log: Logger;
   calls: CallCounter;
-  progress(message: string): void;
+  /** `milestone`: always printed by line progress (one line per account of an organisation scan) */
+  progress(message: string, opts?: { milestone?: boolean }): void;
   /** bound for the connector's own parallel API calls */
   concurrency: number;
   signal?: AbortSignal;

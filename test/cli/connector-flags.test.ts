@@ -23,7 +23,7 @@ describe('connectors declare their scan flags', () => {
     expect(r.code).toBe(0);
     const before = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'cli', 'scan-help-before-connector-flags.txt'), 'utf8');
     // connectors added after the capture: their flags are dropped and their id taken out of the --connector list
-    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer', '--github-enterprise'] };
+    const added = { ids: ['entra', 'kubernetes'], flags: ['--entra-tenant', '--azure-subscriptions', '--kube-cluster', '--kube-context', '--kubeconfig', '--kube-issuer', '--github-enterprise', '--aws-organization', '--aws-member-role', '--aws-account-concurrency'] };
     const blocks = (text: string) => {
       const out: string[] = [];
       for (const line of text.split('\n')) {
@@ -39,8 +39,8 @@ describe('connectors declare their scan flags', () => {
     const was = blocks(before);
     expect(now.length).toBe(was.length);
     // help texts changed on purpose since the capture (not flags): the demo estate gained a cluster and a tenant;
-    // --github-org takes several organisations
-    const reworded = [/^  --demo\s/, /^  --github-org\s/];
+    // --github-org takes several organisations; --external-id and --aws-endpoint also serve --aws-organization
+    const reworded = [/^  --demo\s/, /^  --github-org\s/, /^  --external-id\s/, /^  --aws-endpoint\s/];
     for (let i = 0; i < was.length; i++) {
       if (reworded.some((r) => r.test(was[i]))) expect(now[i].split(/\s+/)[1]).toBe(was[i].split(/\s+/)[1]);
       else if (was[i].startsWith('  -c, --connector')) {
@@ -68,6 +68,18 @@ describe('connectors declare their scan flags', () => {
       ['github', undefined, 'acme-corp', ['beta'], 'enterprise acme-corp'],
     ]);
     await expect(buildJobs(flags({ githubUrl: 'https://ghe.example.com/api/v3' }), 5)).rejects.toThrow(/needs --github-org ORG or --github-enterprise SLUG/);
+  });
+
+  it('--aws-organization: the organisation options; with --from-file DIR it is the aws organisation export (not gcloud exports); bad combinations are usage errors', async () => {
+    const live = await buildJobs(flags({ awsOrganization: true, awsMemberRole: 'nhi-audit', externalId: 'x-1', awsAccountConcurrency: '8' }), 5);
+    expect(live.jobs.map((j) => [j.connector.id, j.options])).toEqual([['aws', { externalId: 'x-1', serviceLastAccessed: true, lastAccessedConcurrency: 5, organization: true, memberRole: 'nhi-audit', accountConcurrency: 8 }]]);
+    const dir = path.join(repoRoot, 'examples');
+    const offline = await buildJobs(flags({ awsOrganization: true, fromFile: dir }), 5);
+    expect(offline.jobs.map((j) => [j.connector.id, j.options])).toEqual([['aws', { fromDir: dir, organization: true }]]);
+    await expect(buildJobs(flags({ awsOrganization: true, awsMemberRole: 'arn:aws:iam::123456789012:role/x' }), 5)).rejects.toThrow(/--aws-member-role: expected a role name/);
+    await expect(buildJobs(flags({ awsAccountConcurrency: '4' }), 5)).rejects.toThrow('--aws-member-role and --aws-account-concurrency need --aws-organization');
+    await expect(buildJobs(flags({ awsOrganization: true, awsAccountConcurrency: '0' }), 5)).rejects.toThrow(/--aws-account-concurrency: expected a positive whole number/);
+    await expect(buildJobs(flags({ awsOrganization: true, fromFile: dir, profile: 'p' }), 5)).rejects.toThrow(/scans an organisation offline: --profile/);
   });
 
   it('every connector of the registry declares its flags, and every declared flag is in the README flag table', () => {

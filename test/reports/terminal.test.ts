@@ -159,6 +159,24 @@ describe('line progress', () => {
       'gcp: done with gaps, 1 record, 1 API call\n',
     ]);
   });
+
+  it('line progress: steps within the rate limit are dropped, milestones (one account of an organisation each) always print', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const progress = createLineProgress((s) => lines.push(s), { stepIntervalMs: 5000, now: () => t });
+    progress({ type: 'step', connector: 'aws', message: 'organisation: reading the tree' });
+    t = 10;
+    progress({ type: 'step', connector: 'aws', message: 'organisation: reading SCPs and RCPs' });
+    progress({ type: 'step', connector: 'aws', message: 'account 111111111111 (dev): done, 40 records [1/2]', milestone: true });
+    t = 20;
+    progress({ type: 'step', connector: 'aws', message: 'account 222222222222 (prod): done, 38 records [2/2]', milestone: true });
+    progress({ type: 'step', connector: 'aws', message: 'mapping' });
+    expect(lines).toEqual([
+      'aws: organisation: reading the tree…\n',
+      'aws: account 111111111111 (dev): done, 40 records [1/2]\n',
+      'aws: account 222222222222 (prod): done, 38 records [2/2]\n',
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ export interface ScanFlags {
   externalId?: string;
   region?: string;
   awsEndpoint?: string;
+  awsOrganization?: boolean;
+  awsMemberRole?: string;
+  awsAccountConcurrency?: string;
   fromFile?: string;
   credentialReport?: string;
   lastAccessed?: string | boolean;

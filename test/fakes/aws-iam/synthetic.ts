@@ -6,6 +6,7 @@
  */
 import type { FakeEstate, FakeGroup, FakeKey, FakeManagedPolicy, FakeRole, FakeServiceAccess, FakeUser, PolicyDoc } from './estate.js';
 import { mulberry32 } from '../../support/prng.js';
+import type { FakeOrganization } from './server.js';
 
 /** The "now" the synthetic estate is built around (key ages and last use are relative to it). */
 export const SYNTHETIC_AS_OF = '2026-06-01T00:00:00.000Z';
@@ -238,4 +239,51 @@ export function makeSyntheticEstate(opts: SyntheticOptions): FakeEstate {
     lastAccessed,
     generatedAt: SYNTHETIC_AS_OF,
   };
+}
+
+export interface SyntheticOrganizationOptions {
+  /** accounts, the management account included */
+  accounts: number;
+  /** identities per account (each account's estate: makeSyntheticEstate with a seed of its own) */
+  identities: number;
+  seed: number;
+  /** OUs under the root (one more is nested under the first); default 3 */
+  ous?: number;
+  /** policy types enabled on the root; default both SCPs and RCPs */
+  enabledPolicyTypes?: string[];
+}
+
+/** The management account's id in a synthetic organisation; members follow it (100000000001, ...). */
+export const SYNTHETIC_MANAGEMENT_ACCOUNT = '100000000000';
+
+/**
+ * A seeded organisation for the fake's Organizations face: a root, OUs (one nested), accounts spread over them (the
+ * management account under the root), AWS's FullAWSAccess SCP on the root, a deny SCP on the first OU, one on an
+ * account, and an RCP on the root. Returns the management account's estate (the server's own) and the organisation.
+ */
+export function makeSyntheticOrganization(opts: SyntheticOrganizationOptions): { management: FakeEstate; organization: FakeOrganization } {
+  const nOus = opts.ous ?? 3;
+  const types = opts.enabledPolicyTypes ?? ['SERVICE_CONTROL_POLICY', 'RESOURCE_CONTROL_POLICY'];
+  const rootId = 'r-ab12';
+  const ous = Array.from({ length: nOus }, (_, i) => ({ id: `ou-ab12-${String(i + 1).padStart(8, '0')}`, name: `ou-${i + 1}`, parentId: rootId }));
+  if (nOus > 0) ous.push({ id: `ou-ab12-${String(nOus + 1).padStart(8, '0')}`, name: 'nested', parentId: ous[0].id });
+  const ids = Array.from({ length: opts.accounts }, (_, i) => String(Number(SYNTHETIC_MANAGEMENT_ACCOUNT) + i));
+  const estates: Record<string, FakeEstate> = {};
+  const accounts = ids.map((id, i) => {
+    if (i > 0) estates[id] = makeSyntheticEstate({ identities: opts.identities, seed: opts.seed * 1000 + i, accountId: id });
+    const parentId = i === 0 || ous.length === 0 ? rootId : ous[(i - 1) % ous.length].id;
+    return { id, name: i === 0 ? 'management' : `member-${i}`, email: `aws+${id}@example.com`, parentId, joined: new Date(Date.parse(SYNTHETIC_AS_OF) - (ids.length - i) * DAY).toISOString() };
+  });
+  const doc = (statements: PolicyDoc[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
+  const policies: FakeOrganization['policies'] = [];
+  if (types.includes('SERVICE_CONTROL_POLICY')) {
+    policies.push({ id: 'p-FullAWSAccess', name: 'FullAWSAccess', type: 'SERVICE_CONTROL_POLICY', description: 'Allows access to every operation', awsManaged: true, content: doc([{ Effect: 'Allow', Action: '*', Resource: '*' }]), targets: [rootId, ...ous.map((u) => u.id), ...ids] });
+    if (ous.length > 0) policies.push({ id: 'p-denyleave1', name: 'deny-leave-organization', type: 'SERVICE_CONTROL_POLICY', content: doc([{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }]), targets: [ous[0].id] });
+    if (ids.length > 1) policies.push({ id: 'p-denyiam001', name: 'deny-iam-users', type: 'SERVICE_CONTROL_POLICY', content: doc([{ Effect: 'Deny', Action: ['iam:CreateUser', 'iam:CreateAccessKey'], Resource: '*' }]), targets: [ids[1]] });
+  }
+  if (types.includes('RESOURCE_CONTROL_POLICY')) {
+    policies.push({ id: 'p-rcpssl0001', name: 'require-tls', type: 'RESOURCE_CONTROL_POLICY', content: doc([{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }]), targets: [rootId] });
+  }
+  const management = makeSyntheticEstate({ identities: opts.identities, seed: opts.seed * 1000, accountId: SYNTHETIC_MANAGEMENT_ACCOUNT });
+  return { management, organization: { id: 'o-ab12cd34ef', rootId, ous, accounts, policies, enabledPolicyTypes: types, estates } };
 }
