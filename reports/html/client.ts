@@ -23,7 +23,7 @@ export const FILTER_SCRIPT = `(function () {
       var ok = fields.every(function (f) { return !want[f] || item.getAttribute('data-' + f) === want[f]; });
       if (ok) if (q) ok = item.textContent.toLowerCase().indexOf(q) !== -1;
       item.hidden = !ok;
-      if (ok) if (item.tagName === 'TR') rows++;
+      if (ok) if (item.tagName !== 'FIGURE') rows++;
     });
     shown.textContent = 'showing ' + rows + ' of ' + shown.getAttribute('data-total') + ' findings';
   }
@@ -42,10 +42,13 @@ h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); 
 p { margin: 6px 0; }
 .muted { color: var(--muted); }
 .warn { background: #fff8c5; border: 1px solid #d4a72c; padding: 6px 10px; border-radius: 6px; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-th { background: var(--panel); position: sticky; top: 0; }
-table.counts { width: auto; }
+table { border-collapse: collapse; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
+th { background: var(--panel); }
+.frow { display: grid; grid-template-columns: 96px minmax(120px, 1.1fr) 84px minmax(140px, 1.4fr) minmax(240px, 3fr); border-bottom: 1px solid var(--line); content-visibility: auto; contain-intrinsic-size: auto 64px; }
+.frow.head { background: var(--panel); font-weight: 600; position: sticky; top: 0; z-index: 1; content-visibility: visible; }
+.frow > div { padding: 6px 8px; overflow-wrap: anywhere; min-width: 0; }
+@media (max-width: 800px) { .frow { grid-template-columns: 1fr; } .frow.head { display: none; } }
 table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .sev { display: inline-block; min-width: 64px; text-align: center; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; color: #fff; }
 .sev-critical { background: #8b0000; }
@@ -78,9 +81,10 @@ footer { margin-top: 32px; font-size: 12px; color: var(--muted); }
 @media print {
   body { max-width: none; padding: 0; }
   form#filters { display: none; }
-  th { position: static; }
+  .frow { content-visibility: visible; }
+  .frow.head { position: static; }
   figure.path { break-inside: avoid; overflow: visible; }
-  tr { break-inside: avoid; }
+  .frow { break-inside: avoid; }
   .sev { color: #000; border: 1px solid #000; background: none; }
 }`;
 

@@ -81,7 +81,7 @@ async function figureGeometry(page: Page) {
   );
 }
 
-const visibleRows = (page: Page) => page.$$eval('#findings-table tbody tr', (rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).length);
+const visibleRows = (page: Page) => page.$$eval('#findings-table .frow:not(.head)', (rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).length);
 
 describe.skipIf(!CHROMIUM)(title, () => {
   beforeAll(async () => {
@@ -232,7 +232,7 @@ describe.skipIf(!CHROMIUM)(title, () => {
         scripts: document.querySelectorAll('script').length,
         loaders: document.querySelectorAll('img, iframe, object, embed, link, base, image, use, foreignObject').length,
         handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length,
-        rows: document.querySelectorAll('#findings-table tbody tr').length,
+        rows: document.querySelectorAll('#findings-table .frow:not(.head)').length,
         figures: document.querySelectorAll('figure.path').length,
         svgs: document.querySelectorAll('svg').length,
         text: document.body.textContent ?? '',

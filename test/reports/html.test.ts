@@ -19,7 +19,7 @@ function between(html: string, open: string, close: string): string {
 
 /** Rows of the findings table and the figures, by their filter attributes. */
 function rows(html: string): string[] {
-  return [...html.matchAll(/<tr data-severity="([a-z]+)" data-platform="([^"]*)" data-rule="([^"]*)">/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+  return [...html.matchAll(/<div class="frow" role="row" data-severity="([a-z]+)" data-platform="([^"]*)" data-rule="([^"]*)">/g)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
 }
 const figures = (html: string) => [...html.matchAll(/<figure class="path" id="(path-\d+)"/g)].map((m) => m[1]);
 
@@ -78,7 +78,7 @@ describe('HTML report: structure', () => {
     expect(hrefs.filter((h) => !h.startsWith('#') && !/^https:\/\/github\.com\//.test(h))).toEqual([]);
     // without the script the filter form stays hidden and every row is shown
     expect(html).toContain('<form id="filters" hidden="hidden">');
-    expect(html).not.toMatch(/<tr[^>]* hidden/);
+    expect(html).not.toMatch(/class="frow"[^>]* hidden/);
   });
 
   it('offers the severities, platforms and rules of the findings as filters', () => {
