@@ -5,6 +5,7 @@ import { DEFAULT_MAX_PICTURES, escapeHtml, renderHtml } from '../../reports/html
 import { layoutPicture, pictureModel, wrapLabel, type PictureModel } from '../../reports/html/picture.js';
 import { FORMATS } from '../../src/cli/commands/scan.js';
 import { HTML_HOSTILE, escalationFinding, escalationResult, hostileHtmlResult, xhtmlProblems } from './html-fixtures.js';
+import { mulberry32, randomResult } from './random-results.js';
 import { CANARY, DOC_CANARY, IDS, cleanResult, sampleResult } from './sample.js';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('base64');
@@ -213,5 +214,33 @@ describe('HTML report: untrusted text', () => {
     const html = renderHtml(r);
     expect(html).not.toContain(CANARY);
     expect(html).not.toContain(DOC_CANARY);
+  });
+});
+
+describe('HTML report: random results', () => {
+  it('renders 200 random results (random types in every field) without throwing, well-formed and free of controls', () => {
+    const rng = mulberry32(0x47a1_2026);
+    const failures: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      try {
+        const html = renderHtml(randomResult(rng), { maxPictures: 5 });
+        for (const p of xhtmlProblems(html).slice(0, 3)) failures.push(`run ${i}: ${p}`);
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(html)) failures.push(`run ${i}: control character`);
+      } catch (err) {
+        failures.push(`run ${i} threw: ${(err as Error).stack?.split('\n').slice(0, 3).join(' | ')}`);
+      }
+    }
+    expect(failures.slice(0, 10)).toEqual([]);
+  });
+
+  it('the well-formedness check is real: it rejects a stray tag, a bare ampersand, a handler and an unclosed element', () => {
+    const page = (body: string) => `<!DOCTYPE html>\n<html><head><style>x</style></head><body>${body}<script>y</script></body></html>`;
+    expect(xhtmlProblems(page('<p>ok &amp; fine</p>'))).toEqual([]);
+    expect(xhtmlProblems(page('<p>a < b</p>')).join()).toMatch(/opens no tag/);
+    expect(xhtmlProblems(page('<p>a & b</p>')).join()).toMatch(/bare '&'/);
+    expect(xhtmlProblems(page('<p onclick="x">a</p>')).join()).toMatch(/event handler/);
+    expect(xhtmlProblems(page('<p><b>a</p>')).join()).toMatch(/closes/);
+    expect(xhtmlProblems(page('<img src="x"/>')).join()).toMatch(/loading attribute|unexpected <img>/);
   });
 });
