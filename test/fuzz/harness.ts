@@ -20,7 +20,7 @@ const validateSarif = new AjvDraft04.default({ strict: false, allErrors: false, 
 
 export const NOW = new Date('2026-11-01T06:00:00Z');
 const silent = { debug: () => {}, info: () => {}, warn: () => {} };
-const FORMATS: ReportFormat[] = ['terminal', 'json', 'sarif', 'markdown', 'html'];
+const FORMATS: ReportFormat[] = ['terminal', 'json', 'sarif', 'markdown'];
 
 /** What JavaScript runtime errors say; never what a note about an input should say. */
 const JS_ERROR = /Cannot read propert|Cannot set propert|is not a function|is not iterable|is not an object|Cannot convert|Maximum call stack|Invalid time value|Invalid array length|Invalid string length|Unexpected token|in JSON at position|RangeError|TypeError|ReferenceError|SyntaxError/;
