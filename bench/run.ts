@@ -80,7 +80,7 @@ async function child(url: string, concurrency: number, accountConcurrency?: numb
   });
   const scanMs = performance.now() - t0;
   const renderMs: Record<string, number> = {};
-  for (const format of ['terminal', 'json', 'sarif', 'markdown'] as const) {
+  for (const format of ['terminal', 'json', 'sarif', 'markdown', 'html'] as const) {
     const t = performance.now();
     render(format, result, { color: false });
     renderMs[format] = Math.round(performance.now() - t);
@@ -140,7 +140,7 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
   const lines = [
     `nhi-drift benchmark: live AWS scan through the real SDK against the loopback fake (latency ${latency} ms/call, concurrency ${concurrency})`,
     '',
-    'identities  principals  credentials  findings  API calls   wall s  connector s  graph ms  paths ms  rules ms  render ms (term/json/sarif/md)  store ms  peak RSS MB',
+    'identities  principals  credentials  findings  API calls   wall s  connector s  graph ms  paths ms  rules ms  render ms (term/json/sarif/md/html)  store ms  peak RSS MB',
   ];
   for (const r of rows) {
     lines.push(
@@ -155,7 +155,7 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
         String(r.graphMs).padStart(8),
         String(r.pathsMs).padStart(8),
         String(r.rulesMs).padStart(8),
-        `${r.renderMs.terminal}/${r.renderMs.json}/${r.renderMs.sarif}/${r.renderMs.markdown}`.padStart(31),
+        `${r.renderMs.terminal}/${r.renderMs.json}/${r.renderMs.sarif}/${r.renderMs.markdown}/${r.renderMs.html}`.padStart(36),
         String(r.storeMs).padStart(8),
         String(r.peakRssMb).padStart(11),
       ].join('  '),

@@ -1,16 +1,17 @@
 /**
  * Entry point the CLI calls: one ScanResult in, one report string out. Renderers are pure: they never decide
  * severity, never read the clock and never print secret values or policy documents. The result is normalised once
- * here (reports/shared.ts normalizeInput: well-typed, bounded values whatever the estate held); the JSON, SARIF and
- * Markdown renderers normalise again when called directly (it is idempotent).
+ * here (reports/shared.ts normalizeInput: well-typed, bounded values whatever the estate held); the JSON, SARIF,
+ * Markdown and HTML renderers normalise again when called directly (it is idempotent).
  */
+import { renderHtml } from './html/index.js';
 import { renderJson } from './json/index.js';
 import { renderMarkdown } from './markdown/index.js';
 import { renderSarif, renderSarifChunks } from './sarif/index.js';
 import { normalizeInput, type ReportInput } from './shared.js';
 import { renderText } from './terminal/text.js';
 
-export type ReportFormat = 'terminal' | 'json' | 'sarif' | 'markdown';
+export type ReportFormat = 'terminal' | 'json' | 'sarif' | 'markdown' | 'html';
 
 export interface RenderOptions {
   /** terminal: ANSI colours */
@@ -32,6 +33,8 @@ export function render(format: ReportFormat, input: ReportInput, opts: RenderOpt
       return renderSarif(result, { category: opts.category });
     case 'markdown':
       return renderMarkdown(result);
+    case 'html':
+      return renderHtml(result);
     default:
       throw new Error(`unknown report format '${String(format)}'`);
   }
@@ -39,4 +42,4 @@ export function render(format: ReportFormat, input: ReportInput, opts: RenderOpt
 
 export type { ReportInput } from './shared.js';
 export { renderJsonChunks } from './json/index.js';
-export { renderJson, renderMarkdown, renderSarif, renderSarifChunks, renderText };
+export { renderHtml, renderJson, renderMarkdown, renderSarif, renderSarifChunks, renderText };

@@ -20,7 +20,7 @@ export function expectNotStoredOrRendered(result: ScanResult, forbidden: readonl
     const bytes = readFileSync(path.join(dir, 'nhi.db')).toString('latin1');
     expect(bytes).toContain(present);
     for (const v of forbidden) expect(bytes).not.toContain(v);
-    for (const format of ['json', 'sarif', 'terminal', 'markdown'] as const) {
+    for (const format of ['json', 'sarif', 'terminal', 'markdown', 'html'] as const) {
       const out = render(format, result, { color: false, verbose: true });
       expect(out.length).toBeGreaterThan(100);
       for (const v of forbidden) expect(out).not.toContain(v);

@@ -16,7 +16,7 @@ import { colorEnabled, interactive, writeOutput, writeOutputChunks, writeOutputC
 import { openScanStore, recordSnapshot, snapshotNotStored, storeHelp } from './common.js';
 import { createLogger } from '../logger.js';
 
-export const FORMATS = ['terminal', 'json', 'sarif', 'markdown'] as const;
+export const FORMATS = ['terminal', 'json', 'sarif', 'markdown', 'html'] as const;
 export const GATES = ['critical', 'high', 'medium', 'low', 'none'] as const;
 
 export interface ScanFlags {
