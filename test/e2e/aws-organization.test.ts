@@ -23,6 +23,19 @@ type Report = { coverage: Array<{ source: string; message: string; scope?: strin
 const { management, organization } = makeSyntheticOrganization({ accounts: 5, identities: 5, seed: 5, ous: 2 });
 const denied = organization.accounts[3].id;
 organization.denyAssume = [denied];
+// an administrator role in member-1 (under the SCP deny-iam-users) and in member-2 (not under it)
+for (const i of [1, 2]) {
+  const id = organization.accounts[i].id;
+  organization.estates[id].roles.push({
+    name: 'org-admin-e2e',
+    path: '/',
+    id: `AROAE2EORGADMIN0000${i}`,
+    createDate: '2025-01-01T00:00:00Z',
+    trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${id}:root` }, Action: 'sts:AssumeRole' }] },
+    attached: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+    inline: [],
+  });
+}
 
 let fake: FakeIam;
 let tmp: string;
@@ -95,5 +108,26 @@ describe('nhi scan --aws-organization', () => {
     const usage = await nhi(['scan', '--aws-member-role', 'audit', '--no-store'], { env });
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--aws-member-role and --aws-account-concurrency need --aws-organization/);
+  });
+
+  it('the organisation\'s SCPs decide what member accounts\' principals may do: nhi can names the SCP that denies, and an account without it is allowed', async () => {
+    const store = path.join(tmp, 'org.db');
+    const scan = await nhi(['scan', '--aws-organization', '--aws-endpoint', fake.url, '--no-last-accessed', '--store', store, '-q', '--no-report', '--as-of', asOf], { env });
+    expect(scan.stderr).not.toMatch(STACK_LINE);
+    expect(scan.code).toBe(3); // the denied account
+    const limited = `arn:aws:iam::${organization.accounts[1].id}:role/org-admin-e2e`;
+    const free = `arn:aws:iam::${organization.accounts[2].id}:role/org-admin-e2e`;
+    const denied = await nhi(['can', limited, 'iam:CreateUser', '--store', store, '-f', 'json'], { env });
+    expect(denied.stderr).not.toMatch(STACK_LINE);
+    expect(denied.code).toBe(1);
+    const d = JSON.parse(denied.stdout);
+    expect(d.decision).toBe('denied');
+    expect(d.deniedBy).toBe('scp');
+    expect(JSON.stringify(d)).toContain('deny-iam-users');
+    // the same action outside the SCP's scope, and the same admin on an action the SCP does not name
+    const allowed = await nhi(['can', free, 'iam:CreateUser', '--store', store, '-f', 'json'], { env });
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout).decision).toBe('allowed');
+    expect((await nhi(['can', limited, 'iam:ListUsers', '--store', store, '-f', 'json'], { env })).code).toBe(0);
   });
 });
