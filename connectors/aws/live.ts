@@ -297,6 +297,15 @@ interface LiveState {
   o: AwsOptions;
   failures: FailureLog;
   extraNotes: CoverageNote[];
+  timing: JobTiming;
+}
+
+/**
+ * What the scan learnt of how long IAM's last-accessed jobs take (ms), shared by the accounts of an organisation
+ * scan: each account has few jobs, so learning it anew per account would poll most of them twice.
+ */
+export interface JobTiming {
+  settle: number;
 }
 
 async function readAuthz(s: LiveState): Promise<AuthzDetails> {
@@ -482,11 +491,12 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
   );
   const out: Record<string, ServiceLastAccessedDetails> = {};
   const deadline = Date.now() + o.pollTimeoutMs;
-  let settle = pollDelay(0, o.pollIntervalMs);
+  const timing = s.timing;
+  timing.settle = Math.max(timing.settle, pollDelay(0, o.pollIntervalMs));
   const fresh = jobs; // in the order started: first polls
   let next = 0;
   const retries: LastAccessedJob[] = []; // sorted by due
-  const dueOf = (j: LastAccessedJob) => (j.polls === 0 ? j.startedAt + settle : Math.max(j.due, j.startedAt + settle));
+  const dueOf = (j: LastAccessedJob) => (j.polls === 0 ? j.startedAt + timing.settle : Math.max(j.due, j.startedAt + timing.settle));
   const done = counter(ctx, (d, t) => `service last-accessed jobs ${d}/${t}`, jobs.length);
   const take = (): LastAccessedJob | undefined => {
     const a = next < fresh.length ? fresh[next] : undefined;
@@ -509,7 +519,7 @@ async function readLastAccessed(s: LiveState, arns: string[]): Promise<Record<st
         }
         out[arn] = { ServicesLastAccessed: services, JobCompletionDate: r.JobCompletionDate };
         // found in progress before: jobs take about this long, so younger jobs are first polled at this age
-        if (job.polls > 0) settle = Math.max(settle, Math.min(Date.now() - job.startedAt, o.pollTimeoutMs / 2));
+        if (job.polls > 0) timing.settle = Math.max(timing.settle, Math.min(Date.now() - job.startedAt, o.pollTimeoutMs / 2));
       } else if (r.JobStatus === 'FAILED') {
         const e = new Error(r.Error?.Message ?? 'the job failed');
         e.name = r.Error?.Code ?? 'JobFailed';
@@ -574,9 +584,9 @@ function impactOf(op: string, haveReport: boolean): { impact: string; incomplete
 }
 
 /** One account, through IAM. `credentials`: a member account's in an organisation scan (default: the caller's). */
-export async function* scanLive(ctx: ScanContext, o: AwsOptions, credentials?: AwsCredentialIdentityProvider): AsyncGenerator<GraphRecord> {
+export async function* scanLive(ctx: ScanContext, o: AwsOptions, credentials?: AwsCredentialIdentityProvider, timing: JobTiming = { settle: 0 }): AsyncGenerator<GraphRecord> {
   const client = createIamClient(o, ctx.calls, credentials);
-  const s: LiveState = { client, ctx, o, failures: new FailureLog(ctx.signal), extraNotes: [] };
+  const s: LiveState = { client, ctx, o, failures: new FailureLog(ctx.signal), extraNotes: [], timing };
   try {
     ctx.progress('reading account authorization details');
     const authz = await readAuthz(s);

@@ -24,7 +24,7 @@ import type { CallCounter, ScanContext } from '../../src/engine/types.js';
 import type { CoverageNote, GraphRecord } from '../../src/model/types.js';
 import { NhiError } from '../../src/util/errors.js';
 import { safeLine } from '../../src/util/text.js';
-import { accountTarget, attemptsOf, callOptions, classifyError, clientConfig, countCalls, errName, scanLive } from './live.js';
+import { accountTarget, attemptsOf, callOptions, classifyError, clientConfig, countCalls, errName, scanLive, type JobTiming } from './live.js';
 import { CONNECTOR_ID } from './map.js';
 import type { AwsOptions } from './options.js';
 import { isActiveAccount, normaliseOrganization } from './org-export.js';
@@ -264,6 +264,8 @@ export async function* scanOrganizationLive(ctx: ScanContext, o: AwsOptions): As
     const scanned: string[] = [];
     let done = 0;
     const limit = pLimit(o.accountConcurrency);
+    // how long last-accessed jobs take, learnt once for all accounts (each has too few jobs to learn it alone)
+    const timing: JobTiming = { settle: 0 };
     const label = (a: OrganizationExport['Accounts'][number]) => `account ${a.Id}${a.Name ? ` (${safeLine(a.Name).slice(0, 60)})` : ''}`;
     const scanOne = async (a: OrganizationExport['Accounts'][number]): Promise<void> => {
       const id = a.Id;
@@ -296,7 +298,7 @@ export async function* scanOrganizationLive(ctx: ScanContext, o: AwsOptions): As
       records.push({ type: 'target', target: accountTarget(id) });
       try {
         // the account's target is the organisation's id for it (one per account, even when it holds no identity)
-        for await (const r of scanLive(sub, o, credentials)) if (r.type !== 'target') records.push(r);
+        for await (const r of scanLive(sub, o, credentials, timing)) if (r.type !== 'target') records.push(r);
       } catch (err) {
         if (ctx.signal?.aborted) throw ctx.signal.reason ?? err;
         const info = classifyError(err instanceof NhiError && err.cause !== undefined ? err.cause : err);
