@@ -113,9 +113,11 @@ describe('snapshot store', () => {
     expect(() => store.saveSnapshot(result({ findings: [finding(), broken] }))).toThrowError(/earlier snapshots are intact/);
     expect(store.listSnapshots().map((s) => s.id)).toEqual([first]);
     const db = new Database(file, { readonly: true });
-    const counts = db.prepare('SELECT snapshot_id, COUNT(*) AS n FROM nodes GROUP BY snapshot_id').all();
+    const listed = db.prepare('SELECT DISTINCT snapshot_id FROM snapshot_chunks').all();
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE hash NOT IN (SELECT hash FROM snapshot_chunks)').get();
     db.close();
-    expect(counts).toEqual([{ snapshot_id: first, n: 2 }]);
+    expect(listed).toEqual([{ snapshot_id: first }]);
+    expect(orphans).toEqual({ n: 0 });
     store.close();
   });
 
