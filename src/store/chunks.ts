@@ -5,8 +5,9 @@
  * laid out in a fixed order and cut into chunks where a record's key hashes to a boundary, so the cuts depend on
  * the records and not on their positions: adding or removing a record changes one chunk, not every chunk after it.
  * A chunk is the JSON array of its records with the scan's time stamps taken out (see `template`), stored once in
- * `chunks` under the SHA-256 of that text, compressed with deflate. Each snapshot lists its chunks in
- * `snapshot_chunks`, so an unchanged re-scan adds one small row per chunk and no chunk.
+ * `chunks` under the SHA-256 of that text, compressed with deflate (a changed chunk as a delta of the earlier
+ * snapshot's full chunk in its place, see `ChunkWriter.write`). Each snapshot lists its chunks in `snapshot_chunks`,
+ * so an unchanged re-scan adds one small row per chunk and no chunk.
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -20,9 +21,13 @@ export interface Item {
   text: string;
 }
 
-/** About one chunk in 32 records ends at a key boundary; no chunk holds more than MAX_RECORDS. */
+/**
+ * About one chunk in 32 records ends at a key boundary; no chunk holds more than MAX_RECORDS records or much more
+ * than MAX_CHARS characters (deflate looks back 32 KiB, so a whole earlier chunk can serve as a dictionary).
+ */
 const BOUNDARY_MASK = 31;
 const MAX_RECORDS = 256;
+const MAX_CHARS = 24_000;
 
 /**
  * Placeholders for the scan's stamps. A raw control character other than the JSON whitespace (tab, line feed,
@@ -82,44 +87,86 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
+/** A chunk of the previous snapshot of the same part: its hash, and the full chunk it is a delta of (if it is one). */
+export interface PreviousChunk {
+  hash: Buffer;
+  base: Buffer | null;
+}
+
 /** Statements prepared once per database connection. */
 export class ChunkWriter {
   private readonly has: Statement;
+  private readonly dataOf: Statement;
   private readonly insertChunk: Statement;
   private readonly insertMember: Statement;
+  private readonly previousOf: Statement;
 
   constructor(db: Database) {
     this.has = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
-    this.insertChunk = db.prepare('INSERT INTO chunks (hash, data) VALUES (?, ?)');
-    this.insertMember = db.prepare('INSERT INTO snapshot_chunks (snapshot_id, part, seq, hash) VALUES (?, ?, ?, ?)');
+    this.dataOf = db.prepare('SELECT data FROM chunks WHERE hash = ? AND base IS NULL').pluck();
+    this.insertChunk = db.prepare('INSERT INTO chunks (hash, base, data) VALUES (?, ?, ?)');
+    this.insertMember = db.prepare('INSERT INTO snapshot_chunks (snapshot_id, part, seq, anchor, hash) VALUES (?, ?, ?, ?, ?)');
+    this.previousOf = db.prepare('SELECT s.anchor AS anchor, s.hash AS hash, c.base AS base FROM snapshot_chunks s JOIN chunks c ON c.hash = s.hash WHERE s.snapshot_id = ? AND s.part = ?');
   }
 
-  /** Store one part of a snapshot, `items` in the order readers get them back. Call inside the snapshot's transaction. */
-  write(snapshotId: number, part: Part, items: readonly Item[], template: (text: string) => string): void {
+  /** The chunks of one part of an earlier snapshot by anchor: what a changed chunk is stored as a delta of. */
+  previous(snapshotId: number | undefined, part: Part): Map<number, PreviousChunk> {
+    const out = new Map<number, PreviousChunk>();
+    if (snapshotId === undefined) return out;
+    for (const r of this.previousOf.all(snapshotId, part) as Array<PreviousChunk & { anchor: number }>) out.set(r.anchor, { hash: r.hash, base: r.base });
+    return out;
+  }
+
+  /**
+   * Store one part of a snapshot, `items` in the order readers get them back. Call inside the snapshot's transaction.
+   * A chunk not stored yet is compressed alone, or, when the earlier snapshot `previous` has a chunk starting with
+   * the same record, with that chunk's full text as the deflate dictionary when this is at most half the size: a
+   * finding whose text changes every day (an age in days) then costs a few bytes, not its whole text again.
+   */
+  write(snapshotId: number, part: Part, items: readonly Item[], template: (text: string) => string, previous = new Map<number, PreviousChunk>()): void {
     let seq = 0;
     let start = 0;
+    let size = 0;
     const flush = (end: number) => {
       if (end === start) return;
       let text = '[';
       for (let i = start; i < end; i++) text += (i > start ? ',' : '') + items[i].text;
       text = template(`${text}]`);
+      const anchor = fnv1a(items[start].key);
       const hash = createHash('sha256').update(part).update('\n').update(text).digest().subarray(0, 16);
-      if (this.has.get(hash) === undefined) this.insertChunk.run(hash, deflateRawSync(text));
-      this.insertMember.run(snapshotId, part, seq++, hash);
+      if (this.has.get(hash) === undefined) {
+        const full = deflateRawSync(text);
+        const prev = previous.get(anchor);
+        const baseHash = prev ? (prev.base ?? prev.hash) : undefined;
+        const baseData = baseHash ? (this.dataOf.get(baseHash) as Buffer | undefined) : undefined;
+        let stored: [Buffer | null, Buffer] = [null, full];
+        if (baseHash && baseData) {
+          const delta = deflateRawSync(text, { dictionary: inflateRawSync(baseData) });
+          if (delta.length * 2 <= full.length) stored = [baseHash, delta];
+        }
+        this.insertChunk.run(hash, ...stored);
+      }
+      this.insertMember.run(snapshotId, part, seq++, anchor, hash);
       start = end;
+      size = 0;
     };
     for (let i = 0; i < items.length; i++) {
-      if ((fnv1a(items[i].key) & BOUNDARY_MASK) === 0 || i + 1 - start >= MAX_RECORDS) flush(i + 1);
+      size += items[i].text.length;
+      if ((fnv1a(items[i].key) & BOUNDARY_MASK) === 0 || i + 1 - start >= MAX_RECORDS || size >= MAX_CHARS) flush(i + 1);
     }
     flush(items.length);
   }
 }
 
-/** A stored chunk back as its records' JSON values; a chunk that does not inflate or parse is a damaged store. */
-export function readChunk<T>(data: Buffer | null, stamps: readonly string[], what: string): T[] {
+/**
+ * A stored chunk back as its records' JSON values (`baseData`: the full chunk a delta chunk was compressed against);
+ * a chunk that is missing or does not inflate or parse is a damaged store.
+ */
+export function readChunk<T>(row: { data: Buffer | null; base: Buffer | null; baseData: Buffer | null }, stamps: readonly string[], what: string): T[] {
   try {
-    if (!data) throw new Error('missing');
-    const records = JSON.parse(untemplate(inflateRawSync(data).toString('utf8'), stamps)) as unknown;
+    if (!row.data || (row.base && !row.baseData)) throw new Error('missing');
+    const text = row.base ? inflateRawSync(row.data, { dictionary: inflateRawSync(row.baseData!) }) : inflateRawSync(row.data);
+    const records = JSON.parse(untemplate(text.toString('utf8'), stamps)) as unknown;
     if (!Array.isArray(records)) throw new Error('not a list');
     return records as T[];
   } catch {

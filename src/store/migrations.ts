@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { byKey, ChunkWriter, KEYS, scanStamps, templater, type Item } from './chunks.js';
+import { byKey, ChunkWriter, KEYS, scanStamps, templater, type Item, type Part } from './chunks.js';
 
 /**
  * Schema migrations, applied in order inside one transaction each. `PRAGMA user_version` records the last applied one.
@@ -91,13 +91,16 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; s
       -- JSON array of the strings (as-of and observation times) taken out of this snapshot's chunks
       ALTER TABLE snapshots ADD COLUMN stamps TEXT NOT NULL DEFAULT '[]';
       CREATE TABLE chunks (
-        hash  BLOB PRIMARY KEY,  -- first 16 bytes of the SHA-256 of the part name and the chunk's text
-        data  BLOB NOT NULL      -- the chunk's text (a JSON array of records, stamps taken out), raw deflate
+        hash  BLOB PRIMARY KEY,          -- first 16 bytes of the SHA-256 of the part name and the chunk's text
+        base  BLOB REFERENCES chunks(hash), -- NULL, or the full chunk whose text is the deflate dictionary of this one
+        data  BLOB NOT NULL              -- the chunk's text (a JSON array of records, stamps taken out), raw deflate
       ) WITHOUT ROWID;
+      CREATE INDEX chunks_base ON chunks (base) WHERE base IS NOT NULL;
       CREATE TABLE snapshot_chunks (
         snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
         part        TEXT NOT NULL CHECK (part IN ('node', 'edge', 'usage', 'coverage', 'finding', 'suppressed')),
         seq         INTEGER NOT NULL,
+        anchor      INTEGER NOT NULL,    -- 32-bit hash of the chunk's first record key: its place in the next snapshot
         hash        BLOB NOT NULL REFERENCES chunks(hash),
         PRIMARY KEY (snapshot_id, part, seq)
       ) WITHOUT ROWID;
@@ -112,7 +115,11 @@ function chunkV2Snapshots(db: Database): void {
   const writer = new ChunkWriter(db);
   const setStamps = db.prepare('UPDATE snapshots SET stamps = ? WHERE id = ?');
   const rows = (sql: string, id: number) => db.prepare(sql).all(id) as Array<Record<string, string>>;
-  for (const { id, as_of: asOf } of db.prepare('SELECT id, as_of FROM snapshots ORDER BY id').all() as Array<{ id: number; as_of: string }>) {
+  // the snapshot before each one of the same targets: its chunks are what changed chunks are stored as deltas of
+  const lastOfKey = new Map<string | null, number>();
+  for (const { id, as_of: asOf, target_key: key } of db.prepare('SELECT id, as_of, target_key FROM snapshots ORDER BY id').all() as Array<{ id: number; as_of: string; target_key: string | null }>) {
+    const prev = lastOfKey.get(key);
+    lastOfKey.set(key, id);
     const nodes: Item[] = rows('SELECT id, data FROM nodes WHERE snapshot_id = ?', id)
       .map((r) => ({ key: r.id, text: r.data }))
       .sort((a, b) => byKey(a.key, b.key));
@@ -136,12 +143,13 @@ function chunkV2Snapshots(db: Database): void {
     const stamps = scanStamps(asOf, nodes.map((n) => n.text));
     const template = templater(stamps);
     setStamps.run(JSON.stringify(stamps), id);
-    writer.write(id, 'node', nodes, template);
-    writer.write(id, 'edge', edges, template);
-    writer.write(id, 'usage', usage, template);
-    writer.write(id, 'coverage', coverage, template);
-    writer.write(id, 'finding', findings(0), template);
-    writer.write(id, 'suppressed', findings(1), template);
+    const write = (part: Part, items: Item[]) => writer.write(id, part, items, template, writer.previous(prev, part));
+    write('node', nodes);
+    write('edge', edges);
+    write('usage', usage);
+    write('coverage', coverage);
+    write('finding', findings(0));
+    write('suppressed', findings(1));
   }
   db.exec('DROP TABLE nodes; DROP TABLE edges; DROP TABLE usage; DROP TABLE coverage; DROP TABLE findings;');
 }
@@ -151,8 +159,8 @@ function chunkV2Snapshots(db: Database): void {
 export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   snapshots: ['id', 'started_at', 'finished_at', 'as_of', 'status', 'tool_version', 'connectors', 'summary', 'target_key', 'stamps'],
   snapshot_targets: ['snapshot_id', 'connector', 'target_id', 'platform', 'kind', 'name'],
-  chunks: ['hash', 'data'],
-  snapshot_chunks: ['snapshot_id', 'part', 'seq', 'hash'],
+  chunks: ['hash', 'base', 'data'],
+  snapshot_chunks: ['snapshot_id', 'part', 'seq', 'anchor', 'hash'],
 };
 
 /** Tables without which a database at this user_version is not an nhi-drift store at all (the rest is checked as

@@ -356,6 +356,8 @@ export class SnapshotStore {
     const insertTarget = this.db.prepare('INSERT OR IGNORE INTO snapshot_targets (snapshot_id, connector, target_id, platform, kind, name) VALUES (?, ?, ?, ?, ?, ?)');
     const setStamps = this.db.prepare('UPDATE snapshots SET stamps = ? WHERE id = ?');
     const writer = new ChunkWriter(this.db);
+    const latestOfKey = this.db.prepare('SELECT MAX(id) FROM snapshots WHERE target_key = ? AND id < ?').pluck();
+    const latest = this.db.prepare('SELECT MAX(id) FROM snapshots WHERE id < ?').pluck();
     /** records in the order readers get them back; one record per key where the store kept one (edges, findings) */
     const items = <T>(records: Iterable<T>, keyOf: (r: T) => string, sorted: boolean): Item[] => {
       const out = new Map<string, Item>();
@@ -386,10 +388,13 @@ export class SnapshotStore {
       const stamps = scanStamps(result.asOf, nodes.map((n) => n.text));
       setStamps.run(JSON.stringify(stamps), id);
       const template = templater(stamps);
-      writer.write(id, 'node', nodes, template);
-      writer.write(id, 'edge', items(graph.edges, KEYS.edge, true), template);
-      writer.write(id, 'usage', items(graph.usage, KEYS.usage, false), template);
-      writer.write(id, 'coverage', items(graph.coverage, KEYS.coverage, false), template);
+      // changed chunks are stored as deltas of the previous snapshot of the same targets (else of the newest one)
+      const prev = (key === undefined ? undefined : (latestOfKey.get(key, id) as number | null)) ?? (latest.get(id) as number | null) ?? undefined;
+      const write = (part: Part, list: Item[]) => writer.write(id, part, list, template, writer.previous(prev, part));
+      write('node', nodes);
+      write('edge', items(graph.edges, KEYS.edge, true));
+      write('usage', items(graph.usage, KEYS.usage, false));
+      write('coverage', items(graph.coverage, KEYS.coverage, false));
       // one finding per fingerprint, as before: a suppressed one replaces an open one with the same fingerprint
       const findings = new Map<string, { finding: Finding; suppressed: boolean }>();
       for (const f of result.findings) findings.set(f.fingerprint, { finding: f, suppressed: false });
@@ -400,8 +405,8 @@ export class SnapshotStore {
           .map((f) => f.finding)
           .sort((x, y) => byKey(x.ruleId, y.ruleId) || byKey(x.fingerprint, y.fingerprint));
       // grouped by rule, so findings whose text changes every day (ages) share chunks with each other only
-      writer.write(id, 'finding', items(byRule(false), KEYS.finding, false), template);
-      writer.write(id, 'suppressed', items(byRule(true), KEYS.finding, false), template);
+      write('finding', items(byRule(false), KEYS.finding, false));
+      write('suppressed', items(byRule(true), KEYS.finding, false));
       return id;
     });
     // IMMEDIATE: take the write lock first (waiting up to the busy timeout), never half-way through the inserts
@@ -510,9 +515,13 @@ export class SnapshotStore {
   private *records<T>(id: number, stampsJson: string, part: Part, what: string): Generator<T> {
     const stamps = parse<string[]>(stampsJson, `snapshot ${id} stamps`);
     const rows = this.db
-      .prepare('SELECT c.data AS data FROM snapshot_chunks s LEFT JOIN chunks c ON c.hash = s.hash WHERE s.snapshot_id = ? AND s.part = ? ORDER BY s.seq')
-      .iterate(id, part) as Iterable<{ data: Buffer | null }>;
-    for (const r of rows) yield* readChunk<T>(r.data, stamps, what);
+      .prepare(
+        `SELECT c.data AS data, c.base AS base, b.data AS baseData FROM snapshot_chunks s
+           LEFT JOIN chunks c ON c.hash = s.hash LEFT JOIN chunks b ON b.hash = c.base
+         WHERE s.snapshot_id = ? AND s.part = ? ORDER BY s.seq`,
+      )
+      .iterate(id, part) as Iterable<{ data: Buffer | null; base: Buffer | null; baseData: Buffer | null }>;
+    for (const r of rows) yield* readChunk<T>(r, stamps, what);
   }
 
   loadGraph(id: number): IdentityGraph {
@@ -575,7 +584,11 @@ export class SnapshotStore {
       const targets = this.targetsBySnapshot();
       const del = this.db.prepare('DELETE FROM snapshots WHERE id = ?');
       // chunks no remaining snapshot lists go in the same transaction: every kept snapshot still has all of its own
-      const orphans = this.db.prepare('DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.hash = chunks.hash)');
+      // (a full chunk stays while a kept chunk is a delta of it)
+      const orphans = this.db.prepare(
+        `DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.hash = chunks.hash)
+           AND NOT EXISTS (SELECT 1 FROM chunks d JOIN snapshot_chunks s ON s.hash = d.hash WHERE d.base = chunks.hash)`,
+      );
       this.db.transaction(() => {
         for (const d of doomed) del.run(d.id);
         orphans.run();

@@ -180,7 +180,7 @@ describe('prune', () => {
     expect(left('snapshot_chunks')).toEqual([ids.b[1], ids.none[0], ids.a[3]]);
     expect(left('snapshot_targets')).toEqual([ids.b[1], ids.a[3]]);
     // records only the removed snapshots listed are gone; every chunk left belongs to a kept snapshot
-    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE hash NOT IN (SELECT hash FROM snapshot_chunks)').get() as { n: number };
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE hash NOT IN (SELECT hash FROM snapshot_chunks) AND hash NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.hash = d.hash WHERE d.base IS NOT NULL)').get() as { n: number };
     expect(orphans.n).toBe(0);
     db.close();
   });
