@@ -89,8 +89,8 @@ function fnv1a(s: string): number {
 
 /** A chunk of the previous snapshot of the same part: its hash, and the full chunk it is a delta of (if it is one). */
 export interface PreviousChunk {
-  hash: Buffer;
-  base: Buffer | null;
+  id: number;
+  base: number | null;
 }
 
 /** Statements prepared once per database connection. */
@@ -102,18 +102,18 @@ export class ChunkWriter {
   private readonly previousOf: Statement;
 
   constructor(db: Database) {
-    this.has = db.prepare('SELECT 1 FROM chunks WHERE hash = ?').pluck();
-    this.dataOf = db.prepare('SELECT data FROM chunks WHERE hash = ? AND base IS NULL').pluck();
+    this.has = db.prepare('SELECT id FROM chunks WHERE hash = ?').pluck();
+    this.dataOf = db.prepare('SELECT data FROM chunks WHERE id = ? AND base IS NULL').pluck();
     this.insertChunk = db.prepare('INSERT INTO chunks (hash, base, data) VALUES (?, ?, ?)');
-    this.insertMember = db.prepare('INSERT INTO snapshot_chunks (snapshot_id, part, seq, anchor, hash) VALUES (?, ?, ?, ?, ?)');
-    this.previousOf = db.prepare('SELECT s.anchor AS anchor, s.hash AS hash, c.base AS base FROM snapshot_chunks s JOIN chunks c ON c.hash = s.hash WHERE s.snapshot_id = ? AND s.part = ?');
+    this.insertMember = db.prepare('INSERT INTO snapshot_chunks (snapshot_id, part, seq, anchor, chunk) VALUES (?, ?, ?, ?, ?)');
+    this.previousOf = db.prepare('SELECT s.anchor AS anchor, c.id AS id, c.base AS base FROM snapshot_chunks s JOIN chunks c ON c.id = s.chunk WHERE s.snapshot_id = ? AND s.part = ?');
   }
 
   /** The chunks of one part of an earlier snapshot by anchor: what a changed chunk is stored as a delta of. */
   previous(snapshotId: number | undefined, part: Part): Map<number, PreviousChunk> {
     const out = new Map<number, PreviousChunk>();
     if (snapshotId === undefined) return out;
-    for (const r of this.previousOf.all(snapshotId, part) as Array<PreviousChunk & { anchor: number }>) out.set(r.anchor, { hash: r.hash, base: r.base });
+    for (const r of this.previousOf.all(snapshotId, part) as Array<PreviousChunk & { anchor: number }>) out.set(r.anchor, { id: r.id, base: r.base });
     return out;
   }
 
@@ -134,19 +134,20 @@ export class ChunkWriter {
       text = template(`${text}]`);
       const anchor = fnv1a(items[start].key);
       const hash = createHash('sha256').update(part).update('\n').update(text).digest().subarray(0, 16);
-      if (this.has.get(hash) === undefined) {
+      let chunk = this.has.get(hash) as number | undefined;
+      if (chunk === undefined) {
         const full = deflateRawSync(text);
         const prev = previous.get(anchor);
-        const baseHash = prev ? (prev.base ?? prev.hash) : undefined;
-        const baseData = baseHash ? (this.dataOf.get(baseHash) as Buffer | undefined) : undefined;
-        let stored: [Buffer | null, Buffer] = [null, full];
-        if (baseHash && baseData) {
+        const baseId = prev ? (prev.base ?? prev.id) : undefined;
+        const baseData = baseId === undefined ? undefined : (this.dataOf.get(baseId) as Buffer | undefined);
+        let stored: [number | null, Buffer] = [null, full];
+        if (baseId !== undefined && baseData) {
           const delta = deflateRawSync(text, { dictionary: inflateRawSync(baseData) });
-          if (delta.length * 2 <= full.length) stored = [baseHash, delta];
+          if (delta.length * 2 <= full.length) stored = [baseId, delta];
         }
-        this.insertChunk.run(hash, ...stored);
+        chunk = Number(this.insertChunk.run(hash, ...stored).lastInsertRowid);
       }
-      this.insertMember.run(snapshotId, part, seq++, anchor, hash);
+      this.insertMember.run(snapshotId, part, seq++, anchor, chunk);
       start = end;
       size = 0;
     };
@@ -162,10 +163,10 @@ export class ChunkWriter {
  * A stored chunk back as its records' JSON values (`baseData`: the full chunk a delta chunk was compressed against);
  * a chunk that is missing or does not inflate or parse is a damaged store.
  */
-export function readChunk<T>(row: { data: Buffer | null; base: Buffer | null; baseData: Buffer | null }, stamps: readonly string[], what: string): T[] {
+export function readChunk<T>(row: { data: Buffer | null; base: number | null; baseData: Buffer | null }, stamps: readonly string[], what: string): T[] {
   try {
-    if (!row.data || (row.base && !row.baseData)) throw new Error('missing');
-    const text = row.base ? inflateRawSync(row.data, { dictionary: inflateRawSync(row.baseData!) }) : inflateRawSync(row.data);
+    if (!row.data || (row.base !== null && !row.baseData)) throw new Error('missing');
+    const text = row.base !== null ? inflateRawSync(row.data, { dictionary: inflateRawSync(row.baseData!) }) : inflateRawSync(row.data);
     const records = JSON.parse(untemplate(text.toString('utf8'), stamps)) as unknown;
     if (!Array.isArray(records)) throw new Error('not a list');
     return records as T[];

@@ -90,21 +90,23 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; description: string; s
     sql: `
       -- JSON array of the strings (as-of and observation times) taken out of this snapshot's chunks
       ALTER TABLE snapshots ADD COLUMN stamps TEXT NOT NULL DEFAULT '[]';
+      -- a rowid table: a chunk of a few KiB is stored in its row's page, not spilled to an overflow page
       CREATE TABLE chunks (
-        hash  BLOB PRIMARY KEY,          -- first 16 bytes of the SHA-256 of the part name and the chunk's text
-        base  BLOB REFERENCES chunks(hash), -- NULL, or the full chunk whose text is the deflate dictionary of this one
-        data  BLOB NOT NULL              -- the chunk's text (a JSON array of records, stamps taken out), raw deflate
-      ) WITHOUT ROWID;
+        id    INTEGER PRIMARY KEY,
+        hash  BLOB NOT NULL UNIQUE,           -- first 16 bytes of the SHA-256 of the part name and the chunk's text
+        base  INTEGER REFERENCES chunks(id),  -- NULL, or the full chunk whose text is the deflate dictionary of this one
+        data  BLOB NOT NULL                   -- the chunk's text (a JSON array of records, stamps taken out), raw deflate
+      );
       CREATE INDEX chunks_base ON chunks (base) WHERE base IS NOT NULL;
       CREATE TABLE snapshot_chunks (
         snapshot_id INTEGER NOT NULL REFERENCES snapshots(id) ON DELETE CASCADE,
         part        TEXT NOT NULL CHECK (part IN ('node', 'edge', 'usage', 'coverage', 'finding', 'suppressed')),
         seq         INTEGER NOT NULL,
-        anchor      INTEGER NOT NULL,    -- 32-bit hash of the chunk's first record key: its place in the next snapshot
-        hash        BLOB NOT NULL REFERENCES chunks(hash),
+        anchor      INTEGER NOT NULL,  -- 32-bit hash of the chunk's first record key: its place in the next snapshot
+        chunk       INTEGER NOT NULL REFERENCES chunks(id),
         PRIMARY KEY (snapshot_id, part, seq)
       ) WITHOUT ROWID;
-      CREATE INDEX snapshot_chunks_hash ON snapshot_chunks (hash);
+      CREATE INDEX snapshot_chunks_chunk ON snapshot_chunks (chunk);
     `,
     run: chunkV2Snapshots,
   },
@@ -159,8 +161,8 @@ function chunkV2Snapshots(db: Database): void {
 export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   snapshots: ['id', 'started_at', 'finished_at', 'as_of', 'status', 'tool_version', 'connectors', 'summary', 'target_key', 'stamps'],
   snapshot_targets: ['snapshot_id', 'connector', 'target_id', 'platform', 'kind', 'name'],
-  chunks: ['hash', 'base', 'data'],
-  snapshot_chunks: ['snapshot_id', 'part', 'seq', 'anchor', 'hash'],
+  chunks: ['id', 'hash', 'base', 'data'],
+  snapshot_chunks: ['snapshot_id', 'part', 'seq', 'anchor', 'chunk'],
 };
 
 /** Tables without which a database at this user_version is not an nhi-drift store at all (the rest is checked as

@@ -517,10 +517,10 @@ export class SnapshotStore {
     const rows = this.db
       .prepare(
         `SELECT c.data AS data, c.base AS base, b.data AS baseData FROM snapshot_chunks s
-           LEFT JOIN chunks c ON c.hash = s.hash LEFT JOIN chunks b ON b.hash = c.base
+           LEFT JOIN chunks c ON c.id = s.chunk LEFT JOIN chunks b ON b.id = c.base
          WHERE s.snapshot_id = ? AND s.part = ? ORDER BY s.seq`,
       )
-      .iterate(id, part) as Iterable<{ data: Buffer | null; base: Buffer | null; baseData: Buffer | null }>;
+      .iterate(id, part) as Iterable<{ data: Buffer | null; base: number | null; baseData: Buffer | null }>;
     for (const r of rows) yield* readChunk<T>(r, stamps, what);
   }
 
@@ -586,8 +586,8 @@ export class SnapshotStore {
       // chunks no remaining snapshot lists go in the same transaction: every kept snapshot still has all of its own
       // (a full chunk stays while a kept chunk is a delta of it)
       const orphans = this.db.prepare(
-        `DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.hash = chunks.hash)
-           AND NOT EXISTS (SELECT 1 FROM chunks d JOIN snapshot_chunks s ON s.hash = d.hash WHERE d.base = chunks.hash)`,
+        `DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.chunk = chunks.id)
+           AND NOT EXISTS (SELECT 1 FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base = chunks.id)`,
       );
       this.db.transaction(() => {
         for (const d of doomed) del.run(d.id);

@@ -75,7 +75,7 @@ function readBack(snap: StoredSnapshot) {
 function chunksOf(store: string, id: number, part: string): string[] {
   const db = new Database(store, { readonly: true });
   try {
-    return (db.prepare('SELECT hex(hash) AS h FROM snapshot_chunks WHERE snapshot_id = ? AND part = ? ORDER BY seq').all(id, part) as Array<{ h: string }>).map((r) => r.h);
+    return (db.prepare('SELECT hex(c.hash) AS h FROM snapshot_chunks s JOIN chunks c ON c.id = s.chunk WHERE s.snapshot_id = ? AND s.part = ? ORDER BY s.seq').all(id, part) as Array<{ h: string }>).map((r) => r.h);
   } finally {
     db.close();
   }
@@ -122,7 +122,7 @@ describe('snapshots keep what did not change once', () => {
     const findingChunks = new Set([...chunksOf(file, b, 'finding'), ...chunksOf(file, b, 'suppressed')]).size;
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThanOrEqual(findingChunks);
-    expect(count(file, `SELECT COUNT(*) AS n FROM chunks WHERE base IS NOT NULL AND hash IN (SELECT hash FROM snapshot_chunks WHERE snapshot_id = ${b})`)).toBe(added);
+    expect(count(file, `SELECT COUNT(*) AS n FROM chunks WHERE base IS NOT NULL AND id IN (SELECT chunk FROM snapshot_chunks WHERE snapshot_id = ${b})`)).toBe(added);
     expect(readBack(store.loadSnapshot(a))).toStrictEqual(expected(day1));
     expect(readBack(store.loadSnapshot(b))).toStrictEqual(expected(day2));
     expect([...store.loadSnapshot(b).graph.nodes.values()][0].provenance[0].observedAt).toBe('2026-11-02T06:00:00.000Z');
@@ -188,7 +188,7 @@ describe('snapshots keep what did not change once', () => {
     expect(result.removed.map((r) => r.id)).toEqual(ids.slice(0, 2));
     expect(readBack(store.loadSnapshot(ids[2]))).toStrictEqual(expected(scans[2]));
     expect(readBack(store.loadSnapshot(other))).toStrictEqual(expected(unidentified));
-    expect(count(file, 'SELECT COUNT(*) AS n FROM chunks WHERE hash NOT IN (SELECT hash FROM snapshot_chunks) AND hash NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.hash = d.hash WHERE d.base IS NOT NULL)')).toBe(0);
+    expect(count(file, 'SELECT COUNT(*) AS n FROM chunks WHERE id NOT IN (SELECT chunk FROM snapshot_chunks) AND id NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base IS NOT NULL)')).toBe(0);
     store.close();
   });
 });

@@ -114,7 +114,7 @@ describe('snapshot store', () => {
     expect(store.listSnapshots().map((s) => s.id)).toEqual([first]);
     const db = new Database(file, { readonly: true });
     const listed = db.prepare('SELECT DISTINCT snapshot_id FROM snapshot_chunks').all();
-    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE hash NOT IN (SELECT hash FROM snapshot_chunks) AND hash NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.hash = d.hash WHERE d.base IS NOT NULL)').get();
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE id NOT IN (SELECT chunk FROM snapshot_chunks) AND id NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base IS NOT NULL)').get();
     db.close();
     expect(listed).toEqual([{ snapshot_id: first }]);
     expect(orphans).toEqual({ n: 0 });
