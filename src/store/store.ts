@@ -1,3 +1,24 @@
+/**
+ * The snapshot store: one SQLite file, one transaction per snapshot.
+ *
+ * How a snapshot is kept (schema 3). Nightly scans of an estate that did not change differ only in per-scan values,
+ * so each record is kept once, not once per snapshot:
+ * - `snapshots` holds one row per scan (times, status, connector runs, summary, target key) and `stamps`, the
+ *   per-scan strings taken out of its records: its as-of time and the other observation times its nodes carry (a
+ *   merged snapshot has one per shard). Every JSON string equal to a stamp is replaced by a placeholder character
+ *   before chunking and put back on reading, so `observedAt` and usage windows no longer differ between scans.
+ * - the records of each part (nodes by id, edges by type/from/to, usage and coverage in scan order, findings and
+ *   suppressed findings by rule then fingerprint) are cut into chunks where a record's key hashes to a boundary, and
+ *   each chunk (a JSON array) is stored once in `chunks` under the hash of its text, deflated; `snapshot_chunks`
+ *   lists a snapshot's chunks in order. An unchanged re-scan therefore adds its `snapshots` row and one small row per
+ *   chunk. A chunk that did change (findings that state an age in days change every day) is deflated with the
+ *   previous snapshot's chunk in its place as the dictionary, so it costs its differences only. Deltas are one level
+ *   deep: their base is always a full chunk, so reading a chunk inflates at most two.
+ * - snapshots stay independent: a snapshot is readable from its own rows and the chunks they name. `prune` deletes
+ *   snapshots and, in the same transaction, the chunks no remaining snapshot lists and no kept delta needs.
+ * - readers get back exactly the JSON that was written (test/store/dedup.test.ts checks the round trip, migration
+ *   3 included). src/store/chunks.ts has the chunk format, migrations.ts the tables.
+ */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
