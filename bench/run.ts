@@ -4,7 +4,9 @@
  * For each size, the parent process builds a seeded synthetic estate and serves it from the loopback fake IAM server
  * (real AWS Query/XML protocol, per-call latency); a child process then scans it through the real @aws-sdk/client-iam
  * with the normal engine, rules, renderers and store, and reports API calls, wall time, peak RSS and phase timings.
- * Running the scan in its own process makes peak RSS the scan's own, not the fake's.
+ * Running the scan in its own process makes peak RSS the scan's own, not the fake's. After storing the scan, the child
+ * scans the same estate twice more (a day later, unchanged; two days later, with 1% of its nodes changed), stores
+ * both in the same store and reports the bytes each added and the time to load the first snapshot back.
  *
  *   npm run bench                                   # 1,000 and 10,000 identities, 5 ms per call
  *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
