@@ -8,6 +8,7 @@ import type { ScanResult } from '../../src/model/result.js';
 import type { Finding, GraphRecord } from '../../src/model/types.js';
 import { openStore, SCHEMA_VERSION } from '../../src/store/index.js';
 import { NhiError } from '../../src/util/errors.js';
+import { storedText } from '../support/secret-leaks.js';
 
 const observedAt = '2026-11-01T06:00:00.000Z';
 const prov = [{ connector: 'aws', source: 'file:authz.json', observedAt }];
@@ -130,7 +131,8 @@ describe('snapshot store', () => {
     store.saveSnapshot(r);
     expect(store.redactions).toEqual({ removedKeys: 1, replacedValues: 1 });
     store.close();
-    const bytes = readFileSync(file).toString('latin1');
+    const bytes = storedText(file);
+    expect(bytes).toContain('DEPLOY');
     expect(bytes).not.toContain('hunter2-plain');
     expect(bytes).not.toContain(token);
     const ro = openStore(file, { readonly: true });
