@@ -4,7 +4,9 @@
  * For each size, the parent process builds a seeded synthetic estate and serves it from the loopback fake IAM server
  * (real AWS Query/XML protocol, per-call latency); a child process then scans it through the real @aws-sdk/client-iam
  * with the normal engine, rules, renderers and store, and reports API calls, wall time, peak RSS and phase timings.
- * Running the scan in its own process makes peak RSS the scan's own, not the fake's.
+ * Running the scan in its own process makes peak RSS the scan's own, not the fake's. After storing the scan, the child
+ * scans the same estate twice more (a day later, unchanged; two days later, with 1% of its nodes changed), stores
+ * both in the same store and reports the bytes each added and the time to load the first snapshot back.
  *
  *   npm run bench                                   # 1,000 and 10,000 identities, 5 ms per call
  *   npm run bench -- --sizes 1000 --latency 20 --concurrency 8 --seed 7 --json
@@ -30,7 +32,7 @@
  * `--keep` leaves the generated files in place and prints where.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +53,11 @@ interface Measurement {
   rulesMs: number;
   renderMs: Record<string, number>;
   storeMs: number;
+  /** the store after the first snapshot, and what an unchanged re-scan (same estate, a day later) and a re-scan with
+   * about 1% of the nodes changed add to it (file bytes, after each write) */
+  storeBytes?: { first: number; unchanged: number; changed: number };
+  /** reading the first snapshot back (loadSnapshot) from a store holding all three */
+  loadMs?: number;
   peakRssMb: number;
   incomplete: boolean;
 }
@@ -64,20 +71,22 @@ async function child(url: string, concurrency: number, accountConcurrency?: numb
   const { render } = await import('../reports/index.js');
   const { openStore } = await import('../src/store/index.js');
   const silent = { debug: () => {}, info: () => {}, warn: () => {} };
+  const scan = (now: string) =>
+    runScan({
+      jobs: [
+        {
+          connector: awsConnector,
+          target: 'bench',
+          options: { endpoint: url, region: 'us-east-1', pollIntervalMs: 20, lastAccessedConcurrency: concurrency, ...(accountConcurrency ? { organization: true, accountConcurrency } : {}) },
+        },
+      ],
+      now: new Date(now),
+      rules: RULES,
+      connectorConcurrency: concurrency,
+      log: silent,
+    });
   const t0 = performance.now();
-  const result = await runScan({
-    jobs: [
-      {
-        connector: awsConnector,
-        target: 'bench',
-        options: { endpoint: url, region: 'us-east-1', pollIntervalMs: 20, lastAccessedConcurrency: concurrency, ...(accountConcurrency ? { organization: true, accountConcurrency } : {}) },
-      },
-    ],
-    now: new Date('2026-11-01T06:00:00Z'),
-    rules: RULES,
-    connectorConcurrency: concurrency,
-    log: silent,
-  });
+  const result = await scan('2026-11-01T06:00:00Z');
   const scanMs = performance.now() - t0;
   const renderMs: Record<string, number> = {};
   for (const format of ['terminal', 'json', 'sarif', 'markdown', 'html'] as const) {
@@ -87,10 +96,31 @@ async function child(url: string, concurrency: number, accountConcurrency?: numb
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nhi-bench-'));
   const ts = performance.now();
-  const store = openStore(path.join(dir, 'nhi.db'));
-  store.saveSnapshot(result);
+  const dbFile = path.join(dir, 'nhi.db');
+  const store = openStore(dbFile);
+  const firstId = store.saveSnapshot(result);
   store.close();
   const storeMs = Math.round(performance.now() - ts);
+  const first = statSync(dbFile).size;
+  // the same estate scanned again a day later: only observation times and as-of dependent values differ
+  const again = await scan('2026-11-02T06:00:00Z');
+  const s2 = openStore(dbFile);
+  s2.saveSnapshot(again);
+  s2.close();
+  const unchanged = statSync(dbFile).size;
+  // and once more with about 1% of the nodes changed (an attribute added to every hundredth node)
+  const later = await scan('2026-11-03T06:00:00Z');
+  let i = 0;
+  for (const n of later.graph.nodes.values()) if (i++ % 100 === 0) n.attributes = { ...n.attributes, benchChanged: true };
+  const s3 = openStore(dbFile);
+  s3.saveSnapshot(later);
+  s3.close();
+  const changed = statSync(dbFile).size;
+  const ro = openStore(dbFile, { readonly: true });
+  const tl = performance.now();
+  ro.loadSnapshot(firstId);
+  const loadMs = Math.round(performance.now() - tl);
+  ro.close();
   rmSync(dir, { recursive: true, force: true });
   const run = result.connectors[0];
   const stats = result.graph.stats();
@@ -107,6 +137,8 @@ async function child(url: string, concurrency: number, accountConcurrency?: numb
     rulesMs: result.timings?.rulesMs ?? 0,
     renderMs,
     storeMs,
+    storeBytes: { first, unchanged: unchanged - first, changed: changed - unchanged },
+    loadMs,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     incomplete: result.incomplete || stats.nodes === 0,
   };
@@ -159,6 +191,17 @@ function table(rows: Measurement[], latency: number, concurrency: number): strin
         String(r.storeMs).padStart(8),
         String(r.peakRssMb).padStart(11),
       ].join('  '),
+    );
+  }
+  const mb = (b: number) => (b / 1e6).toFixed(b < 1e7 ? 2 : 1);
+  lines.push('');
+  for (const r of rows) {
+    if (!r.storeBytes) continue;
+    const n = typeof r.identities === 'number' ? r.identities : r.principals;
+    const { first, unchanged, changed } = r.storeBytes;
+    lines.push(
+      `${r.identities}: store: first snapshot ${mb(first)} MB, unchanged re-scan +${mb(unchanged)} MB (${Math.round(unchanged / n)} bytes per identity), ` +
+        `re-scan with 1% of nodes changed +${mb(changed)} MB (${Math.round(changed / n)} bytes per identity); loading a snapshot ${r.loadMs} ms`,
     );
   }
   lines.push('', 'API calls by operation:');

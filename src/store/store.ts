@@ -1,3 +1,24 @@
+/**
+ * The snapshot store: one SQLite file, one transaction per snapshot.
+ *
+ * How a snapshot is kept (schema 3). Nightly scans of an estate that did not change differ only in per-scan values,
+ * so each record is kept once, not once per snapshot:
+ * - `snapshots` holds one row per scan (times, status, connector runs, summary, target key) and `stamps`, the
+ *   per-scan strings taken out of its records: its as-of time and the other observation times its nodes carry (a
+ *   merged snapshot has one per shard). Every JSON string equal to a stamp is replaced by a placeholder character
+ *   before chunking and put back on reading, so `observedAt` and usage windows no longer differ between scans.
+ * - the records of each part (nodes by id, edges by type/from/to, usage and coverage in scan order, findings and
+ *   suppressed findings by rule then fingerprint) are cut into chunks where a record's key hashes to a boundary, and
+ *   each chunk (a JSON array) is stored once in `chunks` under the hash of its text, deflated; `snapshot_chunks`
+ *   lists a snapshot's chunks in order. An unchanged re-scan therefore adds its `snapshots` row and one small row per
+ *   chunk. A chunk that did change (findings that state an age in days change every day) is deflated with the
+ *   previous snapshot's chunk in its place as the dictionary, so it costs its differences only. Deltas are one level
+ *   deep: their base is always a full chunk, so reading a chunk inflates at most two.
+ * - snapshots stay independent: a snapshot is readable from its own rows and the chunks they name. `prune` deletes
+ *   snapshots and, in the same transaction, the chunks no remaining snapshot lists and no kept delta needs.
+ * - readers get back exactly the JSON that was written (test/store/dedup.test.ts checks the round trip, migration
+ *   3 included). src/store/chunks.ts has the chunk format, migrations.ts the tables.
+ */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,7 +31,8 @@ import { SEVERITIES } from '../model/types.js';
 import { describeError, NhiError } from '../util/errors.js';
 import { safeLine } from '../util/text.js';
 import { VERSION } from '../version.js';
-import { migrate, REQUIRED_COLUMNS, SCHEMA_VERSION, V1_TABLES } from './migrations.js';
+import { byKey, ChunkWriter, KEYS, readChunk, scanStamps, templater, type Item, type Part } from './chunks.js';
+import { migrate, REQUIRED_COLUMNS, SCHEMA_VERSION, tablesAt } from './migrations.js';
 import { redactSecrets, type RedactionStats } from './redact.js';
 
 export interface SnapshotSummary {
@@ -158,7 +180,7 @@ function inspect(db: Database.Database, file: string): number {
     }
     return 0;
   }
-  const missing = V1_TABLES.find((t) => !tables.has(t));
+  const missing = tablesAt(version).find((t) => !tables.has(t));
   if (missing) throw notAStore(file, `an SQLite database without the ${missing} table`);
   return version;
 }
@@ -182,6 +204,16 @@ function parse<T>(text: string, what: string): T {
     return JSON.parse(text) as T;
   } catch {
     throw Object.assign(new Error(`${what} is not valid JSON`), { code: 'SQLITE_CORRUPT' });
+  }
+}
+
+/** After migration 3 moved a store's rows into chunks, give the space of the dropped tables back (best effort). */
+function compactAfterChunking(db: Database.Database, foundVersion: number): void {
+  if (foundVersion === 0 || foundVersion >= 3) return;
+  try {
+    db.exec('VACUUM');
+  } catch {
+    // the store is migrated either way; the free pages are reused by the next scans
   }
 }
 
@@ -230,14 +262,14 @@ export class SnapshotStore {
     this.db = new Database(file, { timeout: this.timeoutMs });
     inspect(this.db, file);
     this.db.pragma('journal_mode = DELETE');
-    migrate(this.db);
+    compactAfterChunking(this.db, migrate(this.db));
     verifySchema(this.db, file);
   }
 
   /**
    * Read-only commands open the store read-only. Two things need a writer first, so the store is opened read-write
    * for a moment: a journal left by a scan that was killed mid-write (SQLite rolls it back on the first read, which a
-   * read-only connection cannot do), and a store of an older schema (migrations only add tables and columns).
+   * read-only connection cannot do), and a store of an older schema (brought up to date in place).
    */
   private openForReading(): void {
     const file = this.file;
@@ -277,7 +309,7 @@ export class SnapshotStore {
       const version = inspect(rw, this.file);
       if (version > 0 && version < SCHEMA_VERSION) {
         try {
-          migrate(rw);
+          compactAfterChunking(rw, migrate(rw));
         } catch (err) {
           const code = String((err as { code?: unknown }).code ?? '');
           if (!code.startsWith('SQLITE_READONLY')) throw err;
@@ -341,17 +373,25 @@ export class SnapshotStore {
     const targets = scanTargets(result.connectors);
 
     const insertSnapshot = this.db.prepare(
-      `INSERT INTO snapshots (started_at, finished_at, as_of, status, tool_version, connectors, summary, target_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO snapshots (started_at, finished_at, as_of, status, tool_version, connectors, summary, target_key, stamps)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertTarget = this.db.prepare('INSERT OR IGNORE INTO snapshot_targets (snapshot_id, connector, target_id, platform, kind, name) VALUES (?, ?, ?, ?, ?, ?)');
-    const insertNode = this.db.prepare('INSERT INTO nodes (snapshot_id, id, kind, platform, type, data) VALUES (?, ?, ?, ?, ?, ?)');
-    const insertEdge = this.db.prepare('INSERT OR REPLACE INTO edges (snapshot_id, type, from_id, to_id, data) VALUES (?, ?, ?, ?, ?)');
-    const insertUsage = this.db.prepare('INSERT INTO usage (snapshot_id, seq, node_id, data) VALUES (?, ?, ?, ?)');
-    const insertCoverage = this.db.prepare('INSERT INTO coverage (snapshot_id, seq, data) VALUES (?, ?, ?)');
-    const insertFinding = this.db.prepare(
-      'INSERT OR REPLACE INTO findings (snapshot_id, fingerprint, rule_id, severity, node_id, suppressed, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const setStamps = this.db.prepare('UPDATE snapshots SET stamps = ? WHERE id = ?');
+    const writer = new ChunkWriter(this.db);
+    const latestOfKey = this.db.prepare('SELECT MAX(id) FROM snapshots WHERE target_key = ? AND id < ?').pluck();
+    const latest = this.db.prepare('SELECT MAX(id) FROM snapshots WHERE id < ?').pluck();
+    /** records in the order readers get them back; one record per key where the store kept one (edges, findings) */
+    const items = <T>(records: Iterable<T>, keyOf: (r: T) => string, sorted: boolean): Item[] => {
+      const out = new Map<string, Item>();
+      const list: Item[] = [];
+      for (const r of records) {
+        const item = { key: keyOf(r), text: json(r) };
+        if (sorted) out.set(item.key, item);
+        else list.push(item);
+      }
+      return sorted ? [...out.values()].sort((x, y) => byKey(x.key, y.key)) : list;
+    };
 
     const tx = this.db.transaction((): number => {
       const info = insertSnapshot.run(
@@ -363,15 +403,33 @@ export class SnapshotStore {
         json(result.connectors),
         JSON.stringify(summary),
         key ?? null,
+        '[]',
       );
       const id = Number(info.lastInsertRowid);
       for (const t of targets) insertTarget.run(id, t.connector, t.id, t.platform, t.kind, t.name);
-      for (const n of graph.nodes.values()) insertNode.run(id, n.id, n.kind, n.platform, n.type, json(n));
-      for (const e of graph.edges) insertEdge.run(id, e.type, e.from, e.to, json(e));
-      graph.usage.forEach((u, i) => insertUsage.run(id, i, u.nodeId, json(u)));
-      graph.coverage.forEach((c, i) => insertCoverage.run(id, i, json(c)));
-      for (const f of result.findings) insertFinding.run(id, f.fingerprint, f.ruleId, f.severity, f.nodeId, 0, json(f));
-      for (const f of result.suppressed ?? []) insertFinding.run(id, f.fingerprint, f.ruleId, f.severity, f.nodeId, 1, json(f));
+      const nodes = items(graph.nodes.values(), KEYS.node, true);
+      const stamps = scanStamps(result.asOf, nodes.map((n) => n.text));
+      setStamps.run(JSON.stringify(stamps), id);
+      const template = templater(stamps);
+      // changed chunks are stored as deltas of the previous snapshot of the same targets (else of the newest one)
+      const prev = (key === undefined ? undefined : (latestOfKey.get(key, id) as number | null)) ?? (latest.get(id) as number | null) ?? undefined;
+      const write = (part: Part, list: Item[]) => writer.write(id, part, list, template, writer.previous(prev, part));
+      write('node', nodes);
+      write('edge', items(graph.edges, KEYS.edge, true));
+      write('usage', items(graph.usage, KEYS.usage, false));
+      write('coverage', items(graph.coverage, KEYS.coverage, false));
+      // one finding per fingerprint, as before: a suppressed one replaces an open one with the same fingerprint
+      const findings = new Map<string, { finding: Finding; suppressed: boolean }>();
+      for (const f of result.findings) findings.set(f.fingerprint, { finding: f, suppressed: false });
+      for (const f of result.suppressed ?? []) findings.set(f.fingerprint, { finding: f, suppressed: true });
+      const byRule = (suppressed: boolean) =>
+        [...findings.values()]
+          .filter((f) => f.suppressed === suppressed)
+          .map((f) => f.finding)
+          .sort((x, y) => byKey(x.ruleId, y.ruleId) || byKey(x.fingerprint, y.fingerprint));
+      // grouped by rule, so findings whose text changes every day (ages) share chunks with each other only
+      write('finding', items(byRule(false), KEYS.finding, false));
+      write('suppressed', items(byRule(true), KEYS.finding, false));
       return id;
     });
     // IMMEDIATE: take the write lock first (waiting up to the busy timeout), never half-way through the inserts
@@ -397,7 +455,7 @@ export class SnapshotStore {
     const s = parse<Omit<SnapshotSummary, 'id'> & { countVersion?: number }>(row.summary, `snapshot ${row.id} summary`);
     const runs = parse<ConnectorRun[]>(row.connectors, `snapshot ${row.id} connectors`);
     // snapshots stored before identities were counted like the reports: count them again from the stored nodes
-    const identities = s.countVersion === 2 ? (s.identities ?? 0) : this.countStoredIdentities(row.id);
+    const identities = s.countVersion === 2 ? (s.identities ?? 0) : this.countStoredIdentities(row);
     const shards = Array.isArray(runs) ? runs.flatMap((r) => shardOf(r)) : [];
     return {
       id: row.id,
@@ -418,12 +476,10 @@ export class SnapshotStore {
     };
   }
 
-  private countStoredIdentities(id: number): number {
-    const excluded = [...NON_IDENTITY_TYPES];
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM nodes WHERE snapshot_id = ? AND kind = 'principal' AND type NOT IN (${excluded.map(() => '?').join(', ')})`)
-      .get(id, ...excluded) as { n: number };
-    return row.n;
+  private countStoredIdentities(row: SnapshotRow): number {
+    let n = 0;
+    for (const node of this.records<IdentityNode>(row.id, row.stamps, 'node', 'nodes')) if (node.kind === 'principal' && !NON_IDENTITY_TYPES.has(node.type)) n++;
+    return n;
   }
 
   /** Newest first. */
@@ -480,36 +536,38 @@ export class SnapshotStore {
     return row;
   }
 
+  /** The records of one part of a snapshot, in the order they were stored. */
+  private *records<T>(id: number, stampsJson: string, part: Part, what: string): Generator<T> {
+    const stamps = parse<string[]>(stampsJson, `snapshot ${id} stamps`);
+    const rows = this.db
+      .prepare(
+        `SELECT c.data AS data, c.base AS base, b.data AS baseData FROM snapshot_chunks s
+           LEFT JOIN chunks c ON c.id = s.chunk LEFT JOIN chunks b ON b.id = c.base
+         WHERE s.snapshot_id = ? AND s.part = ? ORDER BY s.seq`,
+      )
+      .iterate(id, part) as Iterable<{ data: Buffer | null; base: number | null; baseData: Buffer | null }>;
+    for (const r of rows) yield* readChunk<T>(r, stamps, what);
+  }
+
   loadGraph(id: number): IdentityGraph {
     return this.guard(`read snapshot ${id}`, () => {
-      this.requireSnapshot(id);
+      const { stamps } = this.requireSnapshot(id);
       const g = new IdentityGraph();
-      for (const r of this.db.prepare('SELECT data FROM nodes WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
-        g.addNode(parse<IdentityNode>(r.data, 'a stored node'));
-      }
-      for (const r of this.db.prepare('SELECT data FROM edges WHERE snapshot_id = ?').iterate(id) as Iterable<{ data: string }>) {
-        g.addEdge(parse<IdentityEdge>(r.data, 'a stored edge'));
-      }
-      for (const r of this.db.prepare('SELECT data FROM usage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
-        g.addUsage(parse<UsageFact>(r.data, 'a stored usage fact'));
-      }
-      for (const r of this.db.prepare('SELECT data FROM coverage WHERE snapshot_id = ? ORDER BY seq').iterate(id) as Iterable<{ data: string }>) {
-        g.add({ type: 'coverage', coverage: parse<CoverageNote>(r.data, 'a stored coverage note') });
-      }
+      for (const n of this.records<IdentityNode>(id, stamps, 'node', 'nodes')) g.addNode(n);
+      for (const e of this.records<IdentityEdge>(id, stamps, 'edge', 'edges')) g.addEdge(e);
+      for (const u of this.records<UsageFact>(id, stamps, 'usage', 'usage facts')) g.addUsage(u);
+      for (const c of this.records<CoverageNote>(id, stamps, 'coverage', 'coverage notes')) g.add({ type: 'coverage', coverage: c });
       return g;
     });
   }
 
   loadFindings(id: number, opts: { suppressed?: boolean } = {}): Finding[] {
     return this.guard(`read snapshot ${id}`, () => {
-      this.requireSnapshot(id);
-      const rows = this.db
-        .prepare('SELECT data FROM findings WHERE snapshot_id = ? AND suppressed = ?')
-        .all(id, opts.suppressed ? 1 : 0) as Array<{ data: string }>;
+      const { stamps } = this.requireSnapshot(id);
       const rank = (s: Severity) => SEVERITIES.indexOf(s);
-      return rows
-        .map((r) => parse<Finding>(r.data, 'a stored finding'))
-        .sort((a, b) => rank(a.severity) - rank(b.severity) || a.ruleId.localeCompare(b.ruleId) || a.nodeId.localeCompare(b.nodeId) || a.fingerprint.localeCompare(b.fingerprint));
+      return [...this.records<Finding>(id, stamps, opts.suppressed ? 'suppressed' : 'finding', 'findings')].sort(
+        (a, b) => rank(a.severity) - rank(b.severity) || a.ruleId.localeCompare(b.ruleId) || a.nodeId.localeCompare(b.nodeId) || a.fingerprint.localeCompare(b.fingerprint),
+      );
     });
   }
 
@@ -550,8 +608,15 @@ export class SnapshotStore {
       if (doomed.length === 0) return [];
       const targets = this.targetsBySnapshot();
       const del = this.db.prepare('DELETE FROM snapshots WHERE id = ?');
+      // chunks no remaining snapshot lists go in the same transaction: every kept snapshot still has all of its own
+      // (a full chunk stays while a kept chunk is a delta of it)
+      const orphans = this.db.prepare(
+        `DELETE FROM chunks WHERE NOT EXISTS (SELECT 1 FROM snapshot_chunks s WHERE s.chunk = chunks.id)
+           AND NOT EXISTS (SELECT 1 FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base = chunks.id)`,
+      );
       this.db.transaction(() => {
         for (const d of doomed) del.run(d.id);
+        orphans.run();
       }).immediate();
       return doomed.map((d) => ({ ...d, targets: targets.get(d.id) ?? [] })).sort((a, b) => a.id - b.id);
     });
@@ -579,6 +644,8 @@ interface SnapshotRow {
   connectors: string;
   summary: string;
   target_key: string | null;
+  /** JSON array of the stamps taken out of this snapshot's chunks */
+  stamps: string;
 }
 
 interface TargetRow {

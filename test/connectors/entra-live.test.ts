@@ -17,6 +17,7 @@ import { NhiError } from '../../src/util/errors.js';
 import { nhi, STACK_LINE } from '../e2e/run.js';
 import { IDENTITY_HEADER, startFakeEntra, type FakeEntra, type FakeEntraOptions } from '../fakes/entra/server.js';
 import { azRoleAssignments, HINT_MARK, SECRET_MARK, SUB_A, SUB_B, syntheticEntraTenant, TENANT, type SyntheticEntra } from '../fakes/entra/synthetic.js';
+import { storedText } from '../support/secret-leaks.js';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 const silent = { debug: () => {}, info: () => {}, warn: () => {} };
@@ -314,7 +315,7 @@ describe('entra live: secret material never leaves the boundary', () => {
       expect(r.code).toBe(0);
       outputs.push(r.stdout);
     }
-    const files = readdirSync(dir).map((n) => readFileSync(path.join(dir, n)).toString('latin1'));
+    const files = readdirSync(dir).map((n) => storedText(path.join(dir, n)));
     expect(files.join('').length).toBeGreaterThan(10_000); // the store holds the snapshot
     for (const sec of SECRETS) {
       for (const out of outputs) expect(out).not.toContain(sec);

@@ -11,6 +11,7 @@ import { entraConnector, readEntraFolder } from '../../connectors/entra/index.js
 import { mapEntraTenant } from '../../connectors/entra/map.js';
 import type { GraphRecord } from '../../src/model/types.js';
 import { nhi, repoRoot, STACK_LINE } from '../e2e/run.js';
+import { storedText } from '../support/secret-leaks.js';
 
 const FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'entra', 'tenant');
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -183,7 +184,7 @@ describe('entra offline: end to end', () => {
     const inv = await nhi(['inventory', '--store', store, '--format', 'json']);
     outputs.push(inv.stdout);
     // the database and its journal files (WAL)
-    const db = readdirSync(dir).map((f) => readFileSync(path.join(dir, f)).toString('latin1'));
+    const db = readdirSync(dir).map((f) => storedText(path.join(dir, f)));
     expect(db.join('')).toContain('legacy-deploy');
     for (const text of [...outputs, ...db]) for (const s of SECRETS) expect(text).not.toContain(s);
     // the JSON report carries the Entra findings

@@ -8,6 +8,7 @@ import { readProjectDir } from '../../connectors/gcp/index.js';
 import { estateFromExports, PREDEFINED_ROLES, syntheticGcpProject } from '../fakes/gcp/estate.js';
 import { startFakeGcp } from '../fakes/gcp/server.js';
 import { nhi, repoRoot, STACK_LINE } from './run.js';
+import { storedText } from '../support/secret-leaks.js';
 
 const demoGcp = path.join(repoRoot, 'examples', 'demo', 'gcp');
 const validateSarif = new AjvDraft04.default({ strict: false, allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(path.join(repoRoot, 'test', 'fixtures', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
@@ -148,7 +149,7 @@ describe('nhi scan --gcp-project through the Google clients (loopback fake)', ()
       for (const secret of [canary, ...issued]) {
         expect(r.stdout).not.toContain(secret);
         expect(r.stderr).not.toContain(secret);
-        expect(readFileSync(store).includes(Buffer.from(secret))).toBe(false);
+        expect(storedText(store)).not.toContain(secret);
       }
     } finally {
       await fake.close();

@@ -8,6 +8,7 @@ import type { ScanResult } from '../../src/model/result.js';
 import type { Finding, GraphRecord } from '../../src/model/types.js';
 import { openStore, SCHEMA_VERSION } from '../../src/store/index.js';
 import { NhiError } from '../../src/util/errors.js';
+import { storedText } from '../support/secret-leaks.js';
 
 const observedAt = '2026-11-01T06:00:00.000Z';
 const prov = [{ connector: 'aws', source: 'file:authz.json', observedAt }];
@@ -113,9 +114,11 @@ describe('snapshot store', () => {
     expect(() => store.saveSnapshot(result({ findings: [finding(), broken] }))).toThrowError(/earlier snapshots are intact/);
     expect(store.listSnapshots().map((s) => s.id)).toEqual([first]);
     const db = new Database(file, { readonly: true });
-    const counts = db.prepare('SELECT snapshot_id, COUNT(*) AS n FROM nodes GROUP BY snapshot_id').all();
+    const listed = db.prepare('SELECT DISTINCT snapshot_id FROM snapshot_chunks').all();
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE id NOT IN (SELECT chunk FROM snapshot_chunks) AND id NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base IS NOT NULL)').get();
     db.close();
-    expect(counts).toEqual([{ snapshot_id: first, n: 2 }]);
+    expect(listed).toEqual([{ snapshot_id: first }]);
+    expect(orphans).toEqual({ n: 0 });
     store.close();
   });
 
@@ -128,7 +131,8 @@ describe('snapshot store', () => {
     store.saveSnapshot(r);
     expect(store.redactions).toEqual({ removedKeys: 1, replacedValues: 1 });
     store.close();
-    const bytes = readFileSync(file).toString('latin1');
+    const bytes = storedText(file);
+    expect(bytes).toContain('DEPLOY');
     expect(bytes).not.toContain('hunter2-plain');
     expect(bytes).not.toContain(token);
     const ro = openStore(file, { readonly: true });

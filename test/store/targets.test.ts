@@ -93,7 +93,7 @@ describe('drift only compares snapshots of the same targets', () => {
     const store = openStore(file);
     await recordSnapshot(store, scanOf('111111111111'));
     const db = new Database(file);
-    db.prepare('UPDATE nodes SET data = ? WHERE snapshot_id = 1').run('{not json');
+    db.prepare("UPDATE chunks SET data = ? WHERE id IN (SELECT chunk FROM snapshot_chunks WHERE snapshot_id = 1 AND part = 'node')").run(Buffer.from('{not deflate'));
     db.close();
     const again = scanOf('111111111111');
     const failure = await recordSnapshot(store, again);
@@ -177,9 +177,11 @@ describe('prune', () => {
     store.close();
     const db = new Database(file, { readonly: true });
     const left = (table: string) => (db.prepare(`SELECT DISTINCT snapshot_id AS id FROM ${table} ORDER BY id`).all() as Array<{ id: number }>).map((r) => r.id);
-    expect(left('nodes')).toEqual([ids.b[1], ids.none[0], ids.a[3]]);
+    expect(left('snapshot_chunks')).toEqual([ids.b[1], ids.none[0], ids.a[3]]);
     expect(left('snapshot_targets')).toEqual([ids.b[1], ids.a[3]]);
-    expect(left('findings')).toEqual([ids.b[1], ids.none[0], ids.a[3]]);
+    // records only the removed snapshots listed are gone; every chunk left belongs to a kept snapshot
+    const orphans = db.prepare('SELECT COUNT(*) AS n FROM chunks WHERE id NOT IN (SELECT chunk FROM snapshot_chunks) AND id NOT IN (SELECT d.base FROM chunks d JOIN snapshot_chunks s ON s.chunk = d.id WHERE d.base IS NOT NULL)').get() as { n: number };
+    expect(orphans.n).toBe(0);
     db.close();
   });
 

@@ -14,9 +14,10 @@ export async function holdWrite(file: string, mode: 'immediate' | 'exclusive' | 
     db.pragma('cache_size = 4');
     db.exec(${JSON.stringify(mode === 'exclusive' ? 'BEGIN EXCLUSIVE' : 'BEGIN IMMEDIATE')});
     if (${JSON.stringify(mode)} === 'spill') {
-      db.prepare('DELETE FROM nodes').run();
-      const ins = db.prepare("INSERT INTO nodes (snapshot_id, id, kind, platform, type, data) VALUES (1, ?, 'principal', 'aws', 'iam-user', ?)");
-      for (let i = 0; i < 400; i++) ins.run('junk-' + i, 'x'.repeat(2000));
+      db.prepare('DELETE FROM snapshot_chunks').run();
+      db.prepare('DELETE FROM chunks').run();
+      const ins = db.prepare('INSERT INTO chunks (hash, data) VALUES (?, ?)');
+      for (let i = 0; i < 400; i++) ins.run(Buffer.from('junk-' + i), Buffer.alloc(2000, 120));
     }
     process.stdout.write('ready\\n');
     setInterval(() => {}, 1000);
