@@ -183,7 +183,7 @@ interface MergeRow {
 }
 
 /** A bench child running the built CLI with the RSS probe preloaded. */
-function runCli(args: string[], rssFile: string): Promise<{ code: number; stderr: string; wallMs: number; peakRssMb: number | null }> {
+export function runCli(args: string[], rssFile: string): Promise<{ code: number; stderr: string; wallMs: number; peakRssMb: number | null }> {
   return new Promise((resolve, reject) => {
     const probe = pathToFileURL(fileURLToPath(new URL('./rss-probe.js', import.meta.url))).href;
     const bin = fileURLToPath(new URL('../../bin/nhi', import.meta.url));

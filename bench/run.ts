@@ -35,7 +35,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface Measurement {
@@ -540,21 +540,6 @@ function reportSummary(file: string): EscalationRow['summary'] {
   }
 }
 
-function runScanChild(args: string[], rssFile: string): Promise<{ code: number; stderr: string; wallMs: number }> {
-  return new Promise((resolve, reject) => {
-    const probe = pathToFileURL(fileURLToPath(new URL('./rss-probe.js', import.meta.url))).href;
-    const bin = fileURLToPath(new URL('../../bin/nhi', import.meta.url));
-    const t0 = performance.now();
-    const c = spawn(process.execPath, [...process.execArgv, '--import', probe, bin, ...args], {
-      env: { ...process.env, NHI_BENCH_RSS_FILE: rssFile, NO_COLOR: '1', CI: '1' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code: code ?? -1, stderr, wallMs: performance.now() - t0 }));
-  });
-}
 
 async function benchEscalation(sizesArg: string, seed: number, json: boolean, keep: boolean): Promise<void> {
   const { writeEscalationEstate, ESCALATION_ESTATE_AS_OF } = await import('./escalation-estate.js');
@@ -572,7 +557,7 @@ async function benchEscalation(sizesArg: string, seed: number, json: boolean, ke
       const out = path.join(dir, 'report.json');
       const rssFile = path.join(dir, 'rss');
       const args = ['scan', '--from-file', files.authz, '--credential-report', files.credentialReport, '--no-store', '--no-config', '-f', 'json', '-o', out, '--as-of', ESCALATION_ESTATE_AS_OF, '-v', '-q'];
-      const r = await runScanChild(args, rssFile);
+      const r = await (await import('./render.js')).runCli(args, rssFile);
       if (r.code !== 0 && r.code !== 1) throw new Error(`nhi scan exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       const phasesMs: Record<string, number> = {};
       const line = /timings: (.*)$/m.exec(r.stderr)?.[1] ?? '';

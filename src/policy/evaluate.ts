@@ -829,24 +829,28 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     return out;
   }
 
+  /**
+   * Policy sets that must all allow (the permissions boundaries; the SCPs of each level from the root down): allowed
+   * only as far as every set allows, denied by a Deny in any; no set at all limits nothing.
+   */
+  function everySide(sets: SetEntry[][], resource: string, p: PrincipalInfo, ctx: Map<string, KeyState> | undefined, conditions: ConditionOutcome[]): SideResult {
+    const out: SideResult = { allow: TRUE, deny: FALSE, allows: [], denies: [], allowKeys: [], denyKeys: [] };
+    for (const set of sets) {
+      const r = side(set, resource, p, ctx, conditions);
+      if (r.allow < out.allow) out.allow = r.allow;
+      if (r.deny > out.deny) out.deny = r.deny;
+      out.allows.push(...r.allows);
+      out.denies.push(...r.denies);
+      addKeys(out.allowKeys, r.allowKeys);
+      addKeys(out.denyKeys, r.denyKeys);
+    }
+    return out;
+  }
+
   /** The SCP levels' and the RCPs' verdicts for one request (only called when some apply). */
   function orgSides(scps: SetEntry[][], rcp: SetEntry[] | undefined, resource: string, info: PrincipalInfo, ctx: Map<string, KeyState> | undefined, conditions: ConditionOutcome[]): OrgSides {
     const octx = orgContext(resource, ctx);
-    let sAllow: Tri = TRUE;
-    let sDeny: Tri = FALSE;
-    const sAllows: StatementRef[] = [];
-    const sDenies: StatementRef[] = [];
-    const sAllowKeys: string[] = [];
-    const sDenyKeys: string[] = [];
-    for (const level of scps) {
-      const r = side(level, resource, info, octx, conditions);
-      if (r.allow < sAllow) sAllow = r.allow;
-      if (r.deny > sDeny) sDeny = r.deny;
-      sAllows.push(...r.allows);
-      sDenies.push(...r.denies);
-      addKeys(sAllowKeys, r.allowKeys);
-      addKeys(sDenyKeys, r.denyKeys);
-    }
+    const { allow: sAllow, deny: sDeny, allows: sAllows, denies: sDenies, allowKeys: sAllowKeys, denyKeys: sDenyKeys } = everySide(scps, resource, info, octx, conditions);
     let rDeny: Tri = FALSE;
     let rDenies: StatementRef[] = [];
     let rDenyKeys: string[] = [];
@@ -893,21 +897,7 @@ export function createEvaluator(graph: IdentityGraph, opts: { now: Date }): Eval
     }
     if (!info.node) notes.push('the principal is not in the graph');
     const id = side(s.identity, resource, info, ctx, conditions);
-    let bAllow: Tri = TRUE;
-    let bDeny: Tri = FALSE;
-    const bAllows: StatementRef[] = [];
-    const bDenies: StatementRef[] = [];
-    const bAllowKeys: string[] = [];
-    const bDenyKeys: string[] = [];
-    for (const b of s.boundaries) {
-      const r = side(b, resource, info, ctx, conditions);
-      if (r.allow < bAllow) bAllow = r.allow;
-      if (r.deny > bDeny) bDeny = r.deny;
-      bAllows.push(...r.allows);
-      bDenies.push(...r.denies);
-      addKeys(bAllowKeys, r.allowKeys);
-      addKeys(bDenyKeys, r.denyKeys);
-    }
+    const { allow: bAllow, deny: bDeny, allows: bAllows, denies: bDenies, allowKeys: bAllowKeys, denyKeys: bDenyKeys } = everySide(s.boundaries, resource, info, ctx, conditions);
     // memoised answers share one frozen empty list wherever a list is empty (most are)
     const parts: Parts = {
       identityAllow: id.allow,
